@@ -1,0 +1,3 @@
+/* Debian's libelf-dev: ELF parsing for the kernel/guest loader. */
+#include <libelf.h>
+#include <gelf.h>

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Where a UART's transmitted bytes go and where received bytes come from.
+/// Also splits output into lines so the simulator can match `--expect` / `--fail-on` patterns.
+public final class SerialBackend {
+    private let handle: FileHandle?
+    private var pendingOut: [UInt8] = []
+    private var line: [UInt8] = []
+    private var input: [UInt8] = []
+    /// Called with each complete console line (without the newline).
+    public var onLine: ((String) -> Void)?
+    /// When false, output is only matched, not written anywhere (`--quiet`).
+    public var echo: Bool
+
+    /// `handle` nil discards output (after line matching).
+    public init(handle: FileHandle?, echo: Bool = true) {
+        self.handle = handle
+        self.echo = echo
+    }
+
+    /// One byte from the guest.
+    public func transmit(_ byte: UInt8) {
+        if echo, handle != nil {
+            pendingOut.append(byte)
+            if byte == 0x0A || pendingOut.count >= 4096 { flush() }
+        }
+        if byte == 0x0A {
+            if line.last == 0x0D { line.removeLast() }
+            let text = String(decoding: line, as: UTF8.self)
+            line.removeAll(keepingCapacity: true)
+            onLine?(text)
+        } else {
+            line.append(byte)
+        }
+    }
+
+    /// The unterminated tail of the output, for `--expect` on a prompt without newline.
+    public var partialLine: String { String(decoding: line, as: UTF8.self) }
+
+    /// Writes buffered output to the backing file or terminal.
+    public func flush() {
+        guard let handle, !pendingOut.isEmpty else { return }
+        handle.write(Data(pendingOut))
+        pendingOut.removeAll(keepingCapacity: true)
+    }
+
+    /// Queues bytes for the guest to receive (from stdin or a test).
+    public func enqueueInput(_ bytes: [UInt8]) { input.append(contentsOf: bytes) }
+
+    /// Bytes waiting for the guest.
+    public var hasInput: Bool { !input.isEmpty }
+
+    /// Takes the next received byte, if any.
+    public func receive() -> UInt8? { input.isEmpty ? nil : input.removeFirst() }
+}

@@ -1,0 +1,65 @@
+extension BoardSpec {
+    /// QEMU's `-M virt` map (hw/arm/virt.c memory map), GICv3.
+    public static let virt = BoardSpec(
+        name: "virt",
+        model: "linux,dummy-virt",
+        compatible: ["linux,dummy-virt"],
+        ramBanks: [Bank(base: 0x4000_0000, size: 255 << 30)],
+        defaultRAM: 1 << 30,
+        flash: [Bank(base: 0x0000_0000, size: 0x0400_0000), Bank(base: 0x0400_0000, size: 0x0400_0000)],
+        sram: [],
+        uarts: [UART(base: 0x0900_0000, intid: 32 + 1)],
+        consoleUART: 0,
+        uartClockHz: 24_000_000,
+        gic: GIC(distributor: 0x0800_0000, redistributors: 0x080A_0000, redistributorSize: 0x00F6_0000, maintenanceIntid: 25),
+        timer: TimerPPIs(secure: 29, nonSecure: 30, virtual: 27, hypervisor: 26, flags: 4),
+        counterHz: 62_500_000,
+        cpuHz: 1_000_000_000,
+        maxCPUs: 8,
+        affinity: { UInt64($0) },
+        multithreaded: false,
+        placeholders: [
+            Placeholder(name: "pl031-rtc", base: 0x0901_0000, size: 0x1000),
+            Placeholder(name: "fw-cfg", base: 0x0902_0000, size: 0x18),
+            Placeholder(name: "pl061-gpio", base: 0x0903_0000, size: 0x1000),
+            Placeholder(name: "virtio-mmio", base: 0x0A00_0000, size: 0x4000),
+        ]
+    )
+
+    /// Arm FVP Base RevC (upstream arm/fvp-base-revc.dts), GICv3, two clusters of four cores.
+    public static let fvp = BoardSpec(
+        name: "fvp",
+        model: "FVP Base RevC",
+        compatible: ["arm,fvp-base-revc", "arm,vexpress"],
+        ramBanks: [Bank(base: 0x8000_0000, size: 0x8000_0000), Bank(base: 0x8_8000_0000, size: 0x1_8000_0000)],
+        defaultRAM: 2 << 30,
+        flash: [Bank(base: 0x0800_0000, size: 0x0400_0000), Bank(base: 0x0C00_0000, size: 0x0400_0000)],
+        sram: [Bank(base: 0x0400_0000, size: 0x4_0000)],
+        uarts: [UART(base: 0x1C09_0000, intid: 32 + 5), UART(base: 0x1C0A_0000, intid: 32 + 6),
+                UART(base: 0x1C0B_0000, intid: 32 + 7), UART(base: 0x1C0C_0000, intid: 32 + 8)],
+        consoleUART: 0,
+        uartClockHz: 24_000_000,
+        gic: GIC(distributor: 0x2F00_0000, redistributors: 0x2F10_0000, redistributorSize: 0x20_0000, maintenanceIntid: 25),
+        timer: TimerPPIs(secure: 29, nonSecure: 30, virtual: 27, hypervisor: 26, flags: 8),
+        counterHz: 100_000_000,
+        cpuHz: 1_000_000_000,
+        maxCPUs: 8,
+        // Cluster in Aff2, core in Aff1, with MPIDR.MT set, as the upstream device tree's cpu@ reg values say.
+        affinity: { UInt64(($0 / 4) << 16 | ($0 % 4) << 8) },
+        multithreaded: true,
+        placeholders: [
+            Placeholder(name: "v2m-sysregs", base: 0x1C01_0000, size: 0x1000),
+            Placeholder(name: "sp810-sysctl", base: 0x1C02_0000, size: 0x1000),
+            Placeholder(name: "sp805-wdt", base: 0x1C0F_0000, size: 0x1000),
+            Placeholder(name: "sp804-timer0", base: 0x1C11_0000, size: 0x1000),
+            Placeholder(name: "sp804-timer1", base: 0x1C12_0000, size: 0x1000),
+            Placeholder(name: "virtio-block", base: 0x1C13_0000, size: 0x200),
+            Placeholder(name: "virtio-9p", base: 0x1C14_0000, size: 0x200),
+            Placeholder(name: "virtio-net", base: 0x1C15_0000, size: 0x200),
+            Placeholder(name: "pl031-rtc", base: 0x1C17_0000, size: 0x1000),
+            Placeholder(name: "cnt-control", base: 0x2A43_0000, size: 0x1_0000),
+            Placeholder(name: "cnt-read", base: 0x2A80_0000, size: 0x1_0000),
+            Placeholder(name: "cnt-ctl", base: 0x2A81_0000, size: 0x1_0000),
+        ]
+    )
+}

@@ -1,0 +1,127 @@
+import Devices
+
+/// What the boot loader tells the kernel through /chosen.
+public struct ChosenInfo {
+    public var bootargs: String?
+    public var initrd: (start: UInt64, end: UInt64)?
+    public init(bootargs: String? = nil, initrd: (start: UInt64, end: UInt64)? = nil) {
+        self.bootargs = bootargs
+        self.initrd = initrd
+    }
+}
+
+/// Generates a board's device tree with libfdt, as QEMU does for `-M virt`: board nodes here,
+/// each device's node from the device itself.
+public enum DeviceTreeGenerator {
+    static let gicPhandle: UInt32 = 1
+    static let clockPhandle: UInt32 = 2
+
+    public static func generate(_ machine: Machine, chosen: ChosenInfo) throws -> [UInt8] {
+        let board = machine.board
+        let ctx = DeviceTreeContext(gicPhandle: gicPhandle, clockPhandle: clockPhandle)
+        let dt = try DeviceTreeWriter()
+        try dt.beginNode("")
+        try dt.property("#address-cells", cells: [2])
+        try dt.property("#size-cells", cells: [2])
+        try dt.property("interrupt-parent", cells: [gicPhandle])
+        try dt.property("compatible", strings: board.compatible)
+        try dt.property("model", string: board.model)
+
+        try dt.beginNode("chosen")
+        if let args = chosen.bootargs { try dt.property("bootargs", string: args) }
+        if let (start, end) = chosen.initrd {
+            try dt.property("linux,initrd-start", cells: [UInt32(start >> 32), UInt32(truncatingIfNeeded: start)])
+            try dt.property("linux,initrd-end", cells: [UInt32(end >> 32), UInt32(truncatingIfNeeded: end)])
+        }
+        let consoleBase = board.uarts[board.consoleUART].base
+        try dt.property("stdout-path", string: "/pl011@\(String(consoleBase, radix: 16))")
+        try dt.endNode()
+
+        for region in machine.memory.regions where region.name.hasPrefix("ram") {
+            try dt.beginNode("memory@\(String(region.base, radix: 16))")
+            try dt.property("device_type", string: "memory")
+            try dt.property("reg", cells: ctx.reg(region.base, region.size))
+            try dt.endNode()
+        }
+
+        try dt.beginNode("cpus")
+        try dt.property("#address-cells", cells: [1])
+        try dt.property("#size-cells", cells: [0])
+        for core in machine.cores {
+            let aff = UInt32(core.mpidr & 0xFF_FFFF)
+            try dt.beginNode("cpu@\(String(aff, radix: 16))")
+            try dt.property("device_type", string: "cpu")
+            try dt.property("compatible", string: "arm,cortex-a53")
+            try dt.property("reg", cells: [aff])
+            if machine.firmware != nil { try dt.property("enable-method", string: "psci") }
+            try dt.endNode()
+        }
+        try dt.endNode()
+
+        if let fw = machine.firmware {
+            try dt.beginNode("psci")
+            try dt.property("compatible", strings: ["arm,psci-1.0", "arm,psci-0.2"])
+            try dt.property("method", string: fw.conduit.rawValue)
+            try dt.endNode()
+        }
+
+        try dt.beginNode("timer")
+        try dt.property("compatible", string: "arm,armv8-timer")
+        let t = board.timer
+        try dt.property("interrupts", cells: [t.secure, t.nonSecure, t.virtual, t.hypervisor].flatMap { ctx.ppi($0, flags: t.flags) })
+        try dt.property("always-on")
+        try dt.endNode()
+
+        let gic = board.gic
+        try dt.beginNode("interrupt-controller@\(String(gic.distributor, radix: 16))")
+        try dt.property("compatible", string: "arm,gic-v3")
+        try dt.property("#interrupt-cells", cells: [3])
+        try dt.property("interrupt-controller")
+        try dt.property("reg", cells: ctx.reg(gic.distributor, 0x1_0000) + ctx.reg(gic.redistributors, UInt64(machine.cores.count) * 0x2_0000))
+        try dt.property("interrupts", cells: ctx.ppi(gic.maintenanceIntid, flags: 4))
+        try dt.property("phandle", cells: [gicPhandle])
+        try dt.endNode()
+
+        try dt.beginNode("apb-pclk")
+        try dt.property("compatible", string: "fixed-clock")
+        try dt.property("#clock-cells", cells: [0])
+        try dt.property("clock-frequency", cells: [board.uartClockHz])
+        try dt.property("clock-output-names", string: "clk24mhz")
+        try dt.property("phandle", cells: [clockPhandle])
+        try dt.endNode()
+
+        for (i, u) in machine.uarts.enumerated() {
+            try u.emitDeviceTree(dt, base: board.uarts[i].base, context: ctx)
+        }
+        try dt.endNode()
+        return try dt.finish()
+    }
+
+    /// Applies what a boot loader changes in a user-supplied tree: /chosen and /memory.
+    public static func patch(_ blob: inout DeviceTreeBlob, machine: Machine, chosen: ChosenInfo) throws {
+        if let args = chosen.bootargs { try blob.set("/chosen", "bootargs", string: args) }
+        if let (start, end) = chosen.initrd {
+            try blob.set("/chosen", "linux,initrd-start", cells: [UInt32(start >> 32), UInt32(truncatingIfNeeded: start)])
+            try blob.set("/chosen", "linux,initrd-end", cells: [UInt32(end >> 32), UInt32(truncatingIfNeeded: end)])
+        }
+        // The console is the board's console UART, as the user's tree names it.
+        let base = machine.board.uarts[machine.board.consoleUART].base
+        if let uart = blob.nodes(compatible: "arm,pl011").first(where: { $0.address == base }) {
+            try blob.set("/chosen", "stdout-path", string: uart.path)
+        }
+        let banks = machine.memory.regions.filter { $0.name.hasPrefix("ram") }
+        let addressCells = Int(blob.cells("/", "#address-cells")?.first ?? 2)
+        let sizeCells = Int(blob.cells("/", "#size-cells")?.first ?? 1)
+        var reg: [UInt32] = []
+        for b in banks {
+            if addressCells == 2 { reg.append(UInt32(b.base >> 32)) }
+            reg.append(UInt32(truncatingIfNeeded: b.base))
+            if sizeCells == 2 { reg.append(UInt32(b.size >> 32)) }
+            reg.append(UInt32(truncatingIfNeeded: b.size))
+        }
+        let memPath = "/memory@\(String(banks[0].base, radix: 16))"
+        let existing = blob.get("/memory", "reg") != nil ? "/memory" : memPath
+        try blob.set(existing, "device_type", string: "memory")
+        try blob.set(existing, "reg", cells: reg)
+    }
+}

@@ -1,0 +1,118 @@
+/// Register-file slots. Register 31 is resolved at decode time to the zero register, SP, or a
+/// write sink, so handlers never test for it.
+public enum Reg {
+    /// Reads as zero; never written.
+    public static let zr = 31
+    /// The stack pointer currently selected by PSTATE.{EL, SPSel}.
+    public static let sp = 32
+    /// Writes to XZR land here and are never read.
+    public static let sink = 33
+    public static let count = 34
+}
+
+/// Kind of last flag-setting operation, for lazily evaluated NZCV.
+public enum FlagOp: UInt8 {
+    /// NZCV holds the flags directly (bits 31:28).
+    case materialized = 0
+    case add64, add32, sub64, sub32, logic64, logic32
+}
+
+/// Architectural state of one core that the hot loop touches: plain data behind a pointer,
+/// no references. System registers live in a separate flat table (see `SysReg`).
+public struct CPUState {
+    public var pc: UInt64 = 0
+    /// Lazy NZCV: the last flag-setting operation and its operands/result.
+    public var flagOp: FlagOp = .materialized
+    public var flagA: UInt64 = 0
+    public var flagB: UInt64 = 0
+    public var flagR: UInt64 = 0
+    /// NZCV in bits 31:28 when `flagOp == .materialized`.
+    public var nzcv: UInt64 = 0
+    /// PSTATE.EL (0...3).
+    public var el: Int = 1
+    /// PSTATE.SPSel: 1 selects SP_ELx, 0 selects SP_EL0.
+    public var spsel: Int = 1
+    /// PSTATE.{D,A,I,F} in SPSR bit positions 9:6.
+    public var daif: UInt64 = 0x3C0
+    /// PSTATE.SS and PSTATE.IL, kept to round-trip through SPSR.
+    public var ss: UInt64 = 0
+    public var il: UInt64 = 0
+    /// Banked stack pointers SP_EL0...SP_EL3; the selected one is live in the register file.
+    public var spEL: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// Simulated cycles and instructions retired on this core.
+    public var cycles: UInt64 = 0
+    public var retired: UInt64 = 0
+    /// The run loop returns to the machine when `cycles` reaches this (events, quantum end).
+    public var deadline: UInt64 = 0
+    /// Exclusive monitor: armed address (aligned down to 64 bytes granule) or `UInt64.max`.
+    public var exclusiveAddr: UInt64 = .max
+    public var exclusiveSize: Int = 0
+    /// Event register for WFE/SEV.
+    public var eventRegister: Bool = false
+    public init() {}
+}
+
+extension CPUState {
+    /// NZCV in bits 31:28, evaluating lazily recorded flags.
+    @inline(__always)
+    public func flags() -> UInt64 {
+        switch flagOp {
+        case .materialized: return nzcv
+        case .add64:
+            let r = flagR, a = flagA, b = flagB
+            let n = r >> 63, z: UInt64 = r == 0 ? 1 : 0
+            let c: UInt64 = r < a ? 1 : 0
+            let v = ((a ^ r) & (b ^ r)) >> 63
+            return n << 31 | z << 30 | c << 29 | v << 28
+        case .sub64:
+            let r = flagR, a = flagA, b = flagB
+            let n = r >> 63, z: UInt64 = r == 0 ? 1 : 0
+            let c: UInt64 = a >= b ? 1 : 0
+            let v = ((a ^ b) & (a ^ r)) >> 63
+            return n << 31 | z << 30 | c << 29 | v << 28
+        case .add32:
+            let r = UInt32(truncatingIfNeeded: flagR), a = UInt32(truncatingIfNeeded: flagA), b = UInt32(truncatingIfNeeded: flagB)
+            let n = UInt64(r >> 31), z: UInt64 = r == 0 ? 1 : 0
+            let c: UInt64 = r < a ? 1 : 0
+            let v = UInt64(((a ^ r) & (b ^ r)) >> 31)
+            return n << 31 | z << 30 | c << 29 | v << 28
+        case .sub32:
+            let r = UInt32(truncatingIfNeeded: flagR), a = UInt32(truncatingIfNeeded: flagA), b = UInt32(truncatingIfNeeded: flagB)
+            let n = UInt64(r >> 31), z: UInt64 = r == 0 ? 1 : 0
+            let c: UInt64 = a >= b ? 1 : 0
+            let v = UInt64(((a ^ b) & (a ^ r)) >> 31)
+            return n << 31 | z << 30 | c << 29 | v << 28
+        case .logic64:
+            return (flagR >> 63) << 31 | (flagR == 0 ? 1 << 30 : 0)
+        case .logic32:
+            let r = UInt32(truncatingIfNeeded: flagR)
+            return UInt64(r >> 31) << 31 | (r == 0 ? 1 << 30 : 0)
+        }
+    }
+
+    /// Sets NZCV directly (bits 31:28).
+    @inline(__always)
+    public mutating func setFlags(_ v: UInt64) {
+        nzcv = v & 0xF000_0000
+        flagOp = .materialized
+    }
+
+    /// ConditionHolds() from the Arm ARM's shared pseudocode, on the 4-bit condition field.
+    @inline(__always)
+    public func condition(_ cond: UInt8) -> Bool {
+        let f = flags()
+        let n = f & (1 << 31) != 0, z = f & (1 << 30) != 0, c = f & (1 << 29) != 0, v = f & (1 << 28) != 0
+        let result: Bool
+        switch cond >> 1 {
+        case 0: result = z
+        case 1: result = c
+        case 2: result = n
+        case 3: result = v
+        case 4: result = c && !z
+        case 5: result = n == v
+        case 6: result = n == v && !z
+        default: result = true
+        }
+        return (cond & 1 != 0 && cond != 15) ? !result : result
+    }
+}

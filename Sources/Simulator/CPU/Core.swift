@@ -1,0 +1,157 @@
+import Devices
+
+/// Why a core's run loop returned to the machine.
+public enum StopReason {
+    case deadline
+    case waiting
+    case halted
+}
+
+/// Power state of a core (PSCI).
+public enum PowerState {
+    case off, on
+    /// In WFI/WFE, until an interrupt or event.
+    case waitingForInterrupt, waitingForEvent
+}
+
+/// One AArch64 processing element: its state, software TLBs and the hooks it needs from the
+/// machine. The hot loop is in `Interpreter.swift`; rare operations in the `Execute` files.
+public final class Core {
+    public let index: Int
+    public let mpidr: UInt64
+    public let state: UnsafeMutablePointer<CPUState>
+    /// General registers x0...x30, then ZR, SP (current), write sink; see `Reg`.
+    public let x: UnsafeMutablePointer<UInt64>
+    public let sys: UnsafeMutablePointer<UInt64>
+    public let tlb: SoftTLB
+    /// Software TLB of the current EL.
+    var tlbCurrent: UnsafeMutablePointer<TLBEntry>
+    unowned let machine: Machine
+    let memory: PhysicalMemory
+    public internal(set) var power: PowerState = .off
+    /// Interrupt lines from the interrupt controller (physical IRQ/FIQ).
+    public var irqLine = false
+    public var fiqLine = false
+    public var trace: Tracer?
+
+    init(index: Int, mpidr: UInt64, machine: Machine) {
+        self.index = index
+        self.mpidr = mpidr
+        self.machine = machine
+        self.memory = machine.memory
+        state = .allocate(capacity: 1)
+        state.initialize(to: CPUState())
+        x = .allocate(capacity: Reg.count)
+        x.initialize(repeating: 0, count: Reg.count)
+        sys = .allocate(capacity: SysReg.allCases.count)
+        sys.initialize(repeating: 0, count: SysReg.allCases.count)
+        tlb = SoftTLB()
+        tlbCurrent = tlb.table(el: 1)
+        resetSystemRegisters()
+    }
+
+    deinit {
+        state.deallocate()
+        x.deallocate()
+        sys.deallocate()
+        tlb.base.deallocate()
+    }
+
+    @inline(__always) public subscript(_ r: SysReg) -> UInt64 {
+        get { sys[r.rawValue] }
+        set { sys[r.rawValue] = newValue }
+    }
+
+    /// Architectural reset values that software relies on (Arm ARM: "reset to an architecturally UNKNOWN
+    /// value" elsewhere; we choose zero).
+    func resetSystemRegisters() {
+        self[.sctlrEL1] = SysRegTable.sctlrEL1Res1
+        self[.sctlrEL2] = SysRegTable.sctlrEL23Res1
+        self[.sctlrEL3] = SysRegTable.sctlrEL23Res1
+        self[.scrEL3] = 0x30
+        self[.cptrEL2] = 0x33FF
+        self[.tcrEL2] = 0x8080_0000
+        self[.tcrEL3] = 0x8080_0000
+        self[.vtcrEL2] = 0x8000_0000
+        self[.vpidrEL2] = 0x410F_D034
+        self[.vmpidrEL2] = mpidr
+        self[.cntfrqEL0] = machine.board.counterHz
+        self[.pmcrEL0] = 0x4103_6000 // Cortex-A53 IMP/IDCODE, 6 counters.
+        self[.midrEL1] = 0x410F_D034
+        self[.mpidrEL1] = mpidr
+    }
+
+    // MARK: PSTATE and stack pointer banking
+
+    /// The SP bank selected by (EL, SPSel).
+    @inline(__always) var spBank: Int { state.pointee.spsel == 0 ? 0 : state.pointee.el }
+
+    func readSPBank(_ bank: Int) -> UInt64 {
+        if bank == spBank { return x[Reg.sp] }
+        switch bank {
+        case 0: return state.pointee.spEL.0
+        case 1: return state.pointee.spEL.1
+        case 2: return state.pointee.spEL.2
+        default: return state.pointee.spEL.3
+        }
+    }
+
+    func writeSPBank(_ bank: Int, _ v: UInt64) {
+        if bank == spBank { x[Reg.sp] = v; return }
+        switch bank {
+        case 0: state.pointee.spEL.0 = v
+        case 1: state.pointee.spEL.1 = v
+        case 2: state.pointee.spEL.2 = v
+        default: state.pointee.spEL.3 = v
+        }
+    }
+
+    /// Changes EL and SPSel, swapping the live SP with its bank and selecting the EL's TLB.
+    func setMode(el: Int, spsel: Int) {
+        let old = spBank
+        let sp = x[Reg.sp]
+        switch old {
+        case 0: state.pointee.spEL.0 = sp
+        case 1: state.pointee.spEL.1 = sp
+        case 2: state.pointee.spEL.2 = sp
+        default: state.pointee.spEL.3 = sp
+        }
+        state.pointee.el = el
+        state.pointee.spsel = spsel
+        switch spBank {
+        case 0: x[Reg.sp] = state.pointee.spEL.0
+        case 1: x[Reg.sp] = state.pointee.spEL.1
+        case 2: x[Reg.sp] = state.pointee.spEL.2
+        default: x[Reg.sp] = state.pointee.spEL.3
+        }
+        tlbCurrent = tlb.table(el: el)
+    }
+
+    /// PSTATE packed as an SPSR value.
+    public var pstate: UInt64 {
+        let s = state.pointee
+        return s.flags() | s.ss << 21 | s.il << 20 | s.daif | UInt64(s.el) << 2 | UInt64(s.spsel)
+    }
+
+    // MARK: Reset and boot
+
+    /// Puts the core in its boot state for a payload entered at `el` (MMU and caches off,
+    /// higher ELs configured as firmware would leave them).
+    public func boot(entry: UInt64, el: Int, x0: UInt64 = 0, x1: UInt64 = 0, x2: UInt64 = 0, x3: UInt64 = 0) {
+        for i in 0..<Reg.count { x[i] = 0 }
+        state.pointee = CPUState()
+        resetSystemRegisters()
+        tlb.flushAll()
+        // Firmware below the entry EL: EL3 hands over in Non-secure state with AArch64 lower ELs,
+        // HVC enabled; EL2 (when skipped) runs EL1 in AArch64 with no traps.
+        if el < 3 { self[.scrEL3] = 0x30 | 1 | (1 << 8) | (1 << 10) }
+        if el < 2 { self[.hcrEL2] = 1 << 31 }
+        state.pointee.el = el
+        state.pointee.spsel = 1
+        tlbCurrent = tlb.table(el: el)
+        state.pointee.daif = 0x3C0
+        state.pointee.pc = entry
+        x[0] = x0; x[1] = x1; x[2] = x2; x[3] = x3
+        power = .on
+    }
+}

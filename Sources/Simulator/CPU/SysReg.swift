@@ -1,0 +1,67 @@
+/// Storage slots for system registers that hold state, in one flat table per core.
+/// Banked registers of several ELs are separate slots (e.g. `elrEL1`, `elrEL2`, `elrEL3`).
+public enum SysReg: Int, CaseIterable {
+    case sctlrEL1, sctlrEL2, sctlrEL3, actlrEL1, actlrEL2, actlrEL3
+    case cpacrEL1, cptrEL2, cptrEL3, hcrEL2, scrEL3, mdcrEL2, mdcrEL3, hstrEL2, hacrEL2, sder32EL3
+    case ttbr0EL1, ttbr1EL1, tcrEL1, ttbr0EL2, tcrEL2, ttbr0EL3, tcrEL3, vttbrEL2, vtcrEL2
+    case mairEL1, mairEL2, mairEL3, amairEL1, amairEL2, amairEL3
+    case vbarEL1, vbarEL2, vbarEL3, elrEL1, elrEL2, elrEL3, spsrEL1, spsrEL2, spsrEL3
+    case esrEL1, esrEL2, esrEL3, farEL1, farEL2, farEL3, hpfarEL2
+    case afsr0EL1, afsr1EL1, afsr0EL2, afsr1EL2, afsr0EL3, afsr1EL3
+    case parEL1, contextidrEL1, csselrEL1
+    case tpidrEL0, tpidrroEL0, tpidrEL1, tpidrEL2, tpidrEL3
+    case cntfrqEL0, cntkctlEL1, cnthctlEL2, cntvoffEL2
+    case cntpCtlEL0, cntpCvalEL0, cntvCtlEL0, cntvCvalEL0, cnthpCtlEL2, cnthpCvalEL2, cntpsCtlEL1, cntpsCvalEL1
+    case vpidrEL2, vmpidrEL2, rvbarEL3
+    case mdscrEL1, osdlrEL1, oslsrEL1, mdccintEL1, dbgclaim
+    case spsrIrq, spsrAbt, spsrUnd, spsrFiq, dacr32EL2, ifsr32EL2, fpexc32EL2
+    case pmcrEL0, pmcntenEL0, pmovsEL0, pmuserenrEL0, pmccntrEL0, pmccfiltrEL0, pmselrEL0, pmintenEL1
+    case fpcr, fpsr
+    case midrEL1, mpidrEL1
+}
+
+/// How an EL0 access to an EL0-accessible register is permitted (the controls that gate it).
+public enum EL0Access {
+    case never, always, ctr, daif, fp, counterPhys, counterVirt, timerPhys, timerVirt, tpidrro, pmu
+}
+
+/// What a register encoding reads and writes.
+public enum SysRegTarget {
+    /// Read/write state in a slot; writes keep only `writable` bits and force `res1` bits set.
+    case slot(SysReg, writable: UInt64, res1: UInt64)
+    /// A read-only value (identification registers).
+    case constant(UInt64)
+    /// Computed on access (PSTATE fields, counters, SP_ELx, cache size selection).
+    case special(SpecialReg)
+}
+
+/// Registers whose access is computed rather than stored.
+public enum SpecialReg {
+    case nzcv, daif, currentEL, spsel, spEL0, spEL1, spEL2
+    case cntpct, cntvct, ccsidr, mpidr, midr
+    case cntpTval, cntvTval, cnthpTval, cntpsTval
+    case pmccntr
+    case osLock
+}
+
+/// One MRS/MSR-accessible register: its name, encoding, minimum EL and behaviour.
+public struct SysRegDef {
+    public let name: String
+    /// op0:op1:CRn:CRm:op2 packed as in the MRS/MSR instruction bits 20:5.
+    public let encoding: UInt16
+    public let minEL: Int
+    public let target: SysRegTarget
+    public let el0: EL0Access
+    public let readOnly: Bool
+
+    init(_ name: String, _ op0: Int, _ op1: Int, _ crn: Int, _ crm: Int, _ op2: Int, _ target: SysRegTarget,
+         minEL: Int? = nil, el0: EL0Access = .never, readOnly: Bool = false) {
+        self.name = name
+        self.encoding = UInt16(op0 << 14 | op1 << 11 | crn << 7 | crm << 3 | op2)
+        // The op1 field names the lowest EL allowed: 0-2 EL1, 3 EL0 (with controls), 4-5 EL2, 6-7 EL3.
+        self.minEL = minEL ?? [1, 1, 1, 0, 2, 2, 3, 3][op1]
+        self.target = target
+        self.el0 = el0
+        self.readOnly = readOnly
+    }
+}

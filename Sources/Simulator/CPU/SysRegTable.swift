@@ -1,0 +1,193 @@
+/// The MRS/MSR register table for an ARMv8.0 Cortex-A53-like core (Arm ARM chapter D13,
+/// "AArch64 System Register Descriptions"). Identification values advertise exactly what
+/// this simulator implements: no AArch32, no FP/SIMD yet (until M1.3), CRC32, 4K/16K/64K granules.
+public enum SysRegTable {
+    static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU
+    /// Encoding -> definition.
+    public static let byEncoding: [UInt16: SysRegDef] = Dictionary(all.map { ($0.encoding, $0) }, uniquingKeysWith: { a, _ in a })
+
+    static let sctlrEL1Res1: UInt64 = 0x30D0_0800
+    static let sctlrEL23Res1: UInt64 = 0x30C5_0830
+    static let spsrMask: UInt64 = 0xF030_03DF
+    static let any: UInt64 = ~0
+
+    static func s(_ r: SysReg, _ writable: UInt64 = any, res1: UInt64 = 0) -> SysRegTarget { .slot(r, writable: writable, res1: res1) }
+
+    static let identification: [SysRegDef] = [
+        SysRegDef("MIDR_EL1", 3, 0, 0, 0, 0, .special(.midr), readOnly: true),
+        SysRegDef("MPIDR_EL1", 3, 0, 0, 0, 5, .special(.mpidr), readOnly: true),
+        SysRegDef("REVIDR_EL1", 3, 0, 0, 0, 6, .constant(0), readOnly: true),
+        // AArch32 identification registers read as zero: no AArch32 support at any EL.
+        SysRegDef("ID_PFR0_EL1", 3, 0, 0, 1, 0, .constant(0), readOnly: true),
+        SysRegDef("ID_PFR1_EL1", 3, 0, 0, 1, 1, .constant(0), readOnly: true),
+        SysRegDef("ID_DFR0_EL1", 3, 0, 0, 1, 2, .constant(0), readOnly: true),
+        SysRegDef("ID_AFR0_EL1", 3, 0, 0, 1, 3, .constant(0), readOnly: true),
+        SysRegDef("ID_MMFR0_EL1", 3, 0, 0, 1, 4, .constant(0), readOnly: true),
+        SysRegDef("ID_MMFR1_EL1", 3, 0, 0, 1, 5, .constant(0), readOnly: true),
+        SysRegDef("ID_MMFR2_EL1", 3, 0, 0, 1, 6, .constant(0), readOnly: true),
+        SysRegDef("ID_MMFR3_EL1", 3, 0, 0, 1, 7, .constant(0), readOnly: true),
+        SysRegDef("ID_ISAR0_EL1", 3, 0, 0, 2, 0, .constant(0), readOnly: true),
+        SysRegDef("ID_ISAR1_EL1", 3, 0, 0, 2, 1, .constant(0), readOnly: true),
+        SysRegDef("ID_ISAR2_EL1", 3, 0, 0, 2, 2, .constant(0), readOnly: true),
+        SysRegDef("ID_ISAR3_EL1", 3, 0, 0, 2, 3, .constant(0), readOnly: true),
+        SysRegDef("ID_ISAR4_EL1", 3, 0, 0, 2, 4, .constant(0), readOnly: true),
+        SysRegDef("ID_ISAR5_EL1", 3, 0, 0, 2, 5, .constant(0), readOnly: true),
+        SysRegDef("MVFR0_EL1", 3, 0, 0, 3, 0, .constant(0), readOnly: true),
+        SysRegDef("MVFR1_EL1", 3, 0, 0, 3, 1, .constant(0), readOnly: true),
+        SysRegDef("MVFR2_EL1", 3, 0, 0, 3, 2, .constant(0), readOnly: true),
+        // EL0-EL3 AArch64 only; FP and AdvSIMD not implemented (0xF); GIC system registers absent.
+        SysRegDef("ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, .constant(0x00FF_1111), readOnly: true),
+        SysRegDef("ID_AA64PFR1_EL1", 3, 0, 0, 4, 1, .constant(0), readOnly: true),
+        // Cortex-A53 debug: DebugVer v8, PMUv3, 6 breakpoints, 4 watchpoints, 2 context comparators.
+        SysRegDef("ID_AA64DFR0_EL1", 3, 0, 0, 5, 0, .constant(0x1030_5106), readOnly: true),
+        SysRegDef("ID_AA64DFR1_EL1", 3, 0, 0, 5, 1, .constant(0), readOnly: true),
+        SysRegDef("ID_AA64AFR0_EL1", 3, 0, 0, 5, 4, .constant(0), readOnly: true),
+        SysRegDef("ID_AA64AFR1_EL1", 3, 0, 0, 5, 5, .constant(0), readOnly: true),
+        // CRC32 only (no AES/SHA: the crypto extension is not implemented).
+        SysRegDef("ID_AA64ISAR0_EL1", 3, 0, 0, 6, 0, .constant(0x0001_0000), readOnly: true),
+        SysRegDef("ID_AA64ISAR1_EL1", 3, 0, 0, 6, 1, .constant(0), readOnly: true),
+        // PARange 40 bits, 16-bit ASIDs, mixed-endian not supported, 4K/16K/64K granules.
+        SysRegDef("ID_AA64MMFR0_EL1", 3, 0, 0, 7, 0, .constant(0x0010_1022), readOnly: true),
+        SysRegDef("ID_AA64MMFR1_EL1", 3, 0, 0, 7, 1, .constant(0), readOnly: true),
+        SysRegDef("ID_AA64MMFR2_EL1", 3, 0, 0, 7, 2, .constant(0), readOnly: true),
+        SysRegDef("CCSIDR_EL1", 3, 1, 0, 0, 0, .special(.ccsidr), readOnly: true),
+        // L1 I + D, unified L2; LoUIS 1, LoC 2, LoUU 1 (Cortex-A53 TRM).
+        SysRegDef("CLIDR_EL1", 3, 1, 0, 0, 1, .constant(0x0A20_0023), readOnly: true),
+        SysRegDef("AIDR_EL1", 3, 1, 0, 0, 7, .constant(0), readOnly: true),
+        SysRegDef("CSSELR_EL1", 3, 2, 0, 0, 0, s(.csselrEL1, 0xF), minEL: 1),
+        SysRegDef("CTR_EL0", 3, 3, 0, 0, 1, .constant(0x8444_8004), el0: .ctr, readOnly: true),
+        SysRegDef("DCZID_EL0", 3, 3, 0, 0, 7, .constant(4), el0: .always, readOnly: true),
+        SysRegDef("VPIDR_EL2", 3, 4, 0, 0, 0, s(.vpidrEL2, 0xFFFF_FFFF)),
+        SysRegDef("VMPIDR_EL2", 3, 4, 0, 0, 5, s(.vmpidrEL2)),
+    ]
+
+    static let control: [SysRegDef] = [
+        SysRegDef("SCTLR_EL1", 3, 0, 1, 0, 0, s(.sctlrEL1, 0x0C8C_D93F | sctlrEL1Res1, res1: sctlrEL1Res1)),
+        SysRegDef("ACTLR_EL1", 3, 0, 1, 0, 1, s(.actlrEL1)),
+        SysRegDef("CPACR_EL1", 3, 0, 1, 0, 2, s(.cpacrEL1, 0x1030_0000)),
+        SysRegDef("SCTLR_EL2", 3, 4, 1, 0, 0, s(.sctlrEL2, 0x0208_100F | sctlrEL23Res1, res1: sctlrEL23Res1)),
+        SysRegDef("ACTLR_EL2", 3, 4, 1, 0, 1, s(.actlrEL2)),
+        SysRegDef("HCR_EL2", 3, 4, 1, 1, 0, s(.hcrEL2, 0x3_FFFF_FFFF)),
+        SysRegDef("MDCR_EL2", 3, 4, 1, 1, 1, s(.mdcrEL2, 0xFFF)),
+        SysRegDef("CPTR_EL2", 3, 4, 1, 1, 2, s(.cptrEL2, 0x8010_0400 | 0x33FF, res1: 0x33FF)),
+        SysRegDef("HSTR_EL2", 3, 4, 1, 1, 3, s(.hstrEL2, 0xFFFF)),
+        SysRegDef("HACR_EL2", 3, 4, 1, 1, 7, s(.hacrEL2)),
+        SysRegDef("SCTLR_EL3", 3, 6, 1, 0, 0, s(.sctlrEL3, 0x0208_100F | sctlrEL23Res1, res1: sctlrEL23Res1)),
+        SysRegDef("ACTLR_EL3", 3, 6, 1, 0, 1, s(.actlrEL3)),
+        SysRegDef("SCR_EL3", 3, 6, 1, 1, 0, s(.scrEL3, 0x3FBF, res1: 0x30)),
+        SysRegDef("SDER32_EL3", 3, 6, 1, 1, 1, s(.sder32EL3, 3)),
+        SysRegDef("CPTR_EL3", 3, 6, 1, 1, 2, s(.cptrEL3, 0x8010_0400)),
+        SysRegDef("MDCR_EL3", 3, 6, 1, 3, 1, s(.mdcrEL3, 0x001B_06C0)),
+    ]
+
+    static let exceptionState: [SysRegDef] = [
+        SysRegDef("SPSR_EL1", 3, 0, 4, 0, 0, s(.spsrEL1, spsrMask)),
+        SysRegDef("ELR_EL1", 3, 0, 4, 0, 1, s(.elrEL1)),
+        SysRegDef("SP_EL0", 3, 0, 4, 1, 0, .special(.spEL0)),
+        SysRegDef("SPSel", 3, 0, 4, 2, 0, .special(.spsel)),
+        SysRegDef("CurrentEL", 3, 0, 4, 2, 2, .special(.currentEL), readOnly: true),
+        SysRegDef("NZCV", 3, 3, 4, 2, 0, .special(.nzcv), el0: .always),
+        SysRegDef("DAIF", 3, 3, 4, 2, 1, .special(.daif), el0: .daif),
+        SysRegDef("SPSR_EL2", 3, 4, 4, 0, 0, s(.spsrEL2, spsrMask)),
+        SysRegDef("ELR_EL2", 3, 4, 4, 0, 1, s(.elrEL2)),
+        SysRegDef("SP_EL1", 3, 4, 4, 1, 0, .special(.spEL1)),
+        SysRegDef("SPSR_irq", 3, 4, 4, 3, 0, s(.spsrIrq, 0xFFFF_FFFF)),
+        SysRegDef("SPSR_abt", 3, 4, 4, 3, 1, s(.spsrAbt, 0xFFFF_FFFF)),
+        SysRegDef("SPSR_und", 3, 4, 4, 3, 2, s(.spsrUnd, 0xFFFF_FFFF)),
+        SysRegDef("SPSR_fiq", 3, 4, 4, 3, 3, s(.spsrFiq, 0xFFFF_FFFF)),
+        SysRegDef("SPSR_EL3", 3, 6, 4, 0, 0, s(.spsrEL3, spsrMask)),
+        SysRegDef("ELR_EL3", 3, 6, 4, 0, 1, s(.elrEL3)),
+        SysRegDef("SP_EL2", 3, 6, 4, 1, 0, .special(.spEL2)),
+        SysRegDef("AFSR0_EL1", 3, 0, 5, 1, 0, s(.afsr0EL1)),
+        SysRegDef("AFSR1_EL1", 3, 0, 5, 1, 1, s(.afsr1EL1)),
+        SysRegDef("ESR_EL1", 3, 0, 5, 2, 0, s(.esrEL1, 0xFFFF_FFFF)),
+        SysRegDef("FAR_EL1", 3, 0, 6, 0, 0, s(.farEL1)),
+        SysRegDef("PAR_EL1", 3, 0, 7, 4, 0, s(.parEL1)),
+        SysRegDef("VBAR_EL1", 3, 0, 12, 0, 0, s(.vbarEL1, ~0x7FF)),
+        SysRegDef("RMR_EL1", 3, 0, 12, 0, 2, .constant(0), minEL: 1),
+        SysRegDef("ISR_EL1", 3, 0, 12, 1, 0, .constant(0), readOnly: true),
+        SysRegDef("DACR32_EL2", 3, 4, 3, 0, 0, s(.dacr32EL2, 0xFFFF_FFFF)),
+        SysRegDef("IFSR32_EL2", 3, 4, 5, 0, 1, s(.ifsr32EL2, 0xFFFF_FFFF)),
+        SysRegDef("AFSR0_EL2", 3, 4, 5, 1, 0, s(.afsr0EL2)),
+        SysRegDef("AFSR1_EL2", 3, 4, 5, 1, 1, s(.afsr1EL2)),
+        SysRegDef("ESR_EL2", 3, 4, 5, 2, 0, s(.esrEL2, 0xFFFF_FFFF)),
+        SysRegDef("FPEXC32_EL2", 3, 4, 5, 3, 0, s(.fpexc32EL2, 0xFFFF_FFFF)),
+        SysRegDef("FAR_EL2", 3, 4, 6, 0, 0, s(.farEL2)),
+        SysRegDef("HPFAR_EL2", 3, 4, 6, 0, 4, s(.hpfarEL2, 0xF_FFFF_FFF0)),
+        SysRegDef("VBAR_EL2", 3, 4, 12, 0, 0, s(.vbarEL2, ~0x7FF)),
+        SysRegDef("RVBAR_EL2", 3, 4, 12, 0, 1, .constant(0), minEL: 2, readOnly: true),
+        SysRegDef("AFSR0_EL3", 3, 6, 5, 1, 0, s(.afsr0EL3)),
+        SysRegDef("AFSR1_EL3", 3, 6, 5, 1, 1, s(.afsr1EL3)),
+        SysRegDef("ESR_EL3", 3, 6, 5, 2, 0, s(.esrEL3, 0xFFFF_FFFF)),
+        SysRegDef("FAR_EL3", 3, 6, 6, 0, 0, s(.farEL3)),
+        SysRegDef("VBAR_EL3", 3, 6, 12, 0, 0, s(.vbarEL3, ~0x7FF)),
+        SysRegDef("RVBAR_EL3", 3, 6, 12, 0, 1, s(.rvbarEL3), readOnly: true),
+    ]
+
+    static let memory: [SysRegDef] = [
+        SysRegDef("TTBR0_EL1", 3, 0, 2, 0, 0, s(.ttbr0EL1)),
+        SysRegDef("TTBR1_EL1", 3, 0, 2, 0, 1, s(.ttbr1EL1)),
+        SysRegDef("TCR_EL1", 3, 0, 2, 0, 2, s(.tcrEL1, 0x7F_FFFF_FFBF)),
+        SysRegDef("MAIR_EL1", 3, 0, 10, 2, 0, s(.mairEL1)),
+        SysRegDef("AMAIR_EL1", 3, 0, 10, 3, 0, s(.amairEL1)),
+        SysRegDef("CONTEXTIDR_EL1", 3, 0, 13, 0, 1, s(.contextidrEL1, 0xFFFF_FFFF)),
+        SysRegDef("TTBR0_EL2", 3, 4, 2, 0, 0, s(.ttbr0EL2)),
+        SysRegDef("TCR_EL2", 3, 4, 2, 0, 2, s(.tcrEL2, 0x8080_0000 | 0x0017_FF3F, res1: 0x8080_0000)),
+        SysRegDef("VTTBR_EL2", 3, 4, 2, 1, 0, s(.vttbrEL2)),
+        SysRegDef("VTCR_EL2", 3, 4, 2, 1, 2, s(.vtcrEL2, 0x8000_0000 | 0x0007_FFFF, res1: 0x8000_0000)),
+        SysRegDef("MAIR_EL2", 3, 4, 10, 2, 0, s(.mairEL2)),
+        SysRegDef("AMAIR_EL2", 3, 4, 10, 3, 0, s(.amairEL2)),
+        SysRegDef("TTBR0_EL3", 3, 6, 2, 0, 0, s(.ttbr0EL3)),
+        SysRegDef("TCR_EL3", 3, 6, 2, 0, 2, s(.tcrEL3, 0x8080_0000 | 0x0017_FF3F, res1: 0x8080_0000)),
+        SysRegDef("MAIR_EL3", 3, 6, 10, 2, 0, s(.mairEL3)),
+        SysRegDef("AMAIR_EL3", 3, 6, 10, 3, 0, s(.amairEL3)),
+    ]
+
+    static let threadAndTimers: [SysRegDef] = [
+        SysRegDef("TPIDR_EL0", 3, 3, 13, 0, 2, s(.tpidrEL0), el0: .always),
+        SysRegDef("TPIDRRO_EL0", 3, 3, 13, 0, 3, s(.tpidrroEL0), el0: .tpidrro),
+        SysRegDef("TPIDR_EL1", 3, 0, 13, 0, 4, s(.tpidrEL1)),
+        SysRegDef("TPIDR_EL2", 3, 4, 13, 0, 2, s(.tpidrEL2)),
+        SysRegDef("TPIDR_EL3", 3, 6, 13, 0, 2, s(.tpidrEL3)),
+        SysRegDef("FPCR", 3, 3, 4, 4, 0, s(.fpcr, 0x07FF_9F00), el0: .fp),
+        SysRegDef("FPSR", 3, 3, 4, 4, 1, s(.fpsr, 0xF800_009F), el0: .fp),
+        SysRegDef("CNTFRQ_EL0", 3, 3, 14, 0, 0, s(.cntfrqEL0, 0xFFFF_FFFF), el0: .counterPhys),
+        SysRegDef("CNTPCT_EL0", 3, 3, 14, 0, 1, .special(.cntpct), el0: .counterPhys, readOnly: true),
+        SysRegDef("CNTVCT_EL0", 3, 3, 14, 0, 2, .special(.cntvct), el0: .counterVirt, readOnly: true),
+        SysRegDef("CNTP_TVAL_EL0", 3, 3, 14, 2, 0, .special(.cntpTval), el0: .timerPhys),
+        SysRegDef("CNTP_CTL_EL0", 3, 3, 14, 2, 1, s(.cntpCtlEL0, 3), el0: .timerPhys),
+        SysRegDef("CNTP_CVAL_EL0", 3, 3, 14, 2, 2, s(.cntpCvalEL0), el0: .timerPhys),
+        SysRegDef("CNTV_TVAL_EL0", 3, 3, 14, 3, 0, .special(.cntvTval), el0: .timerVirt),
+        SysRegDef("CNTV_CTL_EL0", 3, 3, 14, 3, 1, s(.cntvCtlEL0, 3), el0: .timerVirt),
+        SysRegDef("CNTV_CVAL_EL0", 3, 3, 14, 3, 2, s(.cntvCvalEL0), el0: .timerVirt),
+        SysRegDef("CNTKCTL_EL1", 3, 0, 14, 1, 0, s(.cntkctlEL1, 0x3FF)),
+        SysRegDef("CNTHCTL_EL2", 3, 4, 14, 1, 0, s(.cnthctlEL2, 0xFF)),
+        SysRegDef("CNTHP_TVAL_EL2", 3, 4, 14, 2, 0, .special(.cnthpTval)),
+        SysRegDef("CNTHP_CTL_EL2", 3, 4, 14, 2, 1, s(.cnthpCtlEL2, 3)),
+        SysRegDef("CNTHP_CVAL_EL2", 3, 4, 14, 2, 2, s(.cnthpCvalEL2)),
+        SysRegDef("CNTVOFF_EL2", 3, 4, 14, 0, 3, s(.cntvoffEL2)),
+        SysRegDef("CNTPS_TVAL_EL1", 3, 7, 14, 2, 0, .special(.cntpsTval), minEL: 1),
+        SysRegDef("CNTPS_CTL_EL1", 3, 7, 14, 2, 1, s(.cntpsCtlEL1, 3), minEL: 1),
+        SysRegDef("CNTPS_CVAL_EL1", 3, 7, 14, 2, 2, s(.cntpsCvalEL1), minEL: 1),
+    ]
+
+    static let debugAndPMU: [SysRegDef] = [
+        SysRegDef("MDSCR_EL1", 2, 0, 0, 2, 2, s(.mdscrEL1, 0x0000_E800_D001)),
+        SysRegDef("MDCCINT_EL1", 2, 0, 0, 2, 0, s(.mdccintEL1, 0x2000_0000)),
+        SysRegDef("OSLAR_EL1", 2, 0, 1, 0, 4, .special(.osLock)),
+        SysRegDef("OSLSR_EL1", 2, 0, 1, 1, 4, s(.oslsrEL1, 0), readOnly: true),
+        SysRegDef("OSDLR_EL1", 2, 0, 1, 3, 4, s(.osdlrEL1, 1)),
+        SysRegDef("DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, .constant(0xFF)),
+        SysRegDef("DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, s(.dbgclaim, 0xFF)),
+        SysRegDef("PMCR_EL0", 3, 3, 9, 12, 0, s(.pmcrEL0, 0x7F), el0: .pmu),
+        SysRegDef("PMCNTENSET_EL0", 3, 3, 9, 12, 1, s(.pmcntenEL0, 0x8000_003F), el0: .pmu),
+        SysRegDef("PMCNTENCLR_EL0", 3, 3, 9, 12, 2, s(.pmcntenEL0, 0x8000_003F), el0: .pmu),
+        SysRegDef("PMOVSCLR_EL0", 3, 3, 9, 12, 3, s(.pmovsEL0, 0x8000_003F), el0: .pmu),
+        SysRegDef("PMSELR_EL0", 3, 3, 9, 12, 5, s(.pmselrEL0, 0x1F), el0: .pmu),
+        SysRegDef("PMCCNTR_EL0", 3, 3, 9, 13, 0, .special(.pmccntr), el0: .pmu),
+        SysRegDef("PMUSERENR_EL0", 3, 3, 9, 14, 0, s(.pmuserenrEL0, 0xF), el0: .pmu),
+        SysRegDef("PMCCFILTR_EL0", 3, 3, 14, 15, 7, s(.pmccfiltrEL0, 0xFC00_0000), el0: .pmu),
+        SysRegDef("PMINTENSET_EL1", 3, 0, 9, 14, 1, s(.pmintenEL1, 0x8000_003F)),
+        SysRegDef("PMINTENCLR_EL1", 3, 0, 9, 14, 2, s(.pmintenEL1, 0x8000_003F)),
+    ]
+}

@@ -1,0 +1,20 @@
+/// Per-class retirement costs in core cycles, loosely after the Cortex-A53 Software Optimization
+/// Guide (in-order, dual-issue ignored). Cache and TLB penalties are added by the memory paths;
+/// a later issue calibrates these numbers.
+public enum CycleTable {
+    public static func cost(_ op: Op) -> UInt8 {
+        switch op {
+        case .madd64, .madd32, .msub64, .msub32, .smaddl, .smsubl, .umaddl, .umsubl: return 3
+        case .smulh, .umulh: return 5
+        case .udiv, .sdiv: return 12
+        case .ldrX, .ldrW, .ldrH, .ldrB, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW, .ldst, .ldrLit, .ldp: return 3
+        case .exclusive: return 4
+        case .stp: return 2
+        case .barrier: return 8
+        case .sysreg, .sys, .msrImm: return 4
+        case .exceptionGen, .eret, .undefined: return 20
+        case .crc32: return 2
+        default: return 1
+        }
+    }
+}

@@ -1,0 +1,116 @@
+/// Exception entry and return (Arm ARM D1.10 "Exception entry", D1.11 "Exception return").
+extension Core {
+    /// The EL a synchronous exception from the current EL is taken to (no EL2 traps yet: M1.5).
+    var syncTargetEL: Int {
+        let el = state.pointee.el
+        if el == 0 { return self[.hcrEL2] & (1 << 27) != 0 ? 2 : 1 } // HCR_EL2.TGE
+        return el
+    }
+
+    /// Takes an exception to `target`. `returnAddress` becomes ELR; for synchronous exceptions
+    /// `esr` is the full syndrome. Leaves the core ready to fetch from the vector.
+    @inline(never)
+    public func takeException(to target: Int, kind: VectorKind, esr: UInt64 = 0, far: UInt64? = nil, returnAddress: UInt64) {
+        let fromEL = state.pointee.el
+        let spsr = pstate
+        trace?.exception(core: self, target: target, kind: kind, esr: esr, returnAddress: returnAddress)
+        let vbar: UInt64
+        switch target {
+        case 1:
+            self[.spsrEL1] = spsr; self[.elrEL1] = returnAddress
+            if kind == .synchronous { self[.esrEL1] = esr }
+            if let far { self[.farEL1] = far }
+            vbar = self[.vbarEL1]
+        case 2:
+            self[.spsrEL2] = spsr; self[.elrEL2] = returnAddress
+            if kind == .synchronous { self[.esrEL2] = esr }
+            if let far { self[.farEL2] = far }
+            vbar = self[.vbarEL2]
+        default:
+            self[.spsrEL3] = spsr; self[.elrEL3] = returnAddress
+            if kind == .synchronous { self[.esrEL3] = esr }
+            if let far { self[.farEL3] = far }
+            vbar = self[.vbarEL3]
+        }
+        let group: UInt64 = fromEL < target ? 0x400 : (state.pointee.spsel == 1 ? 0x200 : 0)
+        state.pointee.daif = 0x3C0
+        state.pointee.ss = 0
+        state.pointee.il = 0
+        state.pointee.exclusiveAddr = .max
+        setMode(el: target, spsel: 1)
+        state.pointee.pc = vbar &+ group &+ kind.rawValue
+        state.pointee.cycles &+= 20
+    }
+
+    /// A synchronous exception with syndrome (EC, IL = 1, ISS), routed by the usual rules unless `to` is given.
+    @inline(never)
+    public func synchronous(_ ec: ExceptionClass, iss: UInt64 = 0, far: UInt64? = nil, pc: UInt64, to target: Int? = nil) {
+        let esr = ec.rawValue << 26 | 1 << 25 | (iss & 0x1FF_FFFF)
+        takeException(to: target ?? syncTargetEL, kind: .synchronous, esr: esr, far: far, returnAddress: pc)
+    }
+
+    /// UNDEFINED: the Unknown-reason exception.
+    @inline(never)
+    public func undefined(pc: UInt64) {
+        synchronous(.unknown, pc: pc)
+    }
+
+    /// A data or instruction abort for `fault` at `pc`.
+    @inline(never)
+    public func abort(_ fault: Fault, instruction: Bool, pc: UInt64, iss extra: UInt64 = 0) {
+        let target = syncTargetEL
+        let lower = target > state.pointee.el
+        let ec: ExceptionClass = instruction ? (lower ? .instructionAbortLower : .instructionAbortSame)
+                                             : (lower ? .dataAbortLower : .dataAbortSame)
+        var iss = fault.status | extra
+        if !instruction && fault.write { iss |= 1 << 6 }
+        synchronous(ec, iss: iss, far: fault.address, pc: pc, to: target)
+    }
+
+    /// ERET: restores PSTATE from SPSR_ELx and branches to ELR_ELx; an illegal return sets PSTATE.IL.
+    @inline(never)
+    func exceptionReturn(pc: UInt64) {
+        let el = state.pointee.el
+        if el == 0 { undefined(pc: pc); return }
+        let spsr: SPSR, elr: UInt64
+        switch el {
+        case 1: spsr = SPSR(self[.spsrEL1]); elr = self[.elrEL1]
+        case 2: spsr = SPSR(self[.spsrEL2]); elr = self[.elrEL2]
+        default: spsr = SPSR(self[.spsrEL3]); elr = self[.elrEL3]
+        }
+        state.pointee.exclusiveAddr = .max
+        // Illegal returns (Arm ARM D1.11.4): to a higher EL, to AArch32 (not implemented), a
+        // reserved mode, EL0 with SP_ELx, or to EL2 when EL3 says EL2 is not in use (SCR.NS=0 without EL2).
+        let illegal = spsr.aarch32 || spsr.el > el || (spsr.raw & 2) != 0 || (spsr.el == 0 && spsr.spsel == 1)
+            || (spsr.el == 1 && el == 3 && self[.scrEL3] & (1 << 10) == 0)
+        state.pointee.setFlags(spsr.nzcv)
+        state.pointee.daif = spsr.daif
+        state.pointee.ss = spsr.ss
+        if illegal {
+            state.pointee.il = 1
+        } else {
+            state.pointee.il = spsr.il
+            setMode(el: spsr.el, spsel: spsr.spsel)
+        }
+        state.pointee.pc = elr
+        trace?.exceptionReturn(core: self, to: state.pointee.el, pc: elr)
+    }
+
+    /// Takes a pending physical IRQ or FIQ if routing and masking allow; returns true if taken.
+    func checkInterrupts() -> Bool {
+        guard irqLine || fiqLine else { return false }
+        let el = state.pointee.el
+        let scr = self[.scrEL3], hcr = self[.hcrEL2]
+        for (line, routeEL3, routeEL2, maskBit, kind) in [(fiqLine, scr & 4 != 0, hcr & 8 != 0, UInt64(0x40), VectorKind.fiq),
+                                                         (irqLine, scr & 2 != 0, hcr & 16 != 0, UInt64(0x80), VectorKind.irq)] where line {
+            let target = routeEL3 ? 3 : (routeEL2 && el < 3 ? 2 : max(el, 1))
+            if target < el { continue }
+            // PSTATE masks interrupts taken to the current EL, and EL1 interrupts at EL0; routing to a
+            // higher EL by HCR_EL2/SCR_EL3 is not masked by PSTATE.
+            if (target == el || (target == 1 && el == 0)) && state.pointee.daif & maskBit != 0 { continue }
+            takeException(to: target, kind: kind, returnAddress: state.pointee.pc)
+            return true
+        }
+        return false
+    }
+}

@@ -1,0 +1,309 @@
+/// The hot loop: one function, one switch over predecoded instructions of the current page.
+/// Register file and state are reached through raw pointers; memory accesses try the software
+/// TLB's host-pointer fast path first. Rare instructions go to `@inline(never)` handlers.
+extension Core {
+    @inline(__always) func shifted64(_ v: UInt64, _ type: UInt8, _ amount: UInt8) -> UInt64 {
+        let n = UInt64(amount)
+        switch type {
+        case 0: return v &<< n
+        case 1: return v &>> n
+        case 2: return UInt64(bitPattern: Int64(bitPattern: v) &>> Int64(n))
+        default: return n == 0 ? v : (v &>> n) | (v &<< (64 &- n))
+        }
+    }
+
+    @inline(__always) func shifted32(_ v: UInt64, _ type: UInt8, _ amount: UInt8) -> UInt64 {
+        let w = UInt32(truncatingIfNeeded: v), n = UInt32(amount)
+        switch type {
+        case 0: return UInt64(w &<< n)
+        case 1: return UInt64(w &>> n)
+        case 2: return UInt64(UInt32(bitPattern: Int32(bitPattern: w) &>> Int32(n)))
+        default: return UInt64(n == 0 ? w : (w &>> n) | (w &<< (32 &- n)))
+        }
+    }
+
+    /// ExtendReg(): option 0-3 zero-extend B/H/W/X, 4-7 sign-extend, then shift left.
+    @inline(__always) func extended(_ v: UInt64, _ option: UInt8, _ shift: UInt8) -> UInt64 {
+        let e: UInt64
+        switch option {
+        case 0: e = v & 0xFF
+        case 1: e = v & 0xFFFF
+        case 2: e = v & 0xFFFF_FFFF
+        case 3: e = v
+        case 4: e = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: v)))
+        case 5: e = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: v)))
+        case 6: e = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v)))
+        default: e = v
+        }
+        return e &<< UInt64(shift)
+    }
+
+    /// Host pointer for a `mask+1`-byte aligned read at `va`, or nil (slow path).
+    @inline(__always) func fastRead(_ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
+        let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & 0xFF)
+        if va & (~0xFFF | mask) == e.pointee.readTag { return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend)) }
+        return nil
+    }
+
+    @inline(__always) func fastWrite(_ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
+        let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & 0xFF)
+        if va & (~0xFFF | mask) == e.pointee.writeTag { return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend)) }
+        return nil
+    }
+
+    /// Runs until `state.deadline` cycles, a wait, or a halt.
+    public func run() -> StopReason {
+        let s = state, r = x
+        while s.pointee.cycles < s.pointee.deadline {
+            guard power == .on else { return .waiting }
+            if (irqLine || fiqLine) && checkInterrupts() { continue }
+            let startPC = s.pointee.pc
+            guard let (page, host) = fetchPage(startPC) else { continue }
+            let pageVA = startPC & ~0xFFF
+            var i = Int(truncatingIfNeeded: (startPC & 0xFFF) &>> 2)
+            inner: while true {
+                let insn = page[i]
+                s.pointee.cycles &+= UInt64(insn.cost)
+                s.pointee.retired &+= 1
+                let rd = Int(insn.rd), rn = Int(insn.rn), rm = Int(insn.rm)
+                switch insn.op {
+                case .undecoded:
+                    s.pointee.retired &-= 1
+                    page[i] = decodeSlot(host, i)
+                    continue inner
+                case .pageEnd:
+                    s.pointee.retired &-= 1
+                    s.pointee.pc = pageVA &+ 0x1000
+                    break inner
+
+                // MARK: Data processing (immediate)
+                case .addImm64: r[rd] = r[rn] &+ insn.imm
+                case .addImm32: r[rd] = UInt64(UInt32(truncatingIfNeeded: r[rn] &+ insn.imm))
+                case .subImm64: r[rd] = r[rn] &- insn.imm
+                case .subImm32: r[rd] = UInt64(UInt32(truncatingIfNeeded: r[rn] &- insn.imm))
+                case .addsImm64:
+                    let a = r[rn], res = a &+ insn.imm
+                    s.pointee.flagOp = .add64; s.pointee.flagA = a; s.pointee.flagB = insn.imm; s.pointee.flagR = res
+                    r[rd] = res
+                case .addsImm32:
+                    let a = r[rn] & 0xFFFF_FFFF, res = (a &+ insn.imm) & 0xFFFF_FFFF
+                    s.pointee.flagOp = .add32; s.pointee.flagA = a; s.pointee.flagB = insn.imm; s.pointee.flagR = res
+                    r[rd] = res
+                case .subsImm64:
+                    let a = r[rn], res = a &- insn.imm
+                    s.pointee.flagOp = .sub64; s.pointee.flagA = a; s.pointee.flagB = insn.imm; s.pointee.flagR = res
+                    r[rd] = res
+                case .subsImm32:
+                    let a = r[rn] & 0xFFFF_FFFF, res = (a &- insn.imm) & 0xFFFF_FFFF
+                    s.pointee.flagOp = .sub32; s.pointee.flagA = a; s.pointee.flagB = insn.imm; s.pointee.flagR = res
+                    r[rd] = res
+                case .andImm64: r[rd] = r[rn] & insn.imm
+                case .andImm32: r[rd] = r[rn] & insn.imm & 0xFFFF_FFFF
+                case .orrImm64: r[rd] = r[rn] | insn.imm
+                case .orrImm32: r[rd] = (r[rn] | insn.imm) & 0xFFFF_FFFF
+                case .eorImm64: r[rd] = r[rn] ^ insn.imm
+                case .eorImm32: r[rd] = (r[rn] ^ insn.imm) & 0xFFFF_FFFF
+                case .andsImm64:
+                    let res = r[rn] & insn.imm
+                    s.pointee.flagOp = .logic64; s.pointee.flagR = res
+                    r[rd] = res
+                case .andsImm32:
+                    let res = r[rn] & insn.imm & 0xFFFF_FFFF
+                    s.pointee.flagOp = .logic32; s.pointee.flagR = res
+                    r[rd] = res
+                case .movConst: r[rd] = insn.imm
+                case .movk64:
+                    let sh = UInt64(insn.a)
+                    r[rd] = (r[rn] & ~(0xFFFF &<< sh)) | (insn.imm &<< sh)
+                case .movk32:
+                    let sh = UInt64(insn.a)
+                    r[rd] = ((r[rn] & ~(0xFFFF &<< sh)) | (insn.imm &<< sh)) & 0xFFFF_FFFF
+                case .adr: r[rd] = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.imm
+                case .adrp: r[rd] = pageVA &+ insn.imm
+                case .ubfx:
+                    r[rd] = (r[rn] &>> UInt64(insn.a)) & insn.imm
+                case .ubfiz:
+                    let v = (r[rn] & insn.imm) &<< UInt64(insn.a)
+                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                case .sbfx:
+                    // Field [a + b - 1 : a] sign-extended.
+                    let top = 64 &- UInt64(insn.a) &- UInt64(insn.b)
+                    let v = UInt64(bitPattern: Int64(bitPattern: r[rn] &<< top) &>> Int64(top &+ UInt64(insn.a)))
+                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                case .sbfiz:
+                    let top = 64 &- UInt64(insn.b)
+                    let v = UInt64(bitPattern: Int64(bitPattern: r[rn] &<< top) &>> Int64(top)) &<< UInt64(insn.a)
+                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                case .bfxil:
+                    let v = (r[rm] & ~insn.imm) | ((r[rn] &>> UInt64(insn.a)) & insn.imm)
+                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                case .bfi:
+                    let v = (r[rm] & ~insn.imm) | ((r[rn] &<< UInt64(insn.a)) & insn.imm)
+                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                case .extr64:
+                    let lsb = UInt64(insn.a)
+                    r[rd] = lsb == 0 ? r[rm] : (r[rm] &>> lsb) | (r[rn] &<< (64 &- lsb))
+                case .extr32:
+                    let lsb = UInt64(insn.a), hi = r[rn] & 0xFFFF_FFFF, lo = r[rm] & 0xFFFF_FFFF
+                    r[rd] = ((hi &<< 32 | lo) &>> lsb) & 0xFFFF_FFFF
+
+                // MARK: Branches
+                case .b:
+                    let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.imm
+                    if t & ~0xFFF == pageVA && s.pointee.cycles < s.pointee.deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                    s.pointee.pc = t; break inner
+                case .bl:
+                    let here = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2)
+                    r[30] = here &+ 4
+                    let t = here &+ insn.imm
+                    if t & ~0xFFF == pageVA && s.pointee.cycles < s.pointee.deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                    s.pointee.pc = t; break inner
+                case .bCond, .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz:
+                    let taken: Bool
+                    switch insn.op {
+                    case .bCond: taken = s.pointee.condition(insn.a)
+                    case .cbz64: taken = r[rn] == 0
+                    case .cbz32: taken = r[rn] & 0xFFFF_FFFF == 0
+                    case .cbnz64: taken = r[rn] != 0
+                    case .cbnz32: taken = r[rn] & 0xFFFF_FFFF != 0
+                    case .tbz: taken = (r[rn] &>> UInt64(insn.a)) & 1 == 0
+                    default: taken = (r[rn] &>> UInt64(insn.a)) & 1 != 0
+                    }
+                    if taken {
+                        let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.imm
+                        if t & ~0xFFF == pageVA && s.pointee.cycles < s.pointee.deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                        s.pointee.pc = t; break inner
+                    }
+                case .br, .ret:
+                    s.pointee.pc = r[rn]; break inner
+                case .blr:
+                    let t = r[rn]
+                    r[30] = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ 4
+                    s.pointee.pc = t; break inner
+
+                // MARK: Data processing (register)
+                case .movReg64: r[rd] = r[rm]
+                case .movReg32: r[rd] = r[rm] & 0xFFFF_FFFF
+                case .addReg64: r[rd] = r[rn] &+ shifted64(r[rm], insn.a, insn.b)
+                case .addReg32: r[rd] = (r[rn] &+ shifted32(r[rm], insn.a, insn.b)) & 0xFFFF_FFFF
+                case .subReg64: r[rd] = r[rn] &- shifted64(r[rm], insn.a, insn.b)
+                case .subReg32: r[rd] = (r[rn] &- shifted32(r[rm], insn.a, insn.b)) & 0xFFFF_FFFF
+                case .addsReg64:
+                    let a = r[rn], b = shifted64(r[rm], insn.a, insn.b), res = a &+ b
+                    s.pointee.flagOp = .add64; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
+                    r[rd] = res
+                case .addsReg32:
+                    let a = r[rn] & 0xFFFF_FFFF, b = shifted32(r[rm], insn.a, insn.b), res = (a &+ b) & 0xFFFF_FFFF
+                    s.pointee.flagOp = .add32; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
+                    r[rd] = res
+                case .subsReg64:
+                    let a = r[rn], b = shifted64(r[rm], insn.a, insn.b), res = a &- b
+                    s.pointee.flagOp = .sub64; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
+                    r[rd] = res
+                case .subsReg32:
+                    let a = r[rn] & 0xFFFF_FFFF, b = shifted32(r[rm], insn.a, insn.b), res = (a &- b) & 0xFFFF_FFFF
+                    s.pointee.flagOp = .sub32; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
+                    r[rd] = res
+                case .andReg64, .orrReg64, .eorReg64, .andsReg64:
+                    var b = shifted64(r[rm], insn.a, insn.b)
+                    if insn.ra != 0 { b = ~b }
+                    let a = r[rn], res: UInt64
+                    switch insn.op {
+                    case .andReg64: res = a & b
+                    case .orrReg64: res = a | b
+                    case .eorReg64: res = a ^ b
+                    default: res = a & b; s.pointee.flagOp = .logic64; s.pointee.flagR = res
+                    }
+                    r[rd] = res
+                case .andReg32, .orrReg32, .eorReg32, .andsReg32:
+                    var b = shifted32(r[rm], insn.a, insn.b)
+                    if insn.ra != 0 { b = ~b & 0xFFFF_FFFF }
+                    let a = r[rn] & 0xFFFF_FFFF, res: UInt64
+                    switch insn.op {
+                    case .andReg32: res = a & b
+                    case .orrReg32: res = a | b
+                    case .eorReg32: res = a ^ b
+                    default: res = a & b; s.pointee.flagOp = .logic32; s.pointee.flagR = res
+                    }
+                    r[rd] = res
+                case .csel, .csinc, .csinv, .csneg:
+                    var v: UInt64
+                    if s.pointee.condition(insn.a) { v = r[rn] } else {
+                        v = r[rm]
+                        switch insn.op {
+                        case .csinc: v = v &+ 1
+                        case .csinv: v = ~v
+                        case .csneg: v = 0 &- v
+                        default: break
+                        }
+                    }
+                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                case .madd64: r[rd] = r[Int(insn.ra)] &+ r[rn] &* r[rm]
+                case .madd32: r[rd] = (r[Int(insn.ra)] &+ r[rn] &* r[rm]) & 0xFFFF_FFFF
+                case .msub64: r[rd] = r[Int(insn.ra)] &- r[rn] &* r[rm]
+                case .msub32: r[rd] = (r[Int(insn.ra)] &- r[rn] &* r[rm]) & 0xFFFF_FFFF
+
+                // MARK: Loads and stores (base + immediate)
+                case .ldrX:
+                    let va = r[rn] &+ insn.imm
+                    if let p = fastRead(va, 7) { r[rd] = p.load(as: UInt64.self) } else {
+                        guard let v = slowRead(va, 8, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        r[rd] = v
+                    }
+                case .ldrW:
+                    let va = r[rn] &+ insn.imm
+                    if let p = fastRead(va, 3) { r[rd] = UInt64(p.load(as: UInt32.self)) } else {
+                        guard let v = slowRead(va, 4, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        r[rd] = v
+                    }
+                case .ldrB:
+                    let va = r[rn] &+ insn.imm
+                    if let p = fastRead(va, 0) { r[rd] = UInt64(p.load(as: UInt8.self)) } else {
+                        guard let v = slowRead(va, 1, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        r[rd] = v
+                    }
+                case .ldrH, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW:
+                    let kind = LoadKind(rawValue: UInt8(insn.op.rawValue - Op.ldrX.rawValue))!
+                    guard let v = load(kind, r[rn] &+ insn.imm, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                    r[rd] = v
+                case .strX:
+                    let va = r[rn] &+ insn.imm
+                    if let p = fastWrite(va, 7) { p.storeBytes(of: r[rd], as: UInt64.self) } else {
+                        guard slowWrite(va, 8, r[rd], pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                    }
+                case .strW:
+                    let va = r[rn] &+ insn.imm
+                    if let p = fastWrite(va, 3) { p.storeBytes(of: UInt32(truncatingIfNeeded: r[rd]), as: UInt32.self) } else {
+                        guard slowWrite(va, 4, r[rd], pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                    }
+                case .strB:
+                    let va = r[rn] &+ insn.imm
+                    if let p = fastWrite(va, 0) { p.storeBytes(of: UInt8(truncatingIfNeeded: r[rd]), as: UInt8.self) } else {
+                        guard slowWrite(va, 1, r[rd], pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                    }
+                case .strH:
+                    guard slowWrite(r[rn] &+ insn.imm, 2, r[rd], pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                case .ldp, .stp:
+                    guard pair(insn, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                case .ldst:
+                    guard loadStore(insn, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                case .nop:
+                    break
+
+                default:
+                    // Cold instructions; true means control left the straight line (branch, exception, wait).
+                    s.pointee.pc = pageVA | UInt64(i &<< 2)
+                    if executeCold(insn) { break inner }
+                }
+                i &+= 1
+            }
+        }
+        return power == .on ? .deadline : .waiting
+    }
+
+    @inline(never)
+    func decodeSlot(_ host: UnsafeMutableRawPointer, _ i: Int) -> Insn {
+        let word = (host + (i << 2)).load(as: UInt32.self)
+        return Decoder.shared.decode(word)
+    }
+}

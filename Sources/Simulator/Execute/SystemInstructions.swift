@@ -1,0 +1,162 @@
+/// SYS (cache and TLB maintenance, address translation), PSTATE writes, exception-generating
+/// instructions, WFI/WFE and hints (Arm ARM C5.3 and C6.2).
+extension Core {
+    /// SYS op1:CRn:CRm:op2 (14 bits) packed as in the instruction.
+    static func sysKey(_ op1: Int, _ crn: Int, _ crm: Int, _ op2: Int) -> UInt64 {
+        UInt64(op1 << 11 | crn << 7 | crm << 3 | op2)
+    }
+
+    func systemInstruction(_ insn: Insn, pc: UInt64) -> Bool {
+        let key = insn.imm
+        let op1 = Int(key >> 11) & 7, crn = Int(key >> 7) & 15, crm = Int(key >> 3) & 15, op2 = Int(key) & 7
+        let el = state.pointee.el
+        let minEL = [1, 1, 1, 0, 2, 2, 3, 3][op1]
+        // SYSL has no ARMv8.0 allocations.
+        guard insn.a == 0, el >= minEL else { undefined(pc: pc); return true }
+        let value = x[Int(insn.rd)]
+        switch crn {
+        case 7:
+            return cacheOrAT(op1: op1, crm: crm, op2: op2, value: value, pc: pc)
+        case 8:
+            guard tlbiKnown(op1: op1, crm: crm, op2: op2) else { undefined(pc: pc); return true }
+            // Every TLBI is implemented as a superset: the affected cores drop all cached translations.
+            let broadcast = crm == 3 || crm == 0 || (op1 == 4 && crm == 0)
+            machine.flushTLBs(from: self, broadcast: broadcast)
+            state.pointee.pc = pc &+ 4
+            return true
+        default:
+            undefined(pc: pc); return true
+        }
+    }
+
+    /// TLBI encodings of ARMv8.0 (op1 0: EL1 forms, 4: EL2 and stage-2 forms, 6: EL3 forms).
+    func tlbiKnown(op1: Int, crm: Int, op2: Int) -> Bool {
+        switch (op1, crm) {
+        case (0, 3), (0, 7): return [0, 1, 2, 3, 5, 7].contains(op2)
+        case (4, 0), (4, 4): return op2 == 1 || op2 == 5
+        case (4, 3), (4, 7): return [0, 1, 4, 5, 6].contains(op2)
+        case (6, 3), (6, 7): return [0, 1, 5].contains(op2)
+        default: return false
+        }
+    }
+
+    func cacheOrAT(op1: Int, crm: Int, op2: Int, value: UInt64, pc: UInt64) -> Bool {
+        let el = state.pointee.el
+        let sctlr = self[.sctlrEL1]
+        switch (op1, crm, op2) {
+        case (0, 1, 0), (0, 5, 0):
+            // IC IALLUIS / IC IALLU: predecoded code is invalidated on every write already.
+            return false
+        case (3, 5, 1):
+            // IC IVAU: EL0 needs SCTLR_EL1.UCI.
+            if el == 0 && sctlr & (1 << 26) == 0 { return trapSys(pc: pc) }
+            return false
+        case (0, 6, 1), (0, 6, 2), (0, 10, 2), (0, 14, 2):
+            // DC IVAC / ISW / CSW / CISW: no caches are modelled; memory is always coherent.
+            return false
+        case (3, 10, 1), (3, 11, 1), (3, 14, 1):
+            // DC CVAC / CVAU / CIVAC: allowed at EL0 when SCTLR_EL1.UCI is set.
+            if el == 0 && sctlr & (1 << 26) == 0 { return trapSys(pc: pc) }
+            return false
+        case (3, 4, 1):
+            // DC ZVA: zero the 64-byte block (DCZID_EL0.BS = 4); EL0 needs SCTLR_EL1.DZE.
+            if el == 0 && sctlr & (1 << 14) == 0 { return trapSys(pc: pc) }
+            let base = value & ~63
+            for k in stride(from: 0, to: 64, by: 8) where !store(8, base &+ UInt64(k), 0, pc: pc) { return true }
+            return false
+        case (0, 8, 0...3), (4, 8, 0), (4, 8, 1), (4, 8, 4...7), (6, 8, 0), (6, 8, 1):
+            addressTranslate(op1: op1, op2: op2, va: value)
+            return false
+        default:
+            undefined(pc: pc); return true
+        }
+    }
+
+    func trapSys(pc: UInt64) -> Bool {
+        synchronous(.sysreg, iss: 0, pc: pc)
+        return true
+    }
+
+    /// AT S1E*: translates and writes PAR_EL1 (F = 0 with the PA, or F = 1 with the fault status).
+    func addressTranslate(op1: Int, op2: Int, va: UInt64) {
+        let access: AccessType = op2 & 1 == 1 ? .write : .read
+        let asEL0 = op1 == 0 && (op2 == 2 || op2 == 3)
+        switch translate(va, access, asEL0: asEL0) {
+        case .success(let t): self[.parEL1] = t.pa & 0xFF_FFFF_F000
+        case .failure(.fault(let f)): self[.parEL1] = 1 | (f.status << 1)
+        }
+    }
+
+    func msrImmediate(_ insn: Insn, pc: UInt64) -> Bool {
+        let crm = insn.imm
+        switch (insn.a, insn.b) {
+        case (0, 5):
+            if state.pointee.el == 0 { undefined(pc: pc); return true }
+            setMode(el: state.pointee.el, spsel: Int(crm & 1))
+        case (3, 6), (3, 7):
+            if state.pointee.el == 0 && self[.sctlrEL1] & (1 << 9) == 0 {
+                synchronous(.sysreg, iss: 0, pc: pc); return true
+            }
+            if insn.b == 6 { state.pointee.daif |= (crm & 0xF) << 6 } else { state.pointee.daif &= ~((crm & 0xF) << 6) }
+        default:
+            undefined(pc: pc); return true
+        }
+        state.pointee.pc = pc &+ 4
+        return true
+    }
+
+    func exceptionGenerating(_ insn: Insn, pc: UInt64) -> Bool {
+        let el = state.pointee.el
+        let imm = insn.imm
+        switch ExceptionGen(rawValue: Int(insn.a))! {
+        case .svc:
+            synchronous(.svc, iss: imm, pc: pc &+ 4)
+        case .hvc:
+            if let fw = machine.firmware, fw.conduit == .hvc, el >= 1, el < 2 || machine.entryEL < 2 {
+                state.pointee.pc = pc &+ 4
+                return fw.call(core: self)
+            }
+            if el == 0 || self[.scrEL3] & (1 << 8) == 0 { undefined(pc: pc); return true }
+            synchronous(.hvc, iss: imm, pc: pc &+ 4, to: max(el, 2))
+        case .smc:
+            if el == 0 { undefined(pc: pc); return true }
+            if el == 1 && self[.hcrEL2] & (1 << 19) != 0 {
+                // HCR_EL2.TSC traps SMC to EL2 before EL3 sees it; ELR is the SMC itself.
+                synchronous(.smc, iss: imm, pc: pc, to: 2); return true
+            }
+            if let fw = machine.firmware, fw.conduit == .smc {
+                state.pointee.pc = pc &+ 4
+                return fw.call(core: self)
+            }
+            if self[.scrEL3] & (1 << 7) != 0 { undefined(pc: pc); return true }
+            synchronous(.smc, iss: imm, pc: pc &+ 4, to: 3)
+        case .brk:
+            synchronous(.brk, iss: imm, pc: pc)
+        case .hlt:
+            // Halting debug is not enabled (EDSCR.HDE = 0), so HLT is UNDEFINED.
+            undefined(pc: pc)
+        }
+        return true
+    }
+
+    /// WFI/WFE: returns true when the core stops to wait.
+    func wait(event: Bool, pc: UInt64) -> Bool {
+        state.pointee.pc = pc &+ 4
+        if event {
+            if state.pointee.eventRegister { state.pointee.eventRegister = false; return false }
+            power = .waitingForEvent
+        } else {
+            if irqLine || fiqLine { return false }
+            power = .waitingForInterrupt
+        }
+        return true
+    }
+
+    func hint(_ h: Hint) {
+        switch h {
+        case .yield: break
+        case .sev: machine.sendEvent()
+        case .sevl: state.pointee.eventRegister = true
+        }
+    }
+}

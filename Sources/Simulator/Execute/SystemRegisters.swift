@@ -1,0 +1,139 @@
+/// MRS/MSR (register) with the ARMv8.0 access rules: the encoding's op1 gives the lowest EL;
+/// EL0 access is gated by the control the register names; EL2 traps arrive with M1.5.
+extension Core {
+    /// ISS of a trapped MRS/MSR (EC 0x18): Op0, Op2, Op1, CRn, Rt, CRm, direction.
+    func sysregISS(_ enc: UInt16, rt: Int, read: Bool) -> UInt64 {
+        let e = UInt64(enc)
+        let op0 = e >> 14, op1 = (e >> 11) & 7, crn = (e >> 7) & 15, crm = (e >> 3) & 15, op2 = e & 7
+        return op0 << 20 | op2 << 17 | op1 << 14 | crn << 10 | UInt64(rt & 31) << 5 | crm << 1 | (read ? 1 : 0)
+    }
+
+    /// Whether EL0 may access a register with control `c`; nil means UNDEFINED, false a trap to EL1.
+    func el0Allowed(_ c: EL0Access, read: Bool) -> Bool? {
+        let sctlr = self[.sctlrEL1], kctl = self[.cntkctlEL1]
+        switch c {
+        case .never: return nil
+        case .always: return true
+        case .ctr: return sctlr & (1 << 15) != 0
+        case .daif: return sctlr & (1 << 9) != 0
+        case .fp: return (self[.cpacrEL1] >> 20) & 3 == 3
+        case .counterPhys: return kctl & 1 != 0 || (kctl & 2 != 0 && read)
+        case .counterVirt: return kctl & 2 != 0
+        case .timerPhys: return kctl & (1 << 9) != 0
+        case .timerVirt: return kctl & (1 << 8) != 0
+        case .tpidrro: return read ? true : nil
+        case .pmu: return self[.pmuserenrEL0] & 1 != 0
+        }
+    }
+
+    /// The physical count: simulated cycles scaled to the board's counter frequency.
+    public var physicalCount: UInt64 {
+        let (hi, lo) = state.pointee.cycles.multipliedFullWidth(by: machine.board.counterHz)
+        return machine.board.cpuHz.dividingFullWidth((hi, lo)).quotient
+    }
+
+    func systemRegister(_ insn: Insn, pc: UInt64) -> Bool {
+        let enc = UInt16(truncatingIfNeeded: insn.imm)
+        let read = insn.a == 1
+        let rt = Int(insn.rd)
+        let el = state.pointee.el
+        guard let def = SysRegTable.byEncoding[enc], el >= def.minEL, !(def.readOnly && !read) else {
+            undefined(pc: pc); return true
+        }
+        if el == 0 {
+            guard let ok = el0Allowed(def.el0, read: read) else { undefined(pc: pc); return true }
+            if !ok {
+                let ec: ExceptionClass = def.el0 == .fp ? .fpAccess : .sysreg
+                synchronous(ec, iss: ec == .sysreg ? sysregISS(enc, rt: rt, read: read) : 0, pc: pc)
+                return true
+            }
+        }
+        if read {
+            x[rt] = readSysreg(def)
+            return false
+        }
+        return writeSysreg(def, x[rt], pc: pc)
+    }
+
+    func readSysreg(_ def: SysRegDef) -> UInt64 {
+        switch def.target {
+        case .constant(let v): return v
+        case .slot(let reg, _, _): return self[reg]
+        case .special(let sp):
+            let s = state.pointee
+            switch sp {
+            case .nzcv: return s.flags()
+            case .daif: return s.daif
+            case .currentEL: return UInt64(s.el) << 2
+            case .spsel: return UInt64(s.spsel)
+            case .spEL0: return readSPBank(0)
+            case .spEL1: return readSPBank(1)
+            case .spEL2: return readSPBank(2)
+            case .midr: return self[.midrEL1]
+            case .mpidr: return self[.mpidrEL1]
+            case .cntpct: return physicalCount
+            case .cntvct: return physicalCount &- self[.cntvoffEL2]
+            case .cntpTval: return timerValue(cval: self[.cntpCvalEL0], now: physicalCount)
+            case .cntvTval: return timerValue(cval: self[.cntvCvalEL0], now: physicalCount &- self[.cntvoffEL2])
+            case .cnthpTval: return timerValue(cval: self[.cnthpCvalEL2], now: physicalCount)
+            case .cntpsTval: return timerValue(cval: self[.cntpsCvalEL1], now: physicalCount)
+            case .ccsidr:
+                // Cortex-A53: L1D 32 KiB 4-way, L1I 32 KiB 2-way, L2 512 KiB 16-way, 64-byte lines.
+                switch self[.csselrEL1] & 0xF {
+                case 0: return 0x700F_E01A
+                case 1: return 0x201F_E00A
+                case 2: return 0x703F_E07A
+                default: return 0
+                }
+            case .pmccntr: return state.pointee.cycles &- self[.pmccntrEL0]
+            case .osLock: return 0
+            }
+        }
+    }
+
+    /// TVAL reads as the signed 32-bit distance from now to the compare value.
+    func timerValue(cval: UInt64, now: UInt64) -> UInt64 { (cval &- now) & 0xFFFF_FFFF }
+
+    /// Returns true when the write changed the execution context and the block must end.
+    func writeSysreg(_ def: SysRegDef, _ value: UInt64, pc: UInt64) -> Bool {
+        switch def.target {
+        case .constant: return false
+        case .slot(let reg, let writable, let res1):
+            self[reg] = (value & writable) | res1
+            switch reg {
+            case .sctlrEL1, .sctlrEL2, .sctlrEL3, .ttbr0EL1, .ttbr1EL1, .tcrEL1, .ttbr0EL2, .tcrEL2,
+                 .ttbr0EL3, .tcrEL3, .hcrEL2, .scrEL3, .vttbrEL2, .vtcrEL2, .mairEL1, .mairEL2, .mairEL3:
+                // Translation or routing changed: drop cached translations (TLBs may cache less
+                // than the architecture allows, never more) and re-fetch.
+                tlb.flushAll()
+                state.pointee.pc = pc &+ 4
+                return true
+            case .cntpCtlEL0, .cntpCvalEL0, .cntvCtlEL0, .cntvCvalEL0, .cnthpCtlEL2, .cnthpCvalEL2, .cntpsCtlEL1, .cntpsCvalEL1:
+                machine.timersChanged(core: self)
+                return false
+            default: return false
+            }
+        case .special(let sp):
+            switch sp {
+            case .nzcv: state.pointee.setFlags(value)
+            case .daif:
+                state.pointee.daif = value & 0x3C0
+                state.pointee.pc = pc &+ 4
+                return true
+            case .spsel:
+                setMode(el: state.pointee.el, spsel: Int(value & 1))
+            case .spEL0: writeSPBank(0, value)
+            case .spEL1: writeSPBank(1, value)
+            case .spEL2: writeSPBank(2, value)
+            case .cntpTval: self[.cntpCvalEL0] = physicalCount &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
+            case .cntvTval: self[.cntvCvalEL0] = physicalCount &- self[.cntvoffEL2] &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
+            case .cnthpTval: self[.cnthpCvalEL2] = physicalCount &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
+            case .cntpsTval: self[.cntpsCvalEL1] = physicalCount &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
+            case .pmccntr: self[.pmccntrEL0] = state.pointee.cycles &- value
+            case .osLock: self[.oslsrEL1] = (value & 1) << 1 | 0x8
+            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr: break
+            }
+            return false
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Devices
+
+/// What to put in memory before the first instruction, as a boot loader (QEMU's `-kernel`,
+/// FVP's `--data`, u-boot's `booti`) would.
+public struct BootOptions {
+    public var kernel: String?
+    public var dtb: String?
+    public var initrd: String?
+    public var append: String?
+    /// Raw files at physical addresses (`--load FILE@ADDR`).
+    public var loads: [(path: String, address: UInt64)] = []
+
+    public init() {}
+}
+
+/// Where things went.
+public struct BootPlan {
+    public var entry: UInt64
+    public var dtbAddress: UInt64
+    public var dtb: [UInt8]
+    /// Named ranges placed in memory, for messages and tests.
+    public var placed: [(name: String, start: UInt64, end: UInt64)]
+}
+
+public enum BootLoader {
+    static func read(_ path: String) throws -> [UInt8] {
+        guard FileManager.default.fileExists(atPath: path) else { throw SimError.file(path: path, problem: "no such file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SimError.file(path: path, problem: "cannot read") }
+        return [UInt8](data)
+    }
+
+    /// Loads everything, generating or patching the device tree; returns the entry point.
+    public static func load(_ options: BootOptions, into machine: Machine) throws -> BootPlan {
+        let ram = machine.memory.regions.first { $0.name == "ram" }!
+        var segments: [(String, Segment)] = []
+        var entry: UInt64?
+        if let path = options.kernel {
+            let data = try read(path)
+            if ELFLoader.isELF(data) {
+                let (segs, e) = try ELFLoader.load(path: path, data: data)
+                for (i, s) in segs.enumerated() { segments.append(("\(path) segment \(i)", s)) }
+                entry = e
+            } else if ImageLoader.isImage(data) {
+                let (seg, e) = try ImageLoader.load(path: path, data: data, ramBase: ram.base)
+                segments.append((path, seg))
+                entry = e
+            } else {
+                throw SimError.file(path: path, problem: "neither an ELF executable nor an arm64 Image (no \"ARM\\x64\" magic at 0x38)")
+            }
+        }
+        for l in options.loads {
+            let data = try read(l.path)
+            segments.append(("\(l.path)@0x\(String(l.address, radix: 16))", Segment(address: l.address, bytes: data, size: UInt64(data.count))))
+        }
+        guard let entryPoint = entry ?? options.loads.first?.address else {
+            throw SimError.config("nothing to run: give --kernel FILE or --load FILE@ADDR")
+        }
+
+        // The device tree goes in the last 2 MiB of the first RAM bank (Linux wants it 8-byte aligned,
+        // at most 2 MiB, in a 2 MiB region of its own); the initrd just below it.
+        let dtbAddress = ram.base + ram.size - 0x20_0000
+        var chosen = ChosenInfo(bootargs: options.append)
+        if let path = options.initrd {
+            let data = try read(path)
+            guard UInt64(data.count) < ram.size / 2 else { throw SimError.file(path: path, problem: "initrd of \(data.count) bytes does not fit in RAM") }
+            let start = (dtbAddress - UInt64(data.count)) & ~0xFFF
+            segments.append((path, Segment(address: start, bytes: data, size: UInt64(data.count))))
+            chosen.initrd = (start, start + UInt64(data.count))
+        }
+        let dtb: [UInt8]
+        if let path = options.dtb {
+            do {
+                var blob = try DeviceTreeBlob(try read(path))
+                try DeviceTreeGenerator.patch(&blob, machine: machine, chosen: chosen)
+                dtb = blob.packed()
+            } catch let e as DeviceTreeError {
+                throw SimError.file(path: path, problem: e.description)
+            }
+        } else {
+            dtb = try DeviceTreeGenerator.generate(machine, chosen: chosen)
+        }
+        guard dtb.count <= 0x20_0000 else { throw SimError.config("device tree of \(dtb.count) bytes exceeds 2 MiB") }
+        segments.append(("device tree", Segment(address: dtbAddress, bytes: dtb, size: UInt64(dtb.count))))
+
+        // Every piece must sit inside memory and not overlap another.
+        var placed: [(String, UInt64, UInt64)] = []
+        for (name, s) in segments where s.size > 0 {
+            let (end, overflow) = s.address.addingReportingOverflow(s.size)
+            guard !overflow, let region = machine.memory.region(s.address), end <= region.base + region.size else {
+                throw SimError.config("\(name): [0x\(String(s.address, radix: 16)), 0x\(String(s.address &+ s.size, radix: 16))) is outside the board's memory")
+            }
+            if let other = placed.first(where: { s.address < $0.2 && $0.1 < end }) {
+                throw SimError.config("\(name) at [0x\(String(s.address, radix: 16)), 0x\(String(end, radix: 16))) overlaps \(other.0) at [0x\(String(other.1, radix: 16)), 0x\(String(other.2, radix: 16)))")
+            }
+            placed.append((name, s.address, end))
+        }
+        for (_, s) in segments {
+            try machine.memory.write(s.bytes, at: s.address)
+            if s.size > UInt64(s.bytes.count) {
+                try machine.memory.write([UInt8](repeating: 0, count: Int(s.size) - s.bytes.count), at: s.address + UInt64(s.bytes.count))
+            }
+        }
+        return BootPlan(entry: entryPoint, dtbAddress: dtbAddress, dtb: dtb, placed: placed.map { ($0.0, $0.1, $0.2) })
+    }
+}

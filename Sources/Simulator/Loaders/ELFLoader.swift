@@ -1,0 +1,80 @@
+import Foundation
+import CELF
+
+/// A piece of a payload to copy into physical memory (`size` may exceed `bytes`: zero fill).
+public struct Segment {
+    public var address: UInt64
+    public var bytes: [UInt8]
+    public var size: UInt64
+}
+
+/// Reads AArch64 ELF executables with Debian's libelf: PT_LOAD segments at their physical
+/// addresses, and the entry point.
+public enum ELFLoader {
+    public static func isELF(_ data: [UInt8]) -> Bool { data.count >= 4 && data[0..<4].elementsEqual([0x7F, 0x45, 0x4C, 0x46]) }
+
+    public static func load(path: String, data: [UInt8]) throws -> (segments: [Segment], entry: UInt64) {
+        func fail(_ problem: String) -> SimError { .file(path: path, problem: problem) }
+        _ = elf_version(UInt32(EV_CURRENT))
+        return try data.withUnsafeBytes { raw -> ([Segment], UInt64) in
+            let base = UnsafeMutableRawPointer(mutating: raw.baseAddress!).assumingMemoryBound(to: CChar.self)
+            guard let elf = elf_memory(base, raw.count) else { throw fail("cannot read ELF: \(libelfError())") }
+            defer { elf_end(elf) }
+            guard elf_kind(elf) == ELF_K_ELF else { throw fail("not an ELF file") }
+            guard gelf_getclass(elf) == ELFCLASS64 else { throw fail("not a 64-bit ELF (AArch64 payloads are ELF64)") }
+            var ehdr = GElf_Ehdr()
+            guard gelf_getehdr(elf, &ehdr) != nil else { throw fail("truncated or corrupt ELF header: \(libelfError())") }
+            guard ehdr.e_machine == UInt16(EM_AARCH64) else { throw fail("ELF machine is \(ehdr.e_machine), not AArch64 (\(EM_AARCH64))") }
+            guard ehdr.e_ident.5 == UInt8(ELFDATA2LSB) else { throw fail("big-endian ELF is not supported") }
+            guard ehdr.e_type == UInt16(ET_EXEC) || ehdr.e_type == UInt16(ET_DYN) else { throw fail("ELF type \(ehdr.e_type) is not an executable") }
+            var count = 0
+            guard elf_getphdrnum(elf, &count) == 0 else { throw fail("truncated or corrupt program headers: \(libelfError())") }
+            var segments: [Segment] = []
+            for i in 0..<count {
+                var ph = GElf_Phdr()
+                guard gelf_getphdr(elf, Int32(i), &ph) != nil else { throw fail("truncated program header \(i): \(libelfError())") }
+                guard ph.p_type == UInt32(PT_LOAD), ph.p_memsz > 0 else { continue }
+                let (end, overflow) = ph.p_offset.addingReportingOverflow(ph.p_filesz)
+                guard !overflow, end <= UInt64(raw.count) else {
+                    throw fail("truncated: segment \(i) needs bytes up to \(end), file has \(raw.count)")
+                }
+                guard ph.p_filesz <= ph.p_memsz else { throw fail("segment \(i) has file size above memory size") }
+                let bytes = Array(raw[Int(ph.p_offset)..<Int(end)])
+                segments.append(Segment(address: ph.p_paddr, bytes: bytes, size: ph.p_memsz))
+            }
+            guard !segments.isEmpty else { throw fail("no PT_LOAD segments") }
+            return (segments, ehdr.e_entry)
+        }
+    }
+
+    static func libelfError() -> String {
+        guard let msg = elf_errmsg(-1) else { return "unknown error" }
+        return String(cString: msg)
+    }
+}
+
+/// The arm64 Linux Image format (Documentation/arch/arm64/booting.rst): a 64-byte header with
+/// text_offset, image_size and the magic "ARM\x64" at offset 0x38.
+public enum ImageLoader {
+    public static func isImage(_ data: [UInt8]) -> Bool {
+        data.count >= 64 && data[0x38..<0x3C].elementsEqual([0x41, 0x52, 0x4D, 0x64])
+    }
+
+    static func le64(_ d: [UInt8], _ at: Int) -> UInt64 {
+        (0..<8).reduce(0) { $0 | UInt64(d[at + $1]) << UInt64(8 * $1) }
+    }
+
+    /// Places the Image at the 2 MiB-aligned RAM base plus text_offset; returns segment and entry.
+    public static func load(path: String, data: [UInt8], ramBase: UInt64) throws -> (segment: Segment, entry: UInt64) {
+        var textOffset = le64(data, 8)
+        var imageSize = le64(data, 16)
+        // image_size 0 marks a kernel older than 3.17, whose text_offset is 0x80000 whatever it says.
+        if imageSize == 0 { textOffset = 0x80000; imageSize = UInt64(data.count) }
+        guard textOffset < 1 << 30 else { throw SimError.file(path: path, problem: "implausible text_offset 0x\(String(textOffset, radix: 16))") }
+        let flags = le64(data, 24)
+        guard flags & 1 == 0 else { throw SimError.file(path: path, problem: "big-endian kernel Image is not supported") }
+        let base = (ramBase + 0x1F_FFFF) & ~0x1F_FFFF
+        let address = base + textOffset
+        return (Segment(address: address, bytes: data, size: max(imageSize, UInt64(data.count))), address)
+    }
+}

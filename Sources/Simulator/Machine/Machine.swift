@@ -1,0 +1,193 @@
+import Foundation
+import Devices
+
+/// What to build: a board, its CPU count and memory, and the EL payloads start in.
+public struct MachineConfig {
+    public var board: BoardSpec
+    public var cpus: Int
+    public var memory: UInt64
+    public var entryEL: Int
+
+    public init(board: BoardSpec, cpus: Int = 1, memory: UInt64? = nil, entryEL: Int = 2) {
+        self.board = board
+        self.cpus = cpus
+        self.memory = memory ?? board.defaultRAM
+        self.entryEL = entryEL
+    }
+}
+
+/// A modelled board: memory, devices, cores and the deterministic scheduler that runs them.
+public final class Machine {
+    public let board: BoardSpec
+    public let config: MachineConfig
+    public let memory = PhysicalMemory()
+    public private(set) var cores: [Core] = []
+    public private(set) var uarts: [PL011] = []
+    public let console: SerialBackend
+    public let entryEL: Int
+    /// Answers PSCI when the payload starts below EL3 (no firmware loaded), as QEMU does.
+    public private(set) var firmware: PSCIFirmware?
+    public var trace: Tracer? {
+        didSet {
+            for c in cores { c.trace = trace }
+            if let t = trace, t.kinds.contains(.mmio) { memory.mmioTrace = { t.note("mmio " + $0) } } else { memory.mmioTrace = nil }
+        }
+    }
+    public private(set) var outcome: Outcome?
+    /// Cycles each core runs before the next one gets a turn: deterministic interleaving.
+    public static let quantum: UInt64 = 10_000
+    /// Machine time in core cycles, advanced one quantum at a time.
+    public private(set) var now: UInt64 = 0
+
+    public init(_ config: MachineConfig, console: SerialBackend) throws {
+        let board = config.board
+        guard (1...board.maxCPUs).contains(config.cpus) else {
+            throw SimError.config("--cpus: board \(board.name) supports 1 to \(board.maxCPUs) CPUs, not \(config.cpus)")
+        }
+        guard config.memory >= 16 << 20, config.memory <= board.maxRAM, config.memory & 0xFFFFF == 0 else {
+            throw SimError.config("--memory: board \(board.name) takes 16 MiB to \(board.maxRAM >> 20) MiB in whole MiB, not \(config.memory) bytes")
+        }
+        guard (1...3).contains(config.entryEL) else { throw SimError.config("--entry-el: must be 1, 2 or 3") }
+        self.board = board
+        self.config = config
+        self.console = console
+        self.entryEL = config.entryEL
+        var left = config.memory
+        for (i, bank) in board.ramBanks.enumerated() where left > 0 {
+            let size = min(left, bank.size)
+            try memory.addRegion(name: i == 0 ? "ram" : "ram\(i)", base: bank.base, size: size)
+            left -= size
+        }
+        for (i, f) in board.flash.enumerated() { try memory.addRegion(name: "flash\(i)", base: f.base, size: f.size, writable: false) }
+        for (i, s) in board.sram.enumerated() { try memory.addRegion(name: "sram\(i)", base: s.base, size: s.size) }
+        let sink = NullInterruptSink()
+        for (i, u) in board.uarts.enumerated() {
+            let backend = i == board.consoleUART ? console : SerialBackend(handle: nil, echo: false)
+            let dev = PL011(name: "pl011@\(String(u.base, radix: 16))", backend: backend, irq: u.intid, clockHz: board.uartClockHz, sink: sink)
+            try memory.addDevice(dev, at: u.base)
+            uarts.append(dev)
+        }
+        // The GIC is modelled in M1.4; until then its regions read as zero.
+        try memory.addDevice(UnimplementedDevice(name: "gicd", size: 0x1_0000), at: board.gic.distributor)
+        try memory.addDevice(UnimplementedDevice(name: "gicr", size: UInt64(config.cpus) * 0x2_0000), at: board.gic.redistributors)
+        for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
+        for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
+        if config.entryEL < 3 { firmware = PSCIFirmware(conduit: config.entryEL == 2 ? .smc : .hvc, machine: self) }
+        memory.onNewCodePage = { [unowned self] host in
+            for c in self.cores { c.tlb.dropWrites(hostPage: UInt(bitPattern: host)) }
+        }
+    }
+
+    /// Starts the payload: CPU 0 at `entry` with the Linux boot registers; with EL3 entry every
+    /// core starts there (as on hardware, firmware parks the secondaries), otherwise secondaries
+    /// wait for PSCI CPU_ON.
+    public func boot(entry: UInt64, dtb: UInt64) {
+        for c in cores {
+            if c.index == 0 || entryEL == 3 {
+                c.boot(entry: entry, el: entryEL, x0: c.index == 0 ? dtb : 0)
+            } else {
+                c.power = .off
+            }
+        }
+    }
+
+    /// Ends the run with `outcome` (first one wins); cores stop at their next block boundary.
+    public func finish(_ outcome: Outcome) {
+        guard self.outcome == nil else { return }
+        self.outcome = outcome
+        for c in cores { c.state.pointee.deadline = 0 }
+    }
+
+    func limitation(_ message: String, core: Core) {
+        finish(.limitation("cpu\(core.index) at pc 0x\(String(core.state.pointee.pc, radix: 16)): \(message)"))
+    }
+
+    /// Instructions retired by all cores.
+    public var retired: UInt64 { cores.reduce(0) { $0 + $1.state.pointee.retired } }
+
+    /// Runs until an outcome. `maxInstructions` is checked at quantum boundaries.
+    public func run(maxInstructions: UInt64? = nil, poll: (() -> Void)? = nil) -> Outcome {
+        let traceExec = trace?.kinds.contains(.exec) ?? false
+        var quanta = 0
+        while outcome == nil {
+            let target = now &+ Machine.quantum
+            var anyRunning = false
+            for c in cores where outcome == nil {
+                if c.power == .on {
+                    if traceExec { runTraced(c, until: target) } else {
+                        c.state.pointee.deadline = target
+                        _ = c.run()
+                    }
+                }
+                if c.power == .on { anyRunning = true }
+                // Waiting and powered-off cores let time pass.
+                if c.state.pointee.cycles < target { c.state.pointee.cycles = target }
+            }
+            now = target
+            if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }
+            for u in uarts { u.tick(now: now) }
+            let woke = wakeWaiters()
+            if !anyRunning && !woke && outcome == nil { finish(.deadlock) }
+            quanta += 1
+            if quanta & 63 == 0 { poll?() }
+        }
+        console.flush()
+        trace?.flush()
+        return outcome!
+    }
+
+    /// Runs one block at a time, logging each block's start (`--trace exec`).
+    private func runTraced(_ c: Core, until target: UInt64) {
+        while c.power == .on && c.state.pointee.cycles < target && outcome == nil {
+            trace?.block(core: c, pc: c.state.pointee.pc)
+            c.state.pointee.deadline = c.state.pointee.cycles &+ 1
+            _ = c.run()
+        }
+    }
+
+    /// Wakes cores whose wait condition holds; false when no core can ever wake (no timers or
+    /// interrupt sources are pending yet in this model).
+    private func wakeWaiters() -> Bool {
+        var woke = false
+        for c in cores {
+            switch c.power {
+            case .waitingForInterrupt where c.irqLine || c.fiqLine:
+                c.power = .on; woke = true
+            case .waitingForEvent where c.state.pointee.eventRegister || c.irqLine || c.fiqLine:
+                c.state.pointee.eventRegister = false
+                c.power = .on; woke = true
+            default: break
+            }
+        }
+        return woke
+    }
+
+    // MARK: Hooks used by cores
+
+    /// A store reached memory through the slow path: other cores lose exclusive reservations there.
+    func didStore(pa: UInt64, size: Int, by core: Core) {
+        guard cores.count > 1 else { return }
+        clearExclusives(pa: pa, except: core)
+    }
+
+    func clearExclusives(pa: UInt64, except core: Core) {
+        for c in cores where c !== core && c.state.pointee.exclusiveAddr != .max {
+            if c.state.pointee.exclusiveAddr & ~63 == pa & ~63 { c.state.pointee.exclusiveAddr = .max }
+        }
+    }
+
+    /// TLBI: the issuing core, or all cores for inner-shareable forms, drop cached translations.
+    func flushTLBs(from core: Core, broadcast: Bool) {
+        if broadcast { for c in cores { c.tlb.flushAll() } } else { core.tlb.flushAll() }
+    }
+
+    /// SEV: sets every core's event register and wakes WFE waiters.
+    func sendEvent() {
+        for c in cores {
+            c.state.pointee.eventRegister = true
+        }
+    }
+
+    /// A timer register changed; the generic timer device (M1.4) reschedules its events here.
+    func timersChanged(core: Core) {}
+}

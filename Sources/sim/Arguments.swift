@@ -1,0 +1,80 @@
+import ArgumentParser
+import Simulator
+
+/// `--memory` sizes: a number of bytes with K/M/G/T suffixes, or plain MiB as in QEMU's `-m`.
+struct Size: ExpressibleByArgument {
+    let bytes: UInt64
+
+    init?(argument: String) {
+        let s = argument.uppercased().replacingOccurrences(of: "IB", with: "").replacingOccurrences(of: "B", with: "")
+        let units: [Character: UInt64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        if let last = s.last, let unit = units[last], let n = UInt64(s.dropLast()), n > 0, n <= UInt64.max / unit {
+            bytes = n * unit
+        } else if let n = UInt64(s), n > 0, n <= UInt64.max >> 20 {
+            bytes = n << 20
+        } else {
+            return nil
+        }
+    }
+}
+
+/// Parses a hexadecimal (0x...) or decimal address.
+func parseAddress(_ s: String) -> UInt64? {
+    let t = s.lowercased()
+    if t.hasPrefix("0x") { return UInt64(t.dropFirst(2), radix: 16) }
+    return UInt64(t)
+}
+
+/// `--load FILE@ADDR`.
+struct LoadSpec: ExpressibleByArgument {
+    let path: String
+    let address: UInt64
+
+    init?(argument: String) {
+        guard let at = argument.lastIndex(of: "@") else { return nil }
+        let path = String(argument[..<at])
+        guard !path.isEmpty, let addr = parseAddress(String(argument[argument.index(after: at)...])) else { return nil }
+        self.path = path
+        self.address = addr
+    }
+
+    static var defaultCompletionKind: CompletionKind { .file() }
+}
+
+enum BoardName: String, ExpressibleByArgument, CaseIterable {
+    case virt, fvp
+}
+
+/// `--serial stdio|file:PATH`.
+enum SerialTarget: ExpressibleByArgument {
+    case stdio
+    case file(String)
+
+    init?(argument: String) {
+        if argument == "stdio" { self = .stdio; return }
+        if argument.hasPrefix("file:"), argument.count > 5 { self = .file(String(argument.dropFirst(5))); return }
+        return nil
+    }
+}
+
+/// `--trace exec|exc|mmio[,...][:FILE]`.
+struct TraceSpec: ExpressibleByArgument {
+    let kinds: Tracer.Kinds
+    let path: String?
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", maxSplits: 1)
+        var kinds: Tracer.Kinds = []
+        for k in parts[0].split(separator: ",") {
+            switch k {
+            case "exec": kinds.insert(.exec)
+            case "exc": kinds.insert(.exceptions)
+            case "mmio": kinds.insert(.mmio)
+            default: return nil
+            }
+        }
+        guard !kinds.isEmpty else { return nil }
+        self.kinds = kinds
+        self.path = parts.count > 1 ? String(parts[1]) : nil
+    }
+}

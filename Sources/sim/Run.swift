@@ -1,0 +1,145 @@
+import ArgumentParser
+import Devices
+import Foundation
+import Simulator
+
+/// `sim [run] --board ... --kernel ...`: boot a payload on a board.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Boot a kernel or bare-metal program on a modelled board (default).")
+
+    @Option(help: "Board model: virt (QEMU's map) or fvp (FVP Base RevC).")
+    var board: BoardName = .virt
+
+    @Option(help: "Number of CPUs.")
+    var cpus: Int = 1
+
+    @Option(help: "RAM size, e.g. 512M, 2G (a plain number is MiB). Default: the board's.")
+    var memory: Size?
+
+    @Option(help: "Kernel or program: an ELF executable or an arm64 Linux Image.")
+    var kernel: String?
+
+    @Option(help: "Device tree blob to patch and pass instead of the generated one.")
+    var dtb: String?
+
+    @Option(help: "Initial ramdisk, placed in RAM and named in /chosen.")
+    var initrd: String?
+
+    @Option(help: "Kernel command line (/chosen bootargs).")
+    var append: String?
+
+    @Option(help: "Load a raw file at a physical address (FILE@ADDR, repeatable).")
+    var load: [LoadSpec] = []
+
+    @Option(name: .customLong("entry-el"), help: "Exception level the payload starts in (1, 2 or 3).")
+    var entryEL: Int = 2
+
+    @Option(help: "Console: stdio or file:PATH.")
+    var serial: SerialTarget = .stdio
+
+    @Option(name: .customLong("max-insns"), help: "Stop after this many instructions (checked every 10,000 cycles).")
+    var maxInsns: UInt64?
+
+    @Option(help: "Exit 0 as soon as a console line matches this regular expression.")
+    var expect: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 as soon as a console line matches this regular expression.")
+    var failOn: String?
+
+    @Option(help: "Debug trace: exec, exc, mmio (comma-separated), optionally :FILE (default stderr).")
+    var trace: TraceSpec?
+
+    @Flag(help: "No summary line on stderr.")
+    var quiet = false
+
+    func regex(_ pattern: String?, option: String) throws -> NSRegularExpression? {
+        guard let pattern else { return nil }
+        do { return try NSRegularExpression(pattern: pattern) } catch {
+            throw SimError.config("--\(option): invalid regular expression '\(pattern)'")
+        }
+    }
+
+    func run() throws {
+        let spec = BoardSpec.all[board.rawValue]!
+        let expectRE = try regex(expect, option: "expect"), failRE = try regex(failOn, option: "fail-on")
+
+        let consoleHandle: FileHandle
+        switch serial {
+        case .stdio: consoleHandle = .standardOutput
+        case .file(let path):
+            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+                throw SimError.file(path: path, problem: "cannot create serial output file")
+            }
+            consoleHandle = h
+        }
+        let console = SerialBackend(handle: consoleHandle)
+        let machine = try Machine(MachineConfig(board: spec, cpus: cpus, memory: memory?.bytes, entryEL: entryEL), console: console)
+        if let t = trace {
+            let handle: FileHandle
+            if let path = t.path {
+                guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+                    throw SimError.file(path: path, problem: "cannot create trace file")
+                }
+                handle = h
+            } else {
+                handle = .standardError
+            }
+            machine.trace = Tracer(kinds: t.kinds, handle: handle)
+        }
+
+        var options = BootOptions()
+        options.kernel = kernel
+        options.dtb = dtb
+        options.initrd = initrd
+        options.append = append
+        options.loads = load.map { ($0.path, $0.address) }
+        let plan = try BootLoader.load(options, into: machine)
+
+        console.onLine = { [unowned machine] line in
+            let range = NSRange(line.startIndex..., in: line)
+            if let re = failRE, re.firstMatch(in: line, range: range) != nil { machine.finish(.failMatched(line)) }
+            if let re = expectRE, re.firstMatch(in: line, range: range) != nil { machine.finish(.expectMatched(line)) }
+        }
+
+        let terminal = serial.isStdio ? TerminalInput(backend: console) : nil
+        terminal?.start()
+        Signals.install()
+        machine.boot(entry: plan.entry, dtb: plan.dtbAddress)
+        let started = DispatchTime.now()
+        let outcome = machine.run(maxInstructions: maxInsns) {
+            terminal?.poll()
+            if terminal?.quitRequested == true || Signals.interrupted { machine.finish(.interrupted) }
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        terminal?.stop()
+        console.flush()
+
+        let (status, code) = Run.describe(outcome, expecting: expectRE != nil)
+        if !quiet {
+            let insns = machine.retired
+            let cycles = machine.cores.map { $0.state.pointee.cycles }.max() ?? 0
+            let simulated = Double(cycles) / Double(spec.cpuHz)
+            let mips = wall > 0 ? Double(insns) / wall / 1e6 : 0
+            let line = String(format: "sim: %@; %llu instructions, %.6f s simulated, %.3f s host, %.1f MIPS", status, insns, simulated, wall, mips)
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        Foundation.exit(code.rawValue)
+    }
+
+    static func describe(_ outcome: Outcome, expecting: Bool) -> (String, ExitCode32) {
+        switch outcome {
+        case .expectMatched(let line): return ("matched --expect: \(line)", .success)
+        case .failMatched(let line): return ("matched --fail-on: \(line)", .guestFailure)
+        case .poweredOff: return expecting ? ("powered off before --expect matched", .guestFailure) : ("powered off", .success)
+        case .reset: return expecting ? ("reset before --expect matched", .guestFailure) : ("system reset", .success)
+        case .instructionLimit: return expecting ? ("--max-insns reached before --expect matched", .guestFailure) : ("--max-insns reached", .instructionLimit)
+        case .deadlock: return ("all CPUs wait with nothing to wake them", .deadlock)
+        case .limitation(let what): return ("simulator limitation: \(what)", .limitation)
+        case .interrupted: return ("interrupted", .interrupted)
+        }
+    }
+}
+
+extension SerialTarget {
+    var isStdio: Bool { if case .stdio = self { return true } else { return false } }
+}

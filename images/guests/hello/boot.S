@@ -1,0 +1,66 @@
+// Entry, stack and board facts for the "hello" guest.
+// Board facts arrive as -DUART_BASE=<addr> at assemble time, so the Swift
+// object is the same for every board and only this file is rebuilt per board.
+
+#ifndef UART_BASE
+#error "UART_BASE must be defined (-DUART_BASE=0x...)"
+#endif
+
+    .section .text.boot, "ax"
+    .global _start
+_start:
+    // Park every CPU but the first: FVP releases all cores from reset at once.
+    mrs     x0, mpidr_el1
+    and     x0, x0, #0xffffff           // Aff2:Aff1:Aff0
+    cbnz    x0, halt
+    adrp    x0, stack_top
+    add     x0, x0, :lo12:stack_top
+    mov     sp, x0
+    // Zero .bss (stack included) in 8-byte steps; bounds are 16-byte aligned.
+    adrp    x0, __bss_start
+    add     x0, x0, :lo12:__bss_start
+    adrp    x1, __bss_end
+    add     x1, x1, :lo12:__bss_end
+1:  cmp     x0, x1
+    b.hs    2f
+    str     xzr, [x0], #8
+    b       1b
+2:  bl      hello_main                  // never returns
+    // fall through
+
+    .text
+    // Wait forever; entered by secondaries, and from Swift as `halt() -> Never`.
+    .global halt
+halt:
+    wfi
+    b       halt
+
+    // CurrentEL.EL (bits [3:2]) as 0...3.
+    .global read_current_el
+read_current_el:
+    mrs     x0, CurrentEL
+    ubfx    x0, x0, #2, #2
+    ret
+
+    // Physical base of the board's PL011.
+    .global board_uart_base
+board_uart_base:
+    ldr     x0, =UART_BASE              // a single MOVZ for the usual bases
+    ret
+
+    // PSCI calls (SMC Calling Convention): function id in w0, result in x0.
+    .global psci_smc
+psci_smc:
+    smc     #0
+    ret
+
+    .global psci_hvc
+psci_hvc:
+    hvc     #0
+    ret
+
+    .section .bss.stack, "aw", %nobits
+    .balign 16
+stack_bottom:
+    .space  4096
+stack_top:
