@@ -49,6 +49,9 @@ struct Run: ParsableCommand {
     @Option(help: "Debug trace: exec, exc, mmio (comma-separated), optionally :FILE (default stderr).")
     var trace: TraceSpec?
 
+    @Option(name: .customLong("dump-dtb"), help: "Write the device tree the guest would get to FILE and exit (like QEMU's dumpdtb).")
+    var dumpDTB: String?
+
     @Flag(help: "No summary line on stderr.")
     var quiet = false
 
@@ -94,6 +97,13 @@ struct Run: ParsableCommand {
         options.append = append
         options.loads = load.map { ($0.path, $0.address) }
         let plan = try BootLoader.load(options, into: machine)
+        if let path = dumpDTB {
+            guard FileManager.default.createFile(atPath: path, contents: Data(plan.dtb)) else {
+                throw SimError.file(path: path, problem: "cannot write device tree")
+            }
+            return
+        }
+        guard let entry = plan.entry else { throw SimError.config("nothing to run: give --kernel FILE or --load FILE@ADDR") }
 
         console.onLine = { [unowned machine] line in
             let range = NSRange(line.startIndex..., in: line)
@@ -104,7 +114,7 @@ struct Run: ParsableCommand {
         let terminal = serial.isStdio ? TerminalInput(backend: console) : nil
         terminal?.start()
         Signals.install()
-        machine.boot(entry: plan.entry, dtb: plan.dtbAddress)
+        machine.boot(entry: entry, dtb: plan.dtbAddress)
         let started = DispatchTime.now()
         let outcome = machine.run(maxInstructions: maxInsns) {
             terminal?.poll()

@@ -139,7 +139,7 @@ public final class PL011: MMIODevice {
     }
 
     public override func emitDeviceTree(_ dt: DeviceTreeWriter, base: UInt64, context: DeviceTreeContext) throws {
-        try dt.beginNode("pl011@\(String(base, radix: 16))")
+        try dt.beginNode("serial@\(String(base, radix: 16))")
         try dt.property("compatible", strings: ["arm,pl011", "arm,primecell"])
         try dt.property("reg", cells: context.reg(base, size))
         try dt.property("interrupts", cells: context.spi(irq, level: true))

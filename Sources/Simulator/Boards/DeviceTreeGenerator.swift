@@ -27,6 +27,10 @@ public enum DeviceTreeGenerator {
         try dt.property("compatible", strings: board.compatible)
         try dt.property("model", string: board.model)
 
+        try dt.beginNode("aliases")
+        try dt.property("serial0", string: "/serial@\(String(board.uarts[board.consoleUART].base, radix: 16))")
+        try dt.endNode()
+
         try dt.beginNode("chosen")
         if let args = chosen.bootargs { try dt.property("bootargs", string: args) }
         if let (start, end) = chosen.initrd {
@@ -34,7 +38,7 @@ public enum DeviceTreeGenerator {
             try dt.property("linux,initrd-end", cells: [UInt32(end >> 32), UInt32(truncatingIfNeeded: end)])
         }
         let consoleBase = board.uarts[board.consoleUART].base
-        try dt.property("stdout-path", string: "/pl011@\(String(consoleBase, radix: 16))")
+        try dt.property("stdout-path", string: "/serial@\(String(consoleBase, radix: 16))")
         try dt.endNode()
 
         for region in machine.memory.regions where region.name.hasPrefix("ram") {
@@ -76,6 +80,7 @@ public enum DeviceTreeGenerator {
         try dt.beginNode("interrupt-controller@\(String(gic.distributor, radix: 16))")
         try dt.property("compatible", string: "arm,gic-v3")
         try dt.property("#interrupt-cells", cells: [3])
+        try dt.property("#address-cells", cells: [0])
         try dt.property("interrupt-controller")
         try dt.property("reg", cells: ctx.reg(gic.distributor, 0x1_0000) + ctx.reg(gic.redistributors, UInt64(machine.cores.count) * 0x2_0000))
         try dt.property("interrupts", cells: ctx.ppi(gic.maintenanceIntid, flags: 4))

@@ -16,7 +16,8 @@ public struct BootOptions {
 
 /// Where things went.
 public struct BootPlan {
-    public var entry: UInt64
+    /// Nil when nothing executable was given (only a device tree to produce).
+    public var entry: UInt64?
     public var dtbAddress: UInt64
     public var dtb: [UInt8]
     /// Named ranges placed in memory, for messages and tests.
@@ -53,9 +54,7 @@ public enum BootLoader {
             let data = try read(l.path)
             segments.append(("\(l.path)@0x\(String(l.address, radix: 16))", Segment(address: l.address, bytes: data, size: UInt64(data.count))))
         }
-        guard let entryPoint = entry ?? options.loads.first?.address else {
-            throw SimError.config("nothing to run: give --kernel FILE or --load FILE@ADDR")
-        }
+        let entryPoint = entry ?? options.loads.first?.address
 
         // The device tree goes in the last 2 MiB of the first RAM bank (Linux wants it 8-byte aligned,
         // at most 2 MiB, in a 2 MiB region of its own); the initrd just below it.

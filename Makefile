@@ -1,0 +1,43 @@
+# Minos: the simulator (host Swift package) and its guests.
+# `make run` and `make test` are all a newcomer needs; both install what is missing first.
+
+SHELL := /bin/bash
+BOARD ?= fvp
+BUILD := $(CURDIR)/build
+RELEASE_SIM := .build/release/sim
+SWIFT_FLAGS ?=
+
+# Debian packages the project needs (host tools, libraries, oracles).
+APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config
+
+.PHONY: all setup build release run test images guests unit-test boot-test clean bench difftest
+
+all: build
+
+## setup: install missing Debian packages and enable arm64 multiarch (idempotent, quick when done).
+setup:
+	@./scripts/setup.sh $(APT_PACKAGES)
+
+build: setup
+	swift build $(SWIFT_FLAGS)
+
+release: setup
+	swift build -c release $(SWIFT_FLAGS)
+
+## images: bare-metal test guests (and, in later milestones, Debian kernel + busybox).
+images: guests
+
+guests: setup
+	@$(MAKE) --no-print-directory -C images/guests BUILD=$(BUILD)/guests
+
+## run: boot the default scenario (until the hypervisor exists: hello on fvp).
+run: release images
+	$(RELEASE_SIM) --board $(BOARD) --kernel $(BUILD)/guests/$(BOARD)/hello.elf
+
+## test: every test: unit tests, then boot and bad-input tests against the release binary.
+test: release images
+	swift test $(SWIFT_FLAGS)
+	./scripts/boot-tests.sh $(RELEASE_SIM) $(BUILD)
+
+clean:
+	rm -rf .build build
