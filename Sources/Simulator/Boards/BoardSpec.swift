@@ -46,7 +46,8 @@ public struct BoardSpec {
     /// The UART used as the console (stdout-path).
     public let consoleUART: Int
     public let uartClockHz: UInt32
-    public let gic: GIC
+    /// Nil for the user-mode address space, which has no devices.
+    public let gic: GIC?
     public let timer: TimerPPIs
     /// CNTFRQ: the system counter's frequency.
     public let counterHz: UInt64

@@ -76,16 +76,17 @@ public enum DeviceTreeGenerator {
         try dt.property("always-on")
         try dt.endNode()
 
-        let gic = board.gic
-        try dt.beginNode("interrupt-controller@\(String(gic.distributor, radix: 16))")
-        try dt.property("compatible", string: "arm,gic-v3")
-        try dt.property("#interrupt-cells", cells: [3])
-        try dt.property("#address-cells", cells: [0])
-        try dt.property("interrupt-controller")
-        try dt.property("reg", cells: ctx.reg(gic.distributor, 0x1_0000) + ctx.reg(gic.redistributors, UInt64(machine.cores.count) * 0x2_0000))
-        try dt.property("interrupts", cells: ctx.ppi(gic.maintenanceIntid, flags: 4))
-        try dt.property("phandle", cells: [gicPhandle])
-        try dt.endNode()
+        if let gic = board.gic {
+            try dt.beginNode("interrupt-controller@\(String(gic.distributor, radix: 16))")
+            try dt.property("compatible", string: "arm,gic-v3")
+            try dt.property("#interrupt-cells", cells: [3])
+            try dt.property("#address-cells", cells: [0])
+            try dt.property("interrupt-controller")
+            try dt.property("reg", cells: ctx.reg(gic.distributor, 0x1_0000) + ctx.reg(gic.redistributors, UInt64(machine.cores.count) * 0x2_0000))
+            try dt.property("interrupts", cells: ctx.ppi(gic.maintenanceIntid, flags: 4))
+            try dt.property("phandle", cells: [gicPhandle])
+            try dt.endNode()
+        }
 
         try dt.beginNode("apb-pclk")
         try dt.property("compatible", string: "fixed-clock")

@@ -45,6 +45,10 @@ extension Core {
     /// A synchronous exception with syndrome (EC, IL = 1, ISS), routed by the usual rules unless `to` is given.
     @inline(never)
     public func synchronous(_ ec: ExceptionClass, iss: UInt64 = 0, far: UInt64? = nil, pc: UInt64, to target: Int? = nil) {
+        if let user = machine.userProcess, state.pointee.el == 0 {
+            user.exception(ec, iss: iss & 0x1FF_FFFF, far: far, returnAddress: pc, core: self)
+            return
+        }
         let esr = ec.rawValue << 26 | 1 << 25 | (iss & 0x1FF_FFFF)
         takeException(to: target ?? syncTargetEL, kind: .synchronous, esr: esr, far: far, returnAddress: pc)
     }

@@ -1,9 +1,144 @@
-/// Stage-1 translation table walks (Arm ARM D5.2 "The VMSAv8-64 address translation system").
+/// Stage-1 translation table walks (Arm ARM D5 "The AArch64 Virtual Memory System Architecture"):
+/// 4K/16K/64K granules, every start level and block size, hierarchical APTable/XNTable/PXNTable,
+/// AP/UXN/PXN/AF, MAIR attributes, address-size checks against the 40-bit PA range.
 extension Core {
-    /// Walks the stage-1 tables for the current regime. Not yet implemented: the machine stops
-    /// with a simulator-limitation error rather than pretending the access succeeded.
+    /// The translation regime in force for an access at `el`.
+    struct Regime {
+        var ttbr: UInt64
+        var tcr: UInt64
+        var mair: UInt64
+        var sctlr: UInt64
+        /// Granule size as log2 (12, 14, 16).
+        var granuleBits: Int
+        /// Input address size (64 - TxSZ).
+        var inputBits: Int
+        /// Output address size from IPS/PS, capped at the implemented 40 bits.
+        var outputBits: Int
+        /// EL1&0 has two VA ranges and EL0 permissions; EL2/EL3 regimes have one range.
+        var twoRanges: Bool
+        var epd: Bool
+    }
+
+    /// TCR.{IPS,PS} encodings to address sizes.
+    static let physicalSizes = [32, 36, 40, 42, 44, 48, 52, 52]
+
+    /// Chooses the TTBR and decodes TCR for `va` at the current EL; nil is a level-0 translation fault.
+    func regime(for va: UInt64, execute: Bool) -> Regime? {
+        let el = state.pointee.el
+        switch el {
+        case 0, 1:
+            let tcr = self[.tcrEL1]
+            let upper = (va >> 55) & 1 == 1
+            let tbi = !execute && (tcr >> (upper ? 38 : 37)) & 1 == 1
+            let txsz = Int((tcr >> (upper ? 16 : 0)) & 0x3F)
+            let inputBits = 64 - min(max(txsz, 16), 39)
+            // Bits above the input range must all equal bit 55 (with TBI the top byte is ignored).
+            let v = tbi ? sext(va, 56) : va
+            let high = UInt64(bitPattern: Int64(bitPattern: v) >> Int64(inputBits))
+            guard high == (upper ? ~0 : 0) else { return nil }
+            let tg = upper ? (tcr >> 30) & 3 : (tcr >> 14) & 3
+            let granule = upper ? [14, 14, 12, 16][Int(tg)] : [12, 16, 14, 12][Int(tg)]
+            let epd = (tcr >> (upper ? 23 : 7)) & 1 == 1
+            return Regime(ttbr: upper ? self[.ttbr1EL1] : self[.ttbr0EL1], tcr: tcr, mair: self[.mairEL1], sctlr: self[.sctlrEL1],
+                          granuleBits: granule, inputBits: inputBits,
+                          outputBits: min(Core.physicalSizes[Int((tcr >> 32) & 7)], Int(Core.paBits)), twoRanges: true, epd: epd)
+        default:
+            let tcr = el == 2 ? self[.tcrEL2] : self[.tcrEL3]
+            let tbi = !execute && (tcr >> 20) & 1 == 1
+            let inputBits = 64 - min(max(Int(tcr & 0x3F), 16), 39)
+            let check = tbi ? va & 0x00FF_FFFF_FFFF_FFFF : va
+            guard check >> UInt64(inputBits) == 0 else { return nil }
+            let granule = [12, 16, 14, 12][Int((tcr >> 14) & 3)]
+            return Regime(ttbr: el == 2 ? self[.ttbr0EL2] : self[.ttbr0EL3], tcr: tcr,
+                          mair: el == 2 ? self[.mairEL2] : self[.mairEL3], sctlr: el == 2 ? self[.sctlrEL2] : self[.sctlrEL3],
+                          granuleBits: granule, inputBits: inputBits,
+                          outputBits: min(Core.physicalSizes[Int((tcr >> 16) & 7)], Int(Core.paBits)), twoRanges: false, epd: false)
+        }
+    }
+
+    /// Reads a descriptor during a walk. Stage 2 (M1.5) translates `pa` here first.
+    func walkRead(_ pa: UInt64) -> UInt64? {
+        memory.readPhysical(pa, size: 8)
+    }
+
     func stage1Walk(_ va: UInt64, _ access: AccessType, asEL0: Bool) -> Result<Translation, TranslationFailure> {
-        machine.limitation("stage-1 translation with the MMU on (SCTLR_EL\(max(state.pointee.el, 1)).M=1) is not implemented yet", core: self)
-        return .failure(.fault(Fault(status: 0x04, address: va, write: access == .write)))
+        let write = access == .write
+        func fault(_ status: UInt64) -> Result<Translation, TranslationFailure> {
+            .failure(.fault(Fault(status: status, address: va, write: write)))
+        }
+        guard let rg = regime(for: va, execute: access == .execute), !rg.epd else { return fault(0x04) }
+        let g = rg.granuleBits, stride = g - 3
+        // Levels needed to resolve inputBits - g bits, stride bits per level, ending at level 3.
+        let levels = (rg.inputBits - g + stride - 1) / stride
+        var level = 4 - levels
+        var table = rg.ttbr & 0x0000_FFFF_FFFF_FFFE
+        let topBits = rg.inputBits - (g + stride * (3 - level))
+        // The start table is aligned to its own size (at least 64 bytes); lower TTBR bits are ignored.
+        table &= ~((UInt64(1) << UInt64(max(topBits + 3, 6))) - 1)
+        if table >> UInt64(rg.outputBits) != 0 { return fault(UInt64(level)) }
+        var apTable: UInt64 = 0, xnTable = false, pxnTable = false
+        while true {
+            let shift = g + stride * (3 - level)
+            let bits = level == 4 - levels ? topBits : stride
+            let index = (va >> UInt64(shift)) & ((1 << UInt64(bits)) - 1)
+            guard let desc = walkRead(table + index * 8) else { return fault(0x14 + UInt64(max(level, 0))) }
+            state.pointee.cycles &+= 4
+            if desc & 1 == 0 { return fault(0x04 + UInt64(level)) }
+            let isTable = desc & 2 != 0 && level < 3
+            if isTable {
+                let next = desc & 0x0000_FFFF_FFFF_F000 & ~((UInt64(1) << UInt64(g)) - 1)
+                if next >> UInt64(rg.outputBits) != 0 { return fault(UInt64(level)) }
+                apTable |= (desc >> 61) & 3
+                xnTable = xnTable || (desc >> 60) & 1 == 1
+                pxnTable = pxnTable || (desc >> 59) & 1 == 1
+                table = next
+                level += 1
+                continue
+            }
+            // A block: allowed at level 1 (4K granule) and level 2; a page at level 3 needs bits 1:0 = 0b11.
+            if level == 3 && desc & 2 == 0 { return fault(0x04 + 3) }
+            if level < 3 && (level == 0 || (level == 1 && g != 12)) { return fault(0x04 + UInt64(level)) }
+            let blockMask = (UInt64(1) << UInt64(shift)) - 1
+            let oa = desc & 0x0000_FFFF_FFFF_F000 & ~blockMask
+            if oa >> UInt64(rg.outputBits) != 0 { return fault(UInt64(level)) }
+            if desc & (1 << 10) == 0 { return fault(0x08 + UInt64(level)) }
+            let perms = permissions(desc, apTable: apTable, xnTable: xnTable, pxnTable: pxnTable, regime: rg, asEL0: asEL0)
+            let attr = (rg.mair >> (8 * ((desc >> 2) & 7))) & 0xFF
+            let device = attr & 0xF0 == 0
+            let t = Translation(pa: oa | (va & blockMask), readable: perms.read, writable: perms.write,
+                                executable: perms.execute && !device, device: device)
+            switch access {
+            case .read where !t.readable, .write where !t.writable, .execute where !t.executable:
+                return fault(0x0C + UInt64(level))
+            default:
+                return .success(t)
+            }
+        }
+    }
+
+    /// Access permissions of a leaf for the current EL (or EL0 for unprivileged accesses).
+    func permissions(_ desc: UInt64, apTable: UInt64, xnTable: Bool, pxnTable: Bool, regime rg: Regime, asEL0: Bool)
+        -> (read: Bool, write: Bool, execute: Bool) {
+        let ap = (desc >> 6) & 3
+        let xn = (desc >> 54) & 1 == 1, pxn = (desc >> 53) & 1 == 1
+        let wxn = rg.sctlr & (1 << 19) != 0
+        if !rg.twoRanges {
+            // EL2/EL3 regimes: AP[2] read-only, AP[1] ignored; APTable[1] read-only; XN only.
+            let ro = ap & 2 != 0 || apTable & 2 != 0
+            let exec = !xn && !xnTable && !(wxn && !ro)
+            return (true, !ro, exec)
+        }
+        let el0 = asEL0 || state.pointee.el == 0
+        let ro = ap & 2 != 0 || apTable & 2 != 0
+        let el0Access = ap & 1 != 0 && apTable & 1 == 0
+        let el0Writable = el0Access && !ro
+        if el0 {
+            // EL0 execute permission depends on UXN only: AP[1] = 0 pages can be execute-only.
+            let exec = !xn && !xnTable && !(wxn && el0Writable)
+            return (el0Access, el0Writable, exec)
+        }
+        // EL1 never executes memory that EL0 can write (AArch64 EL1&0 regime rule).
+        let exec = !pxn && !pxnTable && !el0Writable && !(wxn && !ro)
+        return (true, !ro, exec)
     }
 }

@@ -34,6 +34,8 @@ public final class Machine {
         }
     }
     public private(set) var outcome: Outcome?
+    /// Set for `sim user`: EL0 exceptions become system calls and signals instead of vectors.
+    public internal(set) var userProcess: UserProcess?
     /// Cycles each core runs before the next one gets a turn: deterministic interleaving.
     public static let quantum: UInt64 = 10_000
     /// Machine time in core cycles, advanced one quantum at a time.
@@ -68,8 +70,10 @@ public final class Machine {
             uarts.append(dev)
         }
         // The GIC is modelled in M1.4; until then its regions read as zero.
-        try memory.addDevice(UnimplementedDevice(name: "gicd", size: 0x1_0000), at: board.gic.distributor)
-        try memory.addDevice(UnimplementedDevice(name: "gicr", size: UInt64(config.cpus) * 0x2_0000), at: board.gic.redistributors)
+        if let gic = board.gic {
+            try memory.addDevice(UnimplementedDevice(name: "gicd", size: 0x1_0000), at: gic.distributor)
+            try memory.addDevice(UnimplementedDevice(name: "gicr", size: UInt64(config.cpus) * 0x2_0000), at: gic.redistributors)
+        }
         for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
         if config.entryEL < 3 { firmware = PSCIFirmware(conduit: config.entryEL == 2 ? .smc : .hvc, machine: self) }

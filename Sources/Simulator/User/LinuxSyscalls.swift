@@ -1,0 +1,107 @@
+import Foundation
+
+/// Linux AArch64 system calls for `sim user` (numbers from the generic syscall table,
+/// include/uapi/asm-generic/unistd.h). Results follow the kernel ABI: x0 = value or -errno.
+extension UserProcess {
+    enum Errno: Int64 {
+        case EPERM = 1, ENOENT = 2, EBADF = 9, ENOMEM = 12, EFAULT = 14, EINVAL = 22, ENOTTY = 25, ENOSYS = 38
+    }
+
+    /// Handles an exception from EL0: SVC is a system call; anything else is a fatal signal, as
+    /// Linux would deliver to a process without handlers.
+    func exception(_ ec: ExceptionClass, iss: UInt64, far: UInt64?, returnAddress: UInt64, core: Core) {
+        let esr = ec.rawValue << 26 | 1 << 25 | iss
+        switch ec {
+        case .svc:
+            core.state.pointee.pc = returnAddress
+            syscall(core)
+        case .unknown, .illegalState: fatal(signal: 4, name: "SIGILL", core: core, esr: esr, pc: returnAddress)
+        case .brk: fatal(signal: 5, name: "SIGTRAP", core: core, esr: esr, pc: returnAddress)
+        case .pcAlignment, .spAlignment: fatal(signal: 7, name: "SIGBUS", core: core, esr: esr, pc: returnAddress)
+        case .dataAbortLower, .dataAbortSame where iss & 0x3F == 0x21:
+            fatal(signal: 7, name: "SIGBUS", core: core, esr: esr, pc: returnAddress)
+        case .dataAbortLower, .dataAbortSame, .instructionAbortLower, .instructionAbortSame:
+            fatal(signal: 11, name: "SIGSEGV", core: core, esr: esr, pc: returnAddress)
+        default:
+            fatal(signal: 4, name: "SIGILL", core: core, esr: esr, pc: returnAddress)
+        }
+    }
+
+    /// Guest bytes [addr, addr+count) if they lie in the user space.
+    func guestBytes(_ addr: UInt64, _ count: Int) -> UnsafeMutableRawPointer? {
+        guard count >= 0, addr < UserProcess.spaceSize, UInt64(count) <= UserProcess.spaceSize - addr,
+              let region = machine.memory.region(addr) else { return nil }
+        return region.host + Int(addr - region.base)
+    }
+
+    func guestString(_ addr: UInt64, max: Int = 4096) -> String? {
+        guard let p = guestBytes(addr, 1) else { return nil }
+        var n = 0
+        while n < max, addr + UInt64(n) < UserProcess.spaceSize, p.load(fromByteOffset: n, as: UInt8.self) != 0 { n += 1 }
+        return String(decoding: UnsafeRawBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    func syscall(_ core: Core) {
+        let r = core.x
+        let number = r[8]
+        func ret(_ v: Int64) { r[0] = UInt64(bitPattern: v) }
+        func fail(_ e: Errno) { ret(-e.rawValue) }
+        if syscallTrace { FileHandle.standardError.write(Data("sim user: syscall \(number)(0x\(String(r[0], radix: 16)), 0x\(String(r[1], radix: 16)), 0x\(String(r[2], radix: 16)))\n".utf8)) }
+        switch number {
+        case 63: // read
+            guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return fail(.EFAULT) }
+            let n = Foundation.read(Int32(truncatingIfNeeded: r[0]), p, Int(r[2]))
+            ret(n < 0 ? -Int64(errno) : Int64(n))
+            if n > 0 { machine.memory.region(r[1])?.invalidateCode(r[1], n) }
+        case 64: // write
+            guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return fail(.EFAULT) }
+            let n = Foundation.write(Int32(truncatingIfNeeded: r[0]), p, Int(r[2]))
+            ret(n < 0 ? -Int64(errno) : Int64(n))
+        case 93, 94: // exit, exit_group
+            exit(Int32(truncatingIfNeeded: r[0] & 0xFF))
+        case 214: // brk
+            let want = r[0]
+            if want >= brkStart && want < mmapNext - 0x100_0000 {
+                if want > brk, let p = guestBytes(brk, Int(want - brk)) { memset(p, 0, Int(want - brk)) }
+                brk = want
+            }
+            ret(Int64(brk))
+        case 222: // mmap: anonymous private mappings only
+            let length = (r[1] + 0xFFF) & ~0xFFF, flags = r[3]
+            guard flags & 0x20 != 0 else { return fail(.ENOSYS) }
+            guard length > 0, length < mmapNext - brk else { return fail(.ENOMEM) }
+            mmapNext -= length
+            if let p = guestBytes(mmapNext, Int(length)) { memset(p, 0, Int(length)) }
+            ret(Int64(mmapNext))
+        case 215, 226: // munmap, mprotect: the space stays mapped read/write/execute
+            ret(0)
+        case 29: // ioctl
+            if r[1] == 0x5401 { // TCGETS: only a terminal answers
+                return isatty(Int32(truncatingIfNeeded: r[0])) != 0 ? ret(0) : fail(.ENOTTY)
+            }
+            fail(.ENOTTY)
+        case 160: // uname
+            guard let p = guestBytes(r[0], 6 * 65) else { return fail(.EFAULT) }
+            memset(p, 0, 6 * 65)
+            for (i, s) in ["Linux", "minos", "6.1.0", "#1 SMP", "aarch64", "(none)"].enumerated() {
+                let b = Array(s.utf8)
+                (p + i * 65).copyMemory(from: b, byteCount: b.count)
+            }
+            ret(0)
+        case 96, 172, 178: ret(Int64(getpid())) // set_tid_address, getpid, gettid
+        case 173: ret(Int64(getppid()))
+        case 174: ret(Int64(getuid()))
+        case 175: ret(Int64(geteuid()))
+        case 176: ret(Int64(getgid()))
+        case 177: ret(Int64(getegid()))
+        case 134, 135: ret(0) // rt_sigaction, rt_sigprocmask: no signals are delivered
+        case 278: // getrandom: deterministic bytes (runs must be reproducible)
+            guard let p = guestBytes(r[0], Int(truncatingIfNeeded: r[1])) else { return fail(.EFAULT) }
+            for i in 0..<Int(r[1]) { p.storeBytes(of: UInt8(truncatingIfNeeded: i &* 131 &+ 7), toByteOffset: i, as: UInt8.self) }
+            ret(Int64(r[1]))
+        default:
+            FileHandle.standardError.write(Data("sim user: unimplemented syscall \(number), returning -ENOSYS\n".utf8))
+            fail(.ENOSYS)
+        }
+    }
+}

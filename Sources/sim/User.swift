@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import Simulator
+
+/// `sim user ELF [args...]`: run a static AArch64 Linux executable at EL0 (like qemu-aarch64).
+struct User: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a static AArch64 Linux executable with system-call emulation.",
+        discussion: "Exits with the program's exit status, 128 + N when it is killed by signal N.")
+
+    @Option(name: .customLong("max-insns"), help: "Stop after this many instructions (exit 3).")
+    var maxInsns: UInt64?
+
+    @Flag(name: .customLong("strace"), help: "Log each system call on stderr.")
+    var strace = false
+
+    @Argument(help: "The executable.")
+    var program: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
+    var arguments: [String] = []
+
+    func run() throws {
+        let env = ["PATH=/usr/bin:/bin", "HOME=/", "LANG=C"]
+        let process = try UserProcess(path: program, arguments: arguments, environment: env, syscallTrace: strace)
+        let status = process.run(maxInstructions: maxInsns)
+        Foundation.exit(status)
+    }
+}

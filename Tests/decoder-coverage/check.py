@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Decoder coverage against llvm-objdump (issue M1.2, item 8).
+
+Over a large fixed-seed sample of 32-bit words, the words our A64 decoder executes as ARMv8.0
+integer/system instructions must be exactly those llvm-objdump (with a Cortex-A53, i.e. ARMv8.0,
+feature set) decodes to integer/system instructions. FP/SIMD is excluded until M1.3: words llvm
+decodes as FP/SIMD must be UNDEFINED in ours for now. System-register accesses (MRS, MSR
+(register), SYS, SYSL) are judged at execute time by our register table, so for those words both
+sides only have to agree on the class.
+
+A few CONSTRAINED UNPREDICTABLE or unallocated encodings that llvm decodes anyway are listed in
+EXCEPTIONS below, each with the Arm ARM rule that lets us raise UNDEFINED.
+
+Usage: Tests/decoder-coverage/check.py [--count N] [--seed S] [--sim PATH] [--keep DIR]
+Needs `swift build` first (uses .build/debug/sim unless --sim is given). Stdlib only.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# --------------------------------------------------------------------------------------------
+# Word generation
+# --------------------------------------------------------------------------------------------
+
+# Bits 28:25 values of the integer top-level groups (Arm ARM, "Top-level encodings for A64").
+GROUPS = {
+    "data-processing (immediate) 100x": [0b1000, 0b1001],
+    "branches, exceptions, system 101x": [0b1010, 0b1011],
+    "loads and stores x1x0": [0b0100, 0b0110, 0b1100, 0b1110],
+    "data-processing (register) x101": [0b0101, 0b1101],
+}
+
+# Narrow encoding classes that a group-biased sample still hits rarely: (mask, value).
+NARROW = [
+    (0xFFC00000, 0xD5000000),  # system instructions (L op0 op1 CRn CRm op2 Rt)
+    (0xFFFFF000, 0xD5033000),  # barriers, CLREX, SB
+    (0xFFFFF000, 0xD5032000),  # hints
+    (0xFF000000, 0xD4000000),  # exception generation
+    (0xFE000000, 0xD6000000),  # unconditional branch (register)
+    (0x3F000000, 0x08000000),  # load/store exclusive, LDAR/STLR, CAS
+    (0x3B000000, 0x38000000),  # load/store register (unscaled/imm9/register/atomics/PAC)
+    (0x3A000000, 0x28000000),  # load/store pair
+    (0x3B000000, 0x18000000),  # load register (literal)
+    (0x1F000000, 0x1B000000),  # data-processing (3 source)
+    (0x5FE00000, 0x1AC00000),  # data-processing (1 and 2 source)
+    (0x1FE00000, 0x1A000000),  # add/subtract with carry
+    (0x1FE00000, 0x1A400000),  # conditional compare
+    (0x1FE00000, 0x1A800000),  # conditional select
+    (0x1FE00000, 0x1A200000),  # v8.4 flag manipulation (RMIF, SETF)
+    (0x1F800000, 0x13000000),  # bitfield
+    (0x1F800000, 0x13800000),  # extract
+    (0xFFE00000, 0xD5400000),  # above the system space (unallocated)
+]
+
+
+def generate(count, seed):
+    rng = random.Random(seed)
+    words = []
+    uniform = count * 45 // 100
+    grouped = count * 45 // 100
+    narrow = count - uniform - grouped
+    for _ in range(uniform):
+        words.append(rng.getrandbits(32))
+    names = sorted(GROUPS)
+    for i in range(grouped):
+        g = rng.choice(GROUPS[names[i % len(names)]])
+        words.append((rng.getrandbits(32) & ~(0xF << 25)) | (g << 25))
+    for i in range(narrow):
+        mask, value = NARROW[i % len(NARROW)]
+        words.append((rng.getrandbits(32) & ~mask) | value)
+    return words
+
+
+# --------------------------------------------------------------------------------------------
+# Tools
+# --------------------------------------------------------------------------------------------
+
+def toolchain_dir():
+    swiftc = shutil.which("swiftc")
+    return os.path.dirname(os.path.realpath(swiftc)) if swiftc else None
+
+
+def find_clang():
+    tc = toolchain_dir()
+    for cand in ([os.path.join(tc, "clang")] if tc else []) + [shutil.which("clang") or ""]:
+        if cand and os.access(cand, os.X_OK):
+            return cand
+    sys.exit("decoder-coverage: no clang found (looked next to swiftc and on PATH)")
+
+
+def find_objdump():
+    tc = toolchain_dir()
+    for cand in ([os.path.join(tc, "llvm-objdump")] if tc else []) + ["/usr/bin/llvm-objdump",
+                                                                       shutil.which("llvm-objdump") or ""]:
+        if cand and os.access(cand, os.X_OK):
+            return cand
+    sys.exit("decoder-coverage: no llvm-objdump found (looked next to swiftc, /usr/bin and PATH)")
+
+
+# Cortex-A53 is the ARMv8.0 core we model: LLVM enables v8.0 + CRC + crypto + FP/SIMD for it,
+# and none of the v8.1+ extensions (LSE, RDM, PAN, LOR, VH, PAuth, RCPC, ...). Without --mcpu,
+# recent llvm-objdump decodes every extension it knows.
+OBJDUMP_FLAGS = ["-d", "--no-show-raw-insn", "--mcpu=cortex-a53"]
+
+
+def llvm_view(words, workdir, clang, objdump):
+    asm = os.path.join(workdir, "words.s")
+    obj = os.path.join(workdir, "words.o")
+    with open(asm, "w") as f:
+        f.write("\t.text\n")
+        f.writelines("\t.inst 0x%08x\n" % w for w in words)
+    subprocess.run([clang, "--target=aarch64-linux-gnu", "-c", asm, "-o", obj], check=True)
+    out = subprocess.run([objdump] + OBJDUMP_FLAGS + [obj], check=True, capture_output=True, text=True).stdout
+    texts = [None] * len(words)
+    line_re = re.compile(r"^\s*([0-9a-f]+):\s*(.*)$")
+    for line in out.splitlines():
+        m = line_re.match(line)
+        if not m:
+            continue
+        addr = int(m.group(1), 16)
+        if addr % 4 or addr // 4 >= len(words):
+            continue
+        texts[addr // 4] = m.group(2).strip()
+    missing = [i for i, t in enumerate(texts) if t is None]
+    if missing:
+        sys.exit("decoder-coverage: llvm-objdump printed no line for %d words (first at index %d)"
+                 % (len(missing), missing[0]))
+    return texts
+
+
+def our_view(words, workdir, sim):
+    raw = os.path.join(workdir, "words.bin")
+    with open(raw, "wb") as f:
+        f.write(struct.pack("<%dI" % len(words), *words))
+    out = subprocess.run([sim, "decode-words", raw], check=True, capture_output=True, text=True).stdout
+    names = []
+    for i, line in enumerate(out.splitlines()):
+        hexword, _, name = line.partition(" ")
+        if int(hexword, 16) != words[i]:
+            sys.exit("decoder-coverage: sim decode-words line %d is for %s, expected %08x" % (i, hexword, words[i]))
+        names.append(name)
+    if len(names) != len(words):
+        sys.exit("decoder-coverage: sim decode-words printed %d lines for %d words" % (len(names), len(words)))
+    return names
+
+
+# --------------------------------------------------------------------------------------------
+# Classification of llvm's text
+# --------------------------------------------------------------------------------------------
+
+FP_REG = re.compile(r"(?<![\w.])[vqdshbzp]\d{1,2}(?:\.\w+)?(?![\w])")
+FP_MNEMONIC = re.compile(r"^(f\w+|[su]cvtf|bf(?:cvt|dot|mmla|mlal)\w*|aes\w+|sha\w+|pmull\w*|ld[1-4]r?|st[1-4])$")
+
+
+def classify(text):
+    """'unknown', 'fpsimd' or 'int' for one llvm-objdump instruction text."""
+    if text.startswith("<unknown>") or text.startswith(".inst") or text.startswith(".word"):
+        return "unknown"
+    mnemonic, _, operands = text.partition("\t") if "\t" in text else text.partition(" ")
+    mnemonic = mnemonic.strip()
+    # UDF is the permanently UNDEFINED encoding: the architecture says UNDEFINED, as do we.
+    if mnemonic == "udf":
+        return "unknown"
+    operands = re.sub(r"<[^>]*>", "", operands.split("//")[0])
+    if FP_MNEMONIC.match(mnemonic) or FP_REG.search(operands) or "{" in operands:
+        return "fpsimd"
+    return "int"
+
+
+def mnemonic_of(text):
+    return re.split(r"[\s]", text, 1)[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Justified exceptions: words where llvm decodes something and we raise UNDEFINED, each allowed
+# by an Arm ARM rule. Each entry: (name, predicate(word, llvm_text, our_name), reason).
+# Predicates are narrow: they must name the exact fields involved.
+# --------------------------------------------------------------------------------------------
+
+def bits(w, hi, lo):
+    return (w >> lo) & ((1 << (hi - lo + 1)) - 1)
+
+
+def is_system_space(w):
+    return w & 0xFFC00000 == 0xD5000000
+
+
+def op0_zero_generic(w, text, ours):
+    # Any L, op0 = 0b00, and llvm prints only the generic S0_op1_Cn_Cm_op2 name (it has no
+    # instruction for the encoding and falls back to its catch-all MSR/MRS form).
+    return is_system_space(w) and bits(w, 20, 19) == 0 and re.search(r"\bS0_\d_C\d+_C\d+_\d\b", text) is not None
+
+
+def excl_should_be_one(w, text, ours):
+    # LDXR/LDAXR/STXR/STLXR (o2=0, o1=0): Rt2 must be 11111; LDXR/LDAXR/LDXP/LDAXP: Rs must be 11111;
+    # LDAR/STLR (o2=1, o1=0, o0=1): Rs and Rt2 must be 11111.
+    if w & 0x3F000000 != 0x08000000:
+        return False
+    o2, load, o1, o0 = bits(w, 23, 23), bits(w, 22, 22), bits(w, 21, 21), bits(w, 15, 15)
+    rs, rt2 = bits(w, 20, 16), bits(w, 14, 10)
+    if o2 == 0 and o1 == 0:
+        return rt2 != 31 or (load and rs != 31)
+    if o2 == 0 and o1 == 1:
+        return load and rs != 31
+    if o2 == 1 and o1 == 0 and o0 == 1:
+        return rs != 31 or rt2 != 31
+    return False
+
+
+EXCEPTIONS = [
+    ("system op0=00 unallocated", op0_zero_generic,
+     "Arm ARM C5.2 (System instruction class encoding): with op0 = 0b00 only the HINT, barrier/CLREX "
+     "and MSR (immediate) groups are allocated in ARMv8.0 (and MSR (immediate) only for SPSel, DAIFSet, "
+     "DAIFClr with Rt = 11111); every other op0 = 0b00 encoding is unallocated. op0 = 0b00 names no "
+     "System register, so the register table does not apply. llvm prints its catch-all S0_* name."),
+    ("exclusive should-be-one fields", excl_should_be_one,
+     "Arm ARM C6 LDXR/STXR/LDAXR/STLXR/LDXP/LDAXP/LDAR/STLR: the Rs/Rt2 fields are (1)(1)(1)(1)(1) "
+     "should-be-one bits; a value other than 11111 is CONSTRAINED UNPREDICTABLE (Arm ARM K1.2.2, "
+     "SBO fields), and UNDEFINED is one of the permitted behaviours."),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Comparison
+# --------------------------------------------------------------------------------------------
+
+SYSTEM_NAMES = {"MRS", "MSR (register)", "SYS", "SYSL"}
+
+
+def expected_system_name(w):
+    """For op0 != 0 in the system space, the class both sides must agree on."""
+    L, op0 = bits(w, 21, 21), bits(w, 20, 19)
+    if op0 == 1:
+        return "SYSL" if L else "SYS"
+    return "MRS" if L else "MSR (register)"
+
+
+def compare(words, texts, names):
+    failures = []
+    excepted = {name: 0 for name, _, _ in EXCEPTIONS}
+    stats = {"int": 0, "fpsimd": 0, "unknown": 0}
+    for w, text, ours in zip(words, texts, names):
+        kind = classify(text)
+        stats[kind] += 1
+        ours_defined = ours != "UNDEFINED"
+        problem = None
+        if kind == "int" and not ours_defined:
+            for name, pred, _ in EXCEPTIONS:
+                if pred(w, text, ours):
+                    excepted[name] += 1
+                    break
+            else:
+                problem = "llvm decodes an integer/system instruction, ours is UNDEFINED"
+        elif kind != "int" and ours_defined:
+            problem = "llvm says %s, ours decodes" % ("FP/SIMD (not until M1.3)" if kind == "fpsimd" else "unallocated")
+        elif kind == "int" and is_system_space(w) and bits(w, 20, 19) != 0:
+            if ours != expected_system_name(w):
+                problem = "system space op0!=0 must be %s" % expected_system_name(w)
+        if problem:
+            failures.append((w, text, ours, problem))
+    return failures, excepted, stats
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=200000, help="number of words (default 200000)")
+    ap.add_argument("--seed", type=int, default=0x4D494E4F, help="random seed (default 0x4D494E4F)")
+    ap.add_argument("--sim", default=os.path.join(ROOT, ".build", "debug", "sim"), help="sim binary")
+    ap.add_argument("--keep", help="directory to keep words.bin, words.s, words.o in")
+    ap.add_argument("--show", type=int, default=30, help="mismatches to print (default 30)")
+    ap.add_argument("--list-exceptions", action="store_true", help="print the exception list and exit")
+    args = ap.parse_args()
+
+    if args.list_exceptions:
+        for name, _, reason in EXCEPTIONS:
+            print("%s:\n    %s" % (name, reason))
+        return 0
+    if not os.access(args.sim, os.X_OK):
+        sys.exit("decoder-coverage: %s not found; run `swift build` first" % args.sim)
+
+    clang, objdump = find_clang(), find_objdump()
+    words = generate(args.count, args.seed)
+    workdir = args.keep or tempfile.mkdtemp(prefix="decoder-coverage-")
+    os.makedirs(workdir, exist_ok=True)
+    try:
+        names = our_view(words, workdir, args.sim)
+        texts = llvm_view(words, workdir, clang, objdump)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    failures, excepted, stats = compare(words, texts, names)
+    print("decoder-coverage: oracle %s %s; seed %#x; llvm says %d integer/system, %d FP/SIMD, %d unallocated"
+          % (objdump, " ".join(OBJDUMP_FLAGS[2:]), args.seed, stats["int"], stats["fpsimd"], stats["unknown"]))
+    for name, n in excepted.items():
+        print("decoder-coverage: exception '%s': %d words" % (name, n))
+    seen = set()
+    shown = 0
+    for w, text, ours, problem in failures:
+        if shown >= args.show:
+            break
+        if w in seen:
+            continue
+        seen.add(w)
+        shown += 1
+        print("  %08x  llvm: %-40s ours: %-36s %s" % (w, text, ours, problem))
+    print("decoder-coverage: %d passed, %d failed" % (len(words) - len(failures), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
