@@ -44,14 +44,21 @@ NARROW = [
     (0xFFC00000, 0xD5000000),  # system instructions (L op0 op1 CRn CRm op2 Rt)
     (0xFFFFF000, 0xD5033000),  # barriers, CLREX, SB
     (0xFFFFF000, 0xD5032000),  # hints
+    (0xFFF8F01F, 0xD500401F),  # MSR (immediate) and the v8.4+ PSTATE instructions (Rt = 11111)
     (0xFF000000, 0xD4000000),  # exception generation
     (0xFE000000, 0xD6000000),  # unconditional branch (register)
+    (0xFE1F0000, 0xD61F0000),  # unconditional branch (register), op2 = 11111
+    (0xFE1FFC00, 0xD61F0000),  # ... and op3 = 000000 (BR, BLR, RET; PAuth forms have op3 != 0)
+    (0xFE1FFFFF, 0xD61F03E0),  # ... and Rn = 11111, op4 = 00000 (ERET, DRPS)
+    (0xFFE0001C, 0xD4A00000),  # DCPS1-3 and neighbours
     (0x3F000000, 0x08000000),  # load/store exclusive, LDAR/STLR, CAS
+    (0x3F1F7C00, 0x081F7C00),  # ... with Rs = Rt2 = 11111
     (0x3B000000, 0x38000000),  # load/store register (unscaled/imm9/register/atomics/PAC)
     (0x3A000000, 0x28000000),  # load/store pair
     (0x3B000000, 0x18000000),  # load register (literal)
     (0x1F000000, 0x1B000000),  # data-processing (3 source)
     (0x5FE00000, 0x1AC00000),  # data-processing (1 and 2 source)
+    (0x5FFE0000, 0x5AC00000),  # data-processing (1 source), opcode2 = 0000x (PAuth at 00001)
     (0x1FE00000, 0x1A000000),  # add/subtract with carry
     (0x1FE00000, 0x1A400000),  # conditional compare
     (0x1FE00000, 0x1A800000),  # conditional select
@@ -230,6 +237,75 @@ EXCEPTIONS = [
 
 
 # --------------------------------------------------------------------------------------------
+# Class agreement: for words both sides decode, llvm's mnemonic (aliases included) must belong to
+# the encoding class our decoder matched. Catches a word landing in the wrong class.
+# --------------------------------------------------------------------------------------------
+
+LOADS = {"str", "strb", "strh", "ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "ldrsw"}
+CLASS_MNEMONICS = {
+    "ADR": {"adr"},
+    "ADRP": {"adrp"},
+    "ADD/SUB (immediate)": {"add", "adds", "sub", "subs", "cmp", "cmn", "mov"},
+    "Logical (immediate)": {"and", "ands", "orr", "eor", "tst", "mov"},
+    "Move wide (immediate)": {"movz", "movn", "movk", "mov"},
+    "Bitfield": {"sbfm", "bfm", "ubfm", "sbfx", "sbfiz", "bfxil", "bfi", "bfc", "ubfx", "ubfiz",
+                 "asr", "lsl", "lsr", "sxtb", "sxth", "sxtw", "uxtb", "uxth"},
+    "EXTR": {"extr", "ror"},
+    "B": {"b"},
+    "BL": {"bl"},
+    "B.cond": {"b." + c for c in "eq ne hs lo mi pl vs vc hi ls ge lt gt le al nv".split()},
+    "CBZ/CBNZ": {"cbz", "cbnz"},
+    "TBZ/TBNZ": {"tbz", "tbnz"},
+    "BR": {"br"},
+    "BLR": {"blr"},
+    "RET": {"ret"},
+    "ERET": {"eret"},
+    "SVC": {"svc"},
+    "HVC": {"hvc"},
+    "SMC": {"smc"},
+    "BRK": {"brk"},
+    "HLT": {"hlt"},
+    # Every HINT encoding executes (as NOP when it does nothing on ARMv8.0); llvm names some
+    # later hints even for Cortex-A53.
+    "HINT": {"nop", "yield", "wfe", "wfi", "sev", "sevl", "hint", "esb", "psb", "tsb", "csdb", "bti",
+             "dgh", "clrbhb", "chkfeat", "stshh", "gcsb", "pacm"},
+    "CLREX": {"clrex"},
+    "DSB": {"dsb", "ssbb", "pssbb"},
+    "DMB": {"dmb"},
+    "ISB": {"isb"},
+    "MSR (immediate)": {"msr"},
+    "SYS": {"sys", "ic", "dc", "at", "tlbi", "cfp", "dvp", "cpp", "cosp", "brb", "trcit"},
+    "SYSL": {"sysl"},
+    "MSR (register)": {"msr"},
+    "MRS": {"mrs"},
+    "Logical (shifted register)": {"and", "ands", "orr", "orn", "eor", "eon", "bic", "bics", "tst", "mvn", "mov"},
+    "ADD/SUB (shifted register)": {"add", "adds", "sub", "subs", "cmp", "cmn", "neg", "negs"},
+    "ADD/SUB (extended register)": {"add", "adds", "sub", "subs", "cmp", "cmn"},
+    "ADC/SBC": {"adc", "adcs", "sbc", "sbcs", "ngc", "ngcs"},
+    "CCMN/CCMP (register)": {"ccmn", "ccmp"},
+    "CCMN/CCMP (immediate)": {"ccmn", "ccmp"},
+    "Conditional select": {"csel", "csinc", "csinv", "csneg", "cset", "csetm", "cinc", "cinv", "cneg"},
+    "Data-processing (3 source)": {"madd", "msub", "smaddl", "smsubl", "umaddl", "umsubl", "smulh", "umulh",
+                                   "mul", "mneg", "smull", "smnegl", "umull", "umnegl"},
+    "Data-processing (2 source)": {"udiv", "sdiv", "lslv", "lsrv", "asrv", "rorv", "lsl", "lsr", "asr", "ror"}
+                                  | {"crc32" + c + s for c in ("", "c") for s in "bhwx"},
+    "Data-processing (1 source)": {"rbit", "rev16", "rev32", "rev", "rev64", "clz", "cls"},
+    "LDR/STR (unsigned immediate)": LOADS | {"prfm"},
+    "LDUR/STUR (unscaled immediate)": {"stur", "sturb", "sturh", "ldur", "ldurb", "ldurh", "ldursb", "ldursh",
+                                       "ldursw", "prfum"},
+    "LDTR/STTR (unprivileged)": {"sttr", "sttrb", "sttrh", "ldtr", "ldtrb", "ldtrh", "ldtrsb", "ldtrsh", "ldtrsw"},
+    "LDR/STR (immediate, post/pre-indexed)": LOADS,
+    # RPRFM (v8.9) sits on PRFM (register) prefetch operations that ARMv8.0 treats as NOP hints.
+    "LDR/STR (register offset)": LOADS | {"prfm", "rprfm"},
+    "LDR (literal)": {"ldr", "ldrsw", "prfm"},
+    "LDP/STP": {"stp", "ldp", "stnp", "ldnp", "ldpsw"},
+    "Load/store exclusive": {p + s for p in ("stxr", "stlxr", "ldxr", "ldaxr") for s in ("", "b", "h")}
+                            | {"stxp", "stlxp", "ldxp", "ldaxp"},
+    "LDAR/STLR": {"ldar", "ldarb", "ldarh", "stlr", "stlrb", "stlrh"},
+}
+
+
+# --------------------------------------------------------------------------------------------
 # Comparison
 # --------------------------------------------------------------------------------------------
 
@@ -262,9 +338,10 @@ def compare(words, texts, names):
                 problem = "llvm decodes an integer/system instruction, ours is UNDEFINED"
         elif kind != "int" and ours_defined:
             problem = "llvm says %s, ours decodes" % ("FP/SIMD (not until M1.3)" if kind == "fpsimd" else "unallocated")
-        elif kind == "int" and is_system_space(w) and bits(w, 20, 19) != 0:
-            if ours != expected_system_name(w):
-                problem = "system space op0!=0 must be %s" % expected_system_name(w)
+        elif kind == "int" and is_system_space(w) and bits(w, 20, 19) != 0 and ours != expected_system_name(w):
+            problem = "system space op0!=0 must be %s" % expected_system_name(w)
+        elif kind == "int" and mnemonic_of(text) not in CLASS_MNEMONICS.get(ours, ()):
+            problem = "llvm's mnemonic is not one of class %s" % ours
         if problem:
             failures.append((w, text, ours, problem))
     return failures, excepted, stats

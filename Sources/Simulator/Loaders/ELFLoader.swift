@@ -27,6 +27,10 @@ public enum ELFLoader {
             guard ehdr.e_machine == UInt16(EM_AARCH64) else { throw fail("ELF machine is \(ehdr.e_machine), not AArch64 (\(EM_AARCH64))") }
             guard ehdr.e_ident.5 == UInt8(ELFDATA2LSB) else { throw fail("big-endian ELF is not supported") }
             guard ehdr.e_type == UInt16(ET_EXEC) || ehdr.e_type == UInt16(ET_DYN) else { throw fail("ELF type \(ehdr.e_type) is not an executable") }
+            let phEnd = ehdr.e_phoff &+ UInt64(ehdr.e_phnum) &* UInt64(ehdr.e_phentsize)
+            guard phEnd <= UInt64(raw.count) else {
+                throw fail("truncated: program headers end at byte \(phEnd), file has \(raw.count)")
+            }
             var count = 0
             guard elf_getphdrnum(elf, &count) == 0 else { throw fail("truncated or corrupt program headers: \(libelfError())") }
             var segments: [Segment] = []

@@ -118,14 +118,21 @@ public final class Machine {
             var anyRunning = false
             for c in cores where outcome == nil {
                 if c.power == .on {
-                    if traceExec { runTraced(c, until: target) } else {
-                        c.state.pointee.deadline = target
+                    // Every retired instruction costs at least one cycle, so a cycle deadline this
+                    // close stops the core within one block of the instruction limit.
+                    var deadline = target
+                    if let limit = maxInstructions {
+                        let total = retired
+                        deadline = min(target, c.state.pointee.cycles &+ (limit > total ? limit - total : 0))
+                    }
+                    if traceExec { runTraced(c, until: deadline) } else {
+                        c.state.pointee.deadline = deadline
                         _ = c.run()
                     }
                 }
                 if c.power == .on { anyRunning = true }
                 // Waiting and powered-off cores let time pass.
-                if c.state.pointee.cycles < target { c.state.pointee.cycles = target }
+                if c.power != .on && c.state.pointee.cycles < target { c.state.pointee.cycles = target }
             }
             now = target
             if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Boot, CLI and bad-input tests against the release `sim`. Usage: boot-tests.sh SIM BUILD_DIR
+# Ends with "boot-tests: N passed, M failed".
+set -uo pipefail
+SIM=$(realpath "$1"); BUILD=$(realpath "$2")
+G=$BUILD/guests
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+ok()  { pass=$((pass+1)); echo "PASS $1"; }
+bad() { fail=$((fail+1)); echo "FAIL $1: $2"; }
+
+# expect_exit NAME CODE CMD...: the command exits with CODE.
+expect_exit() {
+  local name=$1 code=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err" </dev/null; local rc=$?
+  if [ "$rc" = "$code" ]; then ok "$name"; else bad "$name" "exit $rc, wanted $code: $(head -c 300 "$T/err")"; fi
+}
+
+# bad_input NAME PATTERN CMD...: exit 2 with exactly one stderr line matching PATTERN, no crash.
+bad_input() {
+  local name=$1 pattern=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err" </dev/null; local rc=$?
+  local lines; lines=$(wc -l <"$T/err")
+  if [ "$rc" = 2 ] && [ "$lines" = 1 ] && grep -Eq -- "$pattern" "$T/err"; then ok "$name"
+  else bad "$name" "exit $rc, $lines stderr lines: $(head -c 300 "$T/err")"; fi
+}
+
+for b in fvp virt; do
+  expect_exit "hello-$b-el2" 0 "$SIM" --board $b --kernel "$G/$b/hello.elf" --expect 'Hello from EL2'
+  expect_exit "hello-$b-el1" 0 "$SIM" --board $b --kernel "$G/$b/hello.elf" --entry-el 1 --expect 'Hello from EL1'
+  expect_exit "hello-$b-el3" 0 "$SIM" --board $b --kernel "$G/$b/hello.elf" --entry-el 3 --expect 'Hello from EL3'
+done
+expect_exit "poweroff-exits-0" 0 "$SIM" --board fvp --kernel "$G/fvp/hello.elf"
+grep -q "Hello from EL2" "$T/out" && ok "console-on-stdout" || bad "console-on-stdout" "no hello on stdout"
+grep -Eq "instructions, .* s simulated, .* MIPS" "$T/err" && ok "summary-line" || bad "summary-line" "$(cat "$T/err")"
+expect_exit "quiet-no-summary" 0 "$SIM" --board fvp --kernel "$G/fvp/hello.elf" --quiet
+[ ! -s "$T/err" ] && ok "quiet-stderr-empty" || bad "quiet-stderr-empty" "$(cat "$T/err")"
+expect_exit "fail-on" 1 "$SIM" --board fvp --kernel "$G/fvp/hello.elf" --fail-on 'Hello'
+expect_exit "expect-unmatched" 1 "$SIM" --board fvp --kernel "$G/fvp/hello.elf" --expect 'never printed'
+expect_exit "max-insns" 3 "$SIM" --board fvp --kernel "$G/fvp/hello.elf" --max-insns 10
+expect_exit "halt-deadlock" 4 "$SIM" --board fvp --kernel "$G/fvp/hello.elf" --entry-el 3
+expect_exit "serial-file" 0 "$SIM" --board virt --kernel "$G/virt/hello.elf" --serial "file:$T/console.txt"
+grep -q "Hello from EL2" "$T/console.txt" && ok "serial-file-content" || bad "serial-file-content" "missing"
+expect_exit "trace-exc" 0 "$SIM" --board virt --kernel "$G/virt/hello.elf" --trace "exec,exc,mmio:$T/trace.txt"
+grep -q "mmio write pl011" "$T/trace.txt" && grep -q "^exec cpu0" "$T/trace.txt" && ok "trace-content" || bad "trace-content" "$(head -3 "$T/trace.txt")"
+
+# Determinism: same inputs, same console output and instruction count.
+"$SIM" --board fvp --kernel "$G/fvp/hello.elf" --cpus 4 >"$T/a" 2>"$T/ae"
+"$SIM" --board fvp --kernel "$G/fvp/hello.elf" --cpus 4 >"$T/b" 2>"$T/be"
+if cmp -s "$T/a" "$T/b" && [ "$(grep -o '[0-9]* instructions, [0-9.]* s simulated' "$T/ae")" = "$(grep -o '[0-9]* instructions, [0-9.]* s simulated' "$T/be")" ]; then
+  ok "deterministic"; else bad "deterministic" "$(cat "$T/ae" "$T/be")"; fi
+
+# Generated device trees, checked by dtc.
+for b in fvp virt; do
+  "$SIM" --board $b --cpus 2 --append "console=ttyAMA0 quiet" --dump-dtb "$T/$b.dtb" 2>/dev/null
+  if dtc -I dtb -O dts -o "$T/$b.dts" "$T/$b.dtb" 2>"$T/dtc.err" && ! grep -q . "$T/dtc.err" \
+     && grep -q 'compatible = "arm,gic-v3"' "$T/$b.dts" && grep -q 'method = "' "$T/$b.dts" \
+     && grep -q 'bootargs = "console=ttyAMA0 quiet"' "$T/$b.dts" && [ "$(grep -c 'device_type = "cpu"' "$T/$b.dts")" = 2 ] \
+     && grep -q 'compatible = "arm,armv8-timer"' "$T/$b.dts" && grep -q 'arm,pl011' "$T/$b.dts"; then
+    ok "dtb-$b"; else bad "dtb-$b" "$(cat "$T/dtc.err"; head -c 400 "$T/$b.dts")"; fi
+done
+grep -q 'reg = <0x00 0x1c090000' "$T/fvp.dts" && grep -q 'cpu@100' "$T/fvp.dts" && ok "dtb-fvp-map" || bad "dtb-fvp-map" "uart/cpu ids"
+grep -q 'method = "smc"' "$T/fvp.dts" && ok "dtb-psci-smc-at-el2" || bad "dtb-psci-smc-at-el2" "method"
+"$SIM" --board virt --entry-el 1 --dump-dtb "$T/v1.dtb" && dtc -I dtb -O dts "$T/v1.dtb" 2>/dev/null | grep -q 'method = "hvc"' \
+  && ok "dtb-psci-hvc-at-el1" || bad "dtb-psci-hvc-at-el1" "method"
+# --dtb: the user's tree is patched like a boot loader would (bootargs, initrd, memory).
+printf 'initrd-bytes' >"$T/initrd"
+"$SIM" --board virt --memory 256M --dtb "$T/virt.dtb" --append "root=/dev/vda" --initrd "$T/initrd" --dump-dtb "$T/p.dtb" \
+  && dtc -I dtb -O dts -o "$T/p.dts" "$T/p.dtb" 2>/dev/null \
+  && grep -q 'bootargs = "root=/dev/vda"' "$T/p.dts" && grep -q 'linux,initrd-start' "$T/p.dts" \
+  && grep -q 'reg = <0x00 0x40000000 0x00 0x10000000>' "$T/p.dts" && grep -q 'stdout-path = "/serial@9000000"' "$T/p.dts" \
+  && ok "dtb-patch" || bad "dtb-patch" "$(grep -E 'bootargs|initrd|reg = <0x00 0x4' "$T/p.dts")"
+
+# Bad input: one line naming the file or option, exit code 2, no crash.
+printf 'x' >"$T/one"; printf 'hello world, not a device tree' >"$T/notdtb"
+head -c 100 "$G/virt/hello.elf" >"$T/trunc.elf"
+head -c 300 "$G/virt/hello.elf" >"$T/trunc2.elf"
+bad_input "missing-kernel" "/nonexistent/kernel: no such file" "$SIM" --kernel /nonexistent/kernel
+bad_input "non-aarch64-elf" "$(type -P true).*not AArch64" "$SIM" --kernel "$(type -P true)"
+bad_input "truncated-elf" "trunc.elf: .*(truncated|corrupt)" "$SIM" --kernel "$T/trunc.elf"
+bad_input "truncated-elf-segment" "trunc2.elf: .*(truncated|corrupt)" "$SIM" --kernel "$T/trunc2.elf"
+bad_input "not-a-kernel" "notdtb: neither an ELF" "$SIM" --kernel "$T/notdtb"
+bad_input "overlapping-loads" "overlaps" "$SIM" --board virt --load "$T/notdtb@0x40000000" --load "$T/one@0x40000005"
+bad_input "load-outside-ram" "outside the board's memory" "$SIM" --board virt --load "$T/one@0x20000000"
+bad_input "load-past-ram-end" "outside the board's memory" "$SIM" --board virt --memory 64M --load "$T/notdtb@0x43fffff8"
+bad_input "invalid-dtb" "notdtb: .*device tree" "$SIM" --board virt --kernel "$G/virt/hello.elf" --dtb "$T/notdtb"
+bad_input "bad-load-syntax" "load" "$SIM" --load "no-address-here"
+bad_input "bad-load-address" "load" "$SIM" --load "$T/one@0xZZ"
+bad_input "unknown-board" "board" "$SIM" --board nosuchboard --kernel "$G/virt/hello.elf"
+bad_input "bad-cpus" "cpus" "$SIM" --board virt --cpus 99 --kernel "$G/virt/hello.elf"
+bad_input "bad-memory" "memory" "$SIM" --board virt --memory 12x --kernel "$G/virt/hello.elf"
+bad_input "bad-entry-el" "entry-el" "$SIM" --board virt --entry-el 0 --kernel "$G/virt/hello.elf"
+bad_input "bad-regex" "expect" "$SIM" --board virt --kernel "$G/virt/hello.elf" --expect '('
+bad_input "bad-serial" "serial" "$SIM" --board virt --kernel "$G/virt/hello.elf" --serial tcp:1234
+bad_input "nothing-to-run" "nothing to run" "$SIM" --board virt
+bad_input "user-missing" "no such file" "$SIM" user /nonexistent/prog
+
+echo "boot-tests: $pass passed, $fail failed"
+[ "$fail" = 0 ]
