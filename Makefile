@@ -37,6 +37,7 @@ run: release images
 ## test: every test: unit tests, then boot and bad-input tests against the release binary.
 test: release images
 	swift test $(SWIFT_FLAGS)
+	python3 Tests/decoder-coverage/check.py --sim $(RELEASE_SIM)
 	./scripts/boot-tests.sh $(RELEASE_SIM) $(BUILD)
 
 clean:

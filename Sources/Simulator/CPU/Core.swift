@@ -68,7 +68,8 @@ public final class Core {
         self[.sctlrEL1] = SysRegTable.sctlrEL1Res1
         self[.sctlrEL2] = SysRegTable.sctlrEL23Res1
         self[.sctlrEL3] = SysRegTable.sctlrEL23Res1
-        self[.scrEL3] = 0x30
+        self[.scrEL3] = 0x430
+        self[.hcrEL2] = 1 << 31
         self[.cptrEL2] = 0x33FF
         self[.tcrEL2] = 0x8080_0000
         self[.tcrEL3] = 0x8080_0000

@@ -17,10 +17,14 @@ extension A64 {
         Encoding("BLR", "1101011 0001 11111 000000 Rn 00000") { w in Insn(.blr, rd: 30, rn: src(w.rn)) },
         Encoding("RET", "1101011 0010 11111 000000 Rn 00000") { w in Insn(.ret, rn: src(w.rn)) },
         Encoding("ERET", "1101011 0100 11111 000000 11111 00000") { _ in Insn(.eret) },
+        // DRPS and DCPS1-3 exist only in Debug state, which we do not model: the PE is always in
+        // Non-debug state, where the Arm ARM makes them UNDEFINED.
+        Encoding("DRPS (Debug state only)", "1101011 0101 11111 000000 11111 00000") { _ in Insn(.undefined) },
         Encoding("SVC", "11010100 000 imm16:16 000 01") { w in Insn(.exceptionGen, a: ExceptionGen.svc.rawValue, imm: UInt64(w.bits(20, 5))) },
         Encoding("HVC", "11010100 000 imm16:16 000 10") { w in Insn(.exceptionGen, a: ExceptionGen.hvc.rawValue, imm: UInt64(w.bits(20, 5))) },
         Encoding("SMC", "11010100 000 imm16:16 000 11") { w in Insn(.exceptionGen, a: ExceptionGen.smc.rawValue, imm: UInt64(w.bits(20, 5))) },
         Encoding("BRK", "11010100 001 imm16:16 000 00") { w in Insn(.exceptionGen, a: ExceptionGen.brk.rawValue, imm: UInt64(w.bits(20, 5))) },
+        Encoding("DCPS1/DCPS2/DCPS3 (Debug state only)", "11010100 101 imm16:16 000 LL:2") { _ in Insn(.undefined) },
         Encoding("HLT", "11010100 010 imm16:16 000 00") { w in Insn(.exceptionGen, a: ExceptionGen.hlt.rawValue, imm: UInt64(w.bits(20, 5))) },
         // System instruction space: L op0 op1 CRn CRm op2 Rt.
         Encoding("HINT", "1101010100 0 00 011 0010 CRm:4 op2:3 11111") { w in
