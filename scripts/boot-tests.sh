@@ -30,6 +30,14 @@ for b in fvp virt; do
   expect_exit "hello-$b-el1" 0 "$SIM" --board $b --kernel "$G/$b/hello.elf" --entry-el 1 --expect 'Hello from EL1'
   expect_exit "hello-$b-el3" 0 "$SIM" --board $b --kernel "$G/$b/hello.elf" --entry-el 3 --expect 'Hello from EL3'
 done
+# Bare-metal EL tests (page tables, exceptions at each EL): every check passes on each board and entry EL.
+for b in fvp virt; do
+  for el in 3 2 1; do
+    "$SIM" --board $b --kernel "$G/$b/eltest.elf" --entry-el $el --expect 'eltest: [0-9]+ passed, [0-9]+ failed' >"$T/el" 2>&1
+    if grep -q 'eltest: [0-9]* passed, 0 failed' "$T/el" && ! grep -q '^FAIL' "$T/el"; then ok "eltest-$b-el$el"
+    else bad "eltest-$b-el$el" "$(grep -E 'FAIL|eltest:|sim:' "$T/el" | head -5)"; fi
+  done
+done
 expect_exit "poweroff-exits-0" 0 "$SIM" --board fvp --kernel "$G/fvp/hello.elf"
 grep -q "Hello from EL2" "$T/out" && ok "console-on-stdout" || bad "console-on-stdout" "no hello on stdout"
 grep -Eq "instructions, .* s simulated, .* MIPS" "$T/err" && ok "summary-line" || bad "summary-line" "$(cat "$T/err")"

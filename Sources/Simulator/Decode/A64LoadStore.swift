@@ -73,6 +73,10 @@ extension A64 {
             if option & 2 == 0 { return Insn(.undefined) }
             if k == .prfm { return Insn(.nop) }
             let shift = w.bit(12) == 1 ? w.bits(31, 30) : 0
+            let fast: [LoadKind: Op] = [.ldrX: .ldrXr, .ldrW: .ldrWr, .ldrB: .ldrBr, .strX: .strXr, .strW: .strWr, .strB: .strBr]
+            if let op = fast[k] {
+                return Insn(op, rd: k.isStore ? src(w.rd) : dst(w.rd), rn: spReg(w.rn), rm: src(w.rm), ra: option, b: shift)
+            }
             return Insn(.ldst, rd: k.isStore ? src(w.rd) : dst(w.rd), rn: spReg(w.rn), rm: src(w.rm), ra: option,
                         a: Int(k.rawValue), b: Int(AddrMode.register.rawValue), imm: UInt64(shift))
         },

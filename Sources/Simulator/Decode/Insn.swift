@@ -82,6 +82,8 @@ public enum Op: UInt16 {
     // Loads and stores, base + imm (unsigned scaled offset or unscaled).
     case ldrX, ldrW, ldrH, ldrB, ldrsw, ldrshX, ldrshW, ldrsbX, ldrsbW
     case strX, strW, strH, strB
+    /// Register offset: address = Rn + extend(Rm, option ra) << b.
+    case ldrXr, ldrWr, ldrBr, strXr, strWr, strBr
     /// Any single-register load/store with writeback or register offset. a = access kind (LoadKind),
     /// b = addressing mode (AddrMode); for register offset, ra = extend option, imm = shift.
     case ldst

@@ -61,18 +61,21 @@ extension Core {
             guard let (page, host) = fetchPage(startPC) else { continue }
             let pageVA = startPC & ~0xFFF
             var i = Int(truncatingIfNeeded: (startPC & 0xFFF) &>> 2)
+            // Counters live in registers while the block runs; `spill`/`reload` points keep the
+            // state exact around every call that may read or change them (counters, exceptions).
+            var cycles = s.pointee.cycles, retired = s.pointee.retired, deadline = s.pointee.deadline
             inner: while true {
                 let insn = page[i]
-                s.pointee.cycles &+= UInt64(insn.cost)
-                s.pointee.retired &+= 1
+                cycles &+= UInt64(insn.cost)
+                retired &+= 1
                 let rd = Int(insn.rd), rn = Int(insn.rn), rm = Int(insn.rm)
                 switch insn.op {
                 case .undecoded:
-                    s.pointee.retired &-= 1
+                    retired &-= 1
                     page[i] = decodeSlot(host, i)
                     continue inner
                 case .pageEnd:
-                    s.pointee.retired &-= 1
+                    retired &-= 1
                     s.pointee.pc = pageVA &+ 0x1000
                     break inner
 
@@ -150,18 +153,18 @@ extension Core {
                 // MARK: Branches
                 case .b:
                     let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.imm
-                    if t & ~0xFFF == pageVA && s.pointee.cycles < s.pointee.deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                    if t & ~0xFFF == pageVA && cycles < deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
                     s.pointee.pc = t; break inner
                 case .bl:
                     let here = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2)
                     r[30] = here &+ 4
                     let t = here &+ insn.imm
-                    if t & ~0xFFF == pageVA && s.pointee.cycles < s.pointee.deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                    if t & ~0xFFF == pageVA && cycles < deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
                     s.pointee.pc = t; break inner
                 case .bCond, .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz:
                     let taken: Bool
                     switch insn.op {
-                    case .bCond: taken = s.pointee.condition(insn.a)
+                    case .bCond: taken = Core.conditionHolds(s, insn.a)
                     case .cbz64: taken = r[rn] == 0
                     case .cbz32: taken = r[rn] & 0xFFFF_FFFF == 0
                     case .cbnz64: taken = r[rn] != 0
@@ -171,7 +174,7 @@ extension Core {
                     }
                     if taken {
                         let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.imm
-                        if t & ~0xFFF == pageVA && s.pointee.cycles < s.pointee.deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                        if t & ~0xFFF == pageVA && cycles < deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
                         s.pointee.pc = t; break inner
                     }
                 case .br, .ret:
@@ -228,7 +231,7 @@ extension Core {
                     r[rd] = res
                 case .csel, .csinc, .csinv, .csneg:
                     var v: UInt64
-                    if s.pointee.condition(insn.a) { v = r[rn] } else {
+                    if Core.conditionHolds(s, insn.a) { v = r[rn] } else {
                         v = r[rm]
                         switch insn.op {
                         case .csinc: v = v &+ 1
@@ -247,56 +250,118 @@ extension Core {
                 case .ldrX:
                     let va = r[rn] &+ insn.imm
                     if let p = fastRead(va, 7) { r[rd] = p.load(as: UInt64.self) } else {
-                        guard let v = slowRead(va, 8, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let got = slowRead(va, 8, pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard let v = got else { break inner }
                         r[rd] = v
                     }
                 case .ldrW:
                     let va = r[rn] &+ insn.imm
                     if let p = fastRead(va, 3) { r[rd] = UInt64(p.load(as: UInt32.self)) } else {
-                        guard let v = slowRead(va, 4, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let got = slowRead(va, 4, pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard let v = got else { break inner }
                         r[rd] = v
                     }
                 case .ldrB:
                     let va = r[rn] &+ insn.imm
                     if let p = fastRead(va, 0) { r[rd] = UInt64(p.load(as: UInt8.self)) } else {
-                        guard let v = slowRead(va, 1, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let got = slowRead(va, 1, pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard let v = got else { break inner }
                         r[rd] = v
                     }
                 case .ldrH, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW:
                     let kind = LoadKind(rawValue: UInt8(insn.op.rawValue - Op.ldrX.rawValue))!
-                    guard let v = load(kind, r[rn] &+ insn.imm, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                    s.pointee.cycles = cycles; s.pointee.retired = retired
+                    let got = load(kind, r[rn] &+ insn.imm, pc: pageVA | UInt64(i &<< 2))
+                    cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    guard let v = got else { break inner }
                     r[rd] = v
                 case .strX:
                     let va = r[rn] &+ insn.imm
                     if let p = fastWrite(va, 7) { p.storeBytes(of: r[rd], as: UInt64.self) } else {
-                        guard slowWrite(va, 8, r[rd], pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let ok = slowWrite(va, 8, r[rd], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard ok else { break inner }
                     }
                 case .strW:
                     let va = r[rn] &+ insn.imm
                     if let p = fastWrite(va, 3) { p.storeBytes(of: UInt32(truncatingIfNeeded: r[rd]), as: UInt32.self) } else {
-                        guard slowWrite(va, 4, r[rd], pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let ok = slowWrite(va, 4, r[rd], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard ok else { break inner }
                     }
                 case .strB:
                     let va = r[rn] &+ insn.imm
                     if let p = fastWrite(va, 0) { p.storeBytes(of: UInt8(truncatingIfNeeded: r[rd]), as: UInt8.self) } else {
-                        guard slowWrite(va, 1, r[rd], pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let ok = slowWrite(va, 1, r[rd], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard ok else { break inner }
                     }
                 case .strH:
-                    guard slowWrite(r[rn] &+ insn.imm, 2, r[rd], pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                    s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let ok = slowWrite(r[rn] &+ insn.imm, 2, r[rd], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard ok else { break inner }
+                case .ldrXr, .ldrWr, .ldrBr:
+                    let va = r[rn] &+ extended(r[rm], insn.ra, insn.b)
+                    let size = insn.op == .ldrXr ? 8 : (insn.op == .ldrWr ? 4 : 1)
+                    if let p = fastRead(va, UInt64(size &- 1)) {
+                        r[rd] = size == 8 ? p.load(as: UInt64.self) : (size == 4 ? UInt64(p.load(as: UInt32.self)) : UInt64(p.load(as: UInt8.self)))
+                    } else {
+                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let got = slowRead(va, size, pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard let v = got else { break inner }
+                        r[rd] = v
+                    }
+                case .strXr, .strWr, .strBr:
+                    let va = r[rn] &+ extended(r[rm], insn.ra, insn.b)
+                    let size = insn.op == .strXr ? 8 : (insn.op == .strWr ? 4 : 1)
+                    if let p = fastWrite(va, UInt64(size &- 1)) {
+                        switch size {
+                        case 8: p.storeBytes(of: r[rd], as: UInt64.self)
+                        case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: r[rd]), as: UInt32.self)
+                        default: p.storeBytes(of: UInt8(truncatingIfNeeded: r[rd]), as: UInt8.self)
+                        }
+                    } else {
+                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        let ok = slowWrite(va, size, r[rd], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        guard ok else { break inner }
+                    }
                 case .ldp, .stp:
-                    guard pair(insn, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                    s.pointee.cycles = cycles; s.pointee.retired = retired
+                    let ok = pair(insn, pc: pageVA | UInt64(i &<< 2))
+                    cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    guard ok else { break inner }
                 case .ldst:
-                    guard loadStore(insn, pc: pageVA | UInt64(i &<< 2)) else { break inner }
+                    s.pointee.cycles = cycles; s.pointee.retired = retired
+                    let ok = loadStore(insn, pc: pageVA | UInt64(i &<< 2))
+                    cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    guard ok else { break inner }
                 case .nop:
                     break
 
                 default:
                     // Cold instructions; true means control left the straight line (branch, exception, wait).
                     s.pointee.pc = pageVA | UInt64(i &<< 2)
-                    if executeCold(insn) { break inner }
+                    s.pointee.cycles = cycles; s.pointee.retired = retired
+                    let redirected = executeCold(insn)
+                    cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    if redirected { break inner }
                 }
                 i &+= 1
             }
+            s.pointee.cycles = cycles
+            s.pointee.retired = retired
         }
         return power == .on ? .deadline : .waiting
     }
@@ -305,5 +370,38 @@ extension Core {
     func decodeSlot(_ host: UnsafeMutableRawPointer, _ i: Int) -> Insn {
         let word = (host + (i << 2)).load(as: UInt32.self)
         return Decoder.shared.decode(word)
+    }
+}
+
+extension Core {
+    /// ConditionHolds() evaluated straight from the lazily recorded operation for the common
+    /// compare/test cases, without materialising NZCV.
+    @inline(__always)
+    static func conditionHolds(_ s: UnsafeMutablePointer<CPUState>, _ cond: UInt8) -> Bool {
+        let op = s.pointee.flagOp
+        if op == .sub64 || op == .sub32 {
+            let a: UInt64, b: UInt64, r: UInt64
+            let sa: Int64, sb: Int64
+            if op == .sub64 {
+                a = s.pointee.flagA; b = s.pointee.flagB; r = s.pointee.flagR
+                sa = Int64(bitPattern: a); sb = Int64(bitPattern: b)
+            } else {
+                a = s.pointee.flagA & 0xFFFF_FFFF; b = s.pointee.flagB & 0xFFFF_FFFF; r = s.pointee.flagR & 0xFFFF_FFFF
+                sa = Int64(Int32(truncatingIfNeeded: a)); sb = Int64(Int32(truncatingIfNeeded: b))
+            }
+            let result: Bool
+            switch cond >> 1 {
+            case 0: result = a == b                      // EQ
+            case 1: result = a >= b                      // CS: no borrow
+            case 2: result = (op == .sub64 ? r >> 63 : r >> 31) & 1 == 1 // MI
+            case 4: result = a > b                       // HI
+            case 5: result = sa >= sb                    // GE
+            case 6: result = sa > sb                     // GT
+            case 7: result = true
+            default: return s.pointee.condition(cond)    // VS/VC: overflow flag
+            }
+            return (cond & 1 != 0 && cond != 15) ? !result : result
+        }
+        return s.pointee.condition(cond)
     }
 }

@@ -1,0 +1,85 @@
+// The assembly layer (boot.S, vectors.S) as Swift declarations: system
+// registers, barriers-included MMU/TLB helpers, the call-down trampoline and
+// the probes. Every MRS/MSR of this guest goes through here.
+
+@_silgen_name("halt") func halt() -> Never
+@_silgen_name("read_current_el") func readCurrentEL() -> UInt64
+@_silgen_name("board_uart_base") func boardUARTBase() -> UInt
+@_silgen_name("psci_smc") func psciSMC(_ function: UInt32) -> Int
+@_silgen_name("psci_hvc") func psciHVC(_ function: UInt32) -> Int
+@_silgen_name("el_stack_top") func elStackTop(_ el: UInt64) -> UInt64
+@_silgen_name("page_pool_base") func pagePoolBase() -> UInt64
+
+/// A function the trampolines can call at another EL: result in x0.
+typealias Body = @convention(c) () -> UInt64
+
+/// Run `fn` at the next lower EL and return its result (boot.S).
+@_silgen_name("call_lower") func callLower(_ fn: Body, _ arg: UInt64) -> UInt64
+
+// System registers (MRS/MSR; writes are followed by an ISB).
+@_silgen_name("read_vbar_el1") func readVBAR_EL1() -> UInt64
+@_silgen_name("write_vbar_el1") func writeVBAR_EL1(_ v: UInt64)
+@_silgen_name("read_vbar_el2") func readVBAR_EL2() -> UInt64
+@_silgen_name("write_vbar_el2") func writeVBAR_EL2(_ v: UInt64)
+@_silgen_name("read_vbar_el3") func readVBAR_EL3() -> UInt64
+@_silgen_name("write_vbar_el3") func writeVBAR_EL3(_ v: UInt64)
+@_silgen_name("read_sctlr_el1") func readSCTLR_EL1() -> UInt64
+@_silgen_name("write_sctlr_el1") func writeSCTLR_EL1(_ v: UInt64)
+@_silgen_name("read_sctlr_el2") func readSCTLR_EL2() -> UInt64
+@_silgen_name("write_sctlr_el2") func writeSCTLR_EL2(_ v: UInt64)
+@_silgen_name("write_sctlr_el3") func writeSCTLR_EL3(_ v: UInt64)
+@_silgen_name("write_scr_el3") func writeSCR_EL3(_ v: UInt64)
+@_silgen_name("read_hcr_el2") func readHCR_EL2() -> UInt64
+@_silgen_name("write_hcr_el2") func writeHCR_EL2(_ v: UInt64)
+@_silgen_name("write_cptr_el2") func writeCPTR_EL2(_ v: UInt64)
+@_silgen_name("write_cptr_el3") func writeCPTR_EL3(_ v: UInt64)
+@_silgen_name("read_mdcr_el2") func readMDCR_EL2() -> UInt64
+@_silgen_name("write_mdcr_el2") func writeMDCR_EL2(_ v: UInt64)
+@_silgen_name("write_mdcr_el3") func writeMDCR_EL3(_ v: UInt64)
+@_silgen_name("write_cpacr_el1") func writeCPACR_EL1(_ v: UInt64)
+@_silgen_name("write_tcr_el1") func writeTCR_EL1(_ v: UInt64)
+@_silgen_name("write_tcr_el2") func writeTCR_EL2(_ v: UInt64)
+@_silgen_name("write_ttbr0_el1") func writeTTBR0_EL1(_ v: UInt64)
+@_silgen_name("write_ttbr1_el1") func writeTTBR1_EL1(_ v: UInt64)
+@_silgen_name("write_ttbr0_el2") func writeTTBR0_EL2(_ v: UInt64)
+@_silgen_name("write_mair_el1") func writeMAIR_EL1(_ v: UInt64)
+@_silgen_name("write_mair_el2") func writeMAIR_EL2(_ v: UInt64)
+@_silgen_name("write_par_el1") func writePAR_EL1(_ v: UInt64)
+@_silgen_name("read_id_aa64mmfr0_el1") func readID_AA64MMFR0_EL1() -> UInt64
+@_silgen_name("read_daif") func readDAIF() -> UInt64
+@_silgen_name("read_spsel") func readSPSel() -> UInt64
+
+// MMU on/off with TLB invalidation and barriers; TLBI and AT.
+@_silgen_name("mmu_on_el1") func mmuOnEL1(sctlr: UInt64)
+@_silgen_name("mmu_off_el1") func mmuOffEL1(sctlr: UInt64)
+@_silgen_name("mmu_on_el2") func mmuOnEL2(sctlr: UInt64)
+@_silgen_name("mmu_off_el2") func mmuOffEL2(sctlr: UInt64)
+@_silgen_name("tlbi_vae1") func tlbiVAE1(_ va: UInt64)
+@_silgen_name("at_s1e1r") func atS1E1R(_ va: UInt64) -> UInt64
+
+// Vector tables (vectors.S).
+@_silgen_name("addr_vectors_el1") func vectorsEL1() -> UInt64
+@_silgen_name("addr_vectors_el2") func vectorsEL2() -> UInt64
+@_silgen_name("addr_vectors_el3") func vectorsEL3() -> UInt64
+
+// Probes: each provokes one exception (boot.S).
+@_silgen_name("probe_svc") func probeSVC()
+@_silgen_name("addr_probe_svc_next") func addrProbeSVCNext() -> UInt64
+@_silgen_name("addr_probe_svc_el0") func addrProbeSVCEL0() -> UInt64
+@_silgen_name("addr_probe_svc_el0_next") func addrProbeSVCEL0Next() -> UInt64
+@_silgen_name("probe_hvc") func probeHVC()
+@_silgen_name("addr_probe_hvc_next") func addrProbeHVCNext() -> UInt64
+@_silgen_name("probe_smc") func probeSMC()
+@_silgen_name("addr_probe_smc_next") func addrProbeSMCNext() -> UInt64
+@_silgen_name("probe_brk") func probeBRK()
+@_silgen_name("addr_probe_brk") func addrProbeBRK() -> UInt64
+@_silgen_name("probe_undef") func probeUndef()
+@_silgen_name("addr_probe_undef") func addrProbeUndef() -> UInt64
+@_silgen_name("probe_load") func probeLoad(_ address: UInt64) -> UInt64
+@_silgen_name("addr_probe_load") func addrProbeLoad() -> UInt64
+@_silgen_name("probe_store") func probeStore(_ address: UInt64, _ value: UInt64)
+@_silgen_name("addr_probe_store") func addrProbeStore() -> UInt64
+@_silgen_name("probe_branch") func probeBranch(_ target: UInt64)
+@_silgen_name("misaligned_pc") func misalignedPC() -> UInt64
+@_silgen_name("probe_spsel") func probeSPSel(_ sp0: UInt64, _ out: UnsafeMutablePointer<UInt64>)
+@_silgen_name("addr_el0_read_sp") func addrEL0ReadSP() -> UInt64
