@@ -8,7 +8,7 @@ RELEASE_SIM := .build/release/sim
 SWIFT_FLAGS ?=
 
 # Debian packages the project needs (host tools, libraries, oracles).
-APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config
+APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc
 
 .PHONY: all setup build release run test images guests unit-test boot-test clean bench difftest
 
@@ -39,6 +39,11 @@ test: release images
 	swift test $(SWIFT_FLAGS)
 	python3 Tests/decoder-coverage/check.py --sim $(RELEASE_SIM)
 	./scripts/boot-tests.sh $(RELEASE_SIM) $(BUILD)
+
+## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.
+bench: release
+	@$(MAKE) --no-print-directory -C images/bench BUILD=$(BUILD)/bench
+	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench
 
 clean:
 	rm -rf .build build

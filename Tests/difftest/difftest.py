@@ -554,6 +554,19 @@ class Gen:
             return ["\tyield"]
         return ["\tnop", "\tnop"]
 
+    def g_cache(self):
+        """EL0 cache maintenance Linux allows (SCTLR_EL1.UCI/DZE/UCT set) and the cache ID registers."""
+        r = self.rng
+        k = r.randrange(4)
+        if k == 0:
+            return [f"\tmrs {X(self.dst())}, {r.choice(['ctr_el0', 'dczid_el0'])}"]
+        # any address inside the buffer (DC ZVA zeroes the enclosing 64-byte block, also inside)
+        bname, n, lines, _ = self.base(0, BUF_SIZE, 1)
+        if n == 31:   # Xt = 31 is XZR here, not SP
+            bname = "x27"
+        op = "dc zva" if k == 1 else r.choice(["dc cvac", "dc cvau", "dc civac", "ic ivau"])
+        return lines + [f"\t{op}, {bname}"]
+
     # ---- branches (forward only) -----------------------------------------------------------
 
     def branch(self, lines, label):
@@ -812,6 +825,7 @@ CLASSES = {
     "dp3": (4, Gen.g_dp3),
     "sysreg": (1, Gen.g_sysreg),
     "hint": (1, Gen.g_hint),
+    "cache": (1, Gen.g_cache),
     "branch": (3, Gen.g_branch),
     "ldst_uimm": (4, Gen.g_ldst_uimm),
     "ldst_unscaled": (3, Gen.g_ldst_unscaled),

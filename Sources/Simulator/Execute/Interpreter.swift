@@ -61,291 +61,300 @@ extension Core {
             guard let (page, host) = fetchPage(startPC) else { continue }
             let pageVA = startPC & ~0xFFF
             var i = Int(truncatingIfNeeded: (startPC & 0xFFF) &>> 2)
-            // Counters live in registers while the block runs; `spill`/`reload` points keep the
-            // state exact around every call that may read or change them (counters, exceptions).
-            var cycles = s.pointee.cycles, retired = s.pointee.retired, deadline = s.pointee.deadline
+            // The cycle counter lives in a register while the block runs and is stored around every
+            // call that may read or change it. Instructions retired are counted by position: a
+            // straight run from `blockStart` to `i` retires i - blockStart + 1 instructions.
+            var cycles = s.pointee.cycles, deadline = s.pointee.deadline
+            var blockStart = i
             inner: while true {
-                let insn = page[i]
-                cycles &+= UInt64(insn.cost)
-                retired &+= 1
-                let rd = Int(insn.rd), rn = Int(insn.rn), rm = Int(insn.rm)
-                switch insn.op {
+                let insn = page + i
+                cycles &+= UInt64(insn.pointee.cost)
+                switch insn.pointee.op {
                 case .undecoded:
-                    retired &-= 1
                     page[i] = decodeSlot(host, i)
                     continue inner
                 case .pageEnd:
-                    retired &-= 1
+                    // The sentinel is not an instruction: count up to the slot before it.
+                    blockStart &+= 1
                     s.pointee.pc = pageVA &+ 0x1000
                     break inner
 
                 // MARK: Data processing (immediate)
-                case .addImm64: r[rd] = r[rn] &+ insn.imm
-                case .addImm32: r[rd] = UInt64(UInt32(truncatingIfNeeded: r[rn] &+ insn.imm))
-                case .subImm64: r[rd] = r[rn] &- insn.imm
-                case .subImm32: r[rd] = UInt64(UInt32(truncatingIfNeeded: r[rn] &- insn.imm))
+                case .addImm64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
+                case .addImm32: r[Int(insn.pointee.rd)] = UInt64(UInt32(truncatingIfNeeded: r[Int(insn.pointee.rn)] &+ insn.pointee.imm))
+                case .subImm64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rn)] &- insn.pointee.imm
+                case .subImm32: r[Int(insn.pointee.rd)] = UInt64(UInt32(truncatingIfNeeded: r[Int(insn.pointee.rn)] &- insn.pointee.imm))
                 case .addsImm64:
-                    let a = r[rn], res = a &+ insn.imm
-                    s.pointee.flagOp = .add64; s.pointee.flagA = a; s.pointee.flagB = insn.imm; s.pointee.flagR = res
-                    r[rd] = res
+                    let a = r[Int(insn.pointee.rn)], res = a &+ insn.pointee.imm
+                    s.pointee.flagOp = .add64; s.pointee.flagA = a; s.pointee.flagB = insn.pointee.imm; s.pointee.flagR = res
+                    r[Int(insn.pointee.rd)] = res
                 case .addsImm32:
-                    let a = r[rn] & 0xFFFF_FFFF, res = (a &+ insn.imm) & 0xFFFF_FFFF
-                    s.pointee.flagOp = .add32; s.pointee.flagA = a; s.pointee.flagB = insn.imm; s.pointee.flagR = res
-                    r[rd] = res
+                    let a = r[Int(insn.pointee.rn)] & 0xFFFF_FFFF, res = (a &+ insn.pointee.imm) & 0xFFFF_FFFF
+                    s.pointee.flagOp = .add32; s.pointee.flagA = a; s.pointee.flagB = insn.pointee.imm; s.pointee.flagR = res
+                    r[Int(insn.pointee.rd)] = res
                 case .subsImm64:
-                    let a = r[rn], res = a &- insn.imm
-                    s.pointee.flagOp = .sub64; s.pointee.flagA = a; s.pointee.flagB = insn.imm; s.pointee.flagR = res
-                    r[rd] = res
+                    let a = r[Int(insn.pointee.rn)], res = a &- insn.pointee.imm
+                    s.pointee.flagOp = .sub64; s.pointee.flagA = a; s.pointee.flagB = insn.pointee.imm; s.pointee.flagR = res
+                    r[Int(insn.pointee.rd)] = res
                 case .subsImm32:
-                    let a = r[rn] & 0xFFFF_FFFF, res = (a &- insn.imm) & 0xFFFF_FFFF
-                    s.pointee.flagOp = .sub32; s.pointee.flagA = a; s.pointee.flagB = insn.imm; s.pointee.flagR = res
-                    r[rd] = res
-                case .andImm64: r[rd] = r[rn] & insn.imm
-                case .andImm32: r[rd] = r[rn] & insn.imm & 0xFFFF_FFFF
-                case .orrImm64: r[rd] = r[rn] | insn.imm
-                case .orrImm32: r[rd] = (r[rn] | insn.imm) & 0xFFFF_FFFF
-                case .eorImm64: r[rd] = r[rn] ^ insn.imm
-                case .eorImm32: r[rd] = (r[rn] ^ insn.imm) & 0xFFFF_FFFF
+                    let a = r[Int(insn.pointee.rn)] & 0xFFFF_FFFF, res = (a &- insn.pointee.imm) & 0xFFFF_FFFF
+                    s.pointee.flagOp = .sub32; s.pointee.flagA = a; s.pointee.flagB = insn.pointee.imm; s.pointee.flagR = res
+                    r[Int(insn.pointee.rd)] = res
+                case .andImm64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rn)] & insn.pointee.imm
+                case .andImm32: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rn)] & insn.pointee.imm & 0xFFFF_FFFF
+                case .orrImm64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rn)] | insn.pointee.imm
+                case .orrImm32: r[Int(insn.pointee.rd)] = (r[Int(insn.pointee.rn)] | insn.pointee.imm) & 0xFFFF_FFFF
+                case .eorImm64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rn)] ^ insn.pointee.imm
+                case .eorImm32: r[Int(insn.pointee.rd)] = (r[Int(insn.pointee.rn)] ^ insn.pointee.imm) & 0xFFFF_FFFF
                 case .andsImm64:
-                    let res = r[rn] & insn.imm
+                    let res = r[Int(insn.pointee.rn)] & insn.pointee.imm
                     s.pointee.flagOp = .logic64; s.pointee.flagR = res
-                    r[rd] = res
+                    r[Int(insn.pointee.rd)] = res
                 case .andsImm32:
-                    let res = r[rn] & insn.imm & 0xFFFF_FFFF
+                    let res = r[Int(insn.pointee.rn)] & insn.pointee.imm & 0xFFFF_FFFF
                     s.pointee.flagOp = .logic32; s.pointee.flagR = res
-                    r[rd] = res
-                case .movConst: r[rd] = insn.imm
+                    r[Int(insn.pointee.rd)] = res
+                case .movConst: r[Int(insn.pointee.rd)] = insn.pointee.imm
                 case .movk64:
-                    let sh = UInt64(insn.a)
-                    r[rd] = (r[rn] & ~(0xFFFF &<< sh)) | (insn.imm &<< sh)
+                    let sh = UInt64(insn.pointee.a)
+                    r[Int(insn.pointee.rd)] = (r[Int(insn.pointee.rn)] & ~(0xFFFF &<< sh)) | (insn.pointee.imm &<< sh)
                 case .movk32:
-                    let sh = UInt64(insn.a)
-                    r[rd] = ((r[rn] & ~(0xFFFF &<< sh)) | (insn.imm &<< sh)) & 0xFFFF_FFFF
-                case .adr: r[rd] = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.imm
-                case .adrp: r[rd] = pageVA &+ insn.imm
+                    let sh = UInt64(insn.pointee.a)
+                    r[Int(insn.pointee.rd)] = ((r[Int(insn.pointee.rn)] & ~(0xFFFF &<< sh)) | (insn.pointee.imm &<< sh)) & 0xFFFF_FFFF
+                case .adr: r[Int(insn.pointee.rd)] = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.pointee.imm
+                case .adrp: r[Int(insn.pointee.rd)] = pageVA &+ insn.pointee.imm
                 case .ubfx:
-                    r[rd] = (r[rn] &>> UInt64(insn.a)) & insn.imm
+                    r[Int(insn.pointee.rd)] = (r[Int(insn.pointee.rn)] &>> UInt64(insn.pointee.a)) & insn.pointee.imm
                 case .ubfiz:
-                    let v = (r[rn] & insn.imm) &<< UInt64(insn.a)
-                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                    let v = (r[Int(insn.pointee.rn)] & insn.pointee.imm) &<< UInt64(insn.pointee.a)
+                    r[Int(insn.pointee.rd)] = insn.pointee.ra != 0 ? v & 0xFFFF_FFFF : v
                 case .sbfx:
                     // Field [a + b - 1 : a] sign-extended.
-                    let top = 64 &- UInt64(insn.a) &- UInt64(insn.b)
-                    let v = UInt64(bitPattern: Int64(bitPattern: r[rn] &<< top) &>> Int64(top &+ UInt64(insn.a)))
-                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                    let top = 64 &- UInt64(insn.pointee.a) &- UInt64(insn.pointee.b)
+                    let v = UInt64(bitPattern: Int64(bitPattern: r[Int(insn.pointee.rn)] &<< top) &>> Int64(top &+ UInt64(insn.pointee.a)))
+                    r[Int(insn.pointee.rd)] = insn.pointee.ra != 0 ? v & 0xFFFF_FFFF : v
                 case .sbfiz:
-                    let top = 64 &- UInt64(insn.b)
-                    let v = UInt64(bitPattern: Int64(bitPattern: r[rn] &<< top) &>> Int64(top)) &<< UInt64(insn.a)
-                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                    let top = 64 &- UInt64(insn.pointee.b)
+                    let v = UInt64(bitPattern: Int64(bitPattern: r[Int(insn.pointee.rn)] &<< top) &>> Int64(top)) &<< UInt64(insn.pointee.a)
+                    r[Int(insn.pointee.rd)] = insn.pointee.ra != 0 ? v & 0xFFFF_FFFF : v
                 case .bfxil:
-                    let v = (r[rm] & ~insn.imm) | ((r[rn] &>> UInt64(insn.a)) & insn.imm)
-                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                    let v = (r[Int(insn.pointee.rm)] & ~insn.pointee.imm) | ((r[Int(insn.pointee.rn)] &>> UInt64(insn.pointee.a)) & insn.pointee.imm)
+                    r[Int(insn.pointee.rd)] = insn.pointee.ra != 0 ? v & 0xFFFF_FFFF : v
                 case .bfi:
-                    let v = (r[rm] & ~insn.imm) | ((r[rn] &<< UInt64(insn.a)) & insn.imm)
-                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
+                    let v = (r[Int(insn.pointee.rm)] & ~insn.pointee.imm) | ((r[Int(insn.pointee.rn)] &<< UInt64(insn.pointee.a)) & insn.pointee.imm)
+                    r[Int(insn.pointee.rd)] = insn.pointee.ra != 0 ? v & 0xFFFF_FFFF : v
                 case .extr64:
-                    let lsb = UInt64(insn.a)
-                    r[rd] = lsb == 0 ? r[rm] : (r[rm] &>> lsb) | (r[rn] &<< (64 &- lsb))
+                    let lsb = UInt64(insn.pointee.a)
+                    r[Int(insn.pointee.rd)] = lsb == 0 ? r[Int(insn.pointee.rm)] : (r[Int(insn.pointee.rm)] &>> lsb) | (r[Int(insn.pointee.rn)] &<< (64 &- lsb))
                 case .extr32:
-                    let lsb = UInt64(insn.a), hi = r[rn] & 0xFFFF_FFFF, lo = r[rm] & 0xFFFF_FFFF
-                    r[rd] = ((hi &<< 32 | lo) &>> lsb) & 0xFFFF_FFFF
+                    let lsb = UInt64(insn.pointee.a), hi = r[Int(insn.pointee.rn)] & 0xFFFF_FFFF, lo = r[Int(insn.pointee.rm)] & 0xFFFF_FFFF
+                    r[Int(insn.pointee.rd)] = ((hi &<< 32 | lo) &>> lsb) & 0xFFFF_FFFF
 
                 // MARK: Branches
                 case .b:
-                    let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.imm
-                    if t & ~0xFFF == pageVA && cycles < deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                    let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.pointee.imm
+                    if t & ~0xFFF == pageVA && cycles < deadline {
+                        s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
+                        i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); blockStart = i; continue inner
+                    }
                     s.pointee.pc = t; break inner
                 case .bl:
                     let here = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2)
                     r[30] = here &+ 4
-                    let t = here &+ insn.imm
-                    if t & ~0xFFF == pageVA && cycles < deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                    let t = here &+ insn.pointee.imm
+                    if t & ~0xFFF == pageVA && cycles < deadline {
+                        s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
+                        i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); blockStart = i; continue inner
+                    }
                     s.pointee.pc = t; break inner
                 case .bCond, .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz:
                     let taken: Bool
-                    switch insn.op {
-                    case .bCond: taken = Core.conditionHolds(s, insn.a)
-                    case .cbz64: taken = r[rn] == 0
-                    case .cbz32: taken = r[rn] & 0xFFFF_FFFF == 0
-                    case .cbnz64: taken = r[rn] != 0
-                    case .cbnz32: taken = r[rn] & 0xFFFF_FFFF != 0
-                    case .tbz: taken = (r[rn] &>> UInt64(insn.a)) & 1 == 0
-                    default: taken = (r[rn] &>> UInt64(insn.a)) & 1 != 0
+                    switch insn.pointee.op {
+                    case .bCond: taken = Core.conditionHolds(s, insn.pointee.a)
+                    case .cbz64: taken = r[Int(insn.pointee.rn)] == 0
+                    case .cbz32: taken = r[Int(insn.pointee.rn)] & 0xFFFF_FFFF == 0
+                    case .cbnz64: taken = r[Int(insn.pointee.rn)] != 0
+                    case .cbnz32: taken = r[Int(insn.pointee.rn)] & 0xFFFF_FFFF != 0
+                    case .tbz: taken = (r[Int(insn.pointee.rn)] &>> UInt64(insn.pointee.a)) & 1 == 0
+                    default: taken = (r[Int(insn.pointee.rn)] &>> UInt64(insn.pointee.a)) & 1 != 0
                     }
                     if taken {
-                        let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.imm
-                        if t & ~0xFFF == pageVA && cycles < deadline { i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); continue inner }
+                        let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ insn.pointee.imm
+                        if t & ~0xFFF == pageVA && cycles < deadline {
+                        s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
+                        i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); blockStart = i; continue inner
+                    }
                         s.pointee.pc = t; break inner
                     }
                 case .br, .ret:
-                    s.pointee.pc = r[rn]; break inner
+                    s.pointee.pc = r[Int(insn.pointee.rn)]; break inner
                 case .blr:
-                    let t = r[rn]
+                    let t = r[Int(insn.pointee.rn)]
                     r[30] = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ 4
                     s.pointee.pc = t; break inner
 
                 // MARK: Data processing (register)
-                case .movReg64: r[rd] = r[rm]
-                case .movReg32: r[rd] = r[rm] & 0xFFFF_FFFF
-                case .addReg64: r[rd] = r[rn] &+ shifted64(r[rm], insn.a, insn.b)
-                case .addReg32: r[rd] = (r[rn] &+ shifted32(r[rm], insn.a, insn.b)) & 0xFFFF_FFFF
-                case .subReg64: r[rd] = r[rn] &- shifted64(r[rm], insn.a, insn.b)
-                case .subReg32: r[rd] = (r[rn] &- shifted32(r[rm], insn.a, insn.b)) & 0xFFFF_FFFF
+                case .movReg64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rm)]
+                case .movReg32: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rm)] & 0xFFFF_FFFF
+                case .addReg64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rn)] &+ shifted64(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b)
+                case .addReg32: r[Int(insn.pointee.rd)] = (r[Int(insn.pointee.rn)] &+ shifted32(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b)) & 0xFFFF_FFFF
+                case .subReg64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.rn)] &- shifted64(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b)
+                case .subReg32: r[Int(insn.pointee.rd)] = (r[Int(insn.pointee.rn)] &- shifted32(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b)) & 0xFFFF_FFFF
                 case .addsReg64:
-                    let a = r[rn], b = shifted64(r[rm], insn.a, insn.b), res = a &+ b
+                    let a = r[Int(insn.pointee.rn)], b = shifted64(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b), res = a &+ b
                     s.pointee.flagOp = .add64; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
-                    r[rd] = res
+                    r[Int(insn.pointee.rd)] = res
                 case .addsReg32:
-                    let a = r[rn] & 0xFFFF_FFFF, b = shifted32(r[rm], insn.a, insn.b), res = (a &+ b) & 0xFFFF_FFFF
+                    let a = r[Int(insn.pointee.rn)] & 0xFFFF_FFFF, b = shifted32(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b), res = (a &+ b) & 0xFFFF_FFFF
                     s.pointee.flagOp = .add32; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
-                    r[rd] = res
+                    r[Int(insn.pointee.rd)] = res
                 case .subsReg64:
-                    let a = r[rn], b = shifted64(r[rm], insn.a, insn.b), res = a &- b
+                    let a = r[Int(insn.pointee.rn)], b = shifted64(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b), res = a &- b
                     s.pointee.flagOp = .sub64; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
-                    r[rd] = res
+                    r[Int(insn.pointee.rd)] = res
                 case .subsReg32:
-                    let a = r[rn] & 0xFFFF_FFFF, b = shifted32(r[rm], insn.a, insn.b), res = (a &- b) & 0xFFFF_FFFF
+                    let a = r[Int(insn.pointee.rn)] & 0xFFFF_FFFF, b = shifted32(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b), res = (a &- b) & 0xFFFF_FFFF
                     s.pointee.flagOp = .sub32; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
-                    r[rd] = res
+                    r[Int(insn.pointee.rd)] = res
                 case .andReg64, .orrReg64, .eorReg64, .andsReg64:
-                    var b = shifted64(r[rm], insn.a, insn.b)
-                    if insn.ra != 0 { b = ~b }
-                    let a = r[rn], res: UInt64
-                    switch insn.op {
+                    var b = shifted64(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b)
+                    if insn.pointee.ra != 0 { b = ~b }
+                    let a = r[Int(insn.pointee.rn)], res: UInt64
+                    switch insn.pointee.op {
                     case .andReg64: res = a & b
                     case .orrReg64: res = a | b
                     case .eorReg64: res = a ^ b
                     default: res = a & b; s.pointee.flagOp = .logic64; s.pointee.flagR = res
                     }
-                    r[rd] = res
+                    r[Int(insn.pointee.rd)] = res
                 case .andReg32, .orrReg32, .eorReg32, .andsReg32:
-                    var b = shifted32(r[rm], insn.a, insn.b)
-                    if insn.ra != 0 { b = ~b & 0xFFFF_FFFF }
-                    let a = r[rn] & 0xFFFF_FFFF, res: UInt64
-                    switch insn.op {
+                    var b = shifted32(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b)
+                    if insn.pointee.ra != 0 { b = ~b & 0xFFFF_FFFF }
+                    let a = r[Int(insn.pointee.rn)] & 0xFFFF_FFFF, res: UInt64
+                    switch insn.pointee.op {
                     case .andReg32: res = a & b
                     case .orrReg32: res = a | b
                     case .eorReg32: res = a ^ b
                     default: res = a & b; s.pointee.flagOp = .logic32; s.pointee.flagR = res
                     }
-                    r[rd] = res
+                    r[Int(insn.pointee.rd)] = res
                 case .csel, .csinc, .csinv, .csneg:
                     var v: UInt64
-                    if Core.conditionHolds(s, insn.a) { v = r[rn] } else {
-                        v = r[rm]
-                        switch insn.op {
+                    if Core.conditionHolds(s, insn.pointee.a) { v = r[Int(insn.pointee.rn)] } else {
+                        v = r[Int(insn.pointee.rm)]
+                        switch insn.pointee.op {
                         case .csinc: v = v &+ 1
                         case .csinv: v = ~v
                         case .csneg: v = 0 &- v
                         default: break
                         }
                     }
-                    r[rd] = insn.ra != 0 ? v & 0xFFFF_FFFF : v
-                case .madd64: r[rd] = r[Int(insn.ra)] &+ r[rn] &* r[rm]
-                case .madd32: r[rd] = (r[Int(insn.ra)] &+ r[rn] &* r[rm]) & 0xFFFF_FFFF
-                case .msub64: r[rd] = r[Int(insn.ra)] &- r[rn] &* r[rm]
-                case .msub32: r[rd] = (r[Int(insn.ra)] &- r[rn] &* r[rm]) & 0xFFFF_FFFF
+                    r[Int(insn.pointee.rd)] = insn.pointee.ra != 0 ? v & 0xFFFF_FFFF : v
+                case .madd64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.ra)] &+ r[Int(insn.pointee.rn)] &* r[Int(insn.pointee.rm)]
+                case .madd32: r[Int(insn.pointee.rd)] = (r[Int(insn.pointee.ra)] &+ r[Int(insn.pointee.rn)] &* r[Int(insn.pointee.rm)]) & 0xFFFF_FFFF
+                case .msub64: r[Int(insn.pointee.rd)] = r[Int(insn.pointee.ra)] &- r[Int(insn.pointee.rn)] &* r[Int(insn.pointee.rm)]
+                case .msub32: r[Int(insn.pointee.rd)] = (r[Int(insn.pointee.ra)] &- r[Int(insn.pointee.rn)] &* r[Int(insn.pointee.rm)]) & 0xFFFF_FFFF
 
                 // MARK: Loads and stores (base + immediate)
                 case .ldrX:
-                    let va = r[rn] &+ insn.imm
-                    if let p = fastRead(va, 7) { r[rd] = p.load(as: UInt64.self) } else {
-                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                    let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
+                    if let p = fastRead(va, 7) { r[Int(insn.pointee.rd)] = p.load(as: UInt64.self) } else {
+                        s.pointee.cycles = cycles
                         let got = slowRead(va, 8, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard let v = got else { break inner }
-                        r[rd] = v
+                        r[Int(insn.pointee.rd)] = v
                     }
                 case .ldrW:
-                    let va = r[rn] &+ insn.imm
-                    if let p = fastRead(va, 3) { r[rd] = UInt64(p.load(as: UInt32.self)) } else {
-                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                    let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
+                    if let p = fastRead(va, 3) { r[Int(insn.pointee.rd)] = UInt64(p.load(as: UInt32.self)) } else {
+                        s.pointee.cycles = cycles
                         let got = slowRead(va, 4, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard let v = got else { break inner }
-                        r[rd] = v
+                        r[Int(insn.pointee.rd)] = v
                     }
                 case .ldrB:
-                    let va = r[rn] &+ insn.imm
-                    if let p = fastRead(va, 0) { r[rd] = UInt64(p.load(as: UInt8.self)) } else {
-                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                    let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
+                    if let p = fastRead(va, 0) { r[Int(insn.pointee.rd)] = UInt64(p.load(as: UInt8.self)) } else {
+                        s.pointee.cycles = cycles
                         let got = slowRead(va, 1, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard let v = got else { break inner }
-                        r[rd] = v
+                        r[Int(insn.pointee.rd)] = v
                     }
                 case .ldrH, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW:
-                    let kind = LoadKind(rawValue: UInt8(insn.op.rawValue - Op.ldrX.rawValue))!
-                    s.pointee.cycles = cycles; s.pointee.retired = retired
-                    let got = load(kind, r[rn] &+ insn.imm, pc: pageVA | UInt64(i &<< 2))
-                    cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    let kind = LoadKind(rawValue: UInt8(insn.pointee.op.rawValue - Op.ldrX.rawValue))!
+                    s.pointee.cycles = cycles
+                    let got = load(kind, r[Int(insn.pointee.rn)] &+ insn.pointee.imm, pc: pageVA | UInt64(i &<< 2))
+                    cycles = s.pointee.cycles; deadline = s.pointee.deadline
                     guard let v = got else { break inner }
-                    r[rd] = v
+                    r[Int(insn.pointee.rd)] = v
                 case .strX:
-                    let va = r[rn] &+ insn.imm
-                    if let p = fastWrite(va, 7) { p.storeBytes(of: r[rd], as: UInt64.self) } else {
-                        s.pointee.cycles = cycles; s.pointee.retired = retired
-                        let ok = slowWrite(va, 8, r[rd], pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
+                    if let p = fastWrite(va, 7) { p.storeBytes(of: r[Int(insn.pointee.rd)], as: UInt64.self) } else {
+                        s.pointee.cycles = cycles
+                        let ok = slowWrite(va, 8, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard ok else { break inner }
                     }
                 case .strW:
-                    let va = r[rn] &+ insn.imm
-                    if let p = fastWrite(va, 3) { p.storeBytes(of: UInt32(truncatingIfNeeded: r[rd]), as: UInt32.self) } else {
-                        s.pointee.cycles = cycles; s.pointee.retired = retired
-                        let ok = slowWrite(va, 4, r[rd], pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
+                    if let p = fastWrite(va, 3) { p.storeBytes(of: UInt32(truncatingIfNeeded: r[Int(insn.pointee.rd)]), as: UInt32.self) } else {
+                        s.pointee.cycles = cycles
+                        let ok = slowWrite(va, 4, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard ok else { break inner }
                     }
                 case .strB:
-                    let va = r[rn] &+ insn.imm
-                    if let p = fastWrite(va, 0) { p.storeBytes(of: UInt8(truncatingIfNeeded: r[rd]), as: UInt8.self) } else {
-                        s.pointee.cycles = cycles; s.pointee.retired = retired
-                        let ok = slowWrite(va, 1, r[rd], pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
+                    if let p = fastWrite(va, 0) { p.storeBytes(of: UInt8(truncatingIfNeeded: r[Int(insn.pointee.rd)]), as: UInt8.self) } else {
+                        s.pointee.cycles = cycles
+                        let ok = slowWrite(va, 1, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard ok else { break inner }
                     }
                 case .strH:
-                    s.pointee.cycles = cycles; s.pointee.retired = retired
-                        let ok = slowWrite(r[rn] &+ insn.imm, 2, r[rd], pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    s.pointee.cycles = cycles
+                        let ok = slowWrite(r[Int(insn.pointee.rn)] &+ insn.pointee.imm, 2, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard ok else { break inner }
                 case .ldrXr, .ldrWr, .ldrBr:
-                    let va = r[rn] &+ extended(r[rm], insn.ra, insn.b)
-                    let size = insn.op == .ldrXr ? 8 : (insn.op == .ldrWr ? 4 : 1)
+                    let va = r[Int(insn.pointee.rn)] &+ extended(r[Int(insn.pointee.rm)], insn.pointee.ra, insn.pointee.b)
+                    let size = insn.pointee.op == .ldrXr ? 8 : (insn.pointee.op == .ldrWr ? 4 : 1)
                     if let p = fastRead(va, UInt64(size &- 1)) {
-                        r[rd] = size == 8 ? p.load(as: UInt64.self) : (size == 4 ? UInt64(p.load(as: UInt32.self)) : UInt64(p.load(as: UInt8.self)))
+                        r[Int(insn.pointee.rd)] = size == 8 ? p.load(as: UInt64.self) : (size == 4 ? UInt64(p.load(as: UInt32.self)) : UInt64(p.load(as: UInt8.self)))
                     } else {
-                        s.pointee.cycles = cycles; s.pointee.retired = retired
+                        s.pointee.cycles = cycles
                         let got = slowRead(va, size, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard let v = got else { break inner }
-                        r[rd] = v
+                        r[Int(insn.pointee.rd)] = v
                     }
                 case .strXr, .strWr, .strBr:
-                    let va = r[rn] &+ extended(r[rm], insn.ra, insn.b)
-                    let size = insn.op == .strXr ? 8 : (insn.op == .strWr ? 4 : 1)
+                    let va = r[Int(insn.pointee.rn)] &+ extended(r[Int(insn.pointee.rm)], insn.pointee.ra, insn.pointee.b)
+                    let size = insn.pointee.op == .strXr ? 8 : (insn.pointee.op == .strWr ? 4 : 1)
                     if let p = fastWrite(va, UInt64(size &- 1)) {
                         switch size {
-                        case 8: p.storeBytes(of: r[rd], as: UInt64.self)
-                        case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: r[rd]), as: UInt32.self)
-                        default: p.storeBytes(of: UInt8(truncatingIfNeeded: r[rd]), as: UInt8.self)
+                        case 8: p.storeBytes(of: r[Int(insn.pointee.rd)], as: UInt64.self)
+                        case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: r[Int(insn.pointee.rd)]), as: UInt32.self)
+                        default: p.storeBytes(of: UInt8(truncatingIfNeeded: r[Int(insn.pointee.rd)]), as: UInt8.self)
                         }
                     } else {
-                        s.pointee.cycles = cycles; s.pointee.retired = retired
-                        let ok = slowWrite(va, size, r[rd], pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                        s.pointee.cycles = cycles
+                        let ok = slowWrite(va, size, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard ok else { break inner }
                     }
                 case .ldp, .stp:
-                    s.pointee.cycles = cycles; s.pointee.retired = retired
-                    let ok = pair(insn, pc: pageVA | UInt64(i &<< 2))
-                    cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    s.pointee.cycles = cycles
+                    let ok = pair(insn.pointee, pc: pageVA | UInt64(i &<< 2))
+                    cycles = s.pointee.cycles; deadline = s.pointee.deadline
                     guard ok else { break inner }
                 case .ldst:
-                    s.pointee.cycles = cycles; s.pointee.retired = retired
-                    let ok = loadStore(insn, pc: pageVA | UInt64(i &<< 2))
-                    cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    s.pointee.cycles = cycles
+                    let ok = loadStore(insn.pointee, pc: pageVA | UInt64(i &<< 2))
+                    cycles = s.pointee.cycles; deadline = s.pointee.deadline
                     guard ok else { break inner }
                 case .nop:
                     break
@@ -353,15 +362,15 @@ extension Core {
                 default:
                     // Cold instructions; true means control left the straight line (branch, exception, wait).
                     s.pointee.pc = pageVA | UInt64(i &<< 2)
-                    s.pointee.cycles = cycles; s.pointee.retired = retired
-                    let redirected = executeCold(insn)
-                    cycles = s.pointee.cycles; retired = s.pointee.retired; deadline = s.pointee.deadline
+                    s.pointee.cycles = cycles
+                    let redirected = executeCold(insn.pointee)
+                    cycles = s.pointee.cycles; deadline = s.pointee.deadline
                     if redirected { break inner }
                 }
                 i &+= 1
             }
             s.pointee.cycles = cycles
-            s.pointee.retired = retired
+            s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
         }
         return power == .on ? .deadline : .waiting
     }

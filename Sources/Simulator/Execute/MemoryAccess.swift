@@ -2,19 +2,19 @@
 extension Core {
     /// Caches a RAM translation in the current EL's software TLB.
     func fillTLB(_ va: UInt64, _ t: Translation) {
-        guard let region = memory.region(t.pa) else { return }
+        guard let region = memory.range(t.pa) else { return }
         let e = tlbCurrent + Int((va >> 12) & 0xFF)
         let vpage = va & ~0xFFF, ppage = t.pa & ~0xFFF
         if e.pointee.physPage != ppage || (e.pointee.readTag != vpage && e.pointee.writeTag != vpage && e.pointee.execTag != vpage) {
             e.pointee = TLBEntry()
         }
-        let host = UInt64(UInt(bitPattern: region.host)) &+ (ppage - region.base)
+        let host = UInt64(UInt(bitPattern: region.pointee.host)) &+ (ppage - region.pointee.base)
         e.pointee.addend = host &- vpage
         e.pointee.physPage = ppage
         // Device memory may use the fast path too: it only serves naturally aligned accesses, and
         // alignment is all that distinguishes Device from Normal RAM here.
         if t.readable { e.pointee.readTag = vpage }
-        if t.writable && region.writable && !region.hasCode(t.pa) { e.pointee.writeTag = vpage }
+        if t.writable && region.pointee.writable && !region.pointee.hasCode(t.pa) { e.pointee.writeTag = vpage }
     }
 
     /// Alignment check for data accesses: Device memory and SCTLR_ELx.A require natural alignment.

@@ -19,8 +19,24 @@ extension Core {
         var epd: Bool
     }
 
-    /// TCR.{IPS,PS} encodings to address sizes.
-    static let physicalSizes = [32, 36, 40, 42, 44, 48, 52, 52]
+    /// TCR.{IPS,PS} encodings to address sizes, capped at the implemented PA range.
+    @inline(__always) static func physicalSize(_ field: UInt64) -> Int {
+        let bits: Int
+        switch field & 7 {
+        case 0: bits = 32
+        case 1: bits = 36
+        case 2: bits = 40
+        case 3: bits = 42
+        case 4: bits = 44
+        case 5: bits = 48
+        default: bits = 52
+        }
+        return min(bits, Int(Core.paBits))
+    }
+
+    /// TG0 encodings (00 4K, 01 64K, 10 16K) and TG1 encodings (01 16K, 10 4K, 11 64K) as log2 sizes.
+    @inline(__always) static func granuleTG0(_ tg: UInt64) -> Int { tg == 1 ? 16 : (tg == 2 ? 14 : 12) }
+    @inline(__always) static func granuleTG1(_ tg: UInt64) -> Int { tg == 1 ? 14 : (tg == 3 ? 16 : 12) }
 
     /// Chooses the TTBR and decodes TCR for `va` at the current EL; nil is a level-0 translation fault.
     func regime(for va: UInt64, execute: Bool) -> Regime? {
@@ -37,28 +53,28 @@ extension Core {
             let high = UInt64(bitPattern: Int64(bitPattern: v) >> Int64(inputBits))
             guard high == (upper ? ~0 : 0) else { return nil }
             let tg = upper ? (tcr >> 30) & 3 : (tcr >> 14) & 3
-            let granule = upper ? [14, 14, 12, 16][Int(tg)] : [12, 16, 14, 12][Int(tg)]
+            let granule = upper ? Core.granuleTG1(tg) : Core.granuleTG0(tg)
             let epd = (tcr >> (upper ? 23 : 7)) & 1 == 1
             return Regime(ttbr: upper ? self[.ttbr1EL1] : self[.ttbr0EL1], tcr: tcr, mair: self[.mairEL1], sctlr: self[.sctlrEL1],
                           granuleBits: granule, inputBits: inputBits,
-                          outputBits: min(Core.physicalSizes[Int((tcr >> 32) & 7)], Int(Core.paBits)), twoRanges: true, epd: epd)
+                          outputBits: Core.physicalSize(tcr >> 32), twoRanges: true, epd: epd)
         default:
             let tcr = el == 2 ? self[.tcrEL2] : self[.tcrEL3]
             let tbi = !execute && (tcr >> 20) & 1 == 1
             let inputBits = 64 - min(max(Int(tcr & 0x3F), 16), 39)
             let check = tbi ? va & 0x00FF_FFFF_FFFF_FFFF : va
             guard check >> UInt64(inputBits) == 0 else { return nil }
-            let granule = [12, 16, 14, 12][Int((tcr >> 14) & 3)]
+            let granule = Core.granuleTG0((tcr >> 14) & 3)
             return Regime(ttbr: el == 2 ? self[.ttbr0EL2] : self[.ttbr0EL3], tcr: tcr,
                           mair: el == 2 ? self[.mairEL2] : self[.mairEL3], sctlr: el == 2 ? self[.sctlrEL2] : self[.sctlrEL3],
                           granuleBits: granule, inputBits: inputBits,
-                          outputBits: min(Core.physicalSizes[Int((tcr >> 16) & 7)], Int(Core.paBits)), twoRanges: false, epd: false)
+                          outputBits: Core.physicalSize(tcr >> 16), twoRanges: false, epd: false)
         }
     }
 
     /// Reads a descriptor during a walk. Stage 2 (M1.5) translates `pa` here first.
     func walkRead(_ pa: UInt64) -> UInt64? {
-        memory.readPhysical(pa, size: 8)
+        memory.read64(pa)
     }
 
     func stage1Walk(_ va: UInt64, _ access: AccessType, asEL0: Bool) -> Result<Translation, TranslationFailure> {

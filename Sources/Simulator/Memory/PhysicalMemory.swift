@@ -59,6 +59,17 @@ public final class MemoryRegion {
     func hasCode(_ pa: UInt64) -> Bool { codePages[Int((pa - base) >> 12)] != nil }
 }
 
+/// A memory region as plain data (see `MemoryRegion`).
+public struct MemoryRange {
+    public let base: UInt64
+    public let size: UInt64
+    public let host: UnsafeMutableRawPointer
+    public let writable: Bool
+    let codePages: UnsafeMutablePointer<UnsafeMutablePointer<Insn>?>
+
+    @inline(__always) func hasCode(_ pa: UInt64) -> Bool { codePages[Int((pa &- base) >> 12)] != nil }
+}
+
 /// The physical address space: memory regions and device windows. Accesses here are the slow
 /// path; the cores' software TLBs hold direct host pointers for RAM.
 public final class PhysicalMemory {
@@ -74,7 +85,14 @@ public final class PhysicalMemory {
 
     public func addRegion(name: String, base: UInt64, size: UInt64, writable: Bool = true) throws {
         try checkFree(name: name, base: base, size: size)
-        regions.append(try MemoryRegion(name: name, base: base, size: size, writable: writable))
+        let region = try MemoryRegion(name: name, base: base, size: size, writable: writable)
+        regions.append(region)
+        let old = ranges
+        ranges = .allocate(capacity: regions.count)
+        for (i, r) in regions.enumerated() {
+            ranges[i] = MemoryRange(base: r.base, size: r.size, host: r.host, writable: r.writable, codePages: r.codePages)
+        }
+        old.deallocate()
     }
 
     public func addDevice(_ device: MMIODevice, at base: UInt64) throws {
@@ -92,9 +110,26 @@ public final class PhysicalMemory {
         }
     }
 
-    @inline(__always) public func region(_ pa: UInt64) -> MemoryRegion? {
+    /// The regions as plain data, for lookups on hot slow paths (table walks, TLB fills) without
+    /// reference counting.
+    public private(set) var ranges = UnsafeMutableBufferPointer<MemoryRange>(start: nil, count: 0)
+
+    public func region(_ pa: UInt64) -> MemoryRegion? {
         for r in regions where r.contains(pa) { return r }
         return nil
+    }
+
+    /// The memory range holding `pa`, or nil.
+    @inline(__always) public func range(_ pa: UInt64) -> UnsafeMutablePointer<MemoryRange>? {
+        guard let base = ranges.baseAddress else { return nil }
+        for i in 0..<ranges.count where pa &- base[i].base < base[i].size { return base + i }
+        return nil
+    }
+
+    /// Reads 8 bytes of RAM/ROM at `pa` (page-table walks); nil outside memory.
+    @inline(__always) func read64(_ pa: UInt64) -> UInt64? {
+        guard let r = range(pa), pa & 7 == 0 else { return readPhysical(pa, size: 8) }
+        return (r.pointee.host + Int(pa &- r.pointee.base)).load(as: UInt64.self)
     }
 
     public func device(_ pa: UInt64) -> (MMIODevice, UInt64)? {

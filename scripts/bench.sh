@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make bench`: host MIPS of fixed workloads on the release `sim`, next to QEMU (TCG) running the
+# same ELF on the same machine. QEMU's MIPS is our retired-instruction count over QEMU's wall time
+# (the workloads are deterministic, so both execute the same instruction stream); QEMU's time
+# includes its start-up (~0.1 s).
+set -euo pipefail
+SIM=$1; BENCH=$2
+printf '%-34s %12s %9s %9s %9s %9s\n' workload instructions sim_s sim_MIPS qemu_s qemu_MIPS
+for w in int:"(a) integer compute loop" mmu:"(b) MMU on, TLB misses, exceptions"; do
+  name=${w%%:*}; label=${w#*:}
+  line=$("$SIM" --board virt --kernel "$BENCH/$name.elf" 2>&1 >/dev/null | tail -1)
+  insns=$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")
+  simt=$(sed -E 's/.* ([0-9.]+) s host.*/\1/' <<<"$line")
+  mips=$(sed -E 's/.* ([0-9.]+) MIPS.*/\1/' <<<"$line")
+  start=$(date +%s.%N)
+  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -m 1G -nographic \
+    -kernel "$BENCH/$name.elf" </dev/null >/dev/null 2>&1 || true
+  qt=$(echo "$(date +%s.%N) - $start" | bc -l)
+  qmips=$(echo "$insns / $qt / 1000000" | bc -l)
+  printf '%-34s %12d %9.3f %9.1f %9.3f %9.1f   (sim/qemu speed %.2f)\n' "$label" "$insns" "$simt" "$mips" "$qt" "$qmips" "$(echo "$mips / $qmips" | bc -l)"
+done
