@@ -38,6 +38,8 @@ run: release images
 test: release images
 	swift test $(SWIFT_FLAGS)
 	python3 Tests/decoder-coverage/check.py --sim $(RELEASE_SIM)
+	$(RELEASE_SIM) fuzz-words --seed 1 --steps 10000000
+	$(RELEASE_SIM) fuzz-words --seed 2 --steps 10000000
 	./scripts/boot-tests.sh $(RELEASE_SIM) $(BUILD)
 
 ## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.

@@ -29,7 +29,7 @@ struct Sim: ParsableCommand {
           5    the guest used a feature the simulator does not implement yet
           130  interrupted (Ctrl-A X or SIGINT)
         """,
-        subcommands: [Run.self, User.self, DecodeWords.self],
+        subcommands: [Run.self, User.self, DecodeWords.self, FuzzWords.self],
         defaultSubcommand: Run.self
     )
 }

@@ -102,6 +102,12 @@ public final class Machine {
         for c in cores { c.state.pointee.deadline = 0 }
     }
 
+    /// Forgets how the last run ended so the machine can run again (after reloading memory and
+    /// re-booting the cores): random-word fuzzing, and a later SYSTEM_RESET reboot.
+    public func rearm() {
+        outcome = nil
+    }
+
     func limitation(_ message: String, core: Core) {
         finish(.limitation("cpu\(core.index) at pc 0x\(String(core.state.pointee.pc, radix: 16)): \(message)"))
     }
