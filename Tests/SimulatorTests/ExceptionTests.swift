@@ -158,4 +158,29 @@ import Testing
         #expect(second.x[5] == 0x77)
         #expect(second.x[6] == 0x8000_0001)
     }
+
+    @Test func spAlignmentCheck() throws {
+        let b = try Bench()
+        try b.run(Self.vectors + """
+            mov x0, #0x3c5
+            msr spsr_el2, x0
+            adr x0, el1
+            msr elr_el2, x0
+            eret
+            el1:
+            mrs x0, sctlr_el1
+            orr x0, x0, #(1 << 3)      // SA
+            msr sctlr_el1, x0
+            isb
+            ldr x0, =0x40100008
+            mov sp, x0
+            ldr x1, [sp]               // SP misaligned: SP alignment fault, EC 0x26
+            mov x25, x20
+            add sp, sp, #8
+            ldr x2, [sp]               // aligned: fine
+            mov x26, x23
+            """)
+        #expect(b.x(25) >> 26 == 0x26)
+        #expect(b.x(26) == 1)
+    }
 }

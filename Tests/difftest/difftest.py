@@ -37,6 +37,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import struct
 import subprocess
@@ -113,6 +114,7 @@ class Program:
         self.buf = buf                  # BUF_SIZE bytes
         self.groups = groups
         self.pool = pool                # [(label, 64-bit value)]
+        self.fault = None               # lines run after the state is written: must kill the program
 
     def count(self, k=None):
         return sum(g.count() for g in self.groups[:k])
@@ -133,8 +135,7 @@ class Program:
             if r != MEM:
                 out += movs(r, self.init_regs[r])
 
-    @staticmethod
-    def _epilogue(out):
+    def _epilogue(self, out, fault):
         out.append(".Lepilogue:")
         res = BUF_SIZE - BASE_OFF
         for r in range(31):
@@ -150,11 +151,14 @@ class Program:
         out.append(f"\tmov x2, #{OUT_SIZE}")
         out.append("\tmov x8, #64")
         out.append("\tsvc #0")
+        if fault and self.fault:
+            out.append("// terminal fault")
+            out += self.fault
         out.append("\tmov x0, #0")
         out.append("\tmov x8, #93")
         out.append("\tsvc #0")
 
-    def asm(self, k=None, groups=None):
+    def asm(self, k=None, groups=None, fault=True):
         """The program's text; with k, only the first k groups (pending labels go at the end)."""
         groups = self.groups if groups is None else groups
         if k is None:
@@ -174,7 +178,7 @@ class Program:
         for i in sorted(pending):
             for label in pending[i]:
                 out.append(f"{label}:")
-        self._epilogue(out)
+        self._epilogue(out, fault)
         out.append("\t.p2align 3")
         out.append(".Lpool:")
         for label, value in self.pool:
@@ -567,6 +571,70 @@ class Gen:
         op = "dc zva" if k == 1 else r.choice(["dc cvac", "dc cvau", "dc civac", "ic ivau"])
         return lines + [f"\t{op}, {bname}"]
 
+    # ---- terminal faults (after the state is written) ------------------------------------
+
+    def fault(self):
+        """Lines that must end the program with a signal (Linux: SIGSEGV, SIGBUS, SIGILL, SIGTRAP)."""
+        r = self.rng
+        k = r.randrange(5)
+        if k == 0:   # SIGSEGV: an address far from anything QEMU or sim user maps
+            lines = movs(0, (r.randrange(0x1000, 0x4000) << 32) | (r.getrandbits(32) & ~0xF))
+            op = r.choice(["ldr x1, [x0]", "str x1, [x0]", "ldrb w1, [x0, #1]", "ldp x1, x2, [x0]",
+                           "stp x1, x2, [x0, #-16]!", "ldxr x1, [x0]", "ldar w1, [x0]", "stlr x1, [x0]",
+                           "dc zva, x0", "ldur w1, [x0, #-3]", "ldr x1, [x0], #8", "br x0", "blr x0"])
+            return lines + ["\t" + op]
+        if k == 1:   # SIGILL: UDF, HLT, HVC, SMC, ERET, EL1 system registers, CNTPCT (EL0PCTEN = 0)
+            return ["\t" + r.choice([f"udf #{r.getrandbits(16)}", f"hlt #{r.getrandbits(16)}", f"hvc #{r.getrandbits(16)}",
+                                     f"smc #{r.getrandbits(16)}", "eret", "mrs x1, sctlr_el1", "msr ttbr0_el1, x1",
+                                     "mrs x1, currentel", "msr spsel, #1", "msr daifset, #2", "mrs x1, daif",
+                                     "mrs x1, cntpct_el0", "ic iallu", "mrs x1, vbar_el1", "drps"])]
+        if k == 2:   # SIGTRAP
+            return [f"\tbrk #{r.getrandbits(16)}"]
+        if k == 3:   # SIGBUS: unaligned exclusive or acquire/release access
+            op = r.choice(["ldxr x1, [x0]", "ldxr w1, [x0]", "ldxrh w1, [x0]", "ldaxr x1, [x0]", "ldar x1, [x0]",
+                           "ldarh w1, [x0]", "stlr w1, [x0]", "stlrh w1, [x0]", "ldxp x1, x2, [x0]",
+                           "ldxp w1, w2, [x0]", "ldaxp x1, x2, [x0]"])
+            size = 16 if "ldxp x" in op or "ldaxp x" in op else 8 if "x1, [" in op or "ldxp w" in op else \
+                2 if "h w1" in op else 4
+            off = r.choice([o for o in range(1, size)])
+            return [f"\tadd x0, x27, #{8 * r.randrange(64) + off}", "\t" + op]
+        # SIGBUS: misaligned branch target (PC alignment fault)
+        return [f"\tadr x0, .Lepilogue+{r.choice([1, 2, 3])}", f"\t{r.choice(['br', 'blr'])} x0"]
+
+    # ---- tagged addresses (Linux enables TBI for EL0: the top byte is ignored) -----------
+
+    def g_ldst_tagged(self):
+        r = self.rng
+        n = r.choice(DEST)
+        tag = r.randrange(1, 256)
+        k = r.randrange(4)
+        if k == 0:
+            op, size, x, load = self.single()
+            t = self.down(r.randrange(0, BUF_SIZE - size + 1), size)
+            lines = add_const(n, MEM, t - BASE_OFF) + [f"\tmovk x{n}, #0x{tag << 8:x}, lsl #48"]
+            return lines + [f"\t{op} {R(self.rt_for(load, avoid=(n,)), x)}, [x{n}]"]
+        if k == 1:
+            x = self.sf()
+            size = 8 if x else 4
+            t = self.down(r.randrange(0, BUF_SIZE - 2 * size + 1), size)
+            lines = add_const(n, MEM, t - BASE_OFF) + [f"\tmovk x{n}, #0x{tag << 8:x}, lsl #48"]
+            if r.random() < 0.5:
+                rt = self.dst(avoid=(n,))
+                return lines + [f"\tldp {R(rt, x)}, {R(self.dst(avoid=(n, rt)), x)}, [x{n}]"]
+            return lines + [f"\tstp {R(self.rt_for(False), x)}, {R(self.rt_for(False), x)}, [x{n}]"]
+        if k == 2:   # post-index writeback keeps the tag
+            op, size, x, load = self.single()
+            t = r.randrange(0, BUF_SIZE - size + 1)
+            lines = add_const(n, MEM, t - BASE_OFF) + [f"\tmovk x{n}, #0x{tag << 8:x}, lsl #48"]
+            return lines + [f"\t{op} {R(self.rt_for(load, avoid=(n,)), x)}, [x{n}], #{self.down(r.randrange(-256, 256), size)}"]
+        size = r.choice([4, 8])
+        t = size * r.randrange(BUF_SIZE // size)
+        lines = add_const(n, MEM, t - BASE_OFF) + [f"\tmovk x{n}, #0x{tag << 8:x}, lsl #48"]
+        rt = self.dst(zr=False, avoid=(n,))
+        st = self.rt_for(False, avoid=(n,))
+        ws = self.dst(zr=False, avoid=(n, st))
+        return lines + [f"\tldxr {R(rt, size == 8)}, [x{n}]", f"\tstxr w{ws}, {R(st, size == 8)}, [x{n}]"]
+
     # ---- branches (forward only) -----------------------------------------------------------
 
     def branch(self, lines, label):
@@ -826,6 +894,7 @@ CLASSES = {
     "sysreg": (1, Gen.g_sysreg),
     "hint": (1, Gen.g_hint),
     "cache": (1, Gen.g_cache),
+    "ldst_tagged": (1, Gen.g_ldst_tagged),
     "branch": (3, Gen.g_branch),
     "ldst_uimm": (4, Gen.g_ldst_uimm),
     "ldst_unscaled": (3, Gen.g_ldst_unscaled),
@@ -839,7 +908,7 @@ CLASSES = {
 }
 
 
-def generate(seed, index, size, classes, aligned=False):
+def generate(seed, index, size, classes, aligned=False, fault_rate=0.0):
     rng = random.Random(f"minos-difftest:{seed}:{index}")
     name = f"s{seed}-p{index:04d}"
     g = Gen(rng, name, aligned)
@@ -856,7 +925,10 @@ def generate(seed, index, size, classes, aligned=False):
         group = res if isinstance(res, Group) else Group(cls, res)
         groups.append(group)
         count += group.count()
-    return Program(name, init, nzcv, tpidr, buf, groups, g.pool)
+    prog = Program(name, init, nzcv, tpidr, buf, groups, g.pool)
+    if rng.random() < fault_rate:
+        prog.fault = g.fault()
+    return prog
 
 
 # --------------------------------------------------------------------------------------------
@@ -886,7 +958,7 @@ class Runner:
 
     def run(self, cmd):
         try:
-            p = subprocess.run(cmd, capture_output=True, timeout=self.timeout)
+            p = subprocess.run(cmd, capture_output=True, timeout=self.timeout, cwd=self.workdir)
         except subprocess.TimeoutExpired:
             return ("timeout", b"", b"")
         rc = p.returncode if p.returncode >= 0 else 128 - p.returncode
@@ -990,7 +1062,13 @@ def investigate(runner, prog, q, s, keep, bisect):
     if not bisect:
         return report
     stem = prog.name + "-bisect"
-    same0, q0, s0 = runner.check(prog.asm(0), stem)
+    if prog.fault:
+        same, q, s = runner.check(prog.asm(fault=False), stem)
+        if same:
+            report.append("  the state agrees; the terminal fault differs:")
+            report += ["    " + line.strip() for line in prog.fault]
+            return report
+    same0, q0, s0 = runner.check(prog.asm(0, fault=False), stem)
     if not same0:
         report.append("  prologue/epilogue alone already differ:")
         report += ["    " + line for line in describe_diff(q0, s0)]
@@ -1000,7 +1078,7 @@ def investigate(runner, prog, q, s, keep, bisect):
     after = (q, s)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        same, qm, sm = runner.check(prog.asm(mid), stem)
+        same, qm, sm = runner.check(prog.asm(mid, fault=False), stem)
         if same:
             lo, before = mid, qm
         else:
@@ -1046,6 +1124,9 @@ def main():
     ap.add_argument("--classes", default=None, help="comma-separated subset of instruction classes")
     ap.add_argument("--list-classes", action="store_true")
     ap.add_argument("--keep", default=None, help="directory for failing programs and reproducers")
+    ap.add_argument("--exclude", default=None, help="comma-separated classes to leave out")
+    ap.add_argument("--fault-rate", type=float, default=0.2,
+                    help="share of programs that end with a faulting instruction after the dump (default 0.2)")
     ap.add_argument("--no-bisect", action="store_true")
     ap.add_argument("--aligned", action="store_true",
                     help="only naturally aligned data accesses (to look past an alignment bug)")
@@ -1058,7 +1139,9 @@ def main():
             print(f"{name:16} weight {weight}")
         return 0
     classes = list(CLASSES) if not args.classes else [c.strip() for c in args.classes.split(",") if c.strip()]
-    unknown = [c for c in classes if c not in CLASSES]
+    excluded = [c.strip() for c in (args.exclude or "").split(",") if c.strip()]
+    unknown = [c for c in classes + excluded if c not in CLASSES]
+    classes = [c for c in classes if c not in excluded]
     if unknown:
         ap.error(f"unknown classes: {', '.join(unknown)} (see --list-classes)")
     if args.clang is None:
@@ -1069,10 +1152,12 @@ def main():
 
     programs, total = [], 0
     while total < args.count:
-        p = generate(args.seed, len(programs), min(args.size, args.count - total), classes, args.aligned)
+        p = generate(args.seed, len(programs), min(args.size, args.count - total), classes, args.aligned,
+                     args.fault_rate)
         programs.append(p)
         total += p.count()
 
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))   # no core files from killed QEMU runs
     start = time.time()
     workdir = tempfile.mkdtemp(prefix="difftest-")
     passed = failed = 0

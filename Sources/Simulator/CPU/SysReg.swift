@@ -42,6 +42,8 @@ public enum SpecialReg {
     case cntpTval, cntvTval, cnthpTval, cntpsTval
     case pmccntr
     case osLock
+    /// Set/clear views of PMU enable, interrupt-enable and overflow registers.
+    case pmcntenset, pmcntenclr, pmintenset, pmintenclr, pmovsclr
 }
 
 /// One MRS/MSR-accessible register: its name, encoding, minimum EL and behaviour.

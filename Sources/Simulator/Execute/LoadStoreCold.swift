@@ -1,7 +1,19 @@
 /// Load/store forms with writeback, register offsets, pairs and exclusives (Arm ARM C3.3).
 /// Each returns false when an exception was taken; registers are then unchanged.
 extension Core {
+    /// SP alignment check (Arm ARM D1.8.2): with SCTLR_ELx.SA (SA0 at EL0), a load or store whose
+    /// base register is a misaligned SP raises an SP alignment fault. Returns true if it did.
+    @inline(__always)
+    func spMisaligned(_ base: UInt8, pc: UInt64) -> Bool {
+        guard base == UInt8(Reg.sp), x[Reg.sp] & 15 != 0 else { return false }
+        let bit: UInt64 = state.pointee.el == 0 ? 1 << 4 : 1 << 3
+        guard regimeSCTLR & bit != 0 else { return false }
+        synchronous(.spAlignment, pc: pc)
+        return true
+    }
+
     func loadStore(_ insn: Insn, pc: UInt64) -> Bool {
+        if spMisaligned(insn.rn, pc: pc) { return false }
         let r = x
         let kind = LoadKind(rawValue: insn.a)!
         let unprivileged = insn.b & 0x80 != 0 && state.pointee.el == 1
@@ -28,6 +40,7 @@ extension Core {
     }
 
     func pair(_ insn: Insn, pc: UInt64) -> Bool {
+        if spMisaligned(insn.rn, pc: pc) { return false }
         let r = x
         let kind = PairKind(rawValue: insn.a)!
         let mode = AddrMode(rawValue: insn.b)!
@@ -61,6 +74,7 @@ extension Core {
         let isPair = [.ldxp, .ldaxp, .stxp, .stlxp].contains(kind)
         let elem = isPair ? (sizeLog == 3 ? 8 : 4) : 1 << sizeLog
         let total = isPair ? elem * 2 : elem
+        if spMisaligned(insn.rn, pc: pc) { return false }
         let va = r[Int(insn.rn)]
         let rt = Int(insn.rd), rt2 = Int(insn.ra), rs = Int(insn.rm)
         let isStore = [.stxr, .stlxr, .stxp, .stlxp, .stlr].contains(kind)

@@ -87,6 +87,9 @@ extension Core {
                 }
             case .pmccntr: return state.pointee.cycles &- self[.pmccntrEL0]
             case .osLock: return 0
+            case .pmcntenset, .pmcntenclr: return self[.pmcntenEL0]
+            case .pmintenset, .pmintenclr: return self[.pmintenEL1]
+            case .pmovsclr: return self[.pmovsEL0]
             }
         }
     }
@@ -131,6 +134,12 @@ extension Core {
             case .cntpsTval: self[.cntpsCvalEL1] = physicalCount &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
             case .pmccntr: self[.pmccntrEL0] = state.pointee.cycles &- value
             case .osLock: self[.oslsrEL1] = (value & 1) << 1 | 0x8
+            // Cycle counter (bit 31) and six event counters (bits 5:0).
+            case .pmcntenset: self[.pmcntenEL0] |= value & 0x8000_003F
+            case .pmcntenclr: self[.pmcntenEL0] &= ~(value & 0x8000_003F)
+            case .pmintenset: self[.pmintenEL1] |= value & 0x8000_003F
+            case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_003F)
+            case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_003F)
             case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr: break
             }
             return false
