@@ -7,9 +7,12 @@ A seeded generator writes random AArch64 assembly programs. Each program
   * stores x0-x30, SP, NZCV and TPIDR_EL0 to a result area and write()s that together with the
     4 KiB scratch buffer the memory instructions work on, then exits with status 0.
 Each program is assembled and linked statically (clang + ld.lld), run under both QEMU and our
-simulator, and the outputs (stdout bytes and exit status) must be identical. For a failing program
-the instruction group responsible is found by bisection over truncated programs, and a minimal
-reproducer (the state just before that group, then the group alone) is written and re-checked.
+simulator, and the outputs (stdout bytes and exit status) must be identical. A share of the
+programs (--fault-rate) end, after writing their state, with an instruction that must kill them
+(SIGSEGV, SIGBUS, SIGILL or SIGTRAP), so the exit status checks fault delivery. For a failing
+program the instruction group responsible is found by bisection over truncated programs, and a
+minimal reproducer (the state just before that group, then the group alone) is written and
+re-checked.
 
 Usage:
   Tests/difftest/difftest.py --sim .build/release/sim --seed 1 --count 20000 [-j 2] [--keep DIR]
@@ -39,7 +42,6 @@ import random
 import re
 import resource
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -624,7 +626,7 @@ class Gen:
             return lines + [f"\tstp {R(self.rt_for(False), x)}, {R(self.rt_for(False), x)}, [x{n}]"]
         if k == 2:   # post-index writeback keeps the tag
             op, size, x, load = self.single()
-            t = r.randrange(0, BUF_SIZE - size + 1)
+            t = self.down(r.randrange(0, BUF_SIZE - size + 1), size)
             lines = add_const(n, MEM, t - BASE_OFF) + [f"\tmovk x{n}, #0x{tag << 8:x}, lsl #48"]
             return lines + [f"\t{op} {R(self.rt_for(load, avoid=(n,)), x)}, [x{n}], #{self.down(r.randrange(-256, 256), size)}"]
         size = r.choice([4, 8])
@@ -683,10 +685,10 @@ class Gen:
                 return n
 
     def base(self, lo, hi, align=1, disp=0):
-        """Base for an access at buf + t with lo <= t - disp... returns (name, number, lines, t).
+        """A base register for an access at base + disp: returns (name, number, set-up lines, t).
 
         Picks the stable base x27, SP, or a scratch register loaded with an address, such that
-        base + disp lies in [lo, hi) relative to buf and is a multiple of `align`."""
+        t = base + disp - buf lies in [lo, hi) and is a multiple of `align`."""
         r = self.rng
         choices = []
         if lo <= BASE_OFF + disp < hi and (BASE_OFF + disp) % align == 0:
@@ -942,7 +944,6 @@ class Runner:
         self.clang = args.clang
         self.workdir = workdir
         self.timeout = args.timeout
-        self.serial = 0
 
     def build(self, text, stem):
         src = os.path.join(self.workdir, stem + ".s")
@@ -992,7 +993,7 @@ def parse_state(out):
 def describe_diff(q, s, limit=8):
     """Lines describing how the two results differ."""
     lines = []
-    if q[0] != s[0]:
+    if q[0] != s[0] or len(q[1]) != OUT_SIZE or len(s[1]) != OUT_SIZE:
         lines.append(f"exit status: qemu {q[0]}, sim {s[0]}")
     for tag, res in (("qemu", q), ("sim", s)):
         if res[2].strip() and (q[0] != s[0] or len(res[1]) != OUT_SIZE):
@@ -1089,7 +1090,7 @@ def investigate(runner, prog, q, s, keep, bisect):
     report += ["    " + line.strip() for line in group.lines if not line.strip().startswith("//")]
     parsed = parse_state(before[1])
     if parsed:
-        report.append("  inputs: " + inputs_of(group.lines, parsed[0]))
+        report.append("  registers before it: " + inputs_of(group.lines, parsed[0]))
     report.append("  state after it:")
     report += ["    " + line for line in describe_diff(*after)]
     if parsed:
@@ -1107,10 +1108,13 @@ def investigate(runner, prog, q, s, keep, bisect):
 
 
 def run_program(runner, prog, keep, bisect):
-    same, q, s = runner.check(prog.asm(), prog.name)
-    if same:
-        return True, []
-    return False, investigate(runner, prog, q, s, keep, bisect)
+    try:
+        same, q, s = runner.check(prog.asm(), prog.name)
+        if same:
+            return True, []
+        return False, investigate(runner, prog, q, s, keep, bisect)
+    except RuntimeError as e:   # the generator produced something the assembler rejects
+        return False, [f"FAIL {prog.name}: {e}"]
 
 
 def main():
@@ -1147,6 +1151,7 @@ def main():
     if args.clang is None:
         swiftc = shutil.which("swiftc")
         args.clang = os.path.join(os.path.dirname(swiftc), "clang") if swiftc else "clang"
+    args.sim = os.path.abspath(args.sim)
     if not os.path.exists(args.sim):
         ap.error(f"{args.sim} not found; run `swift build -c release` first")
 

@@ -23,6 +23,8 @@ public final class Core {
     /// General registers x0...x30, then ZR, SP (current), write sink; see `Reg`.
     public let x: UnsafeMutablePointer<UInt64>
     public let sys: UnsafeMutablePointer<UInt64>
+    /// SIMD&FP registers V0-V31, 128 bits each, little-endian: v[2n] bits 63:0, v[2n+1] bits 127:64.
+    public let v: UnsafeMutablePointer<UInt64>
     public let tlb: SoftTLB
     /// Software TLB of the current EL.
     var tlbCurrent: UnsafeMutablePointer<TLBEntry>
@@ -45,6 +47,8 @@ public final class Core {
         x.initialize(repeating: 0, count: Reg.count)
         sys = .allocate(capacity: SysReg.allCases.count)
         sys.initialize(repeating: 0, count: SysReg.allCases.count)
+        v = .allocate(capacity: 64)
+        v.initialize(repeating: 0, count: 64)
         tlb = SoftTLB()
         tlbCurrent = tlb.table(el: 1)
         resetSystemRegisters()
@@ -54,6 +58,7 @@ public final class Core {
         state.deallocate()
         x.deallocate()
         sys.deallocate()
+        v.deallocate()
         tlb.base.deallocate()
     }
 
@@ -140,6 +145,7 @@ public final class Core {
     /// higher ELs configured as firmware would leave them).
     public func boot(entry: UInt64, el: Int, x0: UInt64 = 0, x1: UInt64 = 0, x2: UInt64 = 0, x3: UInt64 = 0) {
         for i in 0..<Reg.count { x[i] = 0 }
+        for i in 0..<64 { v[i] = 0 }
         state.pointee = CPUState()
         resetSystemRegisters()
         tlb.flushAll()

@@ -94,6 +94,14 @@ public enum Op: UInt16 {
     /// Exclusives and acquire/release: a = ExclusiveKind raw, b = log2(size); rm = status register (Rs); ra = Rt2.
     case exclusive
 
+    // SIMD&FP loads and stores (cold). rd = Rt, rn = base, rm = Rt2 or Rm; a = log2(bytes);
+    // b = addressing mode; ra = extend option; imm = offset or register shift.
+    case fpLoad, fpStore, fpLoadPair, fpStorePair, fpLoadLiteral
+    /// LD1-LD4/ST1-LD4 (multiple, single, replicate): imm = the instruction word.
+    case simdStructure
+    /// Every other SIMD&FP instruction: a = class (SIMDClass), imm = the instruction word.
+    case simd
+
     // System.
     case nop
     case hint

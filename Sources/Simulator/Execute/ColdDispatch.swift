@@ -19,6 +19,11 @@ extension Core {
             return false
         case .exclusive:
             return !exclusive(insn, pc: pc)
+        case .fpLoad, .fpStore: return fpLoadStore(insn, pc: pc)
+        case .fpLoadPair, .fpStorePair: return fpPair(insn, pc: pc)
+        case .fpLoadLiteral: return fpLoadLiteral(insn, pc: pc)
+        case .simdStructure: return simdStructure(insn, pc: pc)
+        case .simd: return simdInstruction(insn, pc: pc)
         case .sysreg: return systemRegister(insn, pc: pc)
         case .sys: return systemInstruction(insn, pc: pc)
         case .msrImm: return msrImmediate(insn, pc: pc)
