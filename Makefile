@@ -38,9 +38,15 @@ run: release images
 test: release images
 	swift test $(SWIFT_FLAGS)
 	python3 Tests/decoder-coverage/check.py --sim $(RELEASE_SIM)
+	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed 1 --count 20000
+	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed 2 --count 20000
 	$(RELEASE_SIM) fuzz-words --seed 1 --steps 10000000
 	$(RELEASE_SIM) fuzz-words --seed 2 --steps 10000000
 	./scripts/boot-tests.sh $(RELEASE_SIM) $(BUILD)
+
+## difftest: random integer programs under sim user and qemu-aarch64 (SEED, N to choose).
+difftest: release
+	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed $(or $(SEED),1) --count $(or $(N),20000)
 
 ## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.
 bench: release

@@ -22,7 +22,8 @@ public enum SysReg: Int, CaseIterable {
 
 /// How an EL0 access to an EL0-accessible register is permitted (the controls that gate it).
 public enum EL0Access {
-    case never, always, ctr, daif, fp, counterPhys, counterVirt, timerPhys, timerVirt, tpidrro, pmu
+    /// counterPhys gates CNTPCT (EL0PCTEN); frequency gates CNTFRQ (EL0PCTEN or EL0VCTEN).
+    case never, always, ctr, daif, fp, counterPhys, counterVirt, frequency, timerPhys, timerVirt, tpidrro, pmu
 }
 
 /// What a register encoding reads and writes.

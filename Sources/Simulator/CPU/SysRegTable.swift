@@ -152,7 +152,7 @@ public enum SysRegTable {
         SysRegDef("TPIDR_EL3", 3, 6, 13, 0, 2, s(.tpidrEL3)),
         SysRegDef("FPCR", 3, 3, 4, 4, 0, s(.fpcr, 0x07FF_9F00), el0: .fp),
         SysRegDef("FPSR", 3, 3, 4, 4, 1, s(.fpsr, 0xF800_009F), el0: .fp),
-        SysRegDef("CNTFRQ_EL0", 3, 3, 14, 0, 0, s(.cntfrqEL0, 0xFFFF_FFFF), el0: .counterPhys),
+        SysRegDef("CNTFRQ_EL0", 3, 3, 14, 0, 0, s(.cntfrqEL0, 0xFFFF_FFFF), el0: .frequency),
         SysRegDef("CNTPCT_EL0", 3, 3, 14, 0, 1, .special(.cntpct), el0: .counterPhys, readOnly: true),
         SysRegDef("CNTVCT_EL0", 3, 3, 14, 0, 2, .special(.cntvct), el0: .counterVirt, readOnly: true),
         SysRegDef("CNTP_TVAL_EL0", 3, 3, 14, 2, 0, .special(.cntpTval), el0: .timerPhys),

@@ -16,7 +16,7 @@ extension Core {
         let value = x[Int(insn.rd)]
         switch crn {
         case 7:
-            return cacheOrAT(op1: op1, crm: crm, op2: op2, value: value, pc: pc)
+            return cacheOrAT(op1: op1, crm: crm, op2: op2, value: value, rt: Int(insn.rd), pc: pc)
         case 8:
             guard tlbiKnown(op1: op1, crm: crm, op2: op2) else { undefined(pc: pc); return true }
             // Every TLBI is implemented as a superset: the affected cores drop all cached translations.
@@ -40,9 +40,14 @@ extension Core {
         }
     }
 
-    func cacheOrAT(op1: Int, crm: Int, op2: Int, value: UInt64, pc: UInt64) -> Bool {
+    func cacheOrAT(op1: Int, crm: Int, op2: Int, value: UInt64, rt: Int, pc: UInt64) -> Bool {
         let el = state.pointee.el
         let sctlr = self[.sctlrEL1]
+        // Trapped SYS: EC 0x18 with the instruction's encoding (op0 = 1, CRn = 7, write direction).
+        func trapSys(pc: UInt64) -> Bool {
+            synchronous(.sysreg, iss: sysregISS(UInt16(1 << 14 | op1 << 11 | 7 << 7 | crm << 3 | op2), rt: rt, read: false), pc: pc)
+            return true
+        }
         switch (op1, crm, op2) {
         case (0, 1, 0), (0, 5, 0):
             // IC IALLUIS / IC IALLU: predecoded code is invalidated on every write already.
@@ -72,11 +77,6 @@ extension Core {
         }
     }
 
-    func trapSys(pc: UInt64) -> Bool {
-        synchronous(.sysreg, iss: 0, pc: pc)
-        return true
-    }
-
     /// AT S1E*: translates and writes PAR_EL1 (F = 0 with the PA, or F = 1 with the fault status).
     func addressTranslate(op1: Int, op2: Int, va: UInt64) {
         let access: AccessType = op2 & 1 == 1 ? .write : .read
@@ -95,7 +95,8 @@ extension Core {
             setMode(el: state.pointee.el, spsel: Int(crm & 1))
         case (3, 6), (3, 7):
             if state.pointee.el == 0 && self[.sctlrEL1] & (1 << 9) == 0 {
-                synchronous(.sysreg, iss: 0, pc: pc); return true
+                let enc = UInt16(3 << 11 | 4 << 7 | Int(crm) << 3 | Int(insn.b))
+                synchronous(.sysreg, iss: sysregISS(enc, rt: 31, read: false), pc: pc); return true
             }
             if insn.b == 6 { state.pointee.daif |= (crm & 0xF) << 6 } else { state.pointee.daif &= ~((crm & 0xF) << 6) }
         default:

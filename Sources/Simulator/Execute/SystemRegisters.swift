@@ -17,8 +17,9 @@ extension Core {
         case .ctr: return sctlr & (1 << 15) != 0
         case .daif: return sctlr & (1 << 9) != 0
         case .fp: return (self[.cpacrEL1] >> 20) & 3 == 3
-        case .counterPhys: return kctl & 1 != 0 || (kctl & 2 != 0 && read)
+        case .counterPhys: return kctl & 1 != 0
         case .counterVirt: return kctl & 2 != 0
+        case .frequency: return kctl & 3 != 0
         case .timerPhys: return kctl & (1 << 9) != 0
         case .timerVirt: return kctl & (1 << 8) != 0
         case .tpidrro: return read ? true : nil

@@ -18,10 +18,13 @@ extension UserProcess {
         case .unknown, .illegalState: fatal(signal: 4, name: "SIGILL", core: core, esr: esr, pc: returnAddress)
         case .brk: fatal(signal: 5, name: "SIGTRAP", core: core, esr: esr, pc: returnAddress)
         case .pcAlignment, .spAlignment: fatal(signal: 7, name: "SIGBUS", core: core, esr: esr, pc: returnAddress)
-        case .dataAbortLower, .dataAbortSame where iss & 0x3F == 0x21:
-            fatal(signal: 7, name: "SIGBUS", core: core, esr: esr, pc: returnAddress)
         case .dataAbortLower, .dataAbortSame, .instructionAbortLower, .instructionAbortSame:
-            fatal(signal: 11, name: "SIGSEGV", core: core, esr: esr, pc: returnAddress)
+            // Linux's fault table: alignment faults are SIGBUS, translation/permission faults SIGSEGV.
+            if iss & 0x3F == 0x21 {
+                fatal(signal: 7, name: "SIGBUS", core: core, esr: esr, pc: returnAddress)
+            } else {
+                fatal(signal: 11, name: "SIGSEGV", core: core, esr: esr, pc: returnAddress)
+            }
         default:
             fatal(signal: 4, name: "SIGILL", core: core, esr: esr, pc: returnAddress)
         }
@@ -47,6 +50,7 @@ extension UserProcess {
         func ret(_ v: Int64) { r[0] = UInt64(bitPattern: v) }
         func fail(_ e: Errno) { ret(-e.rawValue) }
         if syscallTrace { FileHandle.standardError.write(Data("sim user: syscall \(number)(0x\(String(r[0], radix: 16)), 0x\(String(r[1], radix: 16)), 0x\(String(r[2], radix: 16)))\n".utf8)) }
+        if let rc = fileSyscall(number, r) { return ret(rc) }
         switch number {
         case 63: // read
             guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return fail(.EFAULT) }
@@ -95,6 +99,23 @@ extension UserProcess {
         case 176: ret(Int64(getgid()))
         case 177: ret(Int64(getegid()))
         case 134, 135: ret(0) // rt_sigaction, rt_sigprocmask: no signals are delivered
+        case 99: ret(0) // set_robust_list: no threads
+        case 113: // clock_gettime: CLOCK_REALTIME from the host; the others from simulated time
+            guard let p = guestBytes(r[1], 16) else { return fail(.EFAULT) }
+            var sec: Int64, nsec: Int64
+            if r[0] == 0 {
+                var ts = timespec()
+                clock_gettime(CLOCK_REALTIME, &ts)
+                sec = Int64(ts.tv_sec); nsec = Int64(ts.tv_nsec)
+            } else {
+                let ns = core.state.pointee.cycles * 1_000_000_000 / machine.board.cpuHz
+                sec = Int64(ns / 1_000_000_000); nsec = Int64(ns % 1_000_000_000)
+            }
+            p.storeBytes(of: sec, toByteOffset: 0, as: Int64.self)
+            p.storeBytes(of: nsec, toByteOffset: 8, as: Int64.self)
+            ret(0)
+        case 261: ret(-Errno.ENOSYS.rawValue) // prlimit64: callers fall back to defaults
+        case 293: ret(-Errno.ENOSYS.rawValue) // rseq: glibc carries on without it
         case 278: // getrandom: deterministic bytes (runs must be reproducible)
             guard let p = guestBytes(r[0], Int(truncatingIfNeeded: r[1])) else { return fail(.EFAULT) }
             for i in 0..<Int(r[1]) { p.storeBytes(of: UInt8(truncatingIfNeeded: i &* 131 &+ 7), toByteOffset: i, as: UInt8.self) }

@@ -21,6 +21,8 @@ public final class UserProcess {
     /// Next address handed out by anonymous mmap, growing down below the stack.
     var mmapNext: UInt64 = stackTop - stackSize - 0x10000
     public private(set) var exitStatus: Int32?
+    /// Open directory streams for getdents64, by guest descriptor.
+    var directories: [Int32: DirectoryStream] = [:]
     let syscallTrace: Bool
 
     static let board = BoardSpec(
@@ -55,9 +57,10 @@ public final class UserProcess {
         brkStart = (end + 0xFFF) & ~0xFFF
         brk = brkStart
         machine.userProcess = self
-        try setUpTranslation()
         let sp = try buildStack(path: path, arguments: arguments, environment: environment, image: bytes, bias: bias, entry: image.entry &+ bias)
+        // Boot first: it resets the system registers that setUpTranslation then configures.
         core.boot(entry: image.entry &+ bias, el: 1)
+        try setUpTranslation()
         core.setMode(el: 0, spsel: 0)
         core.x[Reg.sp] = sp
     }
@@ -74,8 +77,10 @@ public final class UserProcess {
         try machine.memory.write(table, at: UserProcess.tablesBase)
         core[.ttbr0EL1] = UserProcess.tablesBase
         core[.mairEL1] = 0xFF
-        core[.tcrEL1] = 32 | 1 << 23 | 2 << 32 // T0SZ = 32 (4 GiB), EPD1, IPS 40 bits, 4K granule.
-        core[.sctlrEL1] = SysRegTable.sctlrEL1Res1 | 1 | 1 << 2 | 1 << 12 | 1 << 14 | 1 << 15 | 1 << 16 | 1 << 18 | 1 << 26
+        // T0SZ = 32 (4 GiB), EPD1, IPS 40 bits, 4K granule, TBI0 (Linux's tagged-pointer ABI).
+        core[.tcrEL1] = 32 | 1 << 23 | 2 << 32 | 1 << 37
+        // M, C, SA0, I, DZE, UCT, nTWI, nTWE, UCI: as Linux sets SCTLR_EL1 for user space.
+        core[.sctlrEL1] = SysRegTable.sctlrEL1Res1 | 1 | 1 << 2 | 1 << 4 | 1 << 12 | 1 << 14 | 1 << 15 | 1 << 16 | 1 << 18 | 1 << 26
         core[.cpacrEL1] = 3 << 20
         core[.cntkctlEL1] = 2
         core[.tpidrEL0] = 0

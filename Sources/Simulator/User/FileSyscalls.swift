@@ -1,0 +1,200 @@
+import Foundation
+
+/// File-system system calls for `sim user`: guest file descriptors are host descriptors and guest
+/// paths are host paths, as with qemu-user without `-L`.
+extension UserProcess {
+    /// AT_FDCWD and the flags whose values differ between AArch64 Linux and the host (x86-64 Linux
+    /// shares the generic values except O_DIRECTORY/O_NOFOLLOW/O_DIRECT/O_LARGEFILE).
+    static let atFDCWD: Int32 = -100
+
+    static func hostOpenFlags(_ g: UInt64) -> Int32 {
+        var f = Int32(truncatingIfNeeded: g & 0o3 | g & 0o100 | g & 0o200 | g & 0o1000 | g & 0o2000 | g & 0o4000
+                      | g & 0o4010000 | g & 0o2000000 | g & 0o10000000 | g & 0o20000000)
+        if g & 0o40000 != 0 { f |= O_DIRECTORY }
+        if g & 0o100000 != 0 { f |= O_NOFOLLOW }
+        return f
+    }
+
+    func dirfd(_ v: UInt64) -> Int32 { Int32(truncatingIfNeeded: v) }
+
+    /// Writes a Linux AArch64 `struct stat` (generic layout, 128 bytes).
+    func putStat(_ st: stat, at addr: UInt64) -> Bool {
+        guard let p = guestBytes(addr, 128) else { return false }
+        memset(p, 0, 128)
+        p.storeBytes(of: UInt64(st.st_dev), toByteOffset: 0, as: UInt64.self)
+        p.storeBytes(of: UInt64(st.st_ino), toByteOffset: 8, as: UInt64.self)
+        p.storeBytes(of: UInt32(st.st_mode), toByteOffset: 16, as: UInt32.self)
+        p.storeBytes(of: UInt32(st.st_nlink), toByteOffset: 20, as: UInt32.self)
+        p.storeBytes(of: UInt32(st.st_uid), toByteOffset: 24, as: UInt32.self)
+        p.storeBytes(of: UInt32(st.st_gid), toByteOffset: 28, as: UInt32.self)
+        p.storeBytes(of: UInt64(st.st_rdev), toByteOffset: 32, as: UInt64.self)
+        p.storeBytes(of: Int64(st.st_size), toByteOffset: 48, as: Int64.self)
+        p.storeBytes(of: Int32(st.st_blksize), toByteOffset: 56, as: Int32.self)
+        p.storeBytes(of: Int64(st.st_blocks), toByteOffset: 64, as: Int64.self)
+        p.storeBytes(of: Int64(st.st_atim.tv_sec), toByteOffset: 72, as: Int64.self)
+        p.storeBytes(of: Int64(st.st_atim.tv_nsec), toByteOffset: 80, as: Int64.self)
+        p.storeBytes(of: Int64(st.st_mtim.tv_sec), toByteOffset: 88, as: Int64.self)
+        p.storeBytes(of: Int64(st.st_mtim.tv_nsec), toByteOffset: 96, as: Int64.self)
+        p.storeBytes(of: Int64(st.st_ctim.tv_sec), toByteOffset: 104, as: Int64.self)
+        p.storeBytes(of: Int64(st.st_ctim.tv_nsec), toByteOffset: 112, as: Int64.self)
+        return true
+    }
+
+    /// Handles a file-system call; nil when `number` is not one.
+    func fileSyscall(_ number: UInt64, _ r: UnsafeMutablePointer<UInt64>) -> Int64? {
+        func result(_ rc: Int) -> Int64 { rc < 0 ? -Int64(errno) : Int64(rc) }
+        func result32(_ rc: Int32) -> Int64 { result(Int(rc)) }
+        let efault = -Errno.EFAULT.rawValue
+        switch number {
+        case 56: // openat
+            guard let path = guestString(r[1]) else { return efault }
+            return result32(openat(dirfd(r[0]), path, UserProcess.hostOpenFlags(r[2]), mode_t(r[3] & 0o7777)))
+        case 57: // close
+            directories.removeValue(forKey: Int32(truncatingIfNeeded: r[0]))?.close()
+            return result32(close(Int32(truncatingIfNeeded: r[0])))
+        case 62: // lseek
+            return result(Int(lseek(Int32(truncatingIfNeeded: r[0]), off_t(Int64(bitPattern: r[1])), Int32(truncatingIfNeeded: r[2]))))
+        case 80: // fstat
+            var st = stat()
+            let rc = fstat(Int32(truncatingIfNeeded: r[0]), &st)
+            if rc < 0 { return result32(rc) }
+            return putStat(st, at: r[1]) ? 0 : efault
+        case 79: // newfstatat
+            guard let path = guestString(r[1]) else { return efault }
+            var st = stat()
+            let flags = Int32(truncatingIfNeeded: r[3])
+            var hostFlags: Int32 = 0
+            if flags & 0x100 != 0 { hostFlags |= AT_SYMLINK_NOFOLLOW }
+            if flags & 0x1000 != 0 { hostFlags |= 0x1000 } // AT_EMPTY_PATH
+            let rc = fstatat(dirfd(r[0]), path, &st, hostFlags)
+            if rc < 0 { return result32(rc) }
+            return putStat(st, at: r[2]) ? 0 : efault
+        case 78: // readlinkat
+            guard let path = guestString(r[1]), let buf = guestBytes(r[2], Int(truncatingIfNeeded: r[3])) else { return efault }
+            return result(readlinkat(dirfd(r[0]), path, buf.assumingMemoryBound(to: CChar.self), Int(r[3])))
+        case 61: // getdents64
+            return getdents64(Int32(truncatingIfNeeded: r[0]), r[1], Int(truncatingIfNeeded: r[2]))
+        case 48: // faccessat
+            guard let path = guestString(r[1]) else { return efault }
+            return result32(faccessat(dirfd(r[0]), path, Int32(truncatingIfNeeded: r[2]), 0))
+        case 35: // unlinkat
+            guard let path = guestString(r[1]) else { return efault }
+            return result32(unlinkat(dirfd(r[0]), path, r[2] & 0x200 != 0 ? AT_REMOVEDIR : 0))
+        case 34: // mkdirat
+            guard let path = guestString(r[1]) else { return efault }
+            return result32(mkdirat(dirfd(r[0]), path, mode_t(r[2] & 0o7777)))
+        case 38, 276: // renameat, renameat2 (flags 0 only)
+            guard let a = guestString(r[1]), let b = guestString(r[3]) else { return efault }
+            if number == 276 && r[4] != 0 { return -Errno.EINVAL.rawValue }
+            return result32(renameat(dirfd(r[0]), a, dirfd(r[2]), b))
+        case 53: // fchmodat
+            guard let path = guestString(r[1]) else { return efault }
+            return result32(fchmodat(dirfd(r[0]), path, mode_t(r[2] & 0o7777), 0))
+        case 52: // fchmod
+            return result32(fchmod(Int32(truncatingIfNeeded: r[0]), mode_t(r[1] & 0o7777)))
+        case 46: // ftruncate
+            return result32(ftruncate(Int32(truncatingIfNeeded: r[0]), off_t(Int64(bitPattern: r[1]))))
+        case 17: // getcwd
+            guard let buf = guestBytes(r[0], Int(truncatingIfNeeded: r[1])) else { return efault }
+            guard getcwd(buf.assumingMemoryBound(to: CChar.self), Int(r[1])) != nil else { return -Int64(errno) }
+            return Int64(strlen(buf.assumingMemoryBound(to: CChar.self)) + 1)
+        case 49: // chdir
+            guard let path = guestString(r[0]) else { return efault }
+            return result32(chdir(path))
+        case 23: // dup
+            return result32(dup(Int32(truncatingIfNeeded: r[0])))
+        case 24: // dup3
+            let new = Int32(truncatingIfNeeded: r[1])
+            guard r[0] != r[1] else { return -Errno.EINVAL.rawValue }
+            let rc = dup2(Int32(truncatingIfNeeded: r[0]), new)
+            if rc >= 0 && r[2] & 0o2000000 != 0 { _ = fcntl(new, F_SETFD, FD_CLOEXEC) }
+            return result32(rc)
+        case 25: // fcntl: commands without pointer arguments pass through
+            let cmd = Int32(truncatingIfNeeded: r[1])
+            guard [0, 1, 2, 3, 4, 1030].contains(cmd) else { return -Errno.EINVAL.rawValue }
+            return result32(fcntl(Int32(truncatingIfNeeded: r[0]), cmd, Int32(truncatingIfNeeded: r[2])))
+        case 59: // pipe2
+            guard let p = guestBytes(r[0], 8) else { return efault }
+            var fds: [Int32] = [0, 0]
+            let rc = pipe(&fds)
+            if rc < 0 { return result32(rc) }
+            if r[1] & 0o2000000 != 0 { for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) } }
+            p.storeBytes(of: fds[0], toByteOffset: 0, as: Int32.self)
+            p.storeBytes(of: fds[1], toByteOffset: 4, as: Int32.self)
+            return 0
+        case 65, 66: // readv, writev
+            var total: Int64 = 0
+            for i in 0..<Int(min(r[2], 1024)) {
+                guard let iov = guestBytes(r[1] + UInt64(16 * i), 16) else { return efault }
+                let base = iov.load(as: UInt64.self), len = iov.load(fromByteOffset: 8, as: UInt64.self)
+                guard let buf = guestBytes(base, Int(truncatingIfNeeded: len)) else { return efault }
+                let fd = Int32(truncatingIfNeeded: r[0])
+                let n = number == 65 ? read(fd, buf, Int(len)) : write(fd, buf, Int(len))
+                if n < 0 { return total > 0 ? total : -Int64(errno) }
+                total += Int64(n)
+                if n < Int(len) { break }
+            }
+            return total
+        case 67, 68: // pread64, pwrite64
+            guard let buf = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return efault }
+            let fd = Int32(truncatingIfNeeded: r[0]), off = off_t(Int64(bitPattern: r[3]))
+            return result(number == 67 ? pread(fd, buf, Int(r[2]), off) : pwrite(fd, buf, Int(r[2]), off))
+        case 71: // sendfile: copied through our memory
+            return -Errno.ENOSYS.rawValue
+        default:
+            return nil
+        }
+    }
+
+    /// getdents64 from the host directory stream, as `struct linux_dirent64` records.
+    func getdents64(_ fd: Int32, _ addr: UInt64, _ count: Int) -> Int64 {
+        guard let out = guestBytes(addr, count) else { return -Errno.EFAULT.rawValue }
+        let stream: DirectoryStream
+        if let s = directories[fd] { stream = s } else {
+            guard let s = DirectoryStream(fd: fd) else { return -Int64(errno) }
+            directories[fd] = s
+            stream = s
+        }
+        var used = 0
+        while let entry = stream.peek() {
+            let name = Array(entry.name.utf8)
+            let reclen = (19 + name.count + 1 + 7) & ~7
+            if used + reclen > count { break }
+            let p = out + used
+            memset(p, 0, reclen)
+            p.storeBytes(of: entry.inode, toByteOffset: 0, as: UInt64.self)
+            p.storeBytes(of: Int64(used + reclen), toByteOffset: 8, as: Int64.self)
+            p.storeBytes(of: UInt16(reclen), toByteOffset: 16, as: UInt16.self)
+            p.storeBytes(of: entry.type, toByteOffset: 18, as: UInt8.self)
+            (p + 19).copyMemory(from: name, byteCount: name.count)
+            used += reclen
+            stream.advance()
+        }
+        if used == 0 && stream.peek() != nil { return -Errno.EINVAL.rawValue }
+        return Int64(used)
+    }
+}
+
+/// A host directory read with readdir on a duplicate of the guest's descriptor.
+final class DirectoryStream {
+    private let dir: OpaquePointer
+    private var pending: (name: String, inode: UInt64, type: UInt8)?
+
+    init?(fd: Int32) {
+        let copy = dup(fd)
+        guard copy >= 0, let d = fdopendir(copy) else { return nil }
+        dir = d
+    }
+
+    func peek() -> (name: String, inode: UInt64, type: UInt8)? {
+        if let p = pending { return p }
+        guard let e = readdir(dir) else { return nil }
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        pending = (name, UInt64(e.pointee.d_ino), e.pointee.d_type)
+        return pending
+    }
+
+    func advance() { pending = nil }
+
+    func close() { closedir(dir) }
+}
