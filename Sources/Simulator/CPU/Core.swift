@@ -60,6 +60,7 @@ public final class Core {
         sys.deallocate()
         v.deallocate()
         tlb.base.deallocate()
+        tlb.walk.deallocate()
     }
 
     @inline(__always) public subscript(_ r: SysReg) -> UInt64 {

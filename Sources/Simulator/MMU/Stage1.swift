@@ -93,6 +93,18 @@ extension Core {
         table &= ~((UInt64(1) << UInt64(max(topBits + 3, 6))) - 1)
         if table >> UInt64(rg.outputBits) != 0 { return fault(UInt64(level)) }
         var apTable: UInt64 = 0, xnTable = false, pxnTable = false
+        // 4K granule: the walk cache remembers the level-3 table for this 2 MiB of VA space.
+        // The tag covers the regime (EL and TTBR half) and the VA bits above 21.
+        let cacheable = g == 12 && level < 3
+        let tag = (va >> 21) & 0x7_FFFF_FFFF | UInt64(state.pointee.el) << 56 | (va >> 55 & 1) << 58 | (asEL0 ? 1 << 59 : 0)
+        let wc = tlb.walk + Int((va >> 21) & UInt64(SoftTLB.walkEntries - 1))
+        if cacheable && wc.pointee.tag == tag {
+            table = wc.pointee.table
+            apTable = wc.pointee.apTable
+            xnTable = wc.pointee.xnTable
+            pxnTable = wc.pointee.pxnTable
+            level = 3
+        }
         while true {
             let shift = g + stride * (3 - level)
             let bits = level == 4 - levels ? topBits : stride
@@ -109,6 +121,9 @@ extension Core {
                 pxnTable = pxnTable || (desc >> 59) & 1 == 1
                 table = next
                 level += 1
+                if cacheable && level == 3 {
+                    wc.pointee = WalkCacheEntry(tag: tag, table: table, apTable: apTable, xnTable: xnTable, pxnTable: pxnTable)
+                }
                 continue
             }
             // A block: allowed at level 1 (4K granule) and level 2; a page at level 3 needs bits 1:0 = 0b11.
