@@ -1,3 +1,5 @@
+import Devices
+
 /// Storage slots for system registers that hold state, in one flat table per core.
 /// Banked registers of several ELs are separate slots (e.g. `elrEL1`, `elrEL2`, `elrEL3`).
 public enum SysReg: Int, CaseIterable {
@@ -10,8 +12,7 @@ public enum SysReg: Int, CaseIterable {
     case afsr0EL1, afsr1EL1, afsr0EL2, afsr1EL2, afsr0EL3, afsr1EL3
     case parEL1, contextidrEL1, csselrEL1
     case tpidrEL0, tpidrroEL0, tpidrEL1, tpidrEL2, tpidrEL3
-    case cntfrqEL0, cntkctlEL1, cnthctlEL2, cntvoffEL2
-    case cntpCtlEL0, cntpCvalEL0, cntvCtlEL0, cntvCvalEL0, cnthpCtlEL2, cnthpCvalEL2, cntpsCtlEL1, cntpsCvalEL1
+    case cntfrqEL0, cntkctlEL1, cnthctlEL2
     case vpidrEL2, vmpidrEL2, rvbarEL3
     case mdscrEL1, osdlrEL1, oslsrEL1, mdccintEL1, dbgclaim
     case spsrIrq, spsrAbt, spsrUnd, spsrFiq, dacr32EL2, ifsr32EL2, fpexc32EL2
@@ -40,7 +41,10 @@ public enum SysRegTarget {
 public enum SpecialReg {
     case nzcv, daif, currentEL, spsel, spEL0, spEL1, spEL2
     case cntpct, cntvct, ccsidr, mpidr, midr
-    case cntpTval, cntvTval, cnthpTval, cntpsTval
+    /// Generic timer registers, held by the machine's timer device.
+    case timerControl(GenericTimers.Kind), timerCompare(GenericTimers.Kind), timerValue(GenericTimers.Kind), cntvoff
+    /// GIC CPU interface registers, held by the GIC model.
+    case icc(ICCRegister)
     case pmccntr
     case osLock
     /// Set/clear views of PMU enable, interrupt-enable and overflow registers.
@@ -56,9 +60,10 @@ public struct SysRegDef {
     public let target: SysRegTarget
     public let el0: EL0Access
     public let readOnly: Bool
+    public let writeOnly: Bool
 
     init(_ name: String, _ op0: Int, _ op1: Int, _ crn: Int, _ crm: Int, _ op2: Int, _ target: SysRegTarget,
-         minEL: Int? = nil, el0: EL0Access = .never, readOnly: Bool = false) {
+         minEL: Int? = nil, el0: EL0Access = .never, readOnly: Bool = false, writeOnly: Bool = false) {
         self.name = name
         self.encoding = UInt16(op0 << 14 | op1 << 11 | crn << 7 | crm << 3 | op2)
         // The op1 field names the lowest EL allowed: 0-2 EL1, 3 EL0 (with controls), 4-5 EL2, 6-7 EL3.
@@ -66,5 +71,6 @@ public struct SysRegDef {
         self.target = target
         self.el0 = el0
         self.readOnly = readOnly
+        self.writeOnly = writeOnly
     }
 }

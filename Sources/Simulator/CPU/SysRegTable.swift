@@ -1,8 +1,10 @@
+import Devices
+
 /// The MRS/MSR register table for an ARMv8.0 Cortex-A53-like core (Arm ARM chapter D13,
 /// "AArch64 System Register Descriptions"). Identification values advertise exactly what
 /// this simulator implements: no AArch32, no FP/SIMD yet (until M1.3), CRC32, 4K/16K/64K granules.
 public enum SysRegTable {
-    static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU
+    static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU + gicCPUInterface
     /// Encoding -> definition.
     public static let byEncoding: [UInt16: SysRegDef] = Dictionary(all.map { ($0.encoding, $0) }, uniquingKeysWith: { a, _ in a })
 
@@ -35,8 +37,8 @@ public enum SysRegTable {
         SysRegDef("MVFR0_EL1", 3, 0, 0, 3, 0, .constant(0), readOnly: true),
         SysRegDef("MVFR1_EL1", 3, 0, 0, 3, 1, .constant(0), readOnly: true),
         SysRegDef("MVFR2_EL1", 3, 0, 0, 3, 2, .constant(0), readOnly: true),
-        // EL0-EL3 AArch64 only; FP and AdvSIMD not implemented (0xF); GIC system registers absent.
-        SysRegDef("ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, .constant(0x00FF_1111), readOnly: true),
+        // EL0-EL3 AArch64 only; FP and AdvSIMD not implemented yet (0xF); GICv3 system registers.
+        SysRegDef("ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, .constant(0x01FF_1111), readOnly: true),
         SysRegDef("ID_AA64PFR1_EL1", 3, 0, 0, 4, 1, .constant(0), readOnly: true),
         // Cortex-A53 debug: DebugVer v8, PMUv3, 6 breakpoints, 4 watchpoints, 2 context comparators.
         SysRegDef("ID_AA64DFR0_EL1", 3, 0, 0, 5, 0, .constant(0x1030_5106), readOnly: true),
@@ -155,21 +157,21 @@ public enum SysRegTable {
         SysRegDef("CNTFRQ_EL0", 3, 3, 14, 0, 0, s(.cntfrqEL0, 0xFFFF_FFFF), el0: .frequency),
         SysRegDef("CNTPCT_EL0", 3, 3, 14, 0, 1, .special(.cntpct), el0: .counterPhys, readOnly: true),
         SysRegDef("CNTVCT_EL0", 3, 3, 14, 0, 2, .special(.cntvct), el0: .counterVirt, readOnly: true),
-        SysRegDef("CNTP_TVAL_EL0", 3, 3, 14, 2, 0, .special(.cntpTval), el0: .timerPhys),
-        SysRegDef("CNTP_CTL_EL0", 3, 3, 14, 2, 1, s(.cntpCtlEL0, 3), el0: .timerPhys),
-        SysRegDef("CNTP_CVAL_EL0", 3, 3, 14, 2, 2, s(.cntpCvalEL0), el0: .timerPhys),
-        SysRegDef("CNTV_TVAL_EL0", 3, 3, 14, 3, 0, .special(.cntvTval), el0: .timerVirt),
-        SysRegDef("CNTV_CTL_EL0", 3, 3, 14, 3, 1, s(.cntvCtlEL0, 3), el0: .timerVirt),
-        SysRegDef("CNTV_CVAL_EL0", 3, 3, 14, 3, 2, s(.cntvCvalEL0), el0: .timerVirt),
+        SysRegDef("CNTP_TVAL_EL0", 3, 3, 14, 2, 0, .special(.timerValue(.physical)), el0: .timerPhys),
+        SysRegDef("CNTP_CTL_EL0", 3, 3, 14, 2, 1, .special(.timerControl(.physical)), el0: .timerPhys),
+        SysRegDef("CNTP_CVAL_EL0", 3, 3, 14, 2, 2, .special(.timerCompare(.physical)), el0: .timerPhys),
+        SysRegDef("CNTV_TVAL_EL0", 3, 3, 14, 3, 0, .special(.timerValue(.virtual)), el0: .timerVirt),
+        SysRegDef("CNTV_CTL_EL0", 3, 3, 14, 3, 1, .special(.timerControl(.virtual)), el0: .timerVirt),
+        SysRegDef("CNTV_CVAL_EL0", 3, 3, 14, 3, 2, .special(.timerCompare(.virtual)), el0: .timerVirt),
         SysRegDef("CNTKCTL_EL1", 3, 0, 14, 1, 0, s(.cntkctlEL1, 0x3FF)),
         SysRegDef("CNTHCTL_EL2", 3, 4, 14, 1, 0, s(.cnthctlEL2, 0xFF)),
-        SysRegDef("CNTHP_TVAL_EL2", 3, 4, 14, 2, 0, .special(.cnthpTval)),
-        SysRegDef("CNTHP_CTL_EL2", 3, 4, 14, 2, 1, s(.cnthpCtlEL2, 3)),
-        SysRegDef("CNTHP_CVAL_EL2", 3, 4, 14, 2, 2, s(.cnthpCvalEL2)),
-        SysRegDef("CNTVOFF_EL2", 3, 4, 14, 0, 3, s(.cntvoffEL2)),
-        SysRegDef("CNTPS_TVAL_EL1", 3, 7, 14, 2, 0, .special(.cntpsTval), minEL: 1),
-        SysRegDef("CNTPS_CTL_EL1", 3, 7, 14, 2, 1, s(.cntpsCtlEL1, 3), minEL: 1),
-        SysRegDef("CNTPS_CVAL_EL1", 3, 7, 14, 2, 2, s(.cntpsCvalEL1), minEL: 1),
+        SysRegDef("CNTHP_TVAL_EL2", 3, 4, 14, 2, 0, .special(.timerValue(.hypervisor))),
+        SysRegDef("CNTHP_CTL_EL2", 3, 4, 14, 2, 1, .special(.timerControl(.hypervisor))),
+        SysRegDef("CNTHP_CVAL_EL2", 3, 4, 14, 2, 2, .special(.timerCompare(.hypervisor))),
+        SysRegDef("CNTVOFF_EL2", 3, 4, 14, 0, 3, .special(.cntvoff)),
+        SysRegDef("CNTPS_TVAL_EL1", 3, 7, 14, 2, 0, .special(.timerValue(.secure)), minEL: 1),
+        SysRegDef("CNTPS_CTL_EL1", 3, 7, 14, 2, 1, .special(.timerControl(.secure)), minEL: 1),
+        SysRegDef("CNTPS_CVAL_EL1", 3, 7, 14, 2, 2, .special(.timerCompare(.secure)), minEL: 1),
     ]
 
     static let debugAndPMU: [SysRegDef] = [
@@ -190,5 +192,39 @@ public enum SysRegTable {
         SysRegDef("PMCCFILTR_EL0", 3, 3, 14, 15, 7, s(.pmccfiltrEL0, 0xFC00_0000), el0: .pmu),
         SysRegDef("PMINTENSET_EL1", 3, 0, 9, 14, 1, .special(.pmintenset)),
         SysRegDef("PMINTENCLR_EL1", 3, 0, 9, 14, 2, .special(.pmintenclr)),
+    ]
+
+    /// GICv3 CPU interface (ICC_*), all at EL1 or above; IAR/HPPIR/RPR are read-only, EOIR/DIR/SGI write-only.
+    static let gicCPUInterface: [SysRegDef] = [
+        SysRegDef("ICC_PMR_EL1", 3, 0, 4, 6, 0, .special(.icc(.pmr))),
+        SysRegDef("ICC_IAR0_EL1", 3, 0, 12, 8, 0, .special(.icc(.iar0)), readOnly: true),
+        SysRegDef("ICC_EOIR0_EL1", 3, 0, 12, 8, 1, .special(.icc(.eoir0)), writeOnly: true),
+        SysRegDef("ICC_HPPIR0_EL1", 3, 0, 12, 8, 2, .special(.icc(.hppir0)), readOnly: true),
+        SysRegDef("ICC_BPR0_EL1", 3, 0, 12, 8, 3, .special(.icc(.bpr0))),
+        SysRegDef("ICC_AP0R0_EL1", 3, 0, 12, 8, 4, .special(.icc(.ap0r0))),
+        SysRegDef("ICC_AP0R1_EL1", 3, 0, 12, 8, 5, .special(.icc(.ap0r1))),
+        SysRegDef("ICC_AP0R2_EL1", 3, 0, 12, 8, 6, .special(.icc(.ap0r2))),
+        SysRegDef("ICC_AP0R3_EL1", 3, 0, 12, 8, 7, .special(.icc(.ap0r3))),
+        SysRegDef("ICC_AP1R0_EL1", 3, 0, 12, 9, 0, .special(.icc(.ap1r0))),
+        SysRegDef("ICC_AP1R1_EL1", 3, 0, 12, 9, 1, .special(.icc(.ap1r1))),
+        SysRegDef("ICC_AP1R2_EL1", 3, 0, 12, 9, 2, .special(.icc(.ap1r2))),
+        SysRegDef("ICC_AP1R3_EL1", 3, 0, 12, 9, 3, .special(.icc(.ap1r3))),
+        SysRegDef("ICC_DIR_EL1", 3, 0, 12, 11, 1, .special(.icc(.dir)), writeOnly: true),
+        SysRegDef("ICC_RPR_EL1", 3, 0, 12, 11, 3, .special(.icc(.rpr)), readOnly: true),
+        SysRegDef("ICC_SGI1R_EL1", 3, 0, 12, 11, 5, .special(.icc(.sgi1r)), writeOnly: true),
+        SysRegDef("ICC_ASGI1R_EL1", 3, 0, 12, 11, 6, .special(.icc(.asgi1r)), writeOnly: true),
+        SysRegDef("ICC_SGI0R_EL1", 3, 0, 12, 11, 7, .special(.icc(.sgi0r)), writeOnly: true),
+        SysRegDef("ICC_IAR1_EL1", 3, 0, 12, 12, 0, .special(.icc(.iar1)), readOnly: true),
+        SysRegDef("ICC_EOIR1_EL1", 3, 0, 12, 12, 1, .special(.icc(.eoir1)), writeOnly: true),
+        SysRegDef("ICC_HPPIR1_EL1", 3, 0, 12, 12, 2, .special(.icc(.hppir1)), readOnly: true),
+        SysRegDef("ICC_BPR1_EL1", 3, 0, 12, 12, 3, .special(.icc(.bpr1))),
+        SysRegDef("ICC_CTLR_EL1", 3, 0, 12, 12, 4, .special(.icc(.ctlr))),
+        SysRegDef("ICC_SRE_EL1", 3, 0, 12, 12, 5, .special(.icc(.sre))),
+        SysRegDef("ICC_IGRPEN0_EL1", 3, 0, 12, 12, 6, .special(.icc(.igrpen0))),
+        SysRegDef("ICC_IGRPEN1_EL1", 3, 0, 12, 12, 7, .special(.icc(.igrpen1))),
+        SysRegDef("ICC_SRE_EL2", 3, 4, 12, 9, 5, .special(.icc(.sreEL2))),
+        SysRegDef("ICC_CTLR_EL3", 3, 6, 12, 12, 4, .special(.icc(.ctlrEL3))),
+        SysRegDef("ICC_SRE_EL3", 3, 6, 12, 12, 5, .special(.icc(.sreEL3))),
+        SysRegDef("ICC_IGRPEN1_EL3", 3, 6, 12, 12, 7, .special(.icc(.igrpen1EL3))),
     ]
 }

@@ -1,3 +1,5 @@
+import Devices
+
 /// MRS/MSR (register) with the ARMv8.0 access rules: the encoding's op1 gives the lowest EL;
 /// EL0 access is gated by the control the register names; EL2 traps arrive with M1.5.
 extension Core {
@@ -38,7 +40,7 @@ extension Core {
         let read = insn.a == 1
         let rt = Int(insn.rd)
         let el = state.pointee.el
-        guard let def = SysRegTable.byEncoding[enc], el >= def.minEL, !(def.readOnly && !read) else {
+        guard let def = SysRegTable.byEncoding[enc], el >= def.minEL, !(def.readOnly && !read), !(def.writeOnly && read) else {
             undefined(pc: pc); return true
         }
         if el == 0 {
@@ -73,11 +75,12 @@ extension Core {
             case .midr: return self[.midrEL1]
             case .mpidr: return self[.mpidrEL1]
             case .cntpct: return physicalCount
-            case .cntvct: return physicalCount &- self[.cntvoffEL2]
-            case .cntpTval: return timerValue(cval: self[.cntpCvalEL0], now: physicalCount)
-            case .cntvTval: return timerValue(cval: self[.cntvCvalEL0], now: physicalCount &- self[.cntvoffEL2])
-            case .cnthpTval: return timerValue(cval: self[.cnthpCvalEL2], now: physicalCount)
-            case .cntpsTval: return timerValue(cval: self[.cntpsCvalEL1], now: physicalCount)
+            case .cntvct: return physicalCount &- machine.timers.virtualOffset[index]
+            case .timerControl(let k): return machine.timers.control(k, cpu: index, physical: physicalCount)
+            case .timerCompare(let k): return machine.timers.compare(k, cpu: index)
+            case .timerValue(let k): return machine.timers.timerValue(k, cpu: index, physical: physicalCount)
+            case .cntvoff: return machine.timers.virtualOffset[index]
+            case .icc(let reg): return machine.gic?.interfaces[index].read(reg) ?? 0
             case .ccsidr:
                 // Cortex-A53: L1D 32 KiB 4-way, L1I 32 KiB 2-way, L2 512 KiB 16-way, 64-byte lines.
                 switch self[.csselrEL1] & 0xF {
@@ -95,9 +98,6 @@ extension Core {
         }
     }
 
-    /// TVAL reads as the signed 32-bit distance from now to the compare value.
-    func timerValue(cval: UInt64, now: UInt64) -> UInt64 { (cval &- now) & 0xFFFF_FFFF }
-
     /// Returns true when the write changed the execution context and the block must end.
     func writeSysreg(_ def: SysRegDef, _ value: UInt64, pc: UInt64) -> Bool {
         switch def.target {
@@ -112,9 +112,6 @@ extension Core {
                 tlb.flushAll()
                 state.pointee.pc = pc &+ 4
                 return true
-            case .cntpCtlEL0, .cntpCvalEL0, .cntvCtlEL0, .cntvCvalEL0, .cnthpCtlEL2, .cnthpCvalEL2, .cntpsCtlEL1, .cntpsCvalEL1:
-                machine.timersChanged(core: self)
-                return false
             default: return false
             }
         case .special(let sp):
@@ -129,10 +126,17 @@ extension Core {
             case .spEL0: writeSPBank(0, value)
             case .spEL1: writeSPBank(1, value)
             case .spEL2: writeSPBank(2, value)
-            case .cntpTval: self[.cntpCvalEL0] = physicalCount &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
-            case .cntvTval: self[.cntvCvalEL0] = physicalCount &- self[.cntvoffEL2] &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
-            case .cnthpTval: self[.cnthpCvalEL2] = physicalCount &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
-            case .cntpsTval: self[.cntpsCvalEL1] = physicalCount &+ sext(value & 0xFFFF_FFFF, 32); machine.timersChanged(core: self)
+            case .timerControl(let k): machine.timers.setControl(k, cpu: index, value, physical: physicalCount)
+            case .timerCompare(let k): machine.timers.setCompare(k, cpu: index, value, physical: physicalCount)
+            case .timerValue(let k): machine.timers.setTimerValue(k, cpu: index, value, physical: physicalCount)
+            case .cntvoff:
+                machine.timers.virtualOffset[index] = value
+                machine.timers.update(cpu: index, physical: physicalCount)
+            case .icc(let reg):
+                machine.gic?.interfaces[index].write(reg, value)
+                // Writes can unmask or acknowledge interrupts: end the block so they are seen.
+                state.pointee.pc = pc &+ 4
+                return true
             case .pmccntr: self[.pmccntrEL0] = state.pointee.cycles &- value
             case .osLock: self[.oslsrEL1] = (value & 1) << 1 | 0x8
             // Cycle counter (bit 31) and six event counters (bits 5:0).

@@ -34,6 +34,9 @@ public final class Machine {
         }
     }
     public private(set) var outcome: Outcome?
+    /// The interrupt controller (nil on boards without one, e.g. the user-mode address space).
+    public private(set) var gic: GICv3?
+    public let timers: GenericTimers
     /// Set for `sim user`: EL0 exceptions become system calls and signals instead of vectors.
     public internal(set) var userProcess: UserProcess?
     /// Cycles each core runs before the next one gets a turn: deterministic interleaving.
@@ -62,7 +65,19 @@ public final class Machine {
         }
         for (i, f) in board.flash.enumerated() { try memory.addRegion(name: "flash\(i)", base: f.base, size: f.size, writable: false) }
         for (i, s) in board.sram.enumerated() { try memory.addRegion(name: "sram\(i)", base: s.base, size: s.size) }
-        let sink = NullInterruptSink()
+        let t = board.timer
+        timers = GenericTimers(cpuCount: config.cpus, intids: [.physical: t.nonSecure, .virtual: t.virtual,
+                                                                 .hypervisor: t.hypervisor, .secure: t.secure])
+        let sink: InterruptSink
+        if let g = board.gic {
+            let gic = GICv3(cpuCount: config.cpus, spiCount: 256, affinity: (0..<config.cpus).map { board.mpidr($0) & 0xFF_00FF_FFFF })
+            self.gic = gic
+            try memory.addDevice(GICDistributor(gic: gic), at: g.distributor)
+            try memory.addDevice(GICRedistributors(gic: gic), at: g.redistributors)
+            sink = GICLines(gic: gic)
+        } else {
+            sink = NullInterruptSink()
+        }
         for (i, u) in board.uarts.enumerated() {
             let backend = i == board.consoleUART ? console : SerialBackend(handle: nil, echo: false)
             let dev = PL011(name: "pl011@\(String(u.base, radix: 16))", backend: backend, irq: u.intid, clockHz: board.uartClockHz, sink: sink)
@@ -70,13 +85,11 @@ public final class Machine {
             uarts.append(dev)
         }
         // The GIC is modelled in M1.4; until then its regions read as zero.
-        if let gic = board.gic {
-            try memory.addDevice(UnimplementedDevice(name: "gicd", size: 0x1_0000), at: gic.distributor)
-            try memory.addDevice(UnimplementedDevice(name: "gicr", size: UInt64(config.cpus) * 0x2_0000), at: gic.redistributors)
-        }
         for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
         if config.entryEL < 3 { firmware = PSCIFirmware(conduit: config.entryEL == 2 ? .smc : .hvc, machine: self) }
+        gic?.output = self
+        timers.raise = { [unowned self] cpu, intid, asserted in self.gic?.setLevel(intid: intid, cpu: cpu, asserted: asserted) }
         memory.onNewCodePage = { [unowned self] host in
             for c in self.cores { c.tlb.dropWrites(hostPage: UInt(bitPattern: host)) }
         }
@@ -123,10 +136,15 @@ public final class Machine {
             let target = now &+ Machine.quantum
             var anyRunning = false
             for c in cores where outcome == nil {
+                timers.update(cpu: c.index, physical: c.physicalCount)
                 if c.power == .on {
                     // Every retired instruction costs at least one cycle, so a cycle deadline this
-                    // close stops the core within one block of the instruction limit.
+                    // close stops the core within one block of the instruction limit. A timer due
+                    // before the quantum ends shortens it, so the interrupt arrives on time.
                     var deadline = target
+                    if let event = timers.nextEvent(physical: c.physicalCount) {
+                        deadline = min(deadline, max(cycles(forCount: event), c.state.pointee.cycles &+ 1))
+                    }
                     if let limit = maxInstructions {
                         let total = retired
                         deadline = min(target, c.state.pointee.cycles &+ (limit > total ? limit - total : 0))
@@ -143,8 +161,20 @@ public final class Machine {
             now = target
             if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }
             for u in uarts { u.tick(now: now) }
-            let woke = wakeWaiters()
-            if !anyRunning && !woke && outcome == nil { finish(.deadlock) }
+            var woke = wakeWaiters()
+            if !anyRunning && !woke && outcome == nil {
+                // Everyone waits: skip straight to the next timer event (idle costs no host time).
+                if let event = timers.nextEvent(physical: count(forCycles: now)) {
+                    now = max(now, cycles(forCount: event))
+                    for c in cores where c.power != .on {
+                        c.state.pointee.cycles = max(c.state.pointee.cycles, now)
+                        timers.update(cpu: c.index, physical: c.physicalCount)
+                    }
+                    // Raised interrupt lines wake cores directly (setInterruptLines) or here.
+                    woke = wakeWaiters() || cores.contains { $0.power == .on }
+                }
+                if !woke { finish(.deadlock) }
+            }
             quanta += 1
             if quanta & 63 == 0 { poll?() }
         }
@@ -205,6 +235,36 @@ public final class Machine {
         }
     }
 
-    /// A timer register changed; the generic timer device (M1.4) reschedules its events here.
-    func timersChanged(core: Core) {}
+    /// Counter ticks at a cycle count, and the first cycle at which the counter reaches `count`.
+    func count(forCycles c: UInt64) -> UInt64 {
+        let (hi, lo) = c.multipliedFullWidth(by: board.counterHz)
+        return board.cpuHz.dividingFullWidth((hi, lo)).quotient
+    }
+
+    func cycles(forCount n: UInt64) -> UInt64 {
+        let (hi, lo) = n.multipliedFullWidth(by: board.cpuHz)
+        let (q, r) = board.counterHz.dividingFullWidth((hi, lo))
+        return r == 0 ? q : q &+ 1
+    }
+}
+
+/// Interrupt lines from the GIC to the cores: a newly asserted line wakes a waiting core and
+/// ends a running core's block so the exception is taken promptly.
+extension Machine: GICOutput {
+    public func setInterruptLines(cpu: Int, irq: Bool, fiq: Bool) {
+        let c = cores[cpu]
+        c.irqLine = irq
+        c.fiqLine = fiq
+        if irq || fiq {
+            if c.power == .waitingForInterrupt || c.power == .waitingForEvent { c.power = .on }
+            c.state.pointee.deadline = 0
+        }
+    }
+}
+
+/// Device interrupt outputs (SPIs) into the GIC.
+final class GICLines: InterruptSink {
+    let gic: GICv3
+    init(gic: GICv3) { self.gic = gic }
+    func setLevel(intid: Int, asserted: Bool) { gic.setLevel(intid: intid, asserted: asserted) }
 }

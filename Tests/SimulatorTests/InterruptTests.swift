@@ -1,0 +1,100 @@
+import Testing
+@testable import Simulator
+
+/// GICv3 and the generic timer driven the way an OS drives them, from EL1 on the virt board.
+@Suite struct InterruptTests {
+    /// Common set-up: vectors (IRQ at VBAR_EL1 + 0x280 acknowledges into x20, counts in x21, EOIs),
+    /// GIC distributor and redistributor enabled, PMR open, Group 1 enabled, drop to EL1.
+    static let setup = """
+        b start
+        .balign 2048
+    vectors:
+        .skip 0x280
+        mrs x20, icc_iar1_el1
+        add x21, x21, #1
+        msr icc_eoir1_el1, x20
+        mov x0, #0
+        msr cntp_ctl_el0, x0       // stop the timer so the level drops
+        eret
+    start:
+        adr x0, vectors
+        msr vbar_el1, x0
+        ldr x1, =0x08000000        // GICD
+        mov w0, #3
+        str w0, [x1]               // EnableGrp0 | EnableGrp1
+        ldr x1, =0x080A0000        // GICR of CPU 0
+        str wzr, [x1, #0x14]       // WAKER: wake up
+        ldr x2, =0x080B0000        // SGI_base
+        mov w0, #-1
+        str w0, [x2, #0x80]        // all SGIs/PPIs in Group 1
+        str w0, [x2, #0x100]       // and enabled
+        mov x0, #0x3c5
+        msr spsr_el2, x0
+        adr x0, el1
+        msr elr_el2, x0
+        eret
+    el1:
+        mov x0, #0xff
+        msr icc_pmr_el1, x0
+        mov x0, #1
+        msr icc_igrpen1_el1, x0
+        isb
+
+    """
+
+    @Test func timerInterruptWakesWFI() throws {
+        let b = try Bench()
+        try b.run(Self.setup + """
+            mrs x10, cntpct_el0
+            mov x0, #1000
+            msr cntp_tval_el0, x0
+            mov x0, #1
+            msr cntp_ctl_el0, x0
+            msr daifclr, #2
+            wfi
+            mrs x11, cntpct_el0
+            mov x12, x21
+            mov x13, x20
+            """)
+        #expect(b.x(12) == 1, "one interrupt taken")
+        #expect(b.x(13) == 30, "the EL1 physical timer's PPI (INTID 30 on virt)")
+        #expect(b.x(11) >= b.x(10) + 1000, "WFI slept until the timer fired")
+    }
+
+    @Test func softwareGeneratedInterrupt() throws {
+        let b = try Bench()
+        try b.run(Self.setup + """
+            msr daifclr, #2
+            mov x0, #(5 << 24)        // SGI 5 to the CPU with Aff0 = 0 (TargetList bit 0)
+            orr x0, x0, #1
+            msr icc_sgi1r_el1, x0
+            isb
+            mov x12, x21
+            mov x13, x20
+            mrs x14, icc_rpr_el1
+            """)
+        #expect(b.x(12) == 1)
+        #expect(b.x(13) == 5)
+        #expect(b.x(14) == 0xFF, "idle after EOI")
+    }
+
+    @Test func maskedInterruptStaysPending() throws {
+        let b = try Bench()
+        try b.run(Self.setup + """
+            mov x0, #(7 << 24)
+            orr x0, x0, #1
+            msr icc_sgi1r_el1, x0
+            isb
+            mov x12, x21               // masked by PSTATE.I: not taken
+            mrs x13, icc_hppir1_el1
+            mov x0, #0x80
+            msr icc_pmr_el1, x0        // priority 0 < 0x80: still eligible
+            msr daifclr, #2
+            isb
+            mov x14, x21
+            """)
+        #expect(b.x(12) == 0)
+        #expect(b.x(13) == 7)
+        #expect(b.x(14) == 1)
+    }
+}
