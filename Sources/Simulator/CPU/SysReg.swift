@@ -18,6 +18,11 @@ public enum SysReg: Int, CaseIterable {
     case spsrIrq, spsrAbt, spsrUnd, spsrFiq, dacr32EL2, ifsr32EL2, fpexc32EL2
     case pmcrEL0, pmcntenEL0, pmovsEL0, pmuserenrEL0, pmccntrEL0, pmccfiltrEL0, pmselrEL0, pmintenEL1
     case fpcr, fpsr
+    /// Breakpoint value/control (6) and watchpoint value/control (4) registers, as ID_AA64DFR0 advertises.
+    case dbgbvr0, dbgbvr1, dbgbvr2, dbgbvr3, dbgbvr4, dbgbvr5
+    case dbgbcr0, dbgbcr1, dbgbcr2, dbgbcr3, dbgbcr4, dbgbcr5
+    case dbgwvr0, dbgwvr1, dbgwvr2, dbgwvr3
+    case dbgwcr0, dbgwcr1, dbgwcr2, dbgwcr3
     case midrEL1, mpidrEL1
 }
 

@@ -4,9 +4,17 @@ import Devices
 /// "AArch64 System Register Descriptions"). Identification values advertise exactly what
 /// this simulator implements: no AArch32, no FP/SIMD yet (until M1.3), CRC32, 4K/16K/64K granules.
 public enum SysRegTable {
-    static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU + gicCPUInterface
+    static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU + breakpoints + gicCPUInterface
     /// Encoding -> definition.
     public static let byEncoding: [UInt16: SysRegDef] = Dictionary(all.map { ($0.encoding, $0) }, uniquingKeysWith: { a, _ in a })
+
+    /// Unallocated encodings of the ID register space (op0 3, op1 0, CRn 0, CRm 1-7) read as zero
+    /// (Arm ARM D12.3.1 "Reserved encodings of the ID registers"), so software can probe them.
+    static func reservedID(_ enc: UInt16) -> SysRegDef? {
+        let e = Int(enc)
+        guard e >> 14 == 3, (e >> 11) & 7 == 0, (e >> 7) & 15 == 0, (1...7).contains((e >> 3) & 15) else { return nil }
+        return SysRegDef("ID (reserved)", 3, 0, 0, (e >> 3) & 15, e & 7, .constant(0), readOnly: true)
+    }
 
     static let sctlrEL1Res1: UInt64 = 0x30D0_0800
     static let sctlrEL23Res1: UInt64 = 0x30C5_0830
@@ -173,6 +181,16 @@ public enum SysRegTable {
         SysRegDef("CNTPS_CTL_EL1", 3, 7, 14, 2, 1, .special(.timerControl(.secure)), minEL: 1),
         SysRegDef("CNTPS_CVAL_EL1", 3, 7, 14, 2, 2, .special(.timerCompare(.secure)), minEL: 1),
     ]
+
+    /// DBGB{V,C}R<n>_EL1 and DBGW{V,C}R<n>_EL1 (op0 2, CRn 0, CRm n, op2 4-7). Debug exceptions
+    /// are not modelled yet: the registers hold their values, breakpoints do not fire.
+    static let breakpoints: [SysRegDef] = (0..<6).flatMap { n in [
+        SysRegDef("DBGBVR\(n)_EL1", 2, 0, 0, n, 4, s(SysReg(rawValue: SysReg.dbgbvr0.rawValue + n)!, 0xFFFF_FFFF_FFFF_FFFC)),
+        SysRegDef("DBGBCR\(n)_EL1", 2, 0, 0, n, 5, s(SysReg(rawValue: SysReg.dbgbcr0.rawValue + n)!, 0x00FF_E1E7)),
+    ] } + (0..<4).flatMap { n in [
+        SysRegDef("DBGWVR\(n)_EL1", 2, 0, 0, n, 6, s(SysReg(rawValue: SysReg.dbgwvr0.rawValue + n)!, 0xFFFF_FFFF_FFFF_FFFC)),
+        SysRegDef("DBGWCR\(n)_EL1", 2, 0, 0, n, 7, s(SysReg(rawValue: SysReg.dbgwcr0.rawValue + n)!, 0x1F1F_FFFF)),
+    ] }
 
     static let debugAndPMU: [SysRegDef] = [
         SysRegDef("MDSCR_EL1", 2, 0, 0, 2, 2, s(.mdscrEL1, 0x0000_E800_D001)),

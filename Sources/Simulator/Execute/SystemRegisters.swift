@@ -40,7 +40,7 @@ extension Core {
         let read = insn.a == 1
         let rt = Int(insn.rd)
         let el = state.pointee.el
-        guard let def = SysRegTable.byEncoding[enc], el >= def.minEL, !(def.readOnly && !read), !(def.writeOnly && read) else {
+        guard let def = SysRegTable.byEncoding[enc] ?? SysRegTable.reservedID(enc), el >= def.minEL, !(def.readOnly && !read), !(def.writeOnly && read) else {
             undefined(pc: pc); return true
         }
         if el == 0 {
