@@ -10,7 +10,7 @@ SWIFT_FLAGS ?=
 # Debian packages the project needs (host tools, libraries, oracles).
 APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc
 
-.PHONY: all setup build release run test images guests unit-test boot-test clean bench difftest
+.PHONY: all setup build release run test images guests linux clean bench difftest
 
 all: build
 
@@ -25,10 +25,13 @@ release: setup
 	swift build -c release $(SWIFT_FLAGS)
 
 ## images: bare-metal test guests (and, in later milestones, Debian kernel + busybox).
-images: guests
+images: guests linux
 
 guests: setup
 	@$(MAKE) --no-print-directory -C images/guests BUILD=$(BUILD)/guests
+
+linux: setup
+	@$(MAKE) --no-print-directory -C images/linux BUILD=$(BUILD)/linux CACHE=$(CURDIR)/images/cache
 
 ## run: boot the default scenario (until the hypervisor exists: hello on fvp).
 run: release images
