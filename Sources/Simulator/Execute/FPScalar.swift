@@ -37,6 +37,8 @@ extension Core {
         case .conditionalSelect:
             let pick = Core.conditionHolds(state, UInt8(w.bits(15, 12))) ? n : m
             setScalar(d, scalar(pick, bytes: bytes), bytes: bytes)
+        default:
+            return fpScalarArith(c, w, pc: pc)
         }
         return false
     }
