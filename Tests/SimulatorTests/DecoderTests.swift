@@ -39,7 +39,8 @@ import Testing
         #expect(d.decode(0x9100_0420).op == .addImm64)             // add x0, x1, #1
         #expect(d.decode(0xAA01_03E0).op == .movReg64)             // mov x0, x1
         #expect(d.decode(0xF840_0C20).op == .ldst)                 // ldr x0, [x1, #0]!
-        #expect(d.decode(0x1E60_2820).op == .undefined)            // fadd d0, d1, d0: FP arrives in M1.3
+        #expect(d.decode(0x1E60_2820).op == .simd)                 // fadd d0, d1, d0
+        #expect(d.decode(0x1EE0_2820).op == .undefined)            // fadd h0, h1, h0: ARMv8.2-FP16
         #expect(d.decode(0xF820_0020).op == .undefined)            // ldadd (ARMv8.1 LSE)
         #expect(d.decode(0xD69F_03E0).op == .eret)
         let insn = d.decode(0x9100_07E0)                           // add x0, sp, #1
