@@ -62,10 +62,10 @@ extension A64 {
             guard op == 0b01100 || op == 0b01111 || (op == 0b01101 && w.bit(23) == 0) else { return Insn(.undefined) }
             return sf(.scalarPairwise, w)
         },
-        Encoding("FMLA/FMLS/FMUL/FMULX (by element)", "0 Q U 01111 1 sz L M Rm:4 op:4 H 0 Rn Rd") { w in
+        Encoding("FMLA/FMLS/FMUL/FMULX (by element)", "0 Q U 01111 1 sz L M Rm4:4 op:4 H 0 Rn Rd") { w in
             fpByElementValid(w, vector: true) ? sf(.byElement, w) : Insn(.undefined)
         },
-        Encoding("FMLA/FMLS/FMUL/FMULX (scalar, by element)", "01 U 11111 1 sz L M Rm:4 op:4 H 0 Rn Rd") { w in
+        Encoding("FMLA/FMLS/FMUL/FMULX (scalar, by element)", "01 U 11111 1 sz L M Rm4:4 op:4 H 0 Rn Rd") { w in
             fpByElementValid(w, vector: false) ? sf(.scalarByElement, w) : Insn(.undefined)
         },
         Encoding("FMOV (vector, immediate)", "0 Q op 0111100000 abc:3 1111 0 1 defgh:5 Rd") { w in
