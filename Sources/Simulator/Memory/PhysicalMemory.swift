@@ -200,3 +200,9 @@ public final class PhysicalMemory {
         return false
     }
 }
+
+extension PhysicalMemory: GuestMemory {
+    public func dmaRead(_ pa: UInt64, count: Int) -> [UInt8]? { read(pa, count: count) }
+
+    public func dmaWrite(_ pa: UInt64, _ bytes: [UInt8]) -> Bool { (try? write(bytes, at: pa)) != nil }
+}
