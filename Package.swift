@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CFDT", path: "Sources/CFDT"),
         .systemLibrary(name: "CELF", path: "Sources/CELF", pkgConfig: "libelf"),
         .target(name: "Devices", dependencies: ["CFDT"], swiftSettings: hotPath),
-        .target(name: "Simulator", dependencies: ["Devices", "CFDT", "CELF"], swiftSettings: hotPath),
+        .target(name: "Simulator", dependencies: ["Devices", "CFDT", "CELF"], exclude: ["FP/README.md"], swiftSettings: hotPath),
         .executableTarget(
             name: "sim",
             dependencies: ["Simulator", "Devices", .product(name: "ArgumentParser", package: "swift-argument-parser")]

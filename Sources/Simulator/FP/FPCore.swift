@@ -221,21 +221,22 @@ extension FP {
         FPExact(sign: u.sign, exp: u.exp, sig: u.type == .nonzero ? UInt128(u.sig) : 0)
     }
 
-    /// floor(sqrt(x)) and whether the root is inexact.
+    /// floor(sqrt(x)) and whether the root is inexact, for x with its leading bit at 126 or 127:
+    /// a host estimate, one integer Newton step, then an exact ±1 correction.
     static func isqrt(_ x: UInt128) -> (UInt64, Bool) {
-        var op = x
-        var res: UInt128 = 0
-        var one: UInt128 = 1 << 126
-        while one > op { one >>= 2 }
-        while one != 0 {
-            if op >= res + one {
-                op -= res + one
-                res = (res >> 1) + one
-            } else {
-                res >>= 1
-            }
-            one >>= 2
+        let hi = UInt64(truncatingIfNeeded: x >> 64), lo = UInt64(truncatingIfNeeded: x)
+        let est = (Double(hi) * 0x1p64 + Double(lo)).squareRoot()
+        var r: UInt64 = est >= 0x1p64 ? .max : UInt64(est)
+        if r > hi {
+            let (q, _) = r.dividingFullWidth((hi, lo))
+            r = UInt64(truncatingIfNeeded: (UInt128(r) + UInt128(q)) >> 1)
         }
-        return (UInt64(truncatingIfNeeded: res), op != 0)
+        @inline(__always) func square(_ v: UInt64) -> UInt128 {
+            let (h, l) = v.multipliedFullWidth(by: v)
+            return UInt128(h) << 64 | UInt128(l)
+        }
+        while square(r) > x { r -= 1 }
+        while r < .max && square(r + 1) <= x { r += 1 }
+        return (r, square(r) != x)
     }
 }

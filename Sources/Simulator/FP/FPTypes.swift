@@ -63,8 +63,6 @@ public struct FPStatus: Sendable {
     @inline(__always) public var fz: Bool { fpcr & FPStatus.fzBit != 0 }
     @inline(__always) public var dn: Bool { fpcr & FPStatus.dnBit != 0 }
     @inline(__always) public var ahp: Bool { fpcr & FPStatus.ahpBit != 0 }
-    /// True when no FZ/DN and rounding is to nearest: the host fast paths may be used.
-    @inline(__always) var isPlainRN: Bool { fpcr & (3 << 22) == 0 }
 }
 
 enum FPType { case zero, nonzero, infinity, qnan, snan }
