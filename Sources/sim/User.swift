@@ -14,6 +14,9 @@ struct User: ParsableCommand {
     @Flag(name: .customLong("strace"), help: "Log each system call on stderr.")
     var strace = false
 
+    @Option(help: "argv[0] for the program (default: its path), as execve passes it.")
+    var argv0: String?
+
     @Argument(help: "The executable.")
     var program: String
 
@@ -21,8 +24,11 @@ struct User: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        let env = ["PATH=/usr/bin:/bin", "HOME=/", "LANG=C"]
-        let process = try UserProcess(path: program, arguments: arguments, environment: env, syscallTrace: strace)
+        // Like qemu-user, the program gets the host environment.
+        var env: [String] = []
+        var p = environ
+        while let entry = p.pointee { env.append(String(cString: entry)); p += 1 }
+        let process = try UserProcess(path: program, argv0: argv0, arguments: arguments, environment: env, syscallTrace: strace)
         let status = process.run(maxInstructions: maxInsns)
         Foundation.exit(status)
     }

@@ -51,6 +51,7 @@ extension UserProcess {
         func fail(_ e: Errno) { ret(-e.rawValue) }
         if syscallTrace { FileHandle.standardError.write(Data("sim user: syscall \(number)(0x\(String(r[0], radix: 16)), 0x\(String(r[1], radix: 16)), 0x\(String(r[2], radix: 16)))\n".utf8)) }
         if let rc = fileSyscall(number, r) { return ret(rc) }
+        if let rc = processSyscall(number, r, core: core) { return ret(rc) }
         switch number {
         case 63: // read
             guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return fail(.EFAULT) }

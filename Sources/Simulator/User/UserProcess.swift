@@ -32,7 +32,7 @@ public final class UserProcess {
         gic: nil, timer: BoardSpec.TimerPPIs(secure: 29, nonSecure: 30, virtual: 27, hypervisor: 26, flags: 4),
         counterHz: 62_500_000, cpuHz: 1_000_000_000, maxCPUs: 1, affinity: { UInt64($0) }, multithreaded: false, placeholders: [])
 
-    public init(path: String, arguments: [String], environment: [String], syscallTrace: Bool = false) throws {
+    public init(path: String, argv0: String? = nil, arguments: [String], environment: [String], syscallTrace: Bool = false) throws {
         self.syscallTrace = syscallTrace
         machine = try Machine(MachineConfig(board: UserProcess.board, cpus: 1, memory: UserProcess.spaceSize, entryEL: 1),
                               console: SerialBackend(handle: nil, echo: false))
@@ -57,7 +57,7 @@ public final class UserProcess {
         brkStart = (end + 0xFFF) & ~0xFFF
         brk = brkStart
         machine.userProcess = self
-        let sp = try buildStack(path: path, arguments: arguments, environment: environment, image: bytes, bias: bias, entry: image.entry &+ bias)
+        let sp = try buildStack(path: path, argv0: argv0 ?? path, arguments: arguments, environment: environment, image: bytes, bias: bias, entry: image.entry &+ bias)
         // Boot first: it resets the system registers that setUpTranslation then configures.
         core.boot(entry: image.entry &+ bias, el: 1)
         try setUpTranslation()
@@ -87,10 +87,10 @@ public final class UserProcess {
     }
 
     /// Linux's initial process stack: argc, argv, envp, auxv, then the strings and AT_RANDOM bytes.
-    func buildStack(path: String, arguments: [String], environment: [String], image: [UInt8], bias: UInt64, entry: UInt64) throws -> UInt64 {
+    func buildStack(path: String, argv0: String, arguments: [String], environment: [String], image: [UInt8], bias: UInt64, entry: UInt64) throws -> UInt64 {
         var strings: [UInt8] = []
         var offsets: [Int] = []
-        for s in [path] + arguments + environment {
+        for s in [argv0] + arguments + environment {
             offsets.append(strings.count)
             strings += Array(s.utf8) + [0]
         }

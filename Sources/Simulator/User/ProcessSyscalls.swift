@@ -1,0 +1,88 @@
+import Foundation
+
+/// Process system calls for `sim user`, as qemu-user does them: fork is a host fork of the whole
+/// simulator; execve re-executes the simulator on the new program; wait4 waits on host children.
+extension UserProcess {
+    /// The simulator binary, for execve.
+    static var simulatorPath: String { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0] }
+
+    /// Reads a NULL-terminated array of string pointers (argv/envp).
+    func guestStrings(_ addr: UInt64) -> [String]? {
+        guard addr != 0 else { return [] }
+        var out: [String] = []
+        var p = addr
+        while true {
+            guard let slot = guestBytes(p, 8) else { return nil }
+            let s = slot.load(as: UInt64.self)
+            if s == 0 { return out }
+            guard let str = guestString(s, max: 1 << 16) else { return nil }
+            out.append(str)
+            p += 8
+            if out.count > 65536 { return nil }
+        }
+    }
+
+    func processSyscall(_ number: UInt64, _ r: UnsafeMutablePointer<UInt64>, core: Core) -> Int64? {
+        switch number {
+        case 220: // clone: fork-like clones only (no shared address space threads)
+            let flags = r[0]
+            if flags & 0x10000 != 0 { return -Errno.ENOSYS.rawValue } // CLONE_THREAD
+            FileHandle.standardOutput.synchronizeFile()
+            let pid = fork()
+            if pid < 0 { return -Int64(errno) }
+            if pid == 0 {
+                // The child: CLONE_CHILD_SETTID stores its id; the new stack, if given, is used.
+                if flags & 0x0100_0000 != 0, let p = guestBytes(r[3], 4) { p.storeBytes(of: getpid(), as: Int32.self) }
+                if r[1] != 0 { core.x[Reg.sp] = r[1] }
+                return 0
+            }
+            if flags & 0x0010_0000 != 0, let p = guestBytes(r[2], 4) { p.storeBytes(of: pid, as: Int32.self) } // PARENT_SETTID
+            return Int64(pid)
+        case 221: // execve
+            guard let path = guestString(r[0]), let argv = guestStrings(r[1]), let envp = guestStrings(r[2]) else {
+                return -Errno.EFAULT.rawValue
+            }
+            return execve(path: path, argv: argv, envp: envp)
+        case 260: // wait4
+            var status: Int32 = 0
+            let pid = wait4(Int32(truncatingIfNeeded: r[0]), &status, Int32(truncatingIfNeeded: r[2]), nil)
+            if pid < 0 { return -Int64(errno) }
+            if r[1] != 0, let p = guestBytes(r[1], 4) { p.storeBytes(of: status, as: Int32.self) }
+            if r[3] != 0, let p = guestBytes(r[3], 144) { memset(p, 0, 144) }
+            return Int64(pid)
+        case 129: // kill
+            return kill(Int32(truncatingIfNeeded: r[0]), Int32(truncatingIfNeeded: r[1])) < 0 ? -Int64(errno) : 0
+        case 154: return setpgid(Int32(truncatingIfNeeded: r[0]), Int32(truncatingIfNeeded: r[1])) < 0 ? -Int64(errno) : 0
+        case 155: let v = getpgid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
+        case 156: let v = getsid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
+        case 157: let v = setsid(); return v < 0 ? -Int64(errno) : Int64(v)
+        case 166: return Int64(umask(mode_t(r[0] & 0o777))) // umask
+        default: return nil
+        }
+    }
+
+    /// Replaces this process with the simulator running `path` (following a `#!` line as the kernel does).
+    func execve(path: String, argv: [String], envp: [String]) -> Int64 {
+        guard let fd = FileHandle(forReadingAtPath: path) else { return -Int64(FileManager.default.fileExists(atPath: path) ? EACCES : ENOENT) }
+        let head = [UInt8](fd.readData(ofLength: 256))
+        fd.closeFile()
+        var program = path
+        var args = Array(argv.dropFirst())
+        if head.starts(with: [0x23, 0x21]) { // "#!"
+            let line = String(decoding: head.dropFirst(2).prefix { $0 != 0x0A }, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard let interpreter = parts.first else { return -Int64(ENOEXEC) }
+            program = interpreter
+            args = Array(parts.dropFirst()) + [path] + args
+        } else if !ELFLoader.isELF(head) {
+            return -Int64(ENOEXEC)
+        }
+        let sim = UserProcess.simulatorPath
+        let full = [sim, "user", "--argv0", argv.first ?? program, program] + args
+        FileHandle.standardOutput.synchronizeFile()
+        let cArgs = full.map { strdup($0) } + [nil]
+        let cEnv = envp.map { strdup($0) } + [nil]
+        Glibc.execve(sim, cArgs, cEnv)
+        return -Int64(errno)
+    }
+}
