@@ -1,6 +1,8 @@
 /// Where a GIC delivers its output: the IRQ and FIQ inputs of each core.
 public protocol GICOutput: AnyObject {
     func setInterruptLines(cpu: Int, irq: Bool, fiq: Bool)
+    /// Virtual IRQ/FIQ from the virtual CPU interface (list registers), taken at EL1 under HCR_EL2.IMO/FMO.
+    func setVirtualInterruptLines(cpu: Int, irq: Bool, fiq: Bool)
 }
 
 /// Per-interrupt configuration and state (Arm GICv3/v4 Architecture Specification, "Interrupt
@@ -42,6 +44,9 @@ public final class GICv3 {
     /// GICD_CTLR EnableGrp0 (bit 0) and EnableGrp1 (bit 1).
     var distributorControl: UInt32 = 0
     public private(set) var interfaces: [GICCPUInterface] = []
+    public private(set) var virtualInterfaces: [GICVirtualInterface] = []
+    /// INTID of the virtual interface maintenance interrupt (PPI 9 on both boards).
+    public var maintenanceIntid = 25
     /// GICR_WAKER.ProcessorSleep per redistributor (reset: asleep).
     var processorSleep: [Bool]
     private var lastLines: [(Bool, Bool)]
@@ -57,6 +62,7 @@ public final class GICv3 {
         processorSleep = [Bool](repeating: true, count: cpuCount)
         lastLines = [(Bool, Bool)](repeating: (false, false), count: cpuCount)
         interfaces = (0..<cpuCount).map { GICCPUInterface(gic: self, cpu: $0) }
+        virtualInterfaces = (0..<cpuCount).map { GICVirtualInterface(gic: self, cpu: $0) }
     }
 
     /// The record of `intid` as seen by `cpu`; nil for INTIDs that do not exist.

@@ -34,6 +34,11 @@ public final class Core {
     /// Interrupt lines from the interrupt controller (physical IRQ/FIQ).
     public var irqLine = false
     public var fiqLine = false
+    /// Virtual IRQ/FIQ from the GIC's virtual CPU interface.
+    public var virqLine = false
+    public var vfiqLine = false
+    /// Any interrupt input or HCR_EL2.{VI, VF, VSE} request: the run loop checks exceptions when set.
+    var interruptInputs: Bool { irqLine || fiqLine || virqLine || vfiqLine || self[.hcrEL2] & 0x1C0 != 0 }
     public var trace: Tracer?
 
     init(index: Int, mpidr: UInt64, machine: Machine) {

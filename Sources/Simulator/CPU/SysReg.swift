@@ -50,6 +50,8 @@ public enum SpecialReg {
     case timerControl(GenericTimers.Kind), timerCompare(GenericTimers.Kind), timerValue(GenericTimers.Kind), cntvoff
     /// GIC CPU interface registers, held by the GIC model.
     case icc(ICCRegister)
+    /// GIC virtual interface control registers (EL2).
+    case ich(ICHRegister)
     case pmccntr
     case osLock
     /// Set/clear views of PMU enable, interrupt-enable and overflow registers.

@@ -4,7 +4,7 @@ import Devices
 /// "AArch64 System Register Descriptions"). Identification values advertise exactly what
 /// this simulator implements: no AArch32, no FP/SIMD yet (until M1.3), CRC32, 4K/16K/64K granules.
 public enum SysRegTable {
-    static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU + breakpoints + gicCPUInterface
+    static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU + breakpoints + gicCPUInterface + gicVirtualControl
     /// Encoding -> definition.
     public static let byEncoding: [UInt16: SysRegDef] = Dictionary(all.map { ($0.encoding, $0) }, uniquingKeysWith: { a, _ in a })
 
@@ -45,8 +45,8 @@ public enum SysRegTable {
         SysRegDef("MVFR0_EL1", 3, 0, 0, 3, 0, .constant(0), readOnly: true),
         SysRegDef("MVFR1_EL1", 3, 0, 0, 3, 1, .constant(0), readOnly: true),
         SysRegDef("MVFR2_EL1", 3, 0, 0, 3, 2, .constant(0), readOnly: true),
-        // EL0-EL3 AArch64 only; FP and AdvSIMD not implemented yet (0xF); GICv3 system registers.
-        SysRegDef("ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, .constant(0x01FF_1111), readOnly: true),
+        // EL0-EL3 AArch64 only; FP and AdvSIMD implemented (no FP16); GICv3 system registers.
+        SysRegDef("ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, .constant(0x0100_1111), readOnly: true),
         SysRegDef("ID_AA64PFR1_EL1", 3, 0, 0, 4, 1, .constant(0), readOnly: true),
         // Cortex-A53 debug: DebugVer v8, PMUv3, 6 breakpoints, 4 watchpoints, 2 context comparators.
         SysRegDef("ID_AA64DFR0_EL1", 3, 0, 0, 5, 0, .constant(0x1030_5106), readOnly: true),
@@ -244,5 +244,19 @@ public enum SysRegTable {
         SysRegDef("ICC_CTLR_EL3", 3, 6, 12, 12, 4, .special(.icc(.ctlrEL3))),
         SysRegDef("ICC_SRE_EL3", 3, 6, 12, 12, 5, .special(.icc(.sreEL3))),
         SysRegDef("ICC_IGRPEN1_EL3", 3, 6, 12, 12, 7, .special(.icc(.igrpen1EL3))),
+    ]
+
+    /// ICH_*_EL2: four list registers (ICH_VTR_EL2.ListRegs = 3); LR4-LR15 are UNDEFINED.
+    static let gicVirtualControl: [SysRegDef] = (0..<4).flatMap { n in [
+        SysRegDef("ICH_AP0R\(n)_EL2", 3, 4, 12, 8, n, .special(.ich(.ap0r(n)))),
+        SysRegDef("ICH_AP1R\(n)_EL2", 3, 4, 12, 9, n, .special(.ich(.ap1r(n)))),
+        SysRegDef("ICH_LR\(n)_EL2", 3, 4, 12, 12, n, .special(.ich(.lr(n)))),
+    ] } + [
+        SysRegDef("ICH_HCR_EL2", 3, 4, 12, 11, 0, .special(.ich(.hcr))),
+        SysRegDef("ICH_VTR_EL2", 3, 4, 12, 11, 1, .special(.ich(.vtr)), readOnly: true),
+        SysRegDef("ICH_MISR_EL2", 3, 4, 12, 11, 2, .special(.ich(.misr)), readOnly: true),
+        SysRegDef("ICH_EISR_EL2", 3, 4, 12, 11, 3, .special(.ich(.eisr)), readOnly: true),
+        SysRegDef("ICH_ELRSR_EL2", 3, 4, 12, 11, 5, .special(.ich(.elrsr)), readOnly: true),
+        SysRegDef("ICH_VMCR_EL2", 3, 4, 12, 11, 7, .special(.ich(.vmcr))),
     ]
 }

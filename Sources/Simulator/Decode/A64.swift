@@ -1,7 +1,7 @@
 /// The A64 encoding table, assembled from one list per Arm ARM encoding class.
 public enum A64 {
     public static let encodings: [Encoding] =
-        dataProcessingImmediate + branchesAndSystem + dataProcessingRegister + loadsAndStores + fpLoadsAndStores + fpScalar + simdFloat + unallocatedLater
+        dataProcessingImmediate + branchesAndSystem + dataProcessingRegister + loadsAndStores + fpLoadsAndStores + fpScalar + simdFloat + simdInteger + unallocatedLater
 
     /// Encodings of later architecture versions that a Cortex-A53 (ARMv8.0) does not implement.
     /// Listed so the table documents them; they decode to UNDEFINED.

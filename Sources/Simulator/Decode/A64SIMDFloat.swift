@@ -54,7 +54,7 @@ extension A64 {
         },
         Encoding("FCVTXN (scalar)", "01 1 11110 0 1 10000 10110 10 Rn Rd") { w in sf(.convertNarrow, w) },
         Encoding("FCVTL/FCVTL2", "0 Q 0 01110 0 sz 10000 10111 10 Rn Rd") { w in sf(.convertLong, w) },
-        Encoding("FMAXNMV/FMINNMV/FMAXV/FMINV", "0 1 1 01110 a 0 11000 op:5 10 Rn Rd") { w in
+        Encoding("FMAXNMV/FMINNMV/FMAXV/FMINV", "0 1 1 01110 a 0 11000 011 op:2 10 Rn Rd") { w in
             [0b01100, 0b01111].contains(w.bits(16, 12)) ? sf(.acrossLanes, w) : Insn(.undefined)
         },
         Encoding("FP pairwise (scalar)", "01 1 11110 a sz 11000 op:5 10 Rn Rd") { w in

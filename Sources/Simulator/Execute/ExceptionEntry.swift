@@ -102,9 +102,21 @@ extension Core {
 
     /// Takes a pending physical IRQ or FIQ if routing and masking allow; returns true if taken.
     func checkInterrupts() -> Bool {
-        guard irqLine || fiqLine else { return false }
         let el = state.pointee.el
         let scr = self[.scrEL3], hcr = self[.hcrEL2]
+        // Virtual interrupts (HCR_EL2.VI/VF, or the GIC list registers) reach EL1/EL0 only when the
+        // hypervisor routes the physical ones to EL2 (IMO/FMO) and TGE is clear; PSTATE masks them.
+        if el <= 1 && hcr & (1 << 27) == 0 {
+            let vfiq = (vfiqLine || hcr & (1 << 6) != 0) && hcr & (1 << 3) != 0
+            let virq = (virqLine || hcr & (1 << 7) != 0) && hcr & (1 << 4) != 0
+            if vfiq && state.pointee.daif & 0x40 == 0 {
+                takeException(to: 1, kind: .fiq, returnAddress: state.pointee.pc); return true
+            }
+            if virq && state.pointee.daif & 0x80 == 0 {
+                takeException(to: 1, kind: .irq, returnAddress: state.pointee.pc); return true
+            }
+        }
+        guard irqLine || fiqLine else { return false }
         for (line, routeEL3, routeEL2, maskBit, kind) in [(fiqLine, scr & 4 != 0, hcr & 8 != 0, UInt64(0x40), VectorKind.fiq),
                                                          (irqLine, scr & 2 != 0, hcr & 16 != 0, UInt64(0x80), VectorKind.irq)] where line {
             let target = routeEL3 ? 3 : (routeEL2 && el < 3 ? 2 : max(el, 1))

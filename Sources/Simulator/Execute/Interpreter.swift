@@ -56,7 +56,7 @@ extension Core {
         let s = state, r = x
         while s.pointee.cycles < s.pointee.deadline {
             guard power == .on else { return .waiting }
-            if (irqLine || fiqLine) && checkInterrupts() { continue }
+            if interruptInputs && checkInterrupts() { continue }
             let startPC = s.pointee.pc
             guard let (page, host) = fetchPage(startPC) else { continue }
             let pageVA = startPC & ~0xFFF

@@ -147,7 +147,7 @@ extension Core {
             if state.pointee.eventRegister { state.pointee.eventRegister = false; return false }
             power = .waitingForEvent
         } else {
-            if irqLine || fiqLine { return false }
+            if irqLine || fiqLine || (state.pointee.el <= 1 && (virqLine || vfiqLine)) { return false }
             power = .waitingForInterrupt
         }
         return true

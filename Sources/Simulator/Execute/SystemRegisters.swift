@@ -29,6 +29,20 @@ extension Core {
         }
     }
 
+    /// Whether an EL1 access to ICC register `reg` goes to the virtual CPU interface: group-1
+    /// registers under HCR_EL2.IMO, group-0 registers under FMO, shared ones under either.
+    func virtualizesICC(_ reg: ICCRegister) -> Bool {
+        guard state.pointee.el == 1 else { return false }
+        let hcr = self[.hcrEL2]
+        let imo = hcr & (1 << 4) != 0, fmo = hcr & (1 << 3) != 0
+        switch reg {
+        case .iar1, .eoir1, .hppir1, .bpr1, .ap1r0, .ap1r1, .ap1r2, .ap1r3, .igrpen1: return imo
+        case .iar0, .eoir0, .hppir0, .bpr0, .ap0r0, .ap0r1, .ap0r2, .ap0r3, .igrpen0: return fmo
+        case .pmr, .rpr, .ctlr, .dir: return imo || fmo
+        default: return false
+        }
+    }
+
     /// The physical count: simulated cycles scaled to the board's counter frequency.
     public var physicalCount: UInt64 {
         let (hi, lo) = state.pointee.cycles.multipliedFullWidth(by: machine.board.counterHz)
@@ -50,6 +64,12 @@ extension Core {
                 synchronous(ec, iss: ec == .sysreg ? sysregISS(enc, rt: rt, read: read) : 0, pc: pc)
                 return true
             }
+        }
+        // With HCR_EL2.IMO/FMO, EL1 SGI generation traps to EL2 (GICv3: ICC_SGI*R under virtualization).
+        if el == 1, case .special(.icc(let reg)) = def.target, [.sgi0r, .sgi1r, .asgi1r].contains(reg),
+           self[.hcrEL2] & 0x18 != 0 {
+            synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 2)
+            return true
         }
         if read {
             x[rt] = readSysreg(def)
@@ -80,7 +100,10 @@ extension Core {
             case .timerCompare(let k): return machine.timers.compare(k, cpu: index)
             case .timerValue(let k): return machine.timers.timerValue(k, cpu: index, physical: physicalCount)
             case .cntvoff: return machine.timers.virtualOffset[index]
-            case .icc(let reg): return machine.gic?.interfaces[index].read(reg) ?? 0
+            case .icc(let reg):
+                if virtualizesICC(reg) { return machine.gic?.virtualInterfaces[index].readVirtual(reg) ?? 0 }
+                return machine.gic?.interfaces[index].read(reg) ?? 0
+            case .ich(let reg): return machine.gic?.virtualInterfaces[index].read(reg) ?? 0
             case .ccsidr:
                 // Cortex-A53: L1D 32 KiB 4-way, L1I 32 KiB 2-way, L2 512 KiB 16-way, 64-byte lines.
                 switch self[.csselrEL1] & 0xF {
@@ -105,8 +128,12 @@ extension Core {
         case .slot(let reg, let writable, let res1):
             self[reg] = (value & writable) | res1
             switch reg {
+            case .hcrEL2:
+                tlb.flushAll()
+                state.pointee.pc = pc &+ 4
+                return true
             case .sctlrEL1, .sctlrEL2, .sctlrEL3, .ttbr0EL1, .ttbr1EL1, .tcrEL1, .ttbr0EL2, .tcrEL2,
-                 .ttbr0EL3, .tcrEL3, .hcrEL2, .scrEL3, .vttbrEL2, .vtcrEL2, .mairEL1, .mairEL2, .mairEL3:
+                 .ttbr0EL3, .tcrEL3, .scrEL3, .vttbrEL2, .vtcrEL2, .mairEL1, .mairEL2, .mairEL3:
                 // Translation or routing changed: drop cached translations (TLBs may cache less
                 // than the architecture allows, never more) and re-fetch.
                 tlb.flushAll()
@@ -133,7 +160,16 @@ extension Core {
                 machine.timers.virtualOffset[index] = value
                 machine.timers.update(cpu: index, physical: physicalCount)
             case .icc(let reg):
-                machine.gic?.interfaces[index].write(reg, value)
+                if virtualizesICC(reg) {
+                    machine.gic?.virtualInterfaces[index].writeVirtual(reg, value)
+                } else {
+                    machine.gic?.interfaces[index].write(reg, value)
+                }
+                // Writes can unmask or acknowledge interrupts: end the block so they are seen.
+                state.pointee.pc = pc &+ 4
+                return true
+            case .ich(let reg):
+                machine.gic?.virtualInterfaces[index].write(reg, value)
                 // Writes can unmask or acknowledge interrupts: end the block so they are seen.
                 state.pointee.pc = pc &+ 4
                 return true

@@ -198,7 +198,7 @@ public final class Machine {
         var woke = false
         for c in cores {
             switch c.power {
-            case .waitingForInterrupt where c.irqLine || c.fiqLine:
+            case .waitingForInterrupt where c.irqLine || c.fiqLine || c.virqLine || c.vfiqLine:
                 c.power = .on; woke = true
             case .waitingForEvent where c.state.pointee.eventRegister || c.irqLine || c.fiqLine:
                 c.state.pointee.eventRegister = false
@@ -256,6 +256,19 @@ extension Machine: GICOutput {
         c.irqLine = irq
         c.fiqLine = fiq
         if irq || fiq {
+            if c.power == .waitingForInterrupt || c.power == .waitingForEvent { c.power = .on }
+            c.state.pointee.deadline = 0
+        }
+    }
+}
+
+extension Machine {
+    public func setVirtualInterruptLines(cpu: Int, irq: Bool, fiq: Bool) {
+        let c = cores[cpu]
+        let raised = (irq && !c.virqLine) || (fiq && !c.vfiqLine)
+        c.virqLine = irq
+        c.vfiqLine = fiq
+        if raised {
             if c.power == .waitingForInterrupt || c.power == .waitingForEvent { c.power = .on }
             c.state.pointee.deadline = 0
         }

@@ -17,6 +17,12 @@ extension UserProcess {
 
     func dirfd(_ v: UInt64) -> Int32 { Int32(truncatingIfNeeded: v) }
 
+    /// A guest path, with /proc/self/exe naming the guest program rather than the simulator.
+    func guestPath(_ addr: UInt64) -> String? {
+        guard let p = guestString(addr) else { return nil }
+        return p == "/proc/self/exe" ? programPath : p
+    }
+
     /// Writes a Linux AArch64 `struct stat` (generic layout, 128 bytes).
     func putStat(_ st: stat, at addr: UInt64) -> Bool {
         guard let p = guestBytes(addr, 128) else { return false }
@@ -47,7 +53,7 @@ extension UserProcess {
         let efault = -Errno.EFAULT.rawValue
         switch number {
         case 56: // openat
-            guard let path = guestString(r[1]) else { return efault }
+            guard let path = guestPath(r[1]) else { return efault }
             return result32(openat(dirfd(r[0]), path, UserProcess.hostOpenFlags(r[2]), mode_t(r[3] & 0o7777)))
         case 57: // close
             directories.removeValue(forKey: Int32(truncatingIfNeeded: r[0]))?.close()
@@ -60,7 +66,7 @@ extension UserProcess {
             if rc < 0 { return result32(rc) }
             return putStat(st, at: r[1]) ? 0 : efault
         case 79: // newfstatat
-            guard let path = guestString(r[1]) else { return efault }
+            guard let path = guestPath(r[1]) else { return efault }
             var st = stat()
             let flags = Int32(truncatingIfNeeded: r[3])
             var hostFlags: Int32 = 0
@@ -71,6 +77,11 @@ extension UserProcess {
             return putStat(st, at: r[2]) ? 0 : efault
         case 78: // readlinkat
             guard let path = guestString(r[1]), let buf = guestBytes(r[2], Int(truncatingIfNeeded: r[3])) else { return efault }
+            if path == "/proc/self/exe" {
+                let bytes = Array(programPath.utf8.prefix(Int(r[3])))
+                buf.copyMemory(from: bytes, byteCount: bytes.count)
+                return Int64(bytes.count)
+            }
             return result(readlinkat(dirfd(r[0]), path, buf.assumingMemoryBound(to: CChar.self), Int(r[3])))
         case 61: // getdents64
             return getdents64(Int32(truncatingIfNeeded: r[0]), r[1], Int(truncatingIfNeeded: r[2]))
@@ -139,6 +150,27 @@ extension UserProcess {
             guard let buf = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return efault }
             let fd = Int32(truncatingIfNeeded: r[0]), off = off_t(Int64(bitPattern: r[3]))
             return result(number == 67 ? pread(fd, buf, Int(r[2]), off) : pwrite(fd, buf, Int(r[2]), off))
+        case 54: // fchownat
+            guard let path = guestPath(r[1]) else { return efault }
+            return result32(fchownat(dirfd(r[0]), path, uid_t(truncatingIfNeeded: r[2]), gid_t(truncatingIfNeeded: r[3]),
+                                     r[4] & 0x100 != 0 ? AT_SYMLINK_NOFOLLOW : 0))
+        case 88: // utimensat: struct timespec[2] has the same layout on the host
+            let path = r[1] == 0 ? nil : guestPath(r[1])
+            if r[1] != 0 && path == nil { return efault }
+            var times = [timespec(), timespec()]
+            if r[2] != 0 {
+                guard let p = guestBytes(r[2], 32) else { return efault }
+                for i in 0..<2 {
+                    times[i].tv_sec = Int(p.load(fromByteOffset: 16 * i, as: Int64.self))
+                    times[i].tv_nsec = Int(p.load(fromByteOffset: 16 * i + 8, as: Int64.self))
+                }
+            }
+            let flags: Int32 = r[3] & 0x100 != 0 ? AT_SYMLINK_NOFOLLOW : 0
+            // A null path (futimens) operates on the descriptor itself.
+            let rc: Int32
+            if let path { rc = r[2] == 0 ? utimensat(dirfd(r[0]), path, nil, flags) : utimensat(dirfd(r[0]), path, times, flags) }
+            else { rc = r[2] == 0 ? futimens(dirfd(r[0]), nil) : futimens(dirfd(r[0]), times) }
+            return result32(rc)
         case 71: // sendfile: copied through our memory
             return -Errno.ENOSYS.rawValue
         default:

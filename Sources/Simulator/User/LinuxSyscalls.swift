@@ -47,9 +47,15 @@ extension UserProcess {
     func syscall(_ core: Core) {
         let r = core.x
         let number = r[8]
-        func ret(_ v: Int64) { r[0] = UInt64(bitPattern: v) }
+        func ret(_ v: Int64) {
+            r[0] = UInt64(bitPattern: v)
+            if syscallTrace { FileHandle.standardError.write(Data("sim user:   = \(v)\n".utf8)) }
+        }
         func fail(_ e: Errno) { ret(-e.rawValue) }
-        if syscallTrace { FileHandle.standardError.write(Data("sim user: syscall \(number)(0x\(String(r[0], radix: 16)), 0x\(String(r[1], radix: 16)), 0x\(String(r[2], radix: 16)))\n".utf8)) }
+        if syscallTrace {
+            let args = (0..<4).map { "0x" + String(r[$0], radix: 16) }.joined(separator: ", ")
+            FileHandle.standardError.write(Data("sim user: syscall \(number)(\(args))\n".utf8))
+        }
         if let rc = fileSyscall(number, r) { return ret(rc) }
         if let rc = processSyscall(number, r, core: core) { return ret(rc) }
         switch number {
@@ -101,10 +107,10 @@ extension UserProcess {
         case 177: ret(Int64(getegid()))
         case 134, 135: ret(0) // rt_sigaction, rt_sigprocmask: no signals are delivered
         case 99: ret(0) // set_robust_list: no threads
-        case 113: // clock_gettime: CLOCK_REALTIME from the host; the others from simulated time
+        case 113: // clock_gettime: wall clocks (REALTIME, _COARSE, _ALARM, TAI) from the host, the others simulated
             guard let p = guestBytes(r[1], 16) else { return fail(.EFAULT) }
             var sec: Int64, nsec: Int64
-            if r[0] == 0 {
+            if [0, 5, 8, 11].contains(r[0]) {
                 var ts = timespec()
                 clock_gettime(CLOCK_REALTIME, &ts)
                 sec = Int64(ts.tv_sec); nsec = Int64(ts.tv_nsec)

@@ -39,7 +39,7 @@ extension UserProcess {
             if flags & 0x0010_0000 != 0, let p = guestBytes(r[2], 4) { p.storeBytes(of: pid, as: Int32.self) } // PARENT_SETTID
             return Int64(pid)
         case 221: // execve
-            guard let path = guestString(r[0]), let argv = guestStrings(r[1]), let envp = guestStrings(r[2]) else {
+            guard let path = guestPath(r[0]), let argv = guestStrings(r[1]), let envp = guestStrings(r[2]) else {
                 return -Errno.EFAULT.rawValue
             }
             return execve(path: path, argv: argv, envp: envp)
@@ -57,6 +57,8 @@ extension UserProcess {
         case 156: let v = getsid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
         case 157: let v = setsid(); return v < 0 ? -Int64(errno) : Int64(v)
         case 166: return Int64(umask(mode_t(r[0] & 0o777))) // umask
+        case 167: // prctl: PR_SET_NAME/PR_GET_NAME are accepted; nothing else is modelled
+            return r[0] == 15 || r[0] == 16 ? 0 : -Errno.EINVAL.rawValue
         default: return nil
         }
     }
@@ -76,6 +78,13 @@ extension UserProcess {
             args = Array(parts.dropFirst()) + [path] + args
         } else if !ELFLoader.isELF(head) {
             return -Int64(ENOEXEC)
+        } else if head.count > 19 && (UInt16(head[18]) | UInt16(head[19]) << 8) != 183 {
+            // Not an AArch64 program: the host kernel runs it, as under qemu-user.
+            FileHandle.standardOutput.synchronizeFile()
+            let cArgs = argv.map { strdup($0) } + [nil]
+            let cEnv = envp.map { strdup($0) } + [nil]
+            Glibc.execve(path, cArgs, cEnv)
+            return -Int64(errno)
         }
         let sim = UserProcess.simulatorPath
         let full = [sim, "user", "--argv0", argv.first ?? program, program] + args

@@ -21,6 +21,8 @@ public final class UserProcess {
     /// Next address handed out by anonymous mmap, growing down below the stack.
     var mmapNext: UInt64 = stackTop - stackSize - 0x10000
     public private(set) var exitStatus: Int32?
+    /// The guest program's own path: what /proc/self/exe names for it (as qemu-user emulates it).
+    let programPath: String
     /// Open directory streams for getdents64, by guest descriptor.
     var directories: [Int32: DirectoryStream] = [:]
     let syscallTrace: Bool
@@ -34,6 +36,7 @@ public final class UserProcess {
 
     public init(path: String, argv0: String? = nil, arguments: [String], environment: [String], syscallTrace: Bool = false) throws {
         self.syscallTrace = syscallTrace
+        self.programPath = URL(fileURLWithPath: path).standardizedFileURL.path
         machine = try Machine(MachineConfig(board: UserProcess.board, cpus: 1, memory: UserProcess.spaceSize, entryEL: 1),
                               console: SerialBackend(handle: nil, echo: false))
         core = machine.cores[0]
