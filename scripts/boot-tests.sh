@@ -79,6 +79,24 @@ printf 'initrd-bytes' >"$T/initrd"
   && grep -q 'reg = <0x00 0x40000000 0x00 0x10000000>' "$T/p.dts" && grep -q 'stdout-path = "/serial@9000000"' "$T/p.dts" \
   && ok "dtb-patch" || bad "dtb-patch" "$(grep -E 'bootargs|initrd|reg = <0x00 0x4' "$T/p.dts")"
 
+# Debian's cloud kernel entered at EL2 with 4 CPUs: KVM initialises and the busybox /init runs.
+L=$BUILD/linux
+if [ -f "$L/Image" ] && [ -f "$L/initramfs.cpio.gz" ]; then
+  for b in virt fvp; do
+    "$SIM" --board $b --cpus 4 --kernel "$L/Image" --initrd "$L/initramfs.cpio.gz" --append "console=ttyAMA0" \
+      --max-insns 8000000000 --expect 'MINOS-INIT: done' >"$T/linux-$b.log" 2>&1
+    rc=$?
+    if [ $rc = 0 ] && grep -q 'kvm \[1\]: Hyp mode initialized successfully' "$T/linux-$b.log" \
+       && grep -q 'MINOS-INIT: cpus 4' "$T/linux-$b.log" && grep -q 'MINOS-INIT: shell arithmetic 328350' "$T/linux-$b.log"; then
+      ok "linux-$b-el2-kvm-init"
+    else
+      bad "linux-$b-el2-kvm-init" "exit $rc: $(grep -E 'MINOS|kvm|panic|Oops|sim:' "$T/linux-$b.log" | tail -5)"
+    fi
+  done
+else
+  bad "linux-images" "run make images first ($L)"
+fi
+
 # Bad input: one line naming the file or option, exit code 2, no crash.
 printf 'x' >"$T/one"; printf 'hello world, not a device tree' >"$T/notdtb"
 head -c 100 "$G/virt/hello.elf" >"$T/trunc.elf"

@@ -97,13 +97,26 @@ extension Core {
             }
             state.pointee.exclusiveAddr = va
             state.pointee.exclusiveSize = total
+            state.pointee.exclusiveValue = v1
+            state.pointee.exclusiveValue2 = v2
             r[dst(rt)] = v1
             if isPair { r[dst(rt2)] = v2 }
         case .stxr, .stlxr, .stxp, .stlxp:
             // The status register may not overlap the data or base (CONSTRAINED UNPREDICTABLE); we
             // follow the instruction as written.
-            let armed = state.pointee.exclusiveAddr == va && state.pointee.exclusiveSize == total
+            var armed = state.pointee.exclusiveAddr == va && state.pointee.exclusiveSize == total
             state.pointee.exclusiveAddr = .max
+            if armed && machine.cores.count > 1 {
+                // Compare with what LDXR saw (as QEMU's compare-and-swap does): a plain store by
+                // another core since then makes the store-exclusive fail.
+                guard let now1 = load(ldKind, va, pc: pc) else { return false }
+                var now2: UInt64 = 0
+                if isPair {
+                    guard let v = load(ldKind, va &+ UInt64(elem), pc: pc) else { return false }
+                    now2 = v
+                }
+                armed = now1 == state.pointee.exclusiveValue && now2 == state.pointee.exclusiveValue2
+            }
             if armed {
                 // Translate and check permissions first: a fault is reported even if the store would fail.
                 if isPair {

@@ -200,7 +200,10 @@ public final class Machine {
             switch c.power {
             case .waitingForInterrupt where c.irqLine || c.fiqLine || c.virqLine || c.vfiqLine:
                 c.power = .on; woke = true
-            case .waitingForEvent where c.state.pointee.eventRegister || c.irqLine || c.fiqLine:
+            // WFE may complete spuriously (Arm ARM D1.16.2): a waiter wakes every quantum while
+            // another core runs, so locks released by ordinary stores are seen promptly.
+            case .waitingForEvent where c.state.pointee.eventRegister || c.irqLine || c.fiqLine || c.virqLine || c.vfiqLine
+                || cores.contains(where: { $0.power == .on }):
                 c.state.pointee.eventRegister = false
                 c.power = .on; woke = true
             default: break
