@@ -20,7 +20,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CFDT", path: "Sources/CFDT"),
         .systemLibrary(name: "CELF", path: "Sources/CELF", pkgConfig: "libelf"),
-        .target(name: "Devices", dependencies: ["CFDT"], swiftSettings: hotPath),
+        .systemLibrary(name: "CSlirp", path: "Sources/CSlirp"),
+        .target(name: "Devices", dependencies: ["CFDT", "CSlirp"], swiftSettings: hotPath),
         .target(name: "Simulator", dependencies: ["Devices", "CFDT", "CELF"], exclude: ["FP/README.md"], swiftSettings: hotPath),
         .executableTarget(
             name: "sim",

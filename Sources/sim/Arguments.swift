@@ -1,4 +1,5 @@
 import ArgumentParser
+import Devices
 import Simulator
 
 /// `--memory` sizes: a number of bytes with K/M/G/T suffixes, or plain MiB as in QEMU's `-m`.
@@ -76,5 +77,28 @@ struct TraceSpec: ExpressibleByArgument {
         guard !kinds.isEmpty else { return nil }
         self.kinds = kinds
         self.path = parts.count > 1 ? String(parts[1]) : nil
+    }
+}
+
+/// `--drive file=PATH[,mode=ro|rw|snapshot]`.
+struct DriveSpec: ExpressibleByArgument {
+    let path: String
+    let mode: DiskImage.Mode
+
+    init?(argument: String) {
+        var path: String?
+        var mode = DiskImage.Mode.readWrite
+        for part in argument.split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { return nil }
+            switch kv[0] {
+            case "file": path = kv[1]
+            case "mode": guard let m = DiskImage.Mode(rawValue: kv[1]) else { return nil }; mode = m
+            default: return nil
+            }
+        }
+        guard let p = path, !p.isEmpty else { return nil }
+        self.path = p
+        self.mode = mode
     }
 }

@@ -49,6 +49,12 @@ struct Run: ParsableCommand {
     @Option(help: "Debug trace: exec, exc, mmio (comma-separated), optionally :FILE (default stderr).")
     var trace: TraceSpec?
 
+    @Option(help: "A virtio block device: file=PATH[,mode=ro|rw|snapshot] (default rw; repeatable).")
+    var drive: [DriveSpec] = []
+
+    @Option(help: "User-mode networking as QEMU's -netdev user: user[,hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT,...].")
+    var net: String?
+
     @Option(name: .customLong("dump-dtb"), help: "Write the device tree the guest would get to FILE and exit (like QEMU's dumpdtb).")
     var dumpDTB: String?
 
@@ -76,7 +82,14 @@ struct Run: ParsableCommand {
             consoleHandle = h
         }
         let console = SerialBackend(handle: consoleHandle)
-        let machine = try Machine(MachineConfig(board: spec, cpus: cpus, memory: memory?.bytes, entryEL: entryEL), console: console)
+        var config = MachineConfig(board: spec, cpus: cpus, memory: memory?.bytes, entryEL: entryEL)
+        config.drives = drive.map { ($0.path, $0.mode) }
+        if let n = net {
+            guard n == "user" || n.hasPrefix("user,") else { throw SimError.config("--net: only user-mode networking is supported (user[,hostfwd=...])") }
+            config.net = n
+        }
+        let machine = try Machine(config, console: console)
+        defer { machine.close() }
         if let t = trace {
             let handle: FileHandle
             if let path = t.path {
@@ -105,11 +118,13 @@ struct Run: ParsableCommand {
         }
         guard let entry = plan.entry else { throw SimError.config("nothing to run: give --kernel FILE or --load FILE@ADDR") }
 
-        console.onLine = { [unowned machine] line in
+        let match: (String) -> Void = { [unowned machine] line in
             let range = NSRange(line.startIndex..., in: line)
             if let re = failRE, re.firstMatch(in: line, range: range) != nil { machine.finish(.failMatched(line)) }
             if let re = expectRE, re.firstMatch(in: line, range: range) != nil { machine.finish(.expectMatched(line)) }
         }
+        console.onLine = match
+        machine.virtioConsole?.onLine = match
 
         let terminal = serial.isStdio ? TerminalInput(backend: console) : nil
         terminal?.start()
@@ -123,6 +138,8 @@ struct Run: ParsableCommand {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         terminal?.stop()
         console.flush()
+        machine.virtioConsole?.flush()
+        machine.close()
 
         let (status, code) = Run.describe(outcome, expecting: expectRE != nil)
         if !quiet {

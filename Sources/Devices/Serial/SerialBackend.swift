@@ -34,6 +34,9 @@ public final class SerialBackend {
         }
     }
 
+    /// The file a second console on the same terminal writes to (the virtio console beside the UART).
+    public var handleForVirtIO: FileHandle? { handle }
+
     /// The unterminated tail of the output, for `--expect` on a prompt without newline.
     public var partialLine: String { String(decoding: line, as: UTF8.self) }
 

@@ -13,6 +13,14 @@ public struct BoardSpec {
         public let size: UInt64
     }
 
+    /// A virtio-mmio transport slot: base address and interrupt (INTID, edge-triggered SPI).
+    public struct VirtIOSlot {
+        public let base: UInt64
+        public let intid: Int
+        /// What the real board puts here ("block", "net", ...), or nil for a generic slot.
+        public let role: String?
+    }
+
     /// A region a real board has and we do not model yet: reads as zero, ignores writes.
     public struct Placeholder {
         public let name: String
@@ -59,6 +67,7 @@ public struct BoardSpec {
     /// MPIDR_EL1.MT: affinity level 0 counts threads.
     public let multithreaded: Bool
     public let placeholders: [Placeholder]
+    public let virtio: [VirtIOSlot]
 
     public var ramBase: UInt64 { ramBanks[0].base }
 

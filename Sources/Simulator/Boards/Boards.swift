@@ -22,8 +22,9 @@ extension BoardSpec {
             Placeholder(name: "pl031-rtc", base: 0x0901_0000, size: 0x1000),
             Placeholder(name: "fw-cfg", base: 0x0902_0000, size: 0x18),
             Placeholder(name: "pl061-gpio", base: 0x0903_0000, size: 0x1000),
-            Placeholder(name: "virtio-mmio", base: 0x0A00_0000, size: 0x4000),
-        ]
+        ],
+        // 32 transports, 0x200 apart, SPIs 16-47, as QEMU's virt has them.
+        virtio: (0..<32).map { VirtIOSlot(base: 0x0A00_0000 + UInt64($0) * 0x200, intid: 32 + 16 + $0, role: nil) }
     )
 
     /// Arm FVP Base RevC (upstream arm/fvp-base-revc.dts), GICv3, two clusters of four cores.
@@ -53,13 +54,14 @@ extension BoardSpec {
             Placeholder(name: "sp805-wdt", base: 0x1C0F_0000, size: 0x1000),
             Placeholder(name: "sp804-timer0", base: 0x1C11_0000, size: 0x1000),
             Placeholder(name: "sp804-timer1", base: 0x1C12_0000, size: 0x1000),
-            Placeholder(name: "virtio-block", base: 0x1C13_0000, size: 0x200),
-            Placeholder(name: "virtio-9p", base: 0x1C14_0000, size: 0x200),
-            Placeholder(name: "virtio-net", base: 0x1C15_0000, size: 0x200),
             Placeholder(name: "pl031-rtc", base: 0x1C17_0000, size: 0x1000),
             Placeholder(name: "cnt-control", base: 0x2A43_0000, size: 0x1_0000),
             Placeholder(name: "cnt-read", base: 0x2A80_0000, size: 0x1_0000),
             Placeholder(name: "cnt-ctl", base: 0x2A81_0000, size: 0x1_0000),
-        ]
+        ],
+        // The FVP's virtio block and net slots; its 9p slot carries our virtio console.
+        virtio: [VirtIOSlot(base: 0x1C13_0000, intid: 32 + 42, role: "block"),
+                 VirtIOSlot(base: 0x1C14_0000, intid: 32 + 43, role: "console"),
+                 VirtIOSlot(base: 0x1C15_0000, intid: 32 + 44, role: "net")]
     )
 }

@@ -99,6 +99,9 @@ public enum DeviceTreeGenerator {
         for (i, u) in machine.uarts.enumerated() {
             try u.emitDeviceTree(dt, base: board.uarts[i].base, context: ctx)
         }
+        for v in machine.virtio {
+            try v.transport.emitDeviceTree(dt, base: v.base, context: ctx)
+        }
         try dt.endNode()
         return try dt.finish()
     }

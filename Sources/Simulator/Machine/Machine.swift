@@ -7,6 +7,10 @@ public struct MachineConfig {
     public var cpus: Int
     public var memory: UInt64
     public var entryEL: Int
+    /// Disk images for virtio block devices.
+    public var drives: [(path: String, mode: DiskImage.Mode)] = []
+    /// User-mode networking (`--net user,...`) options, or nil for no network device.
+    public var net: String?
 
     public init(board: BoardSpec, cpus: Int = 1, memory: UInt64? = nil, entryEL: Int = 2) {
         self.board = board
@@ -23,6 +27,10 @@ public final class Machine {
     public let memory = PhysicalMemory()
     public private(set) var cores: [Core] = []
     public private(set) var uarts: [PL011] = []
+    /// virtio-mmio transports by base address (every slot of the board, some empty).
+    public private(set) var virtio: [(base: UInt64, transport: VirtIOMMIO)] = []
+    /// The virtio console's output, line-matched like the UART's.
+    public private(set) var virtioConsole: SerialBackend?
     public let console: SerialBackend
     public let entryEL: Int
     /// Answers PSCI when the payload starts below EL3 (no firmware loaded), as QEMU does.
@@ -86,6 +94,7 @@ public final class Machine {
         }
         // The GIC is modelled in M1.4; until then its regions read as zero.
         for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
+        try attachVirtIO(config, sink: sink, console: console)
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
         if config.entryEL < 3 { firmware = PSCIFirmware(conduit: config.entryEL == 2 ? .smc : .hvc, machine: self) }
         gic?.output = self
@@ -93,6 +102,53 @@ public final class Machine {
         memory.onNewCodePage = { [unowned self] host in
             for c in self.cores { c.tlb.dropWrites(hostPage: UInt(bitPattern: host)) }
         }
+    }
+
+    /// Puts virtio devices in the board's slots: block devices, then the network device, then a
+    /// console; on boards with fixed roles (fvp) each goes to its slot. Unused slots stay empty
+    /// transports, as in QEMU. Guest-visible order is deterministic.
+    private func attachVirtIO(_ config: MachineConfig, sink: InterruptSink, console: SerialBackend) throws {
+        guard !board.virtio.isEmpty else {
+            if !config.drives.isEmpty || config.net != nil { throw SimError.config("board \(board.name) has no virtio-mmio slots") }
+            return
+        }
+        var devices: [(role: String, device: VirtIODevice)] = []
+        for d in config.drives {
+            do { devices.append(("block", VirtIOBlock(image: try DiskImage(path: d.path, mode: d.mode)))) }
+            catch let e as DiskImageError { throw SimError.file(path: d.path, problem: e.description.replacingOccurrences(of: d.path + ": ", with: "")) }
+        }
+        if let spec = config.net {
+            do { devices.append(("net", VirtIONet(backend: try SlirpBackend(spec)))) }
+            catch let e as NetOptionError { throw SimError.config(e.description) }
+            catch { throw SimError.config("--net: \(error)") }
+        }
+        let hvc = SerialBackend(handle: console.handleForVirtIO, echo: console.echo)
+        virtioConsole = hvc
+        devices.append(("console", VirtIOConsole(backend: hvc)))
+        var slots = board.virtio
+        var assigned = [Int: VirtIODevice]()
+        for (role, device) in devices {
+            // Fixed-role slots take their kind; generic slots fill from the top, as QEMU does.
+            let index = slots.indices.reversed().first { i in assigned[i] == nil && (slots[i].role == nil || slots[i].role == role) }
+            guard let i = index else {
+                if role == "console" { virtioConsole = nil; continue }
+                throw SimError.config("board \(board.name) has no free virtio slot for another \(role) device")
+            }
+            assigned[i] = device
+        }
+        for (i, slot) in slots.enumerated() {
+            let name = "virtio_mmio@\(String(slot.base, radix: 16))"
+            let transport = assigned[i].map { VirtIOMMIO(name: name, device: $0, memory: memory, irq: slot.intid, sink: sink) }
+                ?? VirtIOMMIO.empty(name: name, memory: memory, irq: slot.intid, sink: sink)
+            try memory.addDevice(transport, at: slot.base)
+            virtio.append((slot.base, transport))
+        }
+        slots.removeAll()
+    }
+
+    /// Flushes and releases device back-ends (disk images): at exit, also after SIGINT/SIGTERM.
+    public func close() {
+        for v in virtio { v.transport.close() }
     }
 
     /// Starts the payload: CPU 0 at `entry` with the Linux boot registers; with EL3 entry every
@@ -161,6 +217,7 @@ public final class Machine {
             now = target
             if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }
             for u in uarts { u.tick(now: now) }
+            for v in virtio { v.transport.tick(now: now) }
             var woke = wakeWaiters()
             if !anyRunning && !woke && outcome == nil {
                 // Everyone waits: skip straight to the next timer event (idle costs no host time).

@@ -32,7 +32,8 @@ public final class UserProcess {
         ramBanks: [BoardSpec.Bank(base: 0, size: spaceSize)], defaultRAM: spaceSize,
         flash: [], sram: [BoardSpec.Bank(base: tablesBase, size: 0x1_0000)], uarts: [], consoleUART: 0, uartClockHz: 0,
         gic: nil, timer: BoardSpec.TimerPPIs(secure: 29, nonSecure: 30, virtual: 27, hypervisor: 26, flags: 4),
-        counterHz: 62_500_000, cpuHz: 1_000_000_000, maxCPUs: 1, affinity: { UInt64($0) }, multithreaded: false, placeholders: [])
+        counterHz: 62_500_000, cpuHz: 1_000_000_000, maxCPUs: 1, affinity: { UInt64($0) }, multithreaded: false, placeholders: [],
+        virtio: [])
 
     public init(path: String, argv0: String? = nil, arguments: [String], environment: [String], syscallTrace: Bool = false) throws {
         self.syscallTrace = syscallTrace
