@@ -54,9 +54,9 @@ difftest: release
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed $(or $(SEED),1) --count $(or $(N),20000)
 
 ## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.
-bench: release
+bench: release linux
 	@$(MAKE) --no-print-directory -C images/bench BUILD=$(BUILD)/bench
-	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench
+	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench images/cache/busybox
 
 clean:
 	rm -rf .build build

@@ -14,6 +14,9 @@ struct User: ParsableCommand {
     @Flag(name: .customLong("strace"), help: "Log each system call on stderr.")
     var strace = false
 
+    @Flag(help: "At exit, one summary line on stderr: instructions retired and host MIPS.")
+    var stats = false
+
     @Option(help: "argv[0] for the program (default: its path), as execve passes it.")
     var argv0: String?
 
@@ -29,7 +32,14 @@ struct User: ParsableCommand {
         var p = environ
         while let entry = p.pointee { env.append(String(cString: entry)); p += 1 }
         let process = try UserProcess(path: program, argv0: argv0, arguments: arguments, environment: env, syscallTrace: strace)
+        let started = DispatchTime.now()
         let status = process.run(maxInstructions: maxInsns)
+        if stats {
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+            let insns = process.machine.retired
+            let line = String(format: "sim user: %llu instructions, %.3f s host, %.1f MIPS", insns, wall, wall > 0 ? Double(insns) / wall / 1e6 : 0)
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
         Foundation.exit(status)
     }
 }

@@ -43,8 +43,6 @@ extension A64 {
     static func single(_ k: LoadKind, rt: Int, rn: Int, offset: UInt64) -> Insn {
         if k == .prfm { return Insn(.nop) }
         let t = k.isStore ? src(rt) : dst(rt)
-        // SP-based accesses take the generic path, which checks SP alignment (SCTLR_ELx.SA/SA0).
-        if rn == 31 { return Insn(.ldst, rd: t, rn: Reg.sp, a: Int(k.rawValue), b: Int(AddrMode.offset.rawValue), imm: offset) }
         return Insn(immediateOp(k)!, rd: t, rn: spReg(rn), imm: offset)
     }
 
@@ -76,7 +74,7 @@ extension A64 {
             if k == .prfm { return Insn(.nop) }
             let shift = w.bit(12) == 1 ? w.bits(31, 30) : 0
             let fast: [LoadKind: Op] = [.ldrX: .ldrXr, .ldrW: .ldrWr, .ldrB: .ldrBr, .strX: .strXr, .strW: .strWr, .strB: .strBr]
-            if let op = fast[k], w.rn != 31 {
+            if let op = fast[k] {
                 return Insn(op, rd: k.isStore ? src(w.rd) : dst(w.rd), rn: spReg(w.rn), rm: src(w.rm), ra: option, b: shift)
             }
             return Insn(.ldst, rd: k.isStore ? src(w.rd) : dst(w.rd), rn: spReg(w.rn), rm: src(w.rm), ra: option,
