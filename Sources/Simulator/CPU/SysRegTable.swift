@@ -160,7 +160,8 @@ public enum SysRegTable {
         SysRegDef("TPIDR_EL1", 3, 0, 13, 0, 4, s(.tpidrEL1)),
         SysRegDef("TPIDR_EL2", 3, 4, 13, 0, 2, s(.tpidrEL2)),
         SysRegDef("TPIDR_EL3", 3, 6, 13, 0, 2, s(.tpidrEL3)),
-        SysRegDef("FPCR", 3, 3, 4, 4, 0, s(.fpcr, 0x07FF_9F00), el0: .fp),
+        // FPCR: AHP, DN, FZ, RMode, Stride, Len; the trap enables are RAZ/WI (Cortex-A53 does not trap FP exceptions).
+        SysRegDef("FPCR", 3, 3, 4, 4, 0, s(.fpcr, 0x07F7_0000), el0: .fp),
         SysRegDef("FPSR", 3, 3, 4, 4, 1, s(.fpsr, 0xF800_009F), el0: .fp),
         SysRegDef("CNTFRQ_EL0", 3, 3, 14, 0, 0, s(.cntfrqEL0, 0xFFFF_FFFF), el0: .frequency),
         SysRegDef("CNTPCT_EL0", 3, 3, 14, 0, 1, .special(.cntpct), el0: .counterPhys, readOnly: true),

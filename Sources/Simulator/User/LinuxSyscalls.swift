@@ -15,6 +15,8 @@ extension UserProcess {
         case .svc:
             core.state.pointee.pc = returnAddress
             syscall(core)
+        case .unknown where emulateIDRegister(core, pc: returnAddress):
+            break
         case .unknown, .illegalState: fatal(signal: 4, name: "SIGILL", core: core, esr: esr, pc: returnAddress)
         case .brk: fatal(signal: 5, name: "SIGTRAP", core: core, esr: esr, pc: returnAddress)
         case .pcAlignment, .spAlignment: fatal(signal: 7, name: "SIGBUS", core: core, esr: esr, pc: returnAddress)
@@ -28,6 +30,20 @@ extension UserProcess {
         default:
             fatal(signal: 4, name: "SIGILL", core: core, esr: esr, pc: returnAddress)
         }
+    }
+
+    /// Linux's HWCAP_CPUID: an EL0 MRS of an ID register (op0 3, op1 0, CRn 0) traps to the kernel,
+    /// which returns the value; we return our table's value and step over the instruction.
+    func emulateIDRegister(_ core: Core, pc: UInt64) -> Bool {
+        guard let p = guestBytes(pc, 4) else { return false }
+        let w = p.load(as: UInt32.self)
+        guard w & 0xFFF0_0000 == 0xD530_0000 else { return false } // MRS with op0 = 3
+        let enc = UInt16((w >> 5) & 0xFFFF)
+        guard (enc >> 11) & 7 == 0, (enc >> 7) & 15 == 0,
+              let def = SysRegTable.byEncoding[enc] ?? SysRegTable.reservedID(enc) else { return false }
+        core.x[dst(Int(w & 31))] = core.readSysreg(def)
+        core.state.pointee.pc = pc &+ 4
+        return true
     }
 
     /// Guest bytes [addr, addr+count) if they lie in the user space.

@@ -118,7 +118,8 @@ public final class UserProcess {
         words.append(0)
         let auxv: [(UInt64, UInt64)] = [
             (3, phdrAddr), (4, 56), (5, phnum), (6, 4096), (7, 0), (8, 0), (9, entry),
-            (11, 0), (12, 0), (13, 0), (14, 0), (16, 0), (17, 100), (23, 0),
+            // AT_HWCAP: FP, ASIMD, CRC32, CPUID (ID registers readable at EL0, emulated as Linux does).
+            (11, 0), (12, 0), (13, 0), (14, 0), (16, 0x883), (17, 100), (23, 0),
             (25, randomAddr), (15, platformAddr), (0, 0),
         ]
         for (k, v) in auxv { words += [k, v] }
