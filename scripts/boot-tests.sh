@@ -100,6 +100,11 @@ if [ -f "$L/Image" ] && [ -f "$L/initramfs.cpio.gz" ]; then
     head -c 533 "$T/disk-$b.img" | tail -c 21 | grep -q "written by the guest" && ok "linux-$b-virtio-blk-write" || bad "linux-$b-virtio-blk-write" "sector 1 unchanged"
     grep -q "MINOS-INIT: hello on hvc0" "$T/linux-$b.log" && ok "linux-$b-virtio-console" || bad "linux-$b-virtio-console" "no hvc0 line"
   done
+  # One CPU, no --expect: /init's `poweroff -f` (PSCI SYSTEM_OFF) ends the simulator with exit 0.
+  expect_exit "linux-virt-1cpu-poweroff" 0 "$SIM" --board virt --cpus 1 --kernel "$L/Image" --initrd "$L/initramfs.cpio.gz" \
+    --append "console=ttyAMA0" --max-insns 8000000000
+  grep -q "MINOS-INIT: done" "$T/out" && grep -q "GICv3: CPU0: found redistributor" "$T/out" && grep -q "arch_timer: cp15 timer" "$T/out" \
+    && ok "linux-virt-1cpu-log" || bad "linux-virt-1cpu-log" "$(tail -3 "$T/out")"
   # Snapshot mode: the guest writes, the file stays as it was.
   cp "$T/disk.orig" "$T/disk-snap.img"
   "$SIM" --board virt --cpus 1 --kernel "$L/Image" --initrd "$L/initramfs.cpio.gz" --append "console=ttyAMA0" \
