@@ -58,7 +58,7 @@ difftest: release
 ## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.
 bench: release linux
 	@$(MAKE) --no-print-directory -C images/bench BUILD=$(BUILD)/bench
-	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench images/cache/busybox
+	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench images/cache/busybox $(BUILD)/linux
 
 clean:
 	rm -rf .build build

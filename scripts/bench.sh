@@ -43,3 +43,20 @@ sys.stdout.write(''.join(out)[:4 << 20])" >"$input"
   printf '%-34s %12d %9.3f %9.1f %9.3f %9.1f   (sim/qemu speed %.2f)\n' "(c) busybox gzip -9, 4 MiB (user)" "$insns" "$simt" \
     "$(echo "$insns / $simt / 1000000" | bc -l)" "$qt" "$(echo "$insns / $qt / 1000000" | bc -l)" "$(echo "$qt / $simt" | bc -l)"
 fi
+
+# (d) Debian's cloud kernel on virt, 1 CPU, entered at EL2 (KVM initialises), to the initramfs' poweroff, next to QEMU
+# booting the same kernel and initramfs at EL2 (virtualization=on).
+LINUX=${4:-}
+if [ -n "$LINUX" ] && [ -f "$LINUX/Image" ]; then
+  start=$(date +%s.%N)
+  line=$("$SIM" --board virt --cpus 1 --kernel "$LINUX/Image" --initrd "$LINUX/initramfs.cpio.gz" --append "console=ttyAMA0" \
+    --max-insns 8000000000 2>&1 >/dev/null | tail -1)
+  simt=$(echo "$(date +%s.%N) - $start" | bc -l)
+  insns=$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")
+  start=$(date +%s.%N)
+  timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -m 1G -nographic -no-reboot \
+    -kernel "$LINUX/Image" -initrd "$LINUX/initramfs.cpio.gz" -append "console=ttyAMA0" </dev/null >/dev/null 2>&1 || true
+  qt=$(echo "$(date +%s.%N) - $start" | bc -l)
+  printf '%-34s %12d %9.3f %9.1f %9.3f %9s   (sim/qemu wall %.2f)\n' "(d) Linux boot to poweroff (virt)" "$insns" "$simt" \
+    "$(echo "$insns / $simt / 1000000" | bc -l)" "$qt" "-" "$(echo "$simt / $qt" | bc -l)"
+fi
