@@ -98,7 +98,8 @@ extension A64 {
             let scale = kind == .x ? 3 : 2
             let addr: AddrMode = [.offset, .postIndex, .offset, .preIndex][mode]
             let t = load ? dst(w.rd) : src(w.rd), t2 = load ? dst(w.rt2) : src(w.rt2)
-            return Insn(load ? .ldp : .stp, rd: t, rn: spReg(w.rn), rm: t2, a: Int(kind.rawValue), b: Int(addr.rawValue),
+            let op: Op = kind == .x ? (load ? .ldpX : .stpX) : (load ? .ldp : .stp)
+            return Insn(op, rd: t, rn: spReg(w.rn), rm: t2, a: Int(kind.rawValue), b: Int(addr.rawValue),
                         imm: sext(UInt64(w.bits(21, 15)), 7) << UInt64(scale))
         },
         Encoding("Load/store exclusive", "size:2 001000 0 L o1 Rs o0 Rt2 Rn Rt") { w in

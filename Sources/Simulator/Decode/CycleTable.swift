@@ -7,9 +7,9 @@ public enum CycleTable {
         case .madd64, .madd32, .msub64, .msub32, .smaddl, .smsubl, .umaddl, .umsubl: return 3
         case .smulh, .umulh: return 5
         case .udiv, .sdiv: return 12
-        case .ldrX, .ldrW, .ldrH, .ldrB, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW, .ldrXr, .ldrWr, .ldrBr, .ldst, .ldrLit, .ldp: return 3
+        case .ldrX, .ldrW, .ldrH, .ldrB, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW, .ldrXr, .ldrWr, .ldrBr, .ldst, .ldrLit, .ldp, .ldpX: return 3
         case .exclusive: return 4
-        case .stp: return 2
+        case .stp, .stpX: return 2
         case .barrier: return 8
         case .sysreg, .sys, .msrImm: return 4
         case .exceptionGen, .eret, .undefined: return 20

@@ -91,6 +91,8 @@ public enum Op: UInt16 {
     case ldrLit
     /// Pairs: a = kind (PairKind), b = addressing mode; imm = byte offset.
     case ldp, stp
+    /// 64-bit register pairs (the commonest form, function prologues/epilogues): a fast path.
+    case ldpX, stpX
     /// Exclusives and acquire/release: a = ExclusiveKind raw, b = log2(size); rm = status register (Rs); ra = Rt2.
     case exclusive
 

@@ -416,6 +416,38 @@ extension Core {
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard ok else { break inner }
                     }
+                case .ldpX, .stpX:
+                    // Both halves through the TLB fast path, else the general pair handler.
+                    let mode = insn.pointee.b
+                    let base = r[Int(insn.pointee.rn)]
+                    let va = mode == AddrMode.postIndex.rawValue ? base : base &+ insn.pointee.imm
+                    let spOK = insn.pointee.rn != UInt8(Reg.sp) || r[Reg.sp] & 15 == 0
+                    var done = false
+                    if spOK {
+                        if insn.pointee.op == .ldpX {
+                            if let p1 = fastRead(va, 7), let p2 = fastRead(va &+ 8, 7) {
+                                let v1 = p1.load(as: UInt64.self), v2 = p2.load(as: UInt64.self)
+                                r[Int(insn.pointee.rd)] = v1
+                                r[Int(insn.pointee.rm)] = v2
+                                done = true
+                            }
+                        } else if let p1 = fastWrite(va, 7), let p2 = fastWrite(va &+ 8, 7) {
+                            let v1 = r[Int(insn.pointee.rd)], v2 = r[Int(insn.pointee.rm)]
+                            p1.storeBytes(of: v1, as: UInt64.self)
+                            p2.storeBytes(of: v2, as: UInt64.self)
+                            done = true
+                        }
+                    }
+                    if done {
+                        if mode != AddrMode.offset.rawValue { r[Int(insn.pointee.rn)] = base &+ insn.pointee.imm }
+                    } else {
+                        s.pointee.cycles = cycles
+                        var generic = insn.pointee
+                        generic.op = generic.op == .ldpX ? .ldp : .stp
+                        let ok = pair(generic, pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        guard ok else { break inner }
+                    }
                 case .ldp, .stp:
                     s.pointee.cycles = cycles
                     let ok = pair(insn.pointee, pc: pageVA | UInt64(i &<< 2))
