@@ -69,6 +69,15 @@ extension Core {
             inner: while true {
                 let insn = page + i
                 cycles &+= UInt64(insn.pointee.cost)
+                // SP as the base of a fast single-register load/store (ldrX...strBr are contiguous):
+                // a misaligned SP goes through the SP alignment check (SCTLR_ELx.SA/SA0) first.
+                if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0
+                    && insn.pointee.op.rawValue &- Op.ldrX.rawValue <= Op.strBr.rawValue &- Op.ldrX.rawValue {
+                    s.pointee.cycles = cycles
+                    let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
+                    cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                    if faulted { break inner }
+                }
                 switch insn.pointee.op {
                 case .undecoded:
                     page[i] = decodeSlot(host, i)
@@ -257,13 +266,6 @@ extension Core {
 
                 // MARK: Loads and stores (base + immediate)
                 case .ldrX:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastRead(va, 7) { r[Int(insn.pointee.rd)] = p.load(as: UInt64.self) } else {
                         s.pointee.cycles = cycles
@@ -273,13 +275,6 @@ extension Core {
                         r[Int(insn.pointee.rd)] = v
                     }
                 case .ldrW:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastRead(va, 3) { r[Int(insn.pointee.rd)] = UInt64(p.load(as: UInt32.self)) } else {
                         s.pointee.cycles = cycles
@@ -289,13 +284,6 @@ extension Core {
                         r[Int(insn.pointee.rd)] = v
                     }
                 case .ldrB:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastRead(va, 0) { r[Int(insn.pointee.rd)] = UInt64(p.load(as: UInt8.self)) } else {
                         s.pointee.cycles = cycles
@@ -305,13 +293,6 @@ extension Core {
                         r[Int(insn.pointee.rd)] = v
                     }
                 case .ldrH, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let kind = LoadKind(rawValue: UInt8(insn.pointee.op.rawValue - Op.ldrX.rawValue))!
                     s.pointee.cycles = cycles
                     let got = load(kind, r[Int(insn.pointee.rn)] &+ insn.pointee.imm, pc: pageVA | UInt64(i &<< 2))
@@ -319,13 +300,6 @@ extension Core {
                     guard let v = got else { break inner }
                     r[Int(insn.pointee.rd)] = v
                 case .strX:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastWrite(va, 7) { p.storeBytes(of: r[Int(insn.pointee.rd)], as: UInt64.self) } else {
                         s.pointee.cycles = cycles
@@ -334,13 +308,6 @@ extension Core {
                         guard ok else { break inner }
                     }
                 case .strW:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastWrite(va, 3) { p.storeBytes(of: UInt32(truncatingIfNeeded: r[Int(insn.pointee.rd)]), as: UInt32.self) } else {
                         s.pointee.cycles = cycles
@@ -349,13 +316,6 @@ extension Core {
                         guard ok else { break inner }
                     }
                 case .strB:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastWrite(va, 0) { p.storeBytes(of: UInt8(truncatingIfNeeded: r[Int(insn.pointee.rd)]), as: UInt8.self) } else {
                         s.pointee.cycles = cycles
@@ -364,25 +324,11 @@ extension Core {
                         guard ok else { break inner }
                     }
                 case .strH:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     s.pointee.cycles = cycles
                         let ok = slowWrite(r[Int(insn.pointee.rn)] &+ insn.pointee.imm, 2, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
                         guard ok else { break inner }
                 case .ldrXr, .ldrWr, .ldrBr:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let va = r[Int(insn.pointee.rn)] &+ extended(r[Int(insn.pointee.rm)], insn.pointee.ra, insn.pointee.b)
                     let size = insn.pointee.op == .ldrXr ? 8 : (insn.pointee.op == .ldrWr ? 4 : 1)
                     if let p = fastRead(va, UInt64(size &- 1)) {
@@ -395,13 +341,6 @@ extension Core {
                         r[Int(insn.pointee.rd)] = v
                     }
                 case .strXr, .strWr, .strBr:
-                    if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0 {
-                        // A misaligned SP as base: the SP alignment check (SCTLR_ELx.SA/SA0) decides.
-                        s.pointee.cycles = cycles
-                        let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        if faulted { break inner }
-                    }
                     let va = r[Int(insn.pointee.rn)] &+ extended(r[Int(insn.pointee.rm)], insn.pointee.ra, insn.pointee.b)
                     let size = insn.pointee.op == .strXr ? 8 : (insn.pointee.op == .strWr ? 4 : 1)
                     if let p = fastWrite(va, UInt64(size &- 1)) {
