@@ -28,6 +28,8 @@ import Testing
         mov w0, #-1
         str w0, [x2, #0x80]        // all SGIs/PPIs in Group 1
         str w0, [x2, #0x100]       // and enabled
+        mov x0, #3
+        msr cnthctl_el2, x0        // EL1 may use the physical counter and timer
         mov x0, #0x3c5
         msr spsr_el2, x0
         adr x0, el1

@@ -158,7 +158,8 @@ public final class Core {
         // Firmware below the entry EL: EL3 hands over in Non-secure state with AArch64 lower ELs,
         // HVC enabled; EL2 (when skipped) runs EL1 in AArch64 with no traps.
         if el < 3 { self[.scrEL3] = 0x30 | 1 | (1 << 8) | (1 << 10) }
-        if el < 2 { self[.hcrEL2] = 1 << 31 }
+        // EL2 (when skipped) leaves EL1 the physical counter and timer (CNTHCTL_EL2.EL1PCTEN/EL1PCEN).
+        if el < 2 { self[.hcrEL2] = 1 << 31; self[.cnthctlEL2] = 3 }
         state.pointee.el = el
         state.pointee.spsel = 1
         tlbCurrent = tlb.table(el: el)

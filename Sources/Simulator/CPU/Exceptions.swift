@@ -18,6 +18,20 @@ public struct Fault {
     public var status: UInt64
     public var address: UInt64
     public var write: Bool
+    /// A stage-2 fault: taken to EL2 with the IPA in HPFAR_EL2.
+    public var stage2 = false
+    public var ipa: UInt64 = 0
+    /// The access was a stage-1 table walk (ISS.S1PTW).
+    public var s1ptw = false
+
+    public init(status: UInt64, address: UInt64, write: Bool, stage2: Bool = false, ipa: UInt64 = 0, s1ptw: Bool = false) {
+        self.status = status
+        self.address = address
+        self.write = write
+        self.stage2 = stage2
+        self.ipa = ipa
+        self.s1ptw = s1ptw
+    }
 
     public static func externalAbort(_ va: UInt64, write: Bool) -> Fault { Fault(status: 0x10, address: va, write: write) }
     public static func alignment(_ va: UInt64, write: Bool) -> Fault { Fault(status: 0x21, address: va, write: write) }

@@ -66,7 +66,7 @@ public enum SysRegTable {
         SysRegDef("AIDR_EL1", 3, 1, 0, 0, 7, .constant(0), readOnly: true),
         SysRegDef("CSSELR_EL1", 3, 2, 0, 0, 0, s(.csselrEL1, 0xF), minEL: 1),
         SysRegDef("CTR_EL0", 3, 3, 0, 0, 1, .constant(0x8444_8004), el0: .ctr, readOnly: true),
-        SysRegDef("DCZID_EL0", 3, 3, 0, 0, 7, .constant(4), el0: .always, readOnly: true),
+        SysRegDef("DCZID_EL0", 3, 3, 0, 0, 7, .special(.dczid), el0: .always, readOnly: true),
         SysRegDef("VPIDR_EL2", 3, 4, 0, 0, 0, s(.vpidrEL2, 0xFFFF_FFFF)),
         SysRegDef("VMPIDR_EL2", 3, 4, 0, 0, 5, s(.vmpidrEL2)),
     ]

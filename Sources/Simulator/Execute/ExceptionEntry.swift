@@ -18,7 +18,7 @@ extension Core {
         switch target {
         case 1:
             self[.spsrEL1] = spsr; self[.elrEL1] = returnAddress
-            if kind == .synchronous { self[.esrEL1] = esr }
+            if kind == .synchronous || kind == .serror { self[.esrEL1] = esr }
             if let far { self[.farEL1] = far }
             vbar = self[.vbarEL1]
         case 2:
@@ -62,6 +62,7 @@ extension Core {
     /// A data or instruction abort for `fault` at `pc`.
     @inline(never)
     public func abort(_ fault: Fault, instruction: Bool, pc: UInt64, iss extra: UInt64 = 0) {
+        if fault.stage2 { stage2Abort(fault, instruction: instruction, pc: pc); return }
         let target = syncTargetEL
         let lower = target > state.pointee.el
         let ec: ExceptionClass = instruction ? (lower ? .instructionAbortLower : .instructionAbortSame)
@@ -69,6 +70,25 @@ extension Core {
         var iss = fault.status | extra
         if !instruction && fault.write { iss |= 1 << 6 }
         synchronous(ec, iss: iss, far: fault.address, pc: pc, to: target)
+    }
+
+    /// A stage-2 abort, always taken to EL2 from EL1 or EL0 with the IPA page in HPFAR_EL2
+    /// (FIPA, bits 39:4) and, for single-register data accesses, the instruction syndrome.
+    @inline(never)
+    func stage2Abort(_ fault: Fault, instruction: Bool, pc: UInt64, cacheMaintenance: Bool = false) {
+        var iss = fault.status
+        if fault.s1ptw { iss |= 1 << 7 }
+        if cacheMaintenance { iss |= 1 << 8 }
+        if !instruction {
+            if fault.write { iss |= 1 << 6 }
+            if !fault.s1ptw, case .success(let t) = translate(pc, .execute),
+               let word = memory.readPhysical(t.pa, size: 4),
+               let syndrome = AbortSyndrome.validSyndrome(UInt32(truncatingIfNeeded: word)) {
+                iss |= syndrome
+            }
+        }
+        self[.hpfarEL2] = (fault.ipa >> 12) << 4
+        synchronous(instruction ? .instructionAbortLower : .dataAbortLower, iss: iss, far: fault.address, pc: pc, to: 2)
     }
 
     /// ERET: restores PSTATE from SPSR_ELx and branches to ELR_ELx; an illegal return sets PSTATE.IL.
@@ -109,6 +129,13 @@ extension Core {
         if el <= 1 && hcr & (1 << 27) == 0 {
             let vfiq = (vfiqLine || hcr & (1 << 6) != 0) && hcr & (1 << 3) != 0
             let virq = (virqLine || hcr & (1 << 7) != 0) && hcr & (1 << 4) != 0
+            // HCR_EL2.VSE with AMO: a virtual SError, masked by PSTATE.A; taking it clears VSE.
+            // ARMv8.0 has no VSESR_EL2, so the syndrome is IMPLEMENTATION DEFINED: we report ISS 0.
+            if hcr & (1 << 8) != 0 && hcr & (1 << 5) != 0 && state.pointee.daif & 0x100 == 0 {
+                self[.hcrEL2] = hcr & ~(1 << 8)
+                takeException(to: 1, kind: .serror, esr: ExceptionClass.serror.rawValue << 26 | 1 << 25, returnAddress: state.pointee.pc)
+                return true
+            }
             if vfiq && state.pointee.daif & 0x40 == 0 {
                 takeException(to: 1, kind: .fiq, returnAddress: state.pointee.pc); return true
             }
@@ -117,8 +144,10 @@ extension Core {
             }
         }
         guard irqLine || fiqLine else { return false }
-        for (line, routeEL3, routeEL2, maskBit, kind) in [(fiqLine, scr & 4 != 0, hcr & 8 != 0, UInt64(0x40), VectorKind.fiq),
-                                                         (irqLine, scr & 2 != 0, hcr & 16 != 0, UInt64(0x80), VectorKind.irq)] where line {
+        // HCR_EL2.TGE routes physical interrupts to EL2 as IMO/FMO do.
+        let tge = hcr & (1 << 27) != 0 && scr & 1 != 0
+        for (line, routeEL3, routeEL2, maskBit, kind) in [(fiqLine, scr & 4 != 0, hcr & 8 != 0 || tge, UInt64(0x40), VectorKind.fiq),
+                                                         (irqLine, scr & 2 != 0, hcr & 16 != 0 || tge, UInt64(0x80), VectorKind.irq)] where line {
             let target = routeEL3 ? 3 : (routeEL2 && el < 3 ? 2 : max(el, 1))
             if target < el { continue }
             // PSTATE masks interrupts taken to the current EL, and EL1 interrupts at EL0; routing to a

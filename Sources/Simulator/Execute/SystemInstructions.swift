@@ -14,6 +14,10 @@ extension Core {
         // SYSL has no ARMv8.0 allocations.
         guard insn.a == 0, el >= minEL else { undefined(pc: pc); return true }
         let value = x[Int(insn.rd)]
+        if sysInstructionTrapsToEL2(op1: op1, crn: crn, crm: crm, op2: op2), !(el == 0 && sysTrapsToEL1(op1: op1, crm: crm, op2: op2)) {
+            synchronous(.sysreg, iss: sysInstructionISS(op1: op1, crn: crn, crm: crm, op2: op2, rt: Int(insn.rd)), pc: pc, to: 2)
+            return true
+        }
         switch crn {
         case 7:
             return cacheOrAT(op1: op1, crm: crm, op2: op2, value: value, rt: Int(insn.rd), pc: pc)
@@ -26,6 +30,16 @@ extension Core {
             return true
         default:
             undefined(pc: pc); return true
+        }
+    }
+
+    /// EL0 cache maintenance that SCTLR_EL1 traps to EL1 first (UCI for IC IVAU and DC C*VA*, DZE for DC ZVA).
+    func sysTrapsToEL1(op1: Int, crm: Int, op2: Int) -> Bool {
+        let sctlr = self[.sctlrEL1]
+        switch (op1, crm, op2) {
+        case (3, 5, 1), (3, 10, 1), (3, 11, 1), (3, 14, 1): return sctlr & (1 << 26) == 0
+        case (3, 4, 1): return sctlr & (1 << 14) == 0
+        default: return false
         }
     }
 
@@ -70,21 +84,30 @@ extension Core {
             for k in stride(from: 0, to: 64, by: 8) where !store(8, base &+ UInt64(k), 0, pc: pc) { return true }
             return false
         case (0, 8, 0...3), (4, 8, 0), (4, 8, 1), (4, 8, 4...7), (6, 8, 0), (6, 8, 1):
-            addressTranslate(op1: op1, op2: op2, va: value)
-            return false
+            return addressTranslate(op1: op1, op2: op2, va: value, pc: pc)
         default:
             undefined(pc: pc); return true
         }
     }
 
-    /// AT S1E*: translates and writes PAR_EL1 (F = 0 with the PA, or F = 1 with the fault status).
-    func addressTranslate(op1: Int, op2: Int, va: UInt64) {
+    /// AT S1E*/S12E*: translates in the named regime and writes PAR_EL1 (F = 0 with the PA, or
+    /// F = 1 with FST, PTW and S). A stage-2 fault on the stage-1 walk of an AT executed at EL1
+    /// is taken to EL2 instead (the hypervisor owns stage 2). Returns true if an exception was taken.
+    func addressTranslate(op1: Int, op2: Int, va: UInt64, pc: UInt64) -> Bool {
         let access: AccessType = op2 & 1 == 1 ? .write : .read
-        let asEL0 = op1 == 0 && (op2 == 2 || op2 == 3)
-        switch translate(va, access, asEL0: asEL0) {
-        case .success(let t): self[.parEL1] = t.pa & 0xFF_FFFF_F000
-        case .failure(.fault(let f)): self[.parEL1] = 1 | (f.status << 1)
+        let el: Int, asEL0: Bool, stage2: Bool
+        switch op1 {
+        case 0: el = 1; asEL0 = op2 >= 2; stage2 = false
+        case 4: el = op2 < 4 ? 2 : 1; asEL0 = op2 >= 6; stage2 = op2 >= 4
+        default: el = 3; asEL0 = false; stage2 = false
         }
+        switch translate(va, access, asEL0: asEL0, el: el, stage2Output: stage2) {
+        case .success(let t): self[.parEL1] = t.pa & 0xFF_FFFF_F000
+        case .failure(.fault(let f)):
+            if f.stage2 && state.pointee.el == 1 { stage2Abort(f, instruction: false, pc: pc, cacheMaintenance: true); return true }
+            self[.parEL1] = 1 | (f.status << 1) | (f.s1ptw ? 1 << 8 : 0) | (f.stage2 ? 1 << 9 : 0)
+        }
+        return false
     }
 
     func msrImmediate(_ insn: Insn, pc: UInt64) -> Bool {
@@ -147,7 +170,7 @@ extension Core {
             if state.pointee.eventRegister { state.pointee.eventRegister = false; return false }
             power = .waitingForEvent
         } else {
-            if irqLine || fiqLine || (state.pointee.el <= 1 && (virqLine || vfiqLine)) { return false }
+            if interruptPendingForWait { return false }
             power = .waitingForInterrupt
         }
         return true

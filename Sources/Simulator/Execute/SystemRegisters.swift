@@ -55,6 +55,11 @@ extension Core {
         let rt = Int(insn.rd)
         let el = state.pointee.el
         guard let def = SysRegTable.byEncoding[enc] ?? SysRegTable.reservedID(enc), el >= def.minEL, !(def.readOnly && !read), !(def.writeOnly && read) else {
+            // HCR_EL2.TIDCP traps the IMPLEMENTATION DEFINED space (CRn 11, 15) from EL1 even where nothing is allocated.
+            let crn = (Int(enc) >> 7) & 15
+            if el == 1, enc >> 14 == 3, crn == 11 || crn == 15, sysregTrapsToEL2(enc, read: read) {
+                synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 2); return true
+            }
             undefined(pc: pc); return true
         }
         if el == 0 {
@@ -64,6 +69,10 @@ extension Core {
                 synchronous(ec, iss: ec == .sysreg ? sysregISS(enc, rt: rt, read: read) : 0, pc: pc)
                 return true
             }
+        }
+        if el <= 1 && sysregTrapsToEL2(enc, read: read) {
+            synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 2)
+            return true
         }
         // With HCR_EL2.IMO/FMO, EL1 SGI generation traps to EL2 (GICv3: ICC_SGI*R under virtualization).
         if el == 1, case .special(.icc(let reg)) = def.target, [.sgi0r, .sgi1r, .asgi1r].contains(reg),
@@ -92,8 +101,13 @@ extension Core {
             case .spEL0: return readSPBank(0)
             case .spEL1: return readSPBank(1)
             case .spEL2: return readSPBank(2)
-            case .midr: return self[.midrEL1]
-            case .mpidr: return self[.mpidrEL1]
+            // Below EL2 the identification the hypervisor chose (VPIDR_EL2, VMPIDR_EL2).
+            case .midr: return belowEnabledEL2 ? self[.vpidrEL2] : self[.midrEL1]
+            case .mpidr: return belowEnabledEL2 ? self[.vmpidrEL2] : self[.mpidrEL1]
+            case .dczid:
+                // DZP: DC ZVA prohibited at this EL (SCTLR_EL1.DZE for EL0, HCR_EL2.TDZ below EL2); BS = 4 (64 bytes).
+                let prohibited = (s.el == 0 && self[.sctlrEL1] & (1 << 14) == 0) || (belowEnabledEL2 && self[.hcrEL2] & HCR.tdz != 0)
+                return 4 | (prohibited ? 1 << 4 : 0)
             case .cntpct: return physicalCount
             case .cntvct: return physicalCount &- machine.timers.virtualOffset[index]
             case .timerControl(let k): return machine.timers.control(k, cpu: index, physical: physicalCount)
@@ -181,7 +195,7 @@ extension Core {
             case .pmintenset: self[.pmintenEL1] |= value & 0x8000_003F
             case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_003F)
             case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_003F)
-            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr: break
+            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid: break
             }
             return false
         }

@@ -38,9 +38,8 @@ extension Core {
     @inline(__always) static func granuleTG0(_ tg: UInt64) -> Int { tg == 1 ? 16 : (tg == 2 ? 14 : 12) }
     @inline(__always) static func granuleTG1(_ tg: UInt64) -> Int { tg == 1 ? 14 : (tg == 3 ? 16 : 12) }
 
-    /// Chooses the TTBR and decodes TCR for `va` at the current EL; nil is a level-0 translation fault.
-    func regime(for va: UInt64, execute: Bool) -> Regime? {
-        let el = state.pointee.el
+    /// Chooses the TTBR and decodes TCR for `va` in the regime of `el`; nil is a level-0 translation fault.
+    func regime(for va: UInt64, execute: Bool, el: Int) -> Regime? {
         switch el {
         case 0, 1:
             let tcr = self[.tcrEL1]
@@ -72,17 +71,14 @@ extension Core {
         }
     }
 
-    /// Reads a descriptor during a walk. Stage 2 (M1.5) translates `pa` here first.
-    func walkRead(_ pa: UInt64) -> UInt64? {
-        memory.read64(pa)
-    }
-
-    func stage1Walk(_ va: UInt64, _ access: AccessType, asEL0: Bool) -> Result<Translation, TranslationFailure> {
+    /// Stage-1 walk in the regime of `el`. With `stage2`, table addresses are IPAs: each
+    /// descriptor read is translated through stage 2 first (faults there report S1PTW).
+    func stage1Walk(_ va: UInt64, _ access: AccessType, asEL0: Bool, el: Int, stage2: Bool) -> Result<Translation, TranslationFailure> {
         let write = access == .write
         func fault(_ status: UInt64) -> Result<Translation, TranslationFailure> {
             .failure(.fault(Fault(status: status, address: va, write: write)))
         }
-        guard let rg = regime(for: va, execute: access == .execute), !rg.epd else { return fault(0x04) }
+        guard let rg = regime(for: va, execute: access == .execute, el: el), !rg.epd else { return fault(0x04) }
         let g = rg.granuleBits, stride = g - 3
         // Levels needed to resolve inputBits - g bits, stride bits per level, ending at level 3.
         let levels = (rg.inputBits - g + stride - 1) / stride
@@ -96,7 +92,7 @@ extension Core {
         // 4K granule: the walk cache remembers the level-3 table for this 2 MiB of VA space.
         // The tag covers the regime (EL and TTBR half) and the VA bits above 21.
         let cacheable = g == 12 && level < 3
-        let tag = (va >> 21) & 0x7_FFFF_FFFF | UInt64(state.pointee.el) << 56 | (va >> 55 & 1) << 58 | (asEL0 ? 1 << 59 : 0)
+        let tag = (va >> 21) & 0x7_FFFF_FFFF | UInt64(el) << 56 | (va >> 55 & 1) << 58 | (asEL0 ? 1 << 59 : 0)
         let wc = tlb.walk + Int((va >> 21) & UInt64(SoftTLB.walkEntries - 1))
         if cacheable && wc.pointee.tag == tag {
             table = wc.pointee.table
@@ -109,7 +105,17 @@ extension Core {
             let shift = g + stride * (3 - level)
             let bits = level == 4 - levels ? topBits : stride
             let index = (va >> UInt64(shift)) & ((1 << UInt64(bits)) - 1)
-            guard let desc = walkRead(table + index * 8) else { return fault(0x14 + UInt64(max(level, 0))) }
+            var descPA = table + index * 8
+            if stage2 {
+                switch stage2Translate(descPA, .read, va: va, s1ptw: true) {
+                case .failure(.fault(var f)):
+                    // The syndrome's WnR follows the access that needed the walk.
+                    f.write = write
+                    return .failure(.fault(f))
+                case .success(let r): descPA = r.pa
+                }
+            }
+            guard let desc = memory.read64(descPA) else { return fault(0x14 + UInt64(max(level, 0))) }
             state.pointee.cycles &+= 4
             if desc & 1 == 0 { return fault(0x04 + UInt64(level)) }
             let isTable = desc & 2 != 0 && level < 3
@@ -133,7 +139,7 @@ extension Core {
             let oa = desc & 0x0000_FFFF_FFFF_F000 & ~blockMask
             if oa >> UInt64(rg.outputBits) != 0 { return fault(UInt64(level)) }
             if desc & (1 << 10) == 0 { return fault(0x08 + UInt64(level)) }
-            let perms = permissions(desc, apTable: apTable, xnTable: xnTable, pxnTable: pxnTable, regime: rg, asEL0: asEL0)
+            let perms = permissions(desc, apTable: apTable, xnTable: xnTable, pxnTable: pxnTable, regime: rg, el0: asEL0 || el == 0)
             let attr = (rg.mair >> (8 * ((desc >> 2) & 7))) & 0xFF
             let device = attr & 0xF0 == 0
             let t = Translation(pa: oa | (va & blockMask), readable: perms.read, writable: perms.write,
@@ -147,8 +153,8 @@ extension Core {
         }
     }
 
-    /// Access permissions of a leaf for the current EL (or EL0 for unprivileged accesses).
-    func permissions(_ desc: UInt64, apTable: UInt64, xnTable: Bool, pxnTable: Bool, regime rg: Regime, asEL0: Bool)
+    /// Access permissions of a leaf for EL0 (`el0`: EL0 or an unprivileged access) or the regime's EL.
+    func permissions(_ desc: UInt64, apTable: UInt64, xnTable: Bool, pxnTable: Bool, regime rg: Regime, el0: Bool)
         -> (read: Bool, write: Bool, execute: Bool) {
         let ap = (desc >> 6) & 3
         let xn = (desc >> 54) & 1 == 1, pxn = (desc >> 53) & 1 == 1
@@ -159,7 +165,6 @@ extension Core {
             let exec = !xn && !xnTable && !(wxn && !ro)
             return (true, !ro, exec)
         }
-        let el0 = asEL0 || state.pointee.el == 0
         let ro = ap & 2 != 0 || apTable & 2 != 0
         let el0Access = ap & 1 != 0 && apTable & 1 == 0
         let el0Writable = el0Access && !ro
