@@ -1,0 +1,127 @@
+import CFDT
+
+/// Builds a VM's device tree with libfdt's sequential-write API, straight
+/// into the VM's memory at its `setup_data` address: memory, cpus,
+/// chosen/bootargs, PSCI over HVC, the vGIC, the timer, its vUART and only
+/// the devices passed through to it. Called at boot only (libfdt uses SIMD).
+enum GuestDeviceTree {
+    static let maxSize: UInt64 = 64 * 1024
+    static let gicPhandle: UInt32 = 1
+    static let clockPhandle: UInt32 = 2
+
+    /// Returns the blob size, or nil when it did not fit.
+    static func build(_ config: VMConfig, at address: UInt64) -> Int? {
+        guard let buf = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return nil }
+        var w = Writer(buf: buf, ok: fdt_create(buf, Int32(maxSize)) == 0)
+        w.check(fdt_finish_reservemap(buf))
+        w.begin("")
+        w.u32("#address-cells", [2]); w.u32("#size-cells", [2])
+        w.string("compatible", ["minos,vm"])
+        w.string("model", ["Minos VM " + config.name])
+        w.u32("interrupt-parent", [gicPhandle])
+
+        let uartNode = "pl011@" + String(board.uartBase, radix: 16)
+        w.begin("chosen")
+        w.string("bootargs", [config.cmdline])
+        w.string("stdout-path", ["/" + uartNode])
+        w.end()
+        w.begin("aliases"); w.string("serial0", ["/" + uartNode]); w.end()
+
+        for r in config.memory {
+            w.begin("memory@" + String(r.lowerBound, radix: 16))
+            w.string("device_type", ["memory"])
+            w.u64("reg", [r.lowerBound, UInt64(r.count)])
+            w.end()
+        }
+
+        w.begin("cpus")
+        w.u32("#address-cells", [1]); w.u32("#size-cells", [0])
+        for i in 0..<config.vcpus {
+            w.begin("cpu@" + String(i, radix: 16))
+            w.string("device_type", ["cpu"])
+            w.string("compatible", ["arm,armv8"])
+            w.u32("reg", [UInt32(i)])
+            w.string("enable-method", ["psci"])
+            w.end()
+        }
+        w.end()
+
+        w.begin("psci")
+        w.string("compatible", ["arm,psci-1.0", "arm,psci-0.2"])
+        w.string("method", ["hvc"])
+        w.end()
+
+        let t = board.timerTrigger
+        w.begin("timer")
+        w.string("compatible", ["arm,armv8-timer"])
+        w.u32("interrupts", [1, 13, t, 1, 14, t, 1, 11, t, 1, 10, t])
+        w.end()
+
+        w.begin("interrupt-controller@" + String(board.gicdBase, radix: 16))
+        w.string("compatible", ["arm,gic-v3"])
+        w.u32("#interrupt-cells", [3])
+        w.empty("interrupt-controller")
+        w.u64("reg", [board.gicdBase, 0x1_0000, board.gicrBase, board.gicrStride * UInt64(config.vcpus)])
+        w.u32("phandle", [gicPhandle])
+        w.end()
+
+        w.begin("apb-pclk")
+        w.string("compatible", ["fixed-clock"])
+        w.u32("#clock-cells", [0])
+        w.u32("clock-frequency", [board.uartClockHz])
+        w.u32("phandle", [clockPhandle])
+        w.end()
+
+        w.begin(uartNode)
+        w.string("compatible", ["arm,pl011", "arm,primecell"])
+        w.u64("reg", [board.uartBase, 0x1000])
+        w.u32("interrupts", [0, board.uartSPI, 4])
+        w.u32("clocks", [clockPhandle, clockPhandle])
+        w.string("clock-names", ["uartclk", "apb_pclk"])
+        w.end()
+
+        for d in config.passthrough {
+            w.begin(d.nodeName)
+            if !d.compatible.isEmpty { w.raw("compatible", d.compatible) }
+            var reg: [UInt64] = []
+            for r in d.regions { reg.append(r.lowerBound); reg.append(UInt64(r.count)) }
+            w.u64("reg", reg)
+            if !d.interruptCells.isEmpty { w.u32("interrupts", d.interruptCells) }
+            w.end()
+        }
+
+        w.end()
+        w.check(fdt_finish(buf))
+        return w.ok ? Int(bigEndian32(UnsafeRawPointer(buf) + 4)) : nil
+    }
+
+    /// Small wrapper that remembers whether any libfdt call failed.
+    struct Writer {
+        let buf: UnsafeMutableRawPointer
+        var ok: Bool
+
+        mutating func check(_ r: Int32) { if r != 0 { ok = false } }
+        mutating func begin(_ name: String) { check(fdt_begin_node(buf, name)) }
+        mutating func end() { check(fdt_end_node(buf)) }
+        mutating func raw(_ name: String, _ bytes: [UInt8]) {
+            let r = bytes.withUnsafeBytes { fdt_property(buf, name, $0.baseAddress, Int32($0.count)) }
+            check(r)
+        }
+        mutating func empty(_ name: String) { check(fdt_property(buf, name, nil, 0)) }
+        mutating func u32(_ name: String, _ values: [UInt32]) {
+            var bytes: [UInt8] = []
+            for v in values { for s in [24, 16, 8, 0] { bytes.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
+            raw(name, bytes)
+        }
+        mutating func u64(_ name: String, _ values: [UInt64]) {
+            var cells: [UInt32] = []
+            for v in values { cells.append(UInt32(truncatingIfNeeded: v >> 32)); cells.append(UInt32(truncatingIfNeeded: v)) }
+            u32(name, cells)
+        }
+        mutating func string(_ name: String, _ values: [String]) {
+            var bytes: [UInt8] = []
+            for v in values { bytes.append(contentsOf: v.utf8); bytes.append(0) }
+            raw(name, bytes)
+        }
+    }
+}

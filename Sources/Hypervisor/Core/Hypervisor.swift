@@ -1,0 +1,180 @@
+/// Everything the hypervisor knows: physical CPUs, VMs, the host GIC. One
+/// instance, created by the boot CPU; mutated only under `bigLock`.
+final class Hypervisor {
+    let tree: DeviceTree
+    var pages = PageAllocator()
+    let gic = GICv3(gicd: board.gicdBase, gicrBase: board.gicrBase, gicrStride: board.gicrStride)
+    var cpus: [PhysicalCPU] = []
+    var vms: [VM] = []
+    var ram: [Range<UInt64>] = []
+    let counterHz: UInt64
+    let sliceTicks: UInt64
+    var listRegisterCount = 4
+    var shell = Shell()
+
+    init(tree: DeviceTree, pages region: Range<UInt64>) {
+        self.tree = tree
+        pages.setUp(region)
+        counterHz = Arch.counterFrequency
+        sliceTicks = max(counterHz / 100, 1000)         // 10 ms round-robin slices
+    }
+
+    func bootPrimary() -> Never {
+        discoverCPUs()
+        discoverRAM()
+        log("\(cpus.count) CPUs, counter \(counterHz / 1000) kHz, RAM \(ram.map { hex($0.lowerBound) + "-" + hex($0.upperBound) }.joined(separator: ","))")
+        gic.initDistributor()
+        setUpThisCPU(0)
+
+        let image = Arch.imageRegion
+        let parser = VMConfigParser(
+            tree: tree, physicalCPUs: cpus.count, ram: ram,
+            reserved: [("the hypervisor image", image),
+                       ("the GIC distributor", board.gicdBase..<(board.gicdBase + 0x1_0000)),
+                       ("the GIC redistributors", board.gicrBase..<(board.gicrBase + board.gicrStride * UInt64(maxPhysicalCPUs))),
+                       ("the hypervisor console UART", board.uartBase..<(board.uartBase + 0x1000))])
+        for config in parser.parseAll(log: { log($0) }) {
+            if let vm = createVM(config) { vms.append(vm) }
+        }
+        // The hypervisor console's receive interrupt feeds the shell and the focused VM.
+        Console.uart.enableReceiveInterrupt()
+        gic.enableSPI(32 + board.uartSPI, mpidr: cpus[0].mpidr, edge: false)
+
+        for cpu in cpus.dropFirst() {
+            let r = PSCI.startCPU(mpidr: cpu.mpidr, entry: Arch.secondaryEntry, context: UInt64(cpu.index))
+            if r != PSCI.success { log("CPU \(cpu.index) (MPIDR \(hex(cpu.mpidr))) did not start: PSCI error \(r)") }
+        }
+        if vms.isEmpty {
+            log("no VM could be started; powering off")
+            PSCI.powerOffMachine()
+        }
+        log("\(vms.count) VM(s) started; escape key for the shell is Ctrl-] ")
+        bigLock.lock()
+        runLoop(cpus[0])
+    }
+
+    func bootSecondary(index: Int) -> Never {
+        bigLock.lock()
+        setUpThisCPU(index)
+        runLoop(cpus[index])
+    }
+
+    private func setUpThisCPU(_ index: Int) {
+        Arch.perCPU = UInt64(index)
+        let cpu = cpus[index]
+        guard let rd = gic.redistributor(mpidr: Arch.mpidr) else {
+            log("CPU \(index): no GIC redistributor for MPIDR \(hex(Arch.mpidr)); CPU parked")
+            bigLock.unlock()
+            haltCPU()
+        }
+        cpu.redistributor = rd
+        gic.initCPU(redistributor: rd)
+        for ppi in [0, board.hypTimerPPI, board.virtTimerPPI, board.maintenancePPI] {
+            gic.enablePrivate(ppi, redistributor: rd)
+        }
+        listRegisterCount = Int(Arch.ichVTR & 0x1F) + 1
+        Arch.cnthctl = CNTHCTL.el1pcten                 // CNTPCT readable; CNTP_* trapped and emulated
+        Arch.vpidr = Arch.midr
+        Arch.ichHCR = 0
+        cpu.online = true
+    }
+
+    private func discoverCPUs() {
+        var found: [UInt64] = []
+        if let node = tree.node("/cpus") {
+            let ac = tree.addressCells(node)
+            for sub in tree.subnodes(of: node) where tree.string(sub, "device_type") == "cpu" {
+                if let reg = tree.cells(sub, "reg"), reg.count >= ac { found.append(combineCells(reg[...], width: ac)) }
+            }
+        }
+        if found.isEmpty { found = [Arch.mpidr & 0xFF_00FF_FFFF] }
+        // The boot CPU is index 0 whatever its position in /cpus.
+        let me = Arch.mpidr & 0xFF_00FF_FFFF
+        found.removeAll { $0 == me }
+        found.insert(me, at: 0)
+        for (i, m) in found.prefix(maxPhysicalCPUs).enumerated() { cpus.append(PhysicalCPU(index: i, mpidr: m)) }
+    }
+
+    private func discoverRAM() {
+        let root = tree.node("/")!
+        let ac = tree.addressCells(root), sc = tree.sizeCells(root)
+        for sub in tree.subnodes(of: root) where tree.string(sub, "device_type") == "memory" {
+            guard let reg = tree.cells(sub, "reg") else { continue }
+            var i = 0
+            while i + ac + sc <= reg.count {
+                let base = combineCells(reg[i...], width: ac)
+                let size = combineCells(reg[(i + ac)...], width: sc)
+                ram.append(base..<(base + size))
+                i += ac + sc
+            }
+        }
+    }
+
+    /// Stage-2 tables, guest device tree, vCPUs; nil (with a log line) if resources ran out.
+    private func createVM(_ config: VMConfig) -> VM? {
+        guard let s2 = Stage2Table(vmid: UInt16(config.vmid + 1), pages: &pages) else {
+            log("vm \(config.name): out of page-table memory; VM not started")
+            return nil
+        }
+        for r in config.memory {
+            guard s2.map(ipa: r.lowerBound, pa: r.lowerBound, size: UInt64(r.count), attributes: .normal, pages: &pages) else {
+                log("vm \(config.name): property 'memory': cannot map \(hex(r.lowerBound)); VM not started")
+                return nil
+            }
+        }
+        for d in config.passthrough {
+            for r in d.regions where !s2.map(ipa: r.lowerBound, pa: r.lowerBound, size: UInt64(r.count), attributes: .device, pages: &pages) {
+                log("vm \(config.name): property 'passthrough': cannot map \(d.path); VM not started")
+                return nil
+            }
+        }
+        guard let dtbSize = GuestDeviceTree.build(config, at: config.dtbAddress) else {
+            log("vm \(config.name): guest device tree does not fit at \(hex(config.dtbAddress)); VM not started")
+            return nil
+        }
+        let vm = VM(config: config, stage2: s2)
+        vm.pristineDTB = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(config.dtbAddress)), count: dtbSize))
+        for i in 0..<config.vcpus {
+            let v = VCPU(vm: vm, index: i, pcpu: config.affinity[i])
+            vm.vcpus.append(v)
+            cpus[v.pcpu].vcpus.append(v)
+        }
+        vm.vcpus[0].reset(entry: config.entry, x0: config.dtbAddress)
+        vm.vcpus[0].power = .on
+        vm.vuart.interruptLine = { vm.raiseShared(32 + board.uartSPI) }
+        for d in config.passthrough {
+            for (k, spi) in d.spis.enumerated() {
+                let intid = 32 + spi
+                if Int(intid) < VirtualDistributor.intids { vm.vdist.hardware[Int(intid)] = intid }
+                let flags = d.interruptCells.count >= 3 * (k + 1) ? d.interruptCells[3 * k + 2] : 4
+                gic.enableSPI(intid, mpidr: cpus[vm.vcpus[0].pcpu].mpidr, edge: flags & 3 != 0)
+            }
+        }
+        let mem = config.memory.map { hex($0.lowerBound) + "-" + hex($0.upperBound) }.joined(separator: ",")
+        log("vm\(config.vmid) '\(config.name)': \(config.vcpus) vCPU(s) on pCPU \(config.affinity.map { String($0) }.joined(separator: ",")), memory \(mem), entry \(hex(config.entry)), dtb \(hex(config.dtbAddress))")
+        return vm
+    }
+
+    var thisCPU: PhysicalCPU { cpus[Int(Arch.perCPU)] }
+
+    /// Make a pCPU re-evaluate its vCPUs (new interrupt, vCPU powered on).
+    func kick(_ cpuIndex: Int) {
+        guard cpuIndex != Int(Arch.perCPU), cpus[cpuIndex].online else { return }
+        Arch.sendSGI(GICv3.sgi1r(intid: 0, mpidr: cpus[cpuIndex].mpidr))
+    }
+
+    /// A VM stops (SYSTEM_OFF, fatal guest error); the machine powers off after the last one.
+    func stop(_ vm: VM, reason: String) {
+        guard !vm.stopped else { return }
+        if vm.vuart.hasPartialLine { vm.vuart.flush() }
+        vm.stopped = true
+        for v in vm.vcpus { v.power = .off; v.queued.removeAll() }
+        for d in vm.config.passthrough { for spi in d.spis { gic.disableSPI(32 + spi) } }
+        log("\(vm.label) stopped: \(reason)")
+        for v in vm.vcpus { kick(v.pcpu) }
+        if vms.allSatisfy({ $0.stopped }) {
+            log("all VMs stopped; powering off")
+            PSCI.powerOffMachine()
+        }
+    }
+}

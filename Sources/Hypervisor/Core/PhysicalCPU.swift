@@ -1,0 +1,19 @@
+/// Per physical CPU state: its redistributor, the vCPUs pinned to it, the
+/// vCPU whose context is loaded in the hardware and the owner of the FP registers.
+final class PhysicalCPU {
+    let index: Int
+    let mpidr: UInt64
+    var redistributor: UInt64 = 0
+    var vcpus: [VCPU] = []
+    /// The vCPU whose EL1 registers, timer and list registers are in the hardware.
+    var loaded: VCPU? = nil
+    var fpOwner: VCPU? = nil
+    var current: VCPU? = nil
+    var sliceStart: UInt64 = 0
+    var online = false
+
+    init(index: Int, mpidr: UInt64) {
+        self.index = index
+        self.mpidr = mpidr
+    }
+}

@@ -1,0 +1,70 @@
+/// A virtual CPU, pinned to one physical CPU (`vcpu_affinity`), so its
+/// lazily switched FP state and list registers never migrate.
+final class VCPU {
+    let vm: VM
+    let index: Int
+    let pcpu: Int
+    let regs: UnsafeMutablePointer<GuestRegisters>
+    var el1 = EL1Context()
+    let fpState: UnsafeMutableRawPointer
+    var redistributor: VirtualRedistributor! = nil
+
+    enum Power { case off, on }
+    var power = Power.off
+    /// In a trapped WFI (or CPU_SUSPEND) until it has an interrupt.
+    var waiting = false
+    /// Virtual interrupts not yet in a list register.
+    var queued: [PendingInterrupt] = []
+    /// List registers while not loaded on its pCPU.
+    var savedLRs: [ListRegister] = []
+    /// The trapped EL1 physical timer (CNTP_CTL/CVAL, counting the physical counter).
+    var ptimerControl: UInt64 = 0
+    var ptimerCompare: UInt64 = 0
+
+    init(vm: VM, index: Int, pcpu: Int) {
+        self.vm = vm
+        self.index = index
+        self.pcpu = pcpu
+        regs = UnsafeMutablePointer<GuestRegisters>.allocate(capacity: 1)
+        regs.initialize(to: .zero)
+        fpState = UnsafeMutableRawPointer.allocate(byteCount: fpStateSize, alignment: 16)
+        fpState.initializeMemory(as: UInt8.self, repeating: 0, count: fpStateSize)
+        redistributor = VirtualRedistributor(vcpu: self)
+    }
+
+    /// Virtual MPIDR: Aff0 is the vCPU index (bit 31 RES1).
+    var mpidr: UInt64 { (1 << 31) | UInt64(index) }
+
+    var runnable: Bool { power == .on && !waiting && !vm.stopped }
+
+    /// Reset to the Linux boot protocol state: MMU off, EL1h, DAIF masked, x0 = `x0`.
+    func reset(entry: UInt64, x0: UInt64) {
+        regs.pointee = .zero
+        regs[x: 0] = x0
+        regs.pointee.elr = entry
+        regs.pointee.spsr = SPSR.el1h | SPSR.daifMasked
+        el1 = EL1Context()
+        queued.removeAll()
+        savedLRs.removeAll()
+        ptimerControl = 0
+        ptimerCompare = 0
+        waiting = false
+        redistributor = VirtualRedistributor(vcpu: self)
+    }
+
+    func wake() {
+        guard waiting else { return }
+        waiting = false
+    }
+
+    /// Counter value (physical) at which the trapped physical timer fires, if armed.
+    var ptimerDeadline: UInt64? {
+        ptimerControl & TimerControl.enable != 0 && ptimerControl & TimerControl.imask == 0 ? ptimerCompare : nil
+    }
+
+    /// Physical counter value at which the saved virtual timer fires, if armed.
+    var savedVTimerDeadline: UInt64? {
+        el1.cntvCtl & TimerControl.enable != 0 && el1.cntvCtl & TimerControl.imask == 0
+            ? el1.cntvCval &+ vm.counterOffset : nil
+    }
+}

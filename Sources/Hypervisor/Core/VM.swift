@@ -1,0 +1,71 @@
+/// A virtual machine: its configuration, stage-2 tables, vCPUs and the
+/// virtual devices every VM gets (GIC distributor, PL011).
+final class VM {
+    let config: VMConfig
+    let stage2: Stage2Table
+    var vcpus: [VCPU] = []
+    let vuart: VirtualUART
+    var vdist: VirtualDistributor! = nil
+    /// CNTVOFF_EL2: the VM's virtual counter starts near zero when it boots.
+    var counterOffset: UInt64
+    var stopped = false
+    /// The guest device tree as built at boot, restored on SYSTEM_RESET.
+    var pristineDTB: [UInt8] = []
+
+    var id: Int { config.vmid }
+    var name: String { config.name }
+    var label: String { "vm\(config.vmid) (\(config.name))" }
+
+    init(config: VMConfig, stage2: Stage2Table) {
+        self.config = config
+        self.stage2 = stage2
+        vuart = VirtualUART(prefix: "[vm\(config.vmid)] ")
+        counterOffset = Arch.physicalCount
+        vdist = VirtualDistributor(vm: self)
+    }
+
+    func owns(ipa: UInt64, size: UInt64 = 1) -> Bool {
+        config.memory.contains { $0.lowerBound <= ipa && ipa + size <= $0.upperBound }
+    }
+
+    // MARK: Interrupt delivery (the vGIC's software side)
+
+    /// An SPI was asserted (device model, pass-through, ISPENDR write).
+    func raiseShared(_ intid: UInt32) {
+        guard Int(intid) < VirtualDistributor.intids else { return }
+        if vdist.enabled[Int(intid)] { deliverShared(intid) } else { vdist.latched[Int(intid)] = true }
+    }
+
+    func deliverShared(_ intid: UInt32) {
+        let target = vcpus[min(vdist.route[Int(intid)], vcpus.count - 1)]
+        queue(intid, on: target, physical: vdist.hardware[Int(intid)])
+    }
+
+    /// An SGI or PPI for one vCPU; latched while its redistributor has it disabled.
+    func raisePrivate(_ intid: UInt32, on vcpu: VCPU) {
+        if vcpu.redistributor.enabled & (1 << intid) != 0 {
+            queue(intid, on: vcpu)
+        } else {
+            vcpu.redistributor.latched |= 1 << intid
+        }
+    }
+
+    /// Put a virtual interrupt on a vCPU's queue; the vCPU's pCPU moves it
+    /// into a list register before it next enters the guest.
+    func queue(_ intid: UInt32, on vcpu: VCPU, physical: UInt32? = nil) {
+        guard !stopped else { return }
+        if !vcpu.queued.contains(where: { $0.intid == intid }) {
+            vcpu.queued.append(PendingInterrupt(intid: intid, physical: physical))
+        }
+        vcpu.wake()
+    }
+
+    func priority(of intid: UInt32, on vcpu: VCPU) -> UInt8 {
+        intid < 32 ? vcpu.redistributor.priority[Int(intid)] : vdist.priority[Int(intid)]
+    }
+}
+
+struct PendingInterrupt {
+    let intid: UInt32
+    let physical: UInt32?
+}

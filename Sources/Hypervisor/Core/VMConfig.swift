@@ -1,0 +1,235 @@
+/// One VM as described under the host device tree's `/vms` node (Minos's
+/// format; see /work/shared/REFERENCE.md). Validated before anything is built.
+struct VMConfig {
+    var node: String
+    var vmid: Int
+    var name: String
+    var type: String
+    var vcpus: Int
+    var entry: UInt64
+    var affinity: [Int]
+    var memory: [Range<UInt64>]
+    var dtbAddress: UInt64
+    var cmdline: String
+    var nativeWFI: Bool
+    var passthrough: [PassthroughDevice]
+}
+
+/// A host device handed to one VM: its MMIO ranges, SPIs and the node to copy into the guest tree.
+struct PassthroughDevice {
+    var path: String
+    var nodeName: String
+    var compatible: [UInt8]
+    var regions: [Range<UInt64>]
+    var spis: [UInt32]
+    var interruptCells: [UInt32]
+}
+
+/// A configuration problem: which VM, which property, what is wrong.
+struct ConfigError: Error {
+    let vm: String
+    let property: String
+    let problem: String
+    var message: String { "vm \(vm): property '\(property)': \(problem); VM not started" }
+}
+
+/// Parses and checks `/vms/*`. Each VM is accepted or rejected on its own;
+/// accepted VMs claim memory, so a later VM overlapping an earlier one is rejected.
+struct VMConfigParser {
+    let tree: DeviceTree
+    let physicalCPUs: Int
+    let ram: [Range<UInt64>]
+    let reserved: [(String, Range<UInt64>)]
+
+    static let knownProperties: [String] = [
+        "device_type", "vmid", "vm_name", "type", "vcpus", "entry", "vcpu_affinity", "memory",
+        "setup_data", "cmdline", "native_wfi", "passthrough", "disabled", "phandle", "name",
+    ]
+    static let maxVCPUs = 8
+
+    func parseAll(log: (String) -> Void) -> [VMConfig] {
+        guard let vms = tree.node("/vms") else {
+            log("no /vms node in the device tree: no VMs configured")
+            return []
+        }
+        var accepted: [VMConfig] = []
+        for node in tree.subnodes(of: vms) {
+            let label = tree.name(node)
+            if tree.property(node, "disabled") != nil {
+                log("vm \(label): disabled in the configuration; skipped")
+                continue
+            }
+            switch parse(node, label: label, accepted: accepted) {
+            case .success(let config): accepted.append(config)
+            case .failure(let error): log(error.message)
+            }
+        }
+        return accepted
+    }
+
+    func parse(_ node: Int32, label: String, accepted: [VMConfig]) -> Result<VMConfig, ConfigError> {
+        let ac = 2, sc = 2   // Minos's /vms uses two cells for addresses and sizes
+        var vmLabel = label
+        if let n = tree.string(node, "vm_name"), !n.isEmpty { vmLabel = n }
+        func fail(_ property: String, _ problem: String) -> Result<VMConfig, ConfigError> {
+            .failure(ConfigError(vm: vmLabel, property: property, problem: problem))
+        }
+
+        for p in tree.propertyNames(node) where !Self.knownProperties.contains(p) {
+            return fail(p, "unknown property")
+        }
+        if let dt = tree.property(node, "device_type"), tree.string(node, "device_type") != "virtual_machine" || dt.count == 0 {
+            return fail("device_type", "must be \"virtual_machine\"")
+        }
+        if tree.property(node, "vm_name") != nil && tree.string(node, "vm_name") == nil {
+            return fail("vm_name", "malformed (expected a string)")
+        }
+
+        guard tree.property(node, "vmid") != nil else { return fail("vmid", "missing") }
+        guard let vmidCells = tree.cells(node, "vmid"), vmidCells.count == 1 else { return fail("vmid", "malformed (expected one cell)") }
+        let vmid = Int(vmidCells[0])
+        guard vmid < 255 else { return fail("vmid", "\(vmid) out of range (0..254)") }
+        if let other = accepted.first(where: { $0.vmid == vmid }) { return fail("vmid", "\(vmid) already used by \(other.name)") }
+
+        guard tree.property(node, "vcpus") != nil else { return fail("vcpus", "missing") }
+        guard let vc = tree.cells(node, "vcpus"), vc.count == 1 else { return fail("vcpus", "malformed (expected one cell)") }
+        let vcpus = Int(vc[0])
+        let allowed = min(physicalCPUs, Self.maxVCPUs)
+        guard vcpus >= 1, vcpus <= allowed else { return fail("vcpus", "\(vcpus) vCPUs, at most \(allowed) allowed") }
+
+        var affinity: [Int] = []
+        if tree.property(node, "vcpu_affinity") != nil {
+            guard let a = tree.cells(node, "vcpu_affinity"), a.count == vcpus else {
+                return fail("vcpu_affinity", "malformed (expected one pCPU per vCPU, \(vcpus) cells)")
+            }
+            for c in a {
+                guard Int(c) < physicalCPUs else { return fail("vcpu_affinity", "pCPU \(c) does not exist (\(physicalCPUs) CPUs)") }
+                affinity.append(Int(c))
+            }
+        } else {
+            affinity = (0..<vcpus).map { ($0 + vmid) % physicalCPUs }
+        }
+
+        guard tree.property(node, "memory") != nil else { return fail("memory", "missing") }
+        guard let mem = tree.cells(node, "memory"), mem.count > 0, mem.count % (ac + sc) == 0 else {
+            return fail("memory", "malformed (expected <base size> pairs of 2 cells each)")
+        }
+        var memory: [Range<UInt64>] = []
+        var i = 0
+        while i < mem.count {
+            let base = combineCells(mem[i..<(i + ac)], width: ac)
+            let size = combineCells(mem[(i + ac)..<(i + ac + sc)], width: sc)
+            i += ac + sc
+            guard size > 0, base % Granule.page == 0, size % Granule.page == 0, base &+ size > base else {
+                return fail("memory", "range \(hex(base)) size \(hex(size)) must be non-empty and 4 KiB aligned")
+            }
+            let r = base..<(base + size)
+            guard ram.contains(where: { $0.lowerBound <= r.lowerBound && r.upperBound <= $0.upperBound }) else {
+                return fail("memory", "range \(hex(base))-\(hex(r.upperBound)) is not inside RAM")
+            }
+            for (what, res) in reserved where res.overlaps(r) {
+                return fail("memory", "range \(hex(base))-\(hex(r.upperBound)) overlaps \(what)")
+            }
+            for other in accepted where other.memory.contains(where: { $0.overlaps(r) }) {
+                return fail("memory", "range \(hex(base))-\(hex(r.upperBound)) overlaps VM \(other.name)")
+            }
+            for mine in memory where mine.overlaps(r) {
+                return fail("memory", "ranges overlap each other")
+            }
+            memory.append(r)
+        }
+
+        guard tree.property(node, "entry") != nil else { return fail("entry", "missing") }
+        guard let e = tree.cells(node, "entry"), e.count == ac else { return fail("entry", "malformed (expected 2 cells)") }
+        let entry = combineCells(e[...], width: ac)
+        guard memory.contains(where: { $0.contains(entry) }), entry % 4 == 0 else {
+            return fail("entry", "\(hex(entry)) is outside the VM's memory or misaligned")
+        }
+
+        let main = memory[0]
+        var dtbAddress = main.upperBound - min(Granule.level2Block, UInt64(main.count) / 2)
+        if tree.property(node, "setup_data") != nil {
+            guard let s = tree.cells(node, "setup_data"), s.count == ac else { return fail("setup_data", "malformed (expected 2 cells)") }
+            dtbAddress = combineCells(s[...], width: ac)
+            guard dtbAddress % 8 == 0, memory.contains(where: { $0.contains(dtbAddress) && $0.upperBound - dtbAddress >= GuestDeviceTree.maxSize }) else {
+                return fail("setup_data", "\(hex(dtbAddress)) leaves no room for the guest device tree inside the VM's memory")
+            }
+        }
+
+        var cmdline = ""
+        if tree.property(node, "cmdline") != nil {
+            guard let c = tree.string(node, "cmdline") else { return fail("cmdline", "malformed (expected a string)") }
+            cmdline = c
+        }
+        var type = "linux"
+        if tree.property(node, "type") != nil {
+            guard let t = tree.string(node, "type"), ["linux", "rtos", "baremetal", "otheros"].contains(t) else {
+                return fail("type", "unknown VM type (linux, rtos, baremetal, otheros)")
+            }
+            type = t
+        }
+        var nativeWFI = false
+        if let w = tree.property(node, "native_wfi") {
+            if w.count == 0 { nativeWFI = true }
+            else if let c = tree.cells(node, "native_wfi"), c.count == 1 { nativeWFI = c[0] != 0 }
+            else { return fail("native_wfi", "malformed (empty or one cell)") }
+        }
+
+        var passthrough: [PassthroughDevice] = []
+        if let raw = tree.property(node, "passthrough") {
+            guard raw.count > 0, raw[raw.count - 1] == 0 else { return fail("passthrough", "malformed (expected host device-tree paths)") }
+            for path in String(decoding: raw, as: UTF8.self).split(separator: "\0") {
+                switch passthroughDevice(String(path)) {
+                case .success(let d):
+                    for other in accepted where other.passthrough.contains(where: { $0.path == d.path }) {
+                        return fail("passthrough", "device \(d.path) already given to VM \(other.name)")
+                    }
+                    passthrough.append(d)
+                case .failure(let problem): return fail("passthrough", problem.text)
+                }
+            }
+        }
+
+        return .success(VMConfig(
+            node: label, vmid: vmid, name: vmLabel, type: type, vcpus: vcpus, entry: entry,
+            affinity: affinity, memory: memory, dtbAddress: dtbAddress, cmdline: cmdline,
+            nativeWFI: nativeWFI, passthrough: passthrough))
+    }
+
+    struct Problem: Error { let text: String }
+
+    /// Resolve a host device-tree path into the device's MMIO ranges and SPIs.
+    func passthroughDevice(_ path: String) -> Result<PassthroughDevice, Problem> {
+        guard path.hasPrefix("/"), let node = tree.node(path) else { return .failure(Problem(text: "unknown device \(path)")) }
+        let parent = tree.node("/")!
+        let ac = tree.addressCells(parent), sc = tree.sizeCells(parent)
+        guard let reg = tree.cells(node, "reg"), reg.count > 0, reg.count % (ac + sc) == 0 else {
+            return .failure(Problem(text: "device \(path) has no usable reg"))
+        }
+        var regions: [Range<UInt64>] = []
+        var i = 0
+        while i < reg.count {
+            let base = combineCells(reg[i..<(i + ac)], width: ac)
+            let size = combineCells(reg[(i + ac)..<(i + ac + sc)], width: sc)
+            let page = base & ~(Granule.page - 1)
+            let r = page..<((base + size + Granule.page - 1) & ~(Granule.page - 1))
+            for (what, res) in reserved where res.overlaps(r) {
+                return .failure(Problem(text: "device \(path) overlaps \(what)"))
+            }
+            regions.append(r)
+            i += ac + sc
+        }
+        var spis: [UInt32] = []
+        let irqs = tree.cells(node, "interrupts") ?? []
+        var j = 0
+        while j + 3 <= irqs.count {
+            if irqs[j] == 0 { spis.append(irqs[j + 1]) }  // GIC_SPI
+            j += 3
+        }
+        let compatible = tree.property(node, "compatible").map { Array($0) } ?? []
+        var nodeName = tree.name(node)
+        if nodeName.isEmpty { nodeName = "device" }
+        return .success(PassthroughDevice(path: path, nodeName: nodeName, compatible: compatible,
+                                          regions: regions, spis: spis, interruptCells: irqs))
+    }
+}

@@ -1,0 +1,69 @@
+/// A PL011 per VM (Arm PrimeCell UART PL011 TRM register map): transmit
+/// bytes go to the physical console, one line at a time, prefixed with the
+/// VM's tag; received bytes come from the console when the VM has focus.
+final class VirtualUART {
+    let prefix: String
+    private var line: [UInt8] = []
+    private var rx: [UInt8] = []
+    private var imsc: UInt32 = 0, cr: UInt32 = 0x300, lcrh: UInt32 = 0, ibrd: UInt32 = 0, fbrd: UInt32 = 0, ifls: UInt32 = 0x12
+    /// Raised when a receive interrupt should be delivered.
+    var interruptLine: (() -> Void)? = nil
+
+    static let size: UInt64 = 0x1000
+    static let rxBits: UInt32 = (1 << 4) | (1 << 6)    // RXIS, RTIS
+    /// PeriphID0..3 and PCellID0..3 of a PL011 r1p5, so drivers probing them find one.
+    static let ids: [UInt32] = [0x11, 0x10, 0x34, 0x00, 0x0D, 0xF0, 0x05, 0xB1]
+
+    init(prefix: String) { self.prefix = prefix }
+
+    func access(offset: UInt64, write: Bool, value: UInt64) -> MMIOResult {
+        let v = UInt32(truncatingIfNeeded: value)
+        switch (offset, write) {
+        case (0x000, true): transmit(UInt8(truncatingIfNeeded: v)); return .handled(0)
+        case (0x000, false): return .handled(rx.isEmpty ? 0 : UInt64(rx.removeFirst()))
+        case (0x018, false):                                    // FR: TXFE always, RXFE when empty
+            return .handled(UInt64((1 << 7) | (rx.isEmpty ? 1 << 4 : 0)))
+        case (0x024, _): if write { ibrd = v }; return .handled(UInt64(ibrd))
+        case (0x028, _): if write { fbrd = v }; return .handled(UInt64(fbrd))
+        case (0x02C, _): if write { lcrh = v }; return .handled(UInt64(lcrh))
+        case (0x030, _): if write { cr = v }; return .handled(UInt64(cr))
+        case (0x034, _): if write { ifls = v }; return .handled(UInt64(ifls))
+        case (0x038, _): if write { imsc = v; signal() }; return .handled(UInt64(imsc))
+        case (0x03C, false): return .handled(UInt64(rawStatus))
+        case (0x040, false): return .handled(UInt64(rawStatus & imsc))
+        case (0x044, true): return .handled(0)                  // ICR: RX status follows the FIFO
+        case (0xFE0...0xFFC, false): return .handled(UInt64(Self.ids[Int((offset - 0xFE0) / 4)]))
+        case (_, true): return .handled(0)                      // other registers: write ignored
+        default: return .handled(0)
+        }
+    }
+
+    private var rawStatus: UInt32 { (1 << 5) | (rx.isEmpty ? 0 : Self.rxBits) }  // TXIS always
+
+    private func signal() {
+        if rawStatus & imsc & Self.rxBits != 0 { interruptLine?() }
+    }
+
+    func receive(_ byte: UInt8) {
+        rx.append(byte)
+        signal()
+    }
+
+    private func transmit(_ byte: UInt8) {
+        if byte == 10 || line.count >= 200 {
+            flush()
+        } else if byte != 13 {
+            line.append(byte)
+        }
+    }
+
+    /// Emit the pending partial line (also when the VM stops).
+    func flush() {
+        guard !line.isEmpty || true else { return }
+        let text = prefix + String(decoding: line, as: UTF8.self)
+        line.removeAll(keepingCapacity: true)
+        Console.line(text)
+    }
+
+    var hasPartialLine: Bool { !line.isEmpty }
+}
