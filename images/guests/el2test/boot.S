@@ -1,0 +1,503 @@
+// Entry, stacks, the EL2 -> EL1 trampoline, system-register accessors and the
+// probes (single instructions the checks provoke traps and aborts with).
+// Board facts arrive at assemble time: -DUART_BASE, -DGICD_BASE, -DGICR_BASE.
+
+#if !defined(UART_BASE) || !defined(GICD_BASE) || !defined(GICR_BASE)
+#error "UART_BASE, GICD_BASE and GICR_BASE must be defined (-DUART_BASE=0x...)"
+#endif
+
+#define STACK_SIZE  0x4000          // per EL; stack for EL n is stacks[n]
+
+    .section .text.boot, "ax"
+    .global _start
+_start:
+    mrs     x0, mpidr_el1               // park every CPU but the first
+    and     x0, x0, #0xffffff
+    cbnz    x0, halt
+    mrs     x1, CurrentEL
+    ubfx    x1, x1, #2, #2
+    bl      stack_top_for
+    mov     sp, x0
+    adrp    x0, __bss_start
+    add     x0, x0, :lo12:__bss_start
+    adrp    x1, __bss_end
+    add     x1, x1, :lo12:__bss_end
+1:  cmp     x0, x1
+    b.hs    2f
+    str     xzr, [x0], #8
+    b       1b
+2:  bl      el2test_main                // never returns
+
+    .text
+    .global halt
+halt:
+    wfi
+    b       halt
+
+    // x0 = top of the stack for EL x1 (uses x0, x1 only).
+stack_top_for:
+    adrp    x0, stacks
+    add     x0, x0, :lo12:stacks
+    add     x1, x1, #1
+    add     x0, x0, x1, lsl #14         // STACK_SIZE
+    ret
+
+    .global read_current_el
+read_current_el:
+    mrs     x0, CurrentEL
+    ubfx    x0, x0, #2, #2
+    ret
+
+    .global board_uart_base
+board_uart_base:
+    ldr     x0, =UART_BASE
+    ret
+    .global board_gicd_base
+board_gicd_base:
+    ldr     x0, =GICD_BASE
+    ret
+    .global board_gicr_base
+board_gicr_base:
+    ldr     x0, =GICR_BASE
+    ret
+
+    // PSCI over SMC (function id in w0), from EL2 with HCR_EL2.TSC = 0.
+    .global psci_smc
+psci_smc:
+    smc     #0
+    ret
+
+// ---------------------------------------------------------------------------
+// call_el1(fn, arg) -> UInt64, at EL2: run fn(arg) at EL1h with DAIF masked
+// on the EL1 stack; fn's result comes back through "HVC #0xFFFF", which the
+// EL2 vector turns into call_return (restores x19-x30 and SP).
+// ---------------------------------------------------------------------------
+    .global call_el1
+call_el1:
+    adrp    x10, jmpbuf
+    add     x10, x10, :lo12:jmpbuf
+    stp     x19, x20, [x10, #0]
+    stp     x21, x22, [x10, #16]
+    stp     x23, x24, [x10, #32]
+    stp     x25, x26, [x10, #48]
+    stp     x27, x28, [x10, #64]
+    stp     x29, x30, [x10, #80]
+    mov     x11, sp
+    str     x11, [x10, #96]
+    mov     x12, x0
+    mov     x13, x1
+    mov     x1, #1
+    bl      stack_top_for
+    msr     sp_el1, x0
+    adr     x0, lower_entry_el1
+    msr     elr_el2, x0
+    mov     x0, #0x3c5                  // DAIF masked, M = EL1h
+    msr     spsr_el2, x0
+    mov     x0, x12
+    mov     x1, x13
+    isb
+    eret
+
+lower_entry_el1:
+    mov     x16, x0
+    mov     x0, x1
+    blr     x16
+    .global el1_return_hvc
+el1_return_hvc:
+    hvc     #0xffff
+    b       .
+
+    .global call_return
+call_return:
+    adrp    x10, jmpbuf
+    add     x10, x10, :lo12:jmpbuf
+    ldp     x19, x20, [x10, #0]
+    ldp     x21, x22, [x10, #16]
+    ldp     x23, x24, [x10, #32]
+    ldp     x25, x26, [x10, #48]
+    ldp     x27, x28, [x10, #64]
+    ldp     x29, x30, [x10, #80]
+    ldr     x11, [x10, #96]
+    mov     sp, x11
+    ret
+
+// ---------------------------------------------------------------------------
+// System registers: read_<r>() -> UInt64, write_<r>(v) (MSR then ISB).
+// ---------------------------------------------------------------------------
+.macro SYSREG_RW name
+    .global read_\name
+read_\name:
+    isb
+    mrs     x0, \name
+    ret
+    .global write_\name
+write_\name:
+    msr     \name, x0
+    isb
+    ret
+.endm
+.macro SYSREG_RO name
+    .global read_\name
+read_\name:
+    isb
+    mrs     x0, \name
+    ret
+.endm
+.macro SYSREG_WO name
+    .global write_\name
+write_\name:
+    msr     \name, x0
+    isb
+    ret
+.endm
+
+    SYSREG_RW vbar_el1
+    SYSREG_RW vbar_el2
+    SYSREG_RW sctlr_el1
+    SYSREG_RW sctlr_el2
+    SYSREG_RW hcr_el2
+    SYSREG_RW cptr_el2
+    SYSREG_RW mdcr_el2
+    SYSREG_RW vtcr_el2
+    SYSREG_RW vttbr_el2
+    SYSREG_RO hpfar_el2
+    SYSREG_RW cpacr_el1
+    SYSREG_RW tcr_el1
+    SYSREG_RW ttbr0_el1
+    SYSREG_RW ttbr1_el1
+    SYSREG_RW mair_el1
+    SYSREG_RW contextidr_el1
+    SYSREG_RW esr_el1
+    SYSREG_RO isr_el1
+    SYSREG_RW daif
+    SYSREG_RO dczid_el0
+    SYSREG_RO id_aa64pfr0_el1
+    SYSREG_RO cntfrq_el0
+    SYSREG_RO cntpct_el0
+    SYSREG_RO cntvct_el0
+    SYSREG_RW cntv_ctl_el0
+    SYSREG_RW cntv_cval_el0
+    SYSREG_RW cnthctl_el2
+    SYSREG_RW cntvoff_el2
+    SYSREG_RW cnthp_ctl_el2
+    SYSREG_RW cnthp_cval_el2
+    SYSREG_RW cnthp_tval_el2
+    SYSREG_RW icc_sre_el2
+    SYSREG_RW icc_sre_el1
+    SYSREG_RW icc_pmr_el1
+    SYSREG_RW icc_ctlr_el1
+    SYSREG_RW icc_igrpen1_el1
+    SYSREG_RW icc_bpr1_el1
+    SYSREG_RO icc_iar1_el1
+    SYSREG_RO icc_rpr_el1
+    SYSREG_RO icc_hppir1_el1
+    SYSREG_WO icc_eoir1_el1
+    SYSREG_WO icc_dir_el1
+    SYSREG_RW ich_hcr_el2
+    SYSREG_RO ich_vtr_el2
+    SYSREG_RW ich_vmcr_el2
+    SYSREG_RO ich_misr_el2
+    SYSREG_RO ich_eisr_el2
+    SYSREG_RO ich_elrsr_el2
+    SYSREG_RW ich_ap1r0_el2
+    SYSREG_RW ich_lr0_el2
+    SYSREG_RW ich_lr1_el2
+    SYSREG_RW ich_lr2_el2
+    SYSREG_RW ich_lr3_el2
+
+    // After changing stage-2 tables or VTTBR: forget EL1&0 stage 1 and 2 entries.
+    .global tlbi_alle1
+tlbi_alle1:
+    dsb     ish
+    tlbi    alle1
+    dsb     ish
+    isb
+    ret
+
+    .global irq_unmask              // PSTATE.I = 0 at the current EL
+irq_unmask:
+    msr     daifclr, #2
+    isb
+    ret
+    .global irq_mask
+irq_mask:
+    msr     daifset, #2
+    isb
+    ret
+    .global fiq_unmask
+fiq_unmask:
+    msr     daifclr, #1
+    isb
+    ret
+    .global serror_unmask
+serror_unmask:
+    msr     daifclr, #4
+    isb
+    ret
+
+// ---------------------------------------------------------------------------
+// Probes, run at EL1 as call_el1 bodies: x0 = argument, result in x0.
+// PROBE_INSN marks the instruction the checks expect in ELR; the table
+// probe_table holds (entry, instruction) pairs in the order of this file,
+// which is the order of Swift's enum P.
+// ---------------------------------------------------------------------------
+    .section .rodata.probes, "a"
+    .balign 8
+    .global probe_table
+probe_table:
+    .text
+
+.macro PROBE_BEGIN name
+    .global probe_\name
+probe_\name:
+.endm
+.macro PROBE_INSN name
+    .pushsection .rodata.probes, "a"
+    .quad   probe_\name, .Linsn_\name
+    .popsection
+.Linsn_\name:
+.endm
+.macro PROBE name, insns:vararg         // one instruction, then return
+    PROBE_BEGIN \name
+    PROBE_INSN \name
+    \insns
+    ret
+.endm
+.macro PROBE_MRS name, reg              // read into x3 (a trap handler emulates Xt)
+    PROBE_BEGIN \name
+    mov     x3, xzr
+    PROBE_INSN \name
+    mrs     x3, \reg
+    mov     x0, x3
+    ret
+.endm
+
+    // Stage-2 data aborts: one access each, with fixed registers.
+    PROBE_BEGIN ldrb
+    mov     x5, #0x77
+    PROBE_INSN ldrb
+    ldrb    w5, [x0]
+    mov     x0, x5
+    ret
+    PROBE_BEGIN ldrsb
+    PROBE_INSN ldrsb
+    ldrsb   w12, [x0]
+    mov     x0, x12
+    ret
+    PROBE_BEGIN ldrsh
+    PROBE_INSN ldrsh
+    ldrsh   x6, [x0]
+    mov     x0, x6
+    ret
+    PROBE_BEGIN ldrsw
+    PROBE_INSN ldrsw
+    ldrsw   x7, [x0]
+    mov     x0, x7
+    ret
+    PROBE_BEGIN ldrw
+    PROBE_INSN ldrw
+    ldr     w3, [x0]
+    mov     x0, x3
+    ret
+    PROBE_BEGIN ldrx
+    PROBE_INSN ldrx
+    ldr     x8, [x0]
+    mov     x0, x8
+    ret
+    PROBE_BEGIN strh
+    movz    w9, #0xbeef
+    PROBE_INSN strh
+    strh    w9, [x0]
+    ret
+    PROBE_BEGIN strx
+    movz    x10, #0x5678
+    movk    x10, #0x1234, lsl #16
+    movk    x10, #0xcafe, lsl #48
+    PROBE_INSN strx
+    str     x10, [x0]
+    ret
+    PROBE strb_xzr, strb wzr, [x0]
+    PROBE_BEGIN ldar
+    PROBE_INSN ldar
+    ldar    w10, [x0]
+    mov     x0, x10
+    ret
+    PROBE_BEGIN stlr
+    mov     x11, #0x42
+    PROBE_INSN stlr
+    stlr    x11, [x0]
+    ret
+    PROBE ldp, ldp x2, x3, [x0]
+    PROBE ldr_wback, ldr x4, [x0, #8]!
+    PROBE_BEGIN ldxr
+    PROBE_INSN ldxr
+    ldxr    x4, [x0]
+    clrex
+    ret
+
+    // EL1 stage 1 on for one load: x0 = VA; TTBR0/TCR/MAIR_EL1 set by EL2.
+    PROBE_BEGIN mmu_load
+    mrs     x1, sctlr_el1
+    orr     x2, x1, #1
+    dsb     ish
+    tlbi    vmalle1
+    dsb     ish
+    isb
+    msr     sctlr_el1, x2
+    isb
+    PROBE_INSN mmu_load
+    ldr     x0, [x0]
+    msr     sctlr_el1, x1
+    isb
+    tlbi    vmalle1
+    dsb     ish
+    isb
+    ret
+
+    // WFI; WFE after SEVL + WFE (the event register is then clear); SMC; HVC.
+    PROBE wfi, wfi
+    PROBE_BEGIN wfe
+    sevl
+    wfe
+    PROBE_INSN wfe
+    wfe
+    ret
+    PROBE smc, smc #0x77
+    PROBE_BEGIN hvc
+    hvc     #0x1234
+    PROBE_INSN hvc                      // the instruction after the HVC
+    ret
+
+    // System register and system instruction traps: Rt is x3 for reads, x0 otherwise.
+    PROBE w_sctlr, msr sctlr_el1, x0
+    PROBE w_ttbr0, msr ttbr0_el1, x0
+    PROBE w_tcr, msr tcr_el1, x0
+    PROBE w_mair, msr mair_el1, x0
+    PROBE w_contextidr, msr contextidr_el1, x0
+    PROBE_MRS r_ttbr1, ttbr1_el1
+    PROBE_MRS r_far, far_el1
+    PROBE_MRS r_sctlr, sctlr_el1
+    PROBE_MRS r_pfr0, id_aa64pfr0_el1
+    PROBE_MRS r_mmfr0, id_aa64mmfr0_el1
+    PROBE_MRS r_revidr, revidr_el1
+    PROBE_MRS r_aidr, aidr_el1
+    PROBE_MRS r_ctr, ctr_el0
+    PROBE_MRS r_ccsidr, ccsidr_el1
+    PROBE_MRS r_clidr, clidr_el1
+    PROBE w_csselr, msr csselr_el1, x0
+    PROBE_MRS r_actlr, actlr_el1
+    PROBE w_actlr, msr actlr_el1, x0
+    PROBE_MRS r_cpacr, cpacr_el1
+    PROBE_MRS r_mdscr, mdscr_el1
+    PROBE_MRS r_pmcr, pmcr_el0
+    PROBE_MRS r_dczid, dczid_el0
+    PROBE_MRS r_cntpct, cntpct_el0
+    PROBE_MRS r_cntp_ctl, cntp_ctl_el0
+    PROBE w_cntp_cval, msr cntp_cval_el0, x0
+    PROBE dc_isw, dc isw, x0
+    PROBE dc_csw, dc csw, x0
+    PROBE dc_cisw, dc cisw, x0
+    PROBE dc_civac, dc civac, x0
+    PROBE dc_cvac, dc cvac, x0
+    PROBE dc_ivac, dc ivac, x0
+    PROBE dc_cvau, dc cvau, x0
+    PROBE ic_ivau, ic ivau, x0
+    PROBE ic_iallu, ic iallu
+    PROBE tlbi_vmalle1, tlbi vmalle1
+    PROBE tlbi_vae1, tlbi vae1, x0
+    PROBE dc_zva, dc zva, x0
+    PROBE fmov, fmov d0, x0
+
+    .section .rodata.probes, "a"
+    .global probe_table_end
+probe_table_end:
+    .text
+
+    // Ask EL2 for the armed action (the handler recognises HVC #1).
+    .global el1_hvc1
+el1_hvc1:
+    hvc     #1
+    ret
+
+    // Code page for stage-2 instruction fetches (mapped at IPA window pages).
+    .section .text.codepage, "ax"
+    .balign 4096
+    .global code_page
+code_page:
+    add     x0, x0, #1
+    ret
+    .balign 4096
+    .text
+
+    .global probe_table_base
+probe_table_base:
+    adrp    x0, probe_table
+    add     x0, x0, :lo12:probe_table
+    adrp    x1, probe_table_end
+    add     x1, x1, :lo12:probe_table_end
+    ret
+
+    // Counters at EL1, each read ordered by an ISB: out[0] = CNTPCT,
+    // out[1] = CNTVCT, out[2] = CNTPCT (x0 = out).
+    .global el1_read_counters
+el1_read_counters:
+    isb
+    mrs     x1, cntpct_el0
+    isb
+    mrs     x2, cntvct_el0
+    isb
+    mrs     x3, cntpct_el0
+    stp     x1, x2, [x0]
+    str     x3, [x0, #16]
+    ret
+
+    .global page_pool_base
+page_pool_base:
+    adrp    x0, page_pool
+    add     x0, x0, :lo12:page_pool
+    ret
+    .global code_page_base
+code_page_base:
+    adrp    x0, code_page
+    add     x0, x0, :lo12:code_page
+    ret
+
+    .global memset
+memset:
+    mov     x3, x0
+    cbz     x2, 2f
+1:  strb    w1, [x3], #1
+    subs    x2, x2, #1
+    b.ne    1b
+2:  ret
+
+// ---------------------------------------------------------------------------
+    .section .bss.stacks, "aw", %nobits
+    .balign 16
+stacks:                                 // stacks[el], each STACK_SIZE, grows down
+    .space  3 * STACK_SIZE
+jmpbuf:                                 // x19-x30, sp of the EL2 caller of call_el1
+    .space  0x80
+
+    .section .bss.pool, "aw", %nobits
+    .balign 0x1000
+page_pool:                              // page tables and data pages (Swift: Pool)
+    .space  0x20000
+
+    .text
+    .global addr_vectors_el1
+addr_vectors_el1:
+    adr     x0, vectors_el1
+    ret
+    .global addr_vectors_el2
+addr_vectors_el2:
+    adr     x0, vectors_el2
+    ret
+    .global probe_table_size            // bytes; 16 per probe
+probe_table_size:
+    adrp    x0, probe_table
+    add     x0, x0, :lo12:probe_table
+    adrp    x1, probe_table_end
+    add     x1, x1, :lo12:probe_table_end
+    sub     x0, x1, x0
+    ret
