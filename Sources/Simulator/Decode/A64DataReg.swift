@@ -61,7 +61,15 @@ extension A64 {
             let opcode = w.bits(15, 10), is32 = w.sf ? 0 : 1
             switch opcode {
             case 2, 3, 8, 9, 10, 11:
-                let op: Op = [2: .udiv, 3: .sdiv, 8: .lslv, 9: .lsrv, 10: .asrv, 11: .rorv][opcode]!
+                let op: Op
+                switch opcode {
+                case 2: op = .udiv
+                case 3: op = .sdiv
+                case 8: op = .lslv
+                case 9: op = .lsrv
+                case 10: op = .asrv
+                default: op = .rorv
+                }
                 return Insn(op, rd: dst(w.rd), rn: src(w.rn), rm: src(w.rm), ra: is32)
             case 16...23:
                 let size = opcode & 3

@@ -73,8 +73,17 @@ extension A64 {
             if option & 2 == 0 { return Insn(.undefined) }
             if k == .prfm { return Insn(.nop) }
             let shift = w.bit(12) == 1 ? w.bits(31, 30) : 0
-            let fast: [LoadKind: Op] = [.ldrX: .ldrXr, .ldrW: .ldrWr, .ldrB: .ldrBr, .strX: .strXr, .strW: .strWr, .strB: .strBr]
-            if let op = fast[k] {
+            let fast: Op?
+            switch k {
+            case .ldrX: fast = .ldrXr
+            case .ldrW: fast = .ldrWr
+            case .ldrB: fast = .ldrBr
+            case .strX: fast = .strXr
+            case .strW: fast = .strWr
+            case .strB: fast = .strBr
+            default: fast = nil
+            }
+            if let op = fast {
                 return Insn(op, rd: k.isStore ? src(w.rd) : dst(w.rd), rn: spReg(w.rn), rm: src(w.rm), ra: option, b: shift)
             }
             return Insn(.ldst, rd: k.isStore ? src(w.rd) : dst(w.rd), rn: spReg(w.rn), rm: src(w.rm), ra: option,

@@ -61,7 +61,7 @@ extension Core {
         if op0 == 2 {
             let tde = mdcr & MDCR.tde != 0
             if op1 == 0 && crn == 1 && crm == 0 && op2 == 0 { return tde || mdcr & MDCR.tdra != 0 }   // MDRAR_EL1
-            if op1 == 0 && crn == 1 && [0, 1, 3, 4].contains(crm) && op2 == 4 {                     // OSLAR, OSLSR, OSDLR, DBGPRCR
+            if op1 == 0 && crn == 1 && (crm <= 1 || crm == 3 || crm == 4) && op2 == 4 {                     // OSLAR, OSLSR, OSDLR, DBGPRCR
                 return tde || mdcr & MDCR.tdosa != 0
             }
             return tde || mdcr & MDCR.tda != 0

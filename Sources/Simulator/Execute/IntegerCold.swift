@@ -84,7 +84,7 @@ extension Core {
             }
         case .lslv, .lsrv, .asrv, .rorv:
             let amount = UInt8(truncatingIfNeeded: r[rm] & (is32 ? 31 : 63))
-            let type: UInt8 = [Op.lslv: 0, .lsrv: 1, .asrv: 2, .rorv: 3][insn.op]!
+            let type: UInt8 = insn.op == .lslv ? 0 : (insn.op == .lsrv ? 1 : (insn.op == .asrv ? 2 : 3))
             r[rd] = is32 ? shifted32(r[rn], type, amount) : shifted64(r[rn], type, amount)
         case .crc32:
             r[rd] = UInt64(CRC32.update(UInt32(truncatingIfNeeded: r[rn]), value: r[rm], bytes: 1 << Int(insn.a), castagnoli: insn.b == 1))

@@ -71,17 +71,19 @@ extension Core {
         let r = x
         let kind = ExclusiveKind(rawValue: insn.a)!
         let sizeLog = Int(insn.b)
-        let isPair = [.ldxp, .ldaxp, .stxp, .stlxp].contains(kind)
+        let isPair: Bool
+        switch kind { case .ldxp, .ldaxp, .stxp, .stlxp: isPair = true; default: isPair = false }
         let elem = isPair ? (sizeLog == 3 ? 8 : 4) : 1 << sizeLog
         let total = isPair ? elem * 2 : elem
         if spMisaligned(insn.rn, pc: pc) { return false }
         let va = r[Int(insn.rn)]
         let rt = Int(insn.rd), rt2 = Int(insn.ra), rs = Int(insn.rm)
-        let isStore = [.stxr, .stlxr, .stxp, .stlxp, .stlr].contains(kind)
+        let isStore: Bool
+        switch kind { case .stxr, .stlxr, .stxp, .stlxp, .stlr: isStore = true; default: isStore = false }
         if va & UInt64(total - 1) != 0 {
             abort(.alignment(va, write: isStore), instruction: false, pc: pc); return false
         }
-        let ldKind: LoadKind = [1: .ldrB, 2: .ldrH, 4: .ldrW, 8: .ldrX][elem]!
+        let ldKind: LoadKind = elem == 1 ? .ldrB : (elem == 2 ? .ldrH : (elem == 4 ? .ldrW : .ldrX))
         switch kind {
         case .ldar:
             guard let v = load(ldKind, va, pc: pc) else { return false }

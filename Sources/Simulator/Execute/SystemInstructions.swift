@@ -46,10 +46,10 @@ extension Core {
     /// TLBI encodings of ARMv8.0 (op1 0: EL1 forms, 4: EL2 and stage-2 forms, 6: EL3 forms).
     func tlbiKnown(op1: Int, crm: Int, op2: Int) -> Bool {
         switch (op1, crm) {
-        case (0, 3), (0, 7): return [0, 1, 2, 3, 5, 7].contains(op2)
+        case (0, 3), (0, 7): return op2 != 4 && op2 != 6
         case (4, 0), (4, 4): return op2 == 1 || op2 == 5
-        case (4, 3), (4, 7): return [0, 1, 4, 5, 6].contains(op2)
-        case (6, 3), (6, 7): return [0, 1, 5].contains(op2)
+        case (4, 3), (4, 7): return op2 <= 1 || (4...6).contains(op2)
+        case (6, 3), (6, 7): return op2 <= 1 || op2 == 5
         default: return false
         }
     }

@@ -75,7 +75,7 @@ extension Core {
             return true
         }
         // With HCR_EL2.IMO/FMO, EL1 SGI generation traps to EL2 (GICv3: ICC_SGI*R under virtualization).
-        if el == 1, case .special(.icc(let reg)) = def.target, [.sgi0r, .sgi1r, .asgi1r].contains(reg),
+        if el == 1, case .special(.icc(let reg)) = def.target, reg == .sgi0r || reg == .sgi1r || reg == .asgi1r,
            self[.hcrEL2] & 0x18 != 0 {
             synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 2)
             return true
