@@ -18,6 +18,7 @@ typealias Body = @convention(c) (UInt64) -> UInt64
 @_silgen_name("call_el1") func callEL1(_ fn: Body, _ arg: UInt64) -> UInt64
 
 @_silgen_name("tlbi_alle1") func tlbiALLE1()
+@_silgen_name("tlbi_ipa") func tlbiIPA(_ ipa: UInt64)
 @_silgen_name("irq_unmask") func irqUnmask()
 @_silgen_name("irq_mask") func irqMask()
 @_silgen_name("fiq_unmask") func fiqUnmask()
@@ -178,8 +179,10 @@ enum P: Int {
     case tlbiVae1
     case dcZva
     case fmov
+    case rIccIar1
+    case rIccPmr
 }
-let probeCount = 57
+let probeCount = 59
 
 @_silgen_name("probe_table_base") func _probeTable() -> UInt64
 

@@ -185,7 +185,7 @@ func physicalIRQ() {
 /// The virtual exceptions EL1 took (shared memory; identity-mapped by stage 2).
 struct Virtual {
     var irqs: UInt64 = 0, fiqs: UInt64 = 0, serrors: UInt64 = 0
-    var intid: UInt64 = 0, rpr: UInt64 = 0, offset: UInt64 = 0, esr: UInt64 = 0
+    var intid: UInt64 = 0, rpr: UInt64 = 0, offset: UInt64 = 0, esr: UInt64 = 0, isr: UInt64 = 0
     var unexpected: UInt64 = 0, unexpectedESR: UInt64 = 0, unexpectedELR: UInt64 = 0
 }
 var virt = Virtual()

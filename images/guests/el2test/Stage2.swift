@@ -8,6 +8,8 @@ enum Pool {
     static let s2L1: UInt64 = 0x0000, s2L2Low: UInt64 = 0x1000, s2L2RAM: UInt64 = 0x2000, s2L3: UInt64 = 0x3000
     static let s1L1: UInt64 = 0x4000, s1L2: UInt64 = 0x5000, s1L3: UInt64 = 0x6000
     static let pageA: UInt64 = 0x7000, pageB: UInt64 = 0x8000, pageC: UInt64 = 0x9000, scratch: UInt64 = 0xa000
+    /// A second stage-2 table set (another VMID): level 1, RAM level 2, window level 3.
+    static let s2L1b: UInt64 = 0xb000, s2L2RAMb: UInt64 = 0xc000, s2L3b: UInt64 = 0xd000
 }
 
 /// Pages of the IPA window (level-3 entries of its stage-2 table).
@@ -193,6 +195,40 @@ func stage2Checks() {
         _ = runProbe(.strx, windowPage(W.remap) &+ 0x20)
         expect("memory at the PA after an EL1 store to the IPA", load(pa), 0xcafe_0000_1234_5678)
         store(pa, dataTag | pa)
+    }
+    check("s2.vmid-switch") {
+        // VMID 0x5a maps the window's page 0 to pageA, VMID 0xa5 to pageB. TLB
+        // entries are tagged with the VMID: switching VTTBR_EL2 needs no TLBI.
+        for (t, from) in [(Pool.s2L1b, Pool.s2L1), (Pool.s2L2RAMb, Pool.s2L2RAM), (Pool.s2L3b, Pool.s2L3)] {
+            var i: UInt64 = 0
+            while i < 512 { setEntry(t, i, load(pool(from) &+ i &* 8)); i &+= 1 }
+        }
+        setEntry(Pool.s2L1b, ramGiB >> 30, s2Table(Pool.s2L2RAMb))
+        setEntry(Pool.s2L2RAMb, (window >> 21) & 511, s2Table(Pool.s2L3b))
+        setEntry(Pool.s2L3b, W.remap, s2Page(pool(Pool.pageB)))
+        let va = windowPage(W.remap) &+ 0x38
+        let a = runProbe(.ldrx, va)
+        writeVTTBR_EL2(pool(Pool.s2L1b) | 0xa5 << 48)
+        let b = runProbe(.ldrx, va)
+        writeVTTBR_EL2(pool(Pool.s2L1) | vmid << 48)
+        let a2 = runProbe(.ldrx, va)
+        expect("load with VMID 0x5a", a, dataTag | (pool(Pool.pageA) &+ 0x38))
+        expect("load with VMID 0xa5", b, dataTag | (pool(Pool.pageB) &+ 0x38))
+        expect("load with VMID 0x5a again", a2, dataTag | (pool(Pool.pageA) &+ 0x38))
+    }
+    check("s2.tlbi-ipas2e1") {
+        let va = windowPage(W.remap) &+ 0x48
+        let before = runProbe(.ldrx, va)
+        // Break, invalidate, make: the window's page 0 now maps pageC.
+        setEntry(Pool.s2L3, W.remap, 0)
+        tlbiIPA(va)
+        setEntry(Pool.s2L3, W.remap, s2Page(pool(Pool.pageC)))
+        tlbiIPA(va)
+        let after = runProbe(.ldrx, va)
+        setEntry(Pool.s2L3, W.remap, s2Page(pool(Pool.pageA)))
+        tlbiIPA(va)
+        expect("load before the change", before, dataTag | (pool(Pool.pageA) &+ 0x48))
+        expect("load after TLBI IPAS2E1IS + VMALLE1IS", after, dataTag | (pool(Pool.pageC) &+ 0x48))
     }
     check("s2.readonly-load") {
         let pa = pool(Pool.pageB) &+ 0x30

@@ -120,6 +120,7 @@ func vgicOn(pmr: UInt64 = 0xff, hcr: UInt64 = 0) {
 
 /// At EL1: HPPIR, then unmask IRQs and wait for `count` virtual IRQs. Returns ICV_HPPIR1_EL1.
 let el1TakeIRQs: Body = { count in
+    virt.isr = readISR_EL1()
     let hppir = readICC_HPPIR1_EL1() & 0xff_ffff
     irqUnmask()
     spin(us: 20_000) { virt.irqs >= count }
@@ -178,6 +179,7 @@ func vgicChecks() {
         expect("ICH_ELRSR_EL2.Status0 while pending", readICH_ELRSR_EL2() & 1, 0)
         let hppir = callEL1(el1TakeIRQs, 1)
         expect("ICV_HPPIR1_EL1 at EL1", hppir, 100)
+        expect("ISR_EL1.I at EL1 (list register pending)", (virt.isr >> 7) & 1, 1)
         expect("virtual IRQs at EL1", virt.irqs, 1)
         expect("EL1 vector offset", virt.offset, 0x280)
         expect("ICV_IAR1_EL1", virt.intid, 100)
@@ -188,6 +190,41 @@ func vgicChecks() {
         expect("ICH_MISR_EL2", readICH_MISR_EL2(), 0)
         expect("ICH_AP1R0_EL2 after the priority drop", readICH_AP1R0_EL2(), 0)
         expect("physical IRQs at EL2", irqCount, 0)
+    }
+    check("vgic.en-off") {
+        vgicOn()
+        writeICH_HCR_EL2(0)                                              // En = 0
+        writeLR(0, LR.pending | LR.group1 | LR.priority(0xa0) | 107)
+        let isr = callEL1({ _ in
+            let isr = readISR_EL1()
+            irqUnmask()
+            spin(us: 2_000) { virt.irqs != 0 }
+            irqMask()
+            return isr
+        }, 0)
+        expect("ISR_EL1.I with ICH_HCR_EL2.En = 0", (isr >> 7) & 1, 0)
+        expect("virtual IRQs with ICH_HCR_EL2.En = 0", virt.irqs, 0)
+        expect("ICH_LR0_EL2 still pending", readLR(0) & LR.stateMask, LR.pending)
+    }
+    check("vgic.veoimode") {
+        // ICH_VMCR_EL2.VEOIM = 1: the EOI only drops priority; ICV_DIR_EL1 deactivates.
+        vgicOn()
+        writeICH_VMCR_EL2(ICH.vpmr(0xff) | ICH.veng1 | 1 << 9)
+        writeLR(0, LR.pending | LR.group1 | LR.priority(0xa0) | 108)
+        _ = callEL1(el1TakeIRQs, 1)
+        expect("ICV_IAR1_EL1", virt.intid, 108)
+        expect("ICH_LR0_EL2.State after EOI with VEOIM", readLR(0) & LR.stateMask, LR.active)
+        expect("ICH_AP1R0_EL2 after the priority drop", readICH_AP1R0_EL2(), 0)
+        _ = callEL1({ id in writeICC_DIR_EL1(id); return 0 }, 108)
+        expect("ICH_LR0_EL2.State after ICV_DIR_EL1", readLR(0) & LR.stateMask, 0)
+    }
+    check("vgic.tall1") {
+        vgicOn(hcr: 1 << 12)                                             // TALL1
+        expectSysTrap(.rIccIar1, sysISS(3, 0, 12, 12, 0, rt: 3, read: true))
+    }
+    check("vgic.tc") {
+        vgicOn(hcr: 1 << 10)                                             // TC
+        expectSysTrap(.rIccPmr, sysISS(3, 0, 4, 6, 0, rt: 3, read: true))
     }
     check("vgic.pmr-masks") {
         vgicOn(pmr: 0x80)

@@ -214,6 +214,19 @@ tlbi_alle1:
     isb
     ret
 
+    // A stage-2 entry for IPA x0 changed: TLBI IPAS2E1IS, then the combined
+    // stage 1+2 entries of the current VMID (TLBI VMALLE1IS).
+    .global tlbi_ipa
+tlbi_ipa:
+    dsb     ishst
+    lsr     x0, x0, #12
+    tlbi    ipas2e1is, x0
+    dsb     ish
+    tlbi    vmalle1is
+    dsb     ish
+    isb
+    ret
+
     .global irq_unmask              // PSTATE.I = 0 at the current EL
 irq_unmask:
     msr     daifclr, #2
@@ -407,6 +420,8 @@ probe_\name:
     PROBE tlbi_vae1, tlbi vae1, x0
     PROBE dc_zva, dc zva, x0
     PROBE fmov, fmov d0, x0
+    PROBE_MRS r_icc_iar1, icc_iar1_el1
+    PROBE_MRS r_icc_pmr, icc_pmr_el1
 
     .section .rodata.probes, "a"
     .global probe_table_end

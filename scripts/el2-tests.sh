@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# EL2 virtualization tests: images/guests/el2test on QEMU (the oracle) and on
+# the release `sim` (virt and fvp). Every board must pass every check, and
+# sim's PASS/FAIL sequence (status and check name, in order) must equal QEMU's.
+# Usage: el2-tests.sh SIM BUILD_DIR      Ends with "el2-tests: N passed, M failed".
+set -uo pipefail
+SIM=$(realpath "$1"); BUILD=$(realpath "$2")
+G=$BUILD/guests
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+ok()  { pass=$((pass+1)); echo "PASS $1"; }
+bad() { fail=$((fail+1)); echo "FAIL $1: $2"; }
+summary='^el2test: [0-9]+ passed, [0-9]+ failed'
+
+# checks FILE: the "PASS name" / "FAIL name" sequence, details dropped.
+checks() { grep -E '^(PASS|FAIL) ' "$1" | sed -E 's/^((PASS|FAIL) [^:]*).*/\1/'; }
+
+# judge NAME FILE EXIT: the run powered off (exit 0), printed its summary, and failed nothing.
+judge() {
+  local name=$1 out=$2 rc=$3
+  if [ "$rc" != 0 ]; then bad "$name" "exit $rc: $(tail -3 "$out" | tr '\n' ' ')"; return 1; fi
+  if ! grep -Eq "$summary" "$out"; then bad "$name" "no summary line: $(tail -3 "$out" | tr '\n' ' ')"; return 1; fi
+  if grep -q '^FAIL ' "$out" || ! grep -Eq '^el2test: [0-9]+ passed, 0 failed' "$out"; then
+    bad "$name" "$(grep -E '^FAIL |^el2test:.*failed' "$out" | head -20 | tr '\n' ';')"; return 1
+  fi
+  ok "$name ($(grep -Eo '[0-9]+ passed' "$out"))"
+}
+
+# The oracle. A missing QEMU is a failure, not a skip.
+if ! command -v qemu-system-aarch64 >/dev/null; then
+  bad "qemu-virt" "qemu-system-aarch64 not found (Debian package qemu-system-arm; run make setup)"
+  echo "el2-tests: $pass passed, $fail failed"; exit 1
+fi
+timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 \
+  -nographic -no-reboot -kernel "$G/virt/el2test.elf" </dev/null >"$T/qemu.txt" 2>&1
+judge "qemu-virt" "$T/qemu.txt" $?
+checks "$T/qemu.txt" >"$T/qemu.checks"
+[ -s "$T/qemu.checks" ] || bad "qemu-checks" "QEMU printed no PASS/FAIL lines"
+
+for b in virt fvp; do
+  timeout 300 "$SIM" --board $b --kernel "$G/$b/el2test.elf" --max-insns 500000000 </dev/null >"$T/$b.txt" 2>&1
+  judge "sim-$b" "$T/$b.txt" $?
+  checks "$T/$b.txt" >"$T/$b.checks"
+  if [ -s "$T/qemu.checks" ] && cmp -s "$T/qemu.checks" "$T/$b.checks"; then ok "sim-$b-same-as-qemu"
+  else bad "sim-$b-same-as-qemu" "$(diff "$T/qemu.checks" "$T/$b.checks" | grep '^[<>]' | head -20 | tr '\n' ';')"; fi
+done
+
+echo "el2-tests: $pass passed, $fail failed"
+[ "$fail" = 0 ]
