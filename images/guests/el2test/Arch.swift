@@ -1,6 +1,6 @@
 // The assembly layer (boot.S, vectors.S) as Swift declarations. Every
-// MRS/MSR of this guest goes through here; generated names follow the
-// register names (read<REG>/write<REG>).
+// MRS/MSR of this guest goes through here: read<REG>/write<REG> are the
+// SYSREG_* accessors of boot.S, one per register.
 
 @_silgen_name("halt") func halt() -> Never
 @_silgen_name("read_current_el") func readCurrentEL() -> UInt64
@@ -19,6 +19,7 @@ typealias Body = @convention(c) (UInt64) -> UInt64
 
 @_silgen_name("tlbi_alle1") func tlbiALLE1()
 @_silgen_name("tlbi_ipa") func tlbiIPA(_ ipa: UInt64)
+@_silgen_name("at_s12e1r") func atS12E1R(_ va: UInt64) -> UInt64
 @_silgen_name("irq_unmask") func irqUnmask()
 @_silgen_name("irq_mask") func irqMask()
 @_silgen_name("fiq_unmask") func fiqUnmask()
@@ -67,6 +68,14 @@ typealias Body = @convention(c) (UInt64) -> UInt64
 @_silgen_name("write_daif") func writeDAIF(_ v: UInt64)
 @_silgen_name("read_dczid_el0") func readDCZID_EL0() -> UInt64
 @_silgen_name("read_id_aa64pfr0_el1") func readID_AA64PFR0_EL1() -> UInt64
+@_silgen_name("read_midr_el1") func readMIDR_EL1() -> UInt64
+@_silgen_name("read_mpidr_el1") func readMPIDR_EL1() -> UInt64
+@_silgen_name("read_vpidr_el2") func readVPIDR_EL2() -> UInt64
+@_silgen_name("write_vpidr_el2") func writeVPIDR_EL2(_ v: UInt64)
+@_silgen_name("read_vmpidr_el2") func readVMPIDR_EL2() -> UInt64
+@_silgen_name("write_vmpidr_el2") func writeVMPIDR_EL2(_ v: UInt64)
+@_silgen_name("read_par_el1") func readPAR_EL1() -> UInt64
+@_silgen_name("write_par_el1") func writePAR_EL1(_ v: UInt64)
 @_silgen_name("read_cntfrq_el0") func readCNTFRQ_EL0() -> UInt64
 @_silgen_name("read_cntpct_el0") func readCNTPCT_EL0() -> UInt64
 @_silgen_name("read_cntvct_el0") func readCNTVCT_EL0() -> UInt64
@@ -120,7 +129,9 @@ typealias Body = @convention(c) (UInt64) -> UInt64
 @_silgen_name("read_ich_lr3_el2") func readICH_LR3_EL2() -> UInt64
 @_silgen_name("write_ich_lr3_el2") func writeICH_LR3_EL2(_ v: UInt64)
 
-/// The probes of boot.S, in the order of its probe_table.
+/// The probes of boot.S, in the order of its probe_table (the order of the
+/// PROBE* macros there). A different count stops the run at start; a
+/// different order shows as ELR_EL2 failures on every target, QEMU included.
 enum P: Int {
     case ldrb
     case ldrsb
@@ -185,6 +196,7 @@ enum P: Int {
 let probeCount = 59
 
 @_silgen_name("probe_table_base") func _probeTable() -> UInt64
+@_silgen_name("probe_table_size") func probeTableSize() -> UInt64
 
 /// (entry, probed instruction) of a probe; the table is (UInt64, UInt64) pairs.
 func probeTable(_ p: P) -> (entry: UInt64, insn: UInt64) {
@@ -200,4 +212,3 @@ func runProbe(_ p: P, _ arg: UInt64 = 0) -> UInt64 { callEL1(body(at: probeTable
 
 /// The address of the instruction probe `p` provokes its exception with.
 func insn(_ p: P) -> UInt64 { probeTable(p).insn }
-@_silgen_name("probe_table_size") func probeTableSize() -> UInt64

@@ -10,6 +10,8 @@ enum Pool {
     static let pageA: UInt64 = 0x7000, pageB: UInt64 = 0x8000, pageC: UInt64 = 0x9000, scratch: UInt64 = 0xa000
     /// A second stage-2 table set (another VMID): level 1, RAM level 2, window level 3.
     static let s2L1b: UInt64 = 0xb000, s2L2RAMb: UInt64 = 0xc000, s2L3b: UInt64 = 0xd000
+    /// 40-bit IPA from level 1: two concatenated level-1 tables (8 KiB aligned), and a level 2.
+    static let s2L1Concat: UInt64 = 0x10000, s2L2High: UInt64 = 0x12000
 }
 
 /// Pages of the IPA window (level-3 entries of its stage-2 table).
@@ -229,6 +231,37 @@ func stage2Checks() {
         tlbiIPA(va)
         expect("load before the change", before, dataTag | (pool(Pool.pageA) &+ 0x48))
         expect("load after TLBI IPAS2E1IS + VMALLE1IS", after, dataTag | (pool(Pool.pageC) &+ 0x48))
+    }
+    check("s2.concatenated") {
+        // VTCR_EL2.T0SZ = 24 with SL0 = 1: IPA[39:30] indexes 1024 entries, two
+        // level-1 tables side by side. IPA 1 << 39 is entry 512, in the second.
+        let high: UInt64 = 1 << 39
+        zero(pool(Pool.s2L1Concat), bytes: 0x2000)
+        zero(pool(Pool.s2L2High), bytes: 0x1000)
+        setEntry(Pool.s2L1Concat, uart >> 30, s2Table(Pool.s2L2Low))
+        setEntry(Pool.s2L1Concat, ramGiB >> 30, s2Table(Pool.s2L2RAM))
+        setEntry(Pool.s2L1Concat, high >> 30, s2Table(Pool.s2L2High))
+        setEntry(Pool.s2L2High, 0, s2Table(Pool.s2L3))                 // the window's level 3
+        writeVTCR_EL2((vtcr & ~0x3f) | 24)
+        writeVTTBR_EL2(pool(Pool.s2L1Concat) | vmid << 48)
+        tlbiALLE1()
+        let value = runProbe(.ldrx, high &+ W.remap &* 0x1000 &+ 0x50)
+        writeVTCR_EL2(vtcr)
+        writeVTTBR_EL2(pool(Pool.s2L1) | vmid << 48)
+        tlbiALLE1()
+        expect("EL1 load through the second level-1 table", value, dataTag | (pool(Pool.pageA) &+ 0x50))
+    }
+    check("s2.at-s12e1r") {
+        writePAR_EL1(1)
+        let ok = atS12E1R(windowPage(W.remap) &+ 0x10)
+        expect("PAR_EL1.F", ok & 1, 0)
+        expect("PAR_EL1.PA", ok & 0xff_ffff_f000, pool(Pool.pageA))
+        writePAR_EL1(0)
+        let bad = atS12E1R(windowPage(W.invalid))
+        expect("PAR_EL1.F", bad & 1, 1)
+        expect("PAR_EL1.FST", (bad >> 1) & 0x3f, 0x07)
+        expect("PAR_EL1.S (stage 2)", (bad >> 9) & 1, 1)
+        expect("PAR_EL1.PTW", (bad >> 8) & 1, 0)
     }
     check("s2.readonly-load") {
         let pa = pool(Pool.pageB) &+ 0x30

@@ -33,6 +33,22 @@ func expectNoTrap(_ p: P, arg: UInt64 = 0) -> UInt64 {
 func withHCR(_ bits: UInt64) { writeHCR_EL2(HCR.base | bits) }
 
 func trapChecks() {
+    check("vpidr") {
+        let midr = readMIDR_EL1()
+        writeVPIDR_EL2(midr ^ 0xff0)                                     // another part number
+        let seen = callEL1({ _ in readMIDR_EL1() }, 0)
+        expect("MIDR_EL1 at EL1 (VPIDR_EL2)", seen, midr ^ 0xff0)
+        expect("MIDR_EL1 at EL2", readMIDR_EL1(), midr)
+        writeVPIDR_EL2(midr)
+    }
+    check("vmpidr") {
+        let mpidr = readMPIDR_EL1()
+        writeVMPIDR_EL2(mpidr | 0x0302)                                  // Aff1 = 3, Aff0 = 2
+        let seen = callEL1({ _ in readMPIDR_EL1() }, 0)
+        expect("MPIDR_EL1 at EL1 (VMPIDR_EL2)", seen & 0xff_00ff_ffff, (mpidr | 0x0302) & 0xff_00ff_ffff)
+        expect("MPIDR_EL1 at EL2", readMPIDR_EL1(), mpidr)
+        writeVMPIDR_EL2(mpidr)
+    }
     check("hcr.twi") {
         withHCR(HCR.twi)
         arm()

@@ -76,6 +76,22 @@ func timerChecks() {
         expectTrue("CNTVCT_EL0 + CNTVOFF_EL2 >= earlier CNTPCT_EL0", physical >= out[0], got: out[1])
         expectTrue("CNTVCT_EL0 + CNTVOFF_EL2 <= later CNTPCT_EL0", physical <= out[2], got: out[1])
     }
+    check("timer.cntvoff-compare") {
+        // CNTV_CVAL_EL0 compares with the virtual count: with a large CNTVOFF_EL2
+        // a deadline ahead of CNTVCT is not met, one behind it is (IMASK set).
+        writeCNTVOFF_EL2(readCNTPCT_EL0() &+ (1 << 40))
+        let status = callEL1({ _ in
+            writeCNTV_CTL_EL0(3)                                         // ENABLE, IMASK
+            writeCNTV_CVAL_EL0(readCNTVCT_EL0() &+ ticks(us: 50_000))
+            let ahead = (readCNTV_CTL_EL0() >> 2) & 1
+            writeCNTV_CVAL_EL0(readCNTVCT_EL0() &- 1)
+            let behind = (readCNTV_CTL_EL0() >> 2) & 1
+            writeCNTV_CTL_EL0(0)
+            return ahead | behind << 1
+        }, 0)
+        expect("CNTV_CTL_EL0.ISTATUS, deadline ahead", status & 1, 0)
+        expect("CNTV_CTL_EL0.ISTATUS, deadline behind", status >> 1, 1)
+    }
     check("timer.cnthp-el2") {
         enablePPI(Intid.hypTimer)
         writeCNTHP_CVAL_EL2(readCNTPCT_EL0() &+ ticks(us: 100))

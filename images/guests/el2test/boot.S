@@ -172,6 +172,11 @@ write_\name:
     SYSREG_RW daif
     SYSREG_RO dczid_el0
     SYSREG_RO id_aa64pfr0_el1
+    SYSREG_RO midr_el1
+    SYSREG_RO mpidr_el1
+    SYSREG_RW vpidr_el2
+    SYSREG_RW vmpidr_el2
+    SYSREG_RW par_el1
     SYSREG_RO cntfrq_el0
     SYSREG_RO cntpct_el0
     SYSREG_RO cntvct_el0
@@ -225,6 +230,14 @@ tlbi_ipa:
     tlbi    vmalle1is
     dsb     ish
     isb
+    ret
+
+    // at_s12e1r(va) -> PAR_EL1: stage 1 and 2 of the EL1&0 regime, from EL2.
+    .global at_s12e1r
+at_s12e1r:
+    at      s12e1r, x0
+    isb
+    mrs     x0, par_el1
     ret
 
     .global irq_unmask              // PSTATE.I = 0 at the current EL
@@ -495,7 +508,7 @@ jmpbuf:                                 // x19-x30, sp of the EL2 caller of call
     .space  0x80
 
     .section .bss.pool, "aw", %nobits
-    .balign 0x1000
+    .balign 0x10000
 page_pool:                              // page tables and data pages (Swift: Pool)
     .space  0x20000
 
