@@ -10,7 +10,7 @@ SWIFT_FLAGS ?=
 # Debian packages the project needs (host tools, libraries, oracles).
 APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev
 
-.PHONY: all setup build release run test images guests linux clean bench difftest
+.PHONY: all setup build release run test images guests linux clean bench difftest hypervisor
 
 all: build
 
@@ -33,12 +33,16 @@ guests: setup
 linux: setup
 	@$(MAKE) --no-print-directory -C images/linux BUILD=$(BUILD)/linux CACHE=$(CURDIR)/images/cache
 
+## hypervisor: Minos for BOARD (virt|fvp): build/<board>/minos.elf and minos.bin (Embedded Swift).
+hypervisor:
+	@$(MAKE) --no-print-directory -C Sources/Hypervisor BOARD=$(BOARD) BUILD=$(BUILD)
+
 ## run: boot the default scenario (until the hypervisor exists: hello on fvp).
 run: release images
 	$(RELEASE_SIM) --board $(BOARD) --kernel $(BUILD)/guests/$(BOARD)/hello.elf
 
 ## test: every test: unit tests, then boot and bad-input tests against the release binary.
-test: release images
+test: release images hypervisor
 	swift test $(SWIFT_FLAGS)
 	python3 Tests/decoder-coverage/check.py --sim $(RELEASE_SIM)
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed 1 --count 20000

@@ -27,9 +27,11 @@ final class Hypervisor {
         setUpThisCPU(0)
 
         let image = Arch.imageRegion
+        let hostDTB = UInt64(UInt(bitPattern: tree.blob))
         let parser = VMConfigParser(
             tree: tree, physicalCPUs: cpus.count, ram: ram,
             reserved: [("the hypervisor image", image),
+                       ("the host device tree", hostDTB..<(hostDTB + UInt64(tree.totalSize))),
                        ("the GIC distributor", board.gicdBase..<(board.gicdBase + 0x1_0000)),
                        ("the GIC redistributors", board.gicrBase..<(board.gicrBase + board.gicrStride * UInt64(maxPhysicalCPUs))),
                        ("the hypervisor console UART", board.uartBase..<(board.uartBase + 0x1000))])

@@ -54,7 +54,7 @@ extension Hypervisor {
         if runnable > 1 { consider(cpu.sliceStart &+ sliceTicks) }
         for v in cpu.vcpus where v.power == .on && !v.vm.stopped {
             consider(v.ptimerDeadline)
-            if v !== cpu.loaded { consider(v.savedVTimerDeadline) }
+            if v !== cpu.loaded && v.waiting { consider(v.savedVTimerDeadline) }  // runnable ones need no wake-up
         }
         return best
     }

@@ -57,9 +57,11 @@ final class VCPU {
         waiting = false
     }
 
-    /// Counter value (physical) at which the trapped physical timer fires, if armed.
+    /// Counter value (physical) at which the trapped physical timer fires, if
+    /// armed and not yet raised (ISTATUS set means PPI 30 was already delivered).
     var ptimerDeadline: UInt64? {
-        ptimerControl & TimerControl.enable != 0 && ptimerControl & TimerControl.imask == 0 ? ptimerCompare : nil
+        ptimerControl & (TimerControl.enable | TimerControl.imask | TimerControl.istatus) == TimerControl.enable
+            ? ptimerCompare : nil
     }
 
     /// Physical counter value at which the saved virtual timer fires, if armed.

@@ -1,0 +1,240 @@
+// hvguest: the hypervisor's test guest. Runs at EL1 inside a Minos VM and
+// picks its test from /chosen/bootargs in the device tree Minos built.
+// Board facts: -DUART_BASE from the guests Makefile; the GIC and a virtio-mmio
+// slot (the pass-through test device) follow from which board that UART is.
+
+#ifndef UART_BASE
+#error "UART_BASE must be defined (-DUART_BASE=0x...)"
+#endif
+#if UART_BASE == 0x09000000
+#define GICD_BASE   0x08000000
+#define GICR_BASE   0x080A0000
+#define VIRTIO_BASE 0x0A000000
+#else
+#define GICD_BASE   0x2F000000
+#define GICR_BASE   0x2F100000
+#define VIRTIO_BASE 0x1C130000
+#endif
+
+    .section .text.boot, "ax"
+    .global _start
+_start:                                 // vCPU 0: x0 = device tree
+    mov     x19, x0
+    mov     x20, #0
+    bl      setup_cpu
+    adrp    x0, __bss_start
+    add     x0, x0, :lo12:__bss_start
+    adrp    x1, __bss_end
+    add     x1, x1, :lo12:__bss_end
+1:  cmp     x0, x1
+    b.hs    2f
+    str     xzr, [x0], #8
+    b       1b
+2:  mov     x0, x19
+    bl      guest_main
+    b       halt
+
+    .global secondary_start             // PSCI CPU_ON entry: x0 = context = CPU index
+secondary_start:
+    mov     x20, x0
+    bl      setup_cpu
+    mov     x0, x20
+    bl      guest_secondary
+    b       halt
+
+// sp = stacks + (x20 + 1) * 8 KiB; VBAR_EL1; FP enabled (CPACR_EL1.FPEN).
+setup_cpu:
+    adrp    x1, stacks
+    add     x1, x1, :lo12:stacks
+    add     x2, x20, #1
+    add     x1, x1, x2, lsl #13
+    mov     sp, x1
+    adrp    x1, vectors
+    add     x1, x1, :lo12:vectors
+    msr     vbar_el1, x1
+    mov     x1, #(3 << 20)
+    msr     cpacr_el1, x1
+    isb
+    ret
+
+    .text
+    .global halt
+halt:
+    wfi
+    b       halt
+
+// ---- small accessors Swift calls (@_silgen_name) ----
+    .global board_uart_base
+board_uart_base:    ldr x0, =UART_BASE
+                    ret
+    .global board_gicd_base
+board_gicd_base:    ldr x0, =GICD_BASE
+                    ret
+    .global board_gicr_base
+board_gicr_base:    ldr x0, =GICR_BASE
+                    ret
+    .global board_virtio_base
+board_virtio_base:  ldr x0, =VIRTIO_BASE
+                    ret
+    .global current_el
+current_el:         mrs x0, CurrentEL
+                    ubfx x0, x0, #2, #2
+                    ret
+    .global cpu_index
+cpu_index:          mrs x0, mpidr_el1
+                    and x0, x0, #0xff
+                    ret
+    .global hvc_call
+hvc_call:           hvc #0
+                    ret
+    .global hvc1_call
+hvc1_call:          hvc #1
+                    ret
+    .global smc_call
+smc_call:           smc #0
+                    ret
+    .global read_cntvct
+read_cntvct:        isb
+                    mrs x0, cntvct_el0
+                    ret
+    .global read_cntfrq
+read_cntfrq:        mrs x0, cntfrq_el0
+                    ret
+    .global vtimer_arm
+vtimer_arm:         msr cntv_tval_el0, x0
+                    mov x0, #1
+                    msr cntv_ctl_el0, x0
+                    isb
+                    ret
+    .global vtimer_stop
+vtimer_stop:        msr cntv_ctl_el0, xzr
+                    isb
+                    ret
+    .global ptimer_arm
+ptimer_arm:         msr cntp_tval_el0, x0
+                    mov x0, #1
+                    msr cntp_ctl_el0, x0
+                    isb
+                    ret
+    .global ptimer_stop
+ptimer_stop:        msr cntp_ctl_el0, xzr
+                    isb
+                    ret
+    .global gic_cpu_init
+gic_cpu_init:       mrs x0, S3_0_C12_C12_5      // ICC_SRE_EL1.SRE
+                    orr x0, x0, #1
+                    msr S3_0_C12_C12_5, x0
+                    isb
+                    mov x0, #0xff
+                    msr S3_0_C4_C6_0, x0        // ICC_PMR_EL1
+                    mov x0, #1
+                    msr S3_0_C12_C12_7, x0      // ICC_IGRPEN1_EL1
+                    isb
+                    ret
+    .global gic_ack
+gic_ack:            mrs x0, S3_0_C12_C12_0      // ICC_IAR1_EL1
+                    ret
+    .global gic_eoi
+gic_eoi:            msr S3_0_C12_C12_1, x0      // ICC_EOIR1_EL1
+                    isb
+                    ret
+    .global gic_send_sgi
+gic_send_sgi:       msr S3_0_C12_C11_5, x0      // ICC_SGI1R_EL1
+                    isb
+                    ret
+    .global irq_enable
+irq_enable:         msr daifclr, #2
+                    ret
+    .global irq_disable
+irq_disable:        msr daifset, #2
+                    ret
+    .global wait_for_interrupt
+wait_for_interrupt: dsb sy
+                    wfi
+                    ret
+    .global read_hcr_el2
+read_hcr_el2:       mrs x0, hcr_el2             // UNDEFINED at EL1: must trap to our vector
+                    ret
+    .global fp_touch
+fp_touch:           fmov d0, x0                 // first FP use: lazily switched by EL2
+                    fadd d0, d0, d0
+                    fmov x0, d0
+                    ret
+
+// ---- EL1 vectors: synchronous exceptions and IRQs go to Swift ----
+.macro save_and_call handler
+    sub     sp, sp, #192
+    stp     x0, x1, [sp, #0]
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x30, [sp, #144]
+    mrs     x0, esr_el1
+    mrs     x1, elr_el1
+    mrs     x2, far_el1
+    bl      \handler                     // returns the ELR to resume at
+    msr     elr_el1, x0
+    ldp     x0, x1, [sp, #0]
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+    ldp     x18, x30, [sp, #144]
+    add     sp, sp, #192
+    eret
+.endm
+
+    .balign 2048
+vectors:
+    .balign 0x80
+    b       unexpected                  // EL1t sync
+    .balign 0x80
+    b       unexpected
+    .balign 0x80
+    b       unexpected
+    .balign 0x80
+    b       unexpected
+    .balign 0x80                        // EL1h sync
+    save_and_call guest_sync
+    .balign 0x80                        // EL1h IRQ
+    save_and_call guest_irq
+    .balign 0x80
+    b       unexpected
+    .balign 0x80
+    b       unexpected
+unexpected:
+    b       halt
+
+    .section .bss.stack, "aw", %nobits
+    .balign 16
+stacks:
+    .space  8192 * 5
+
+    .section .bss.shared, "aw", %nobits
+    .balign 64
+    .global shared_area
+shared_area:
+    .space  512
+    .text
+    .global shared_area_address
+shared_area_address:
+    adrp    x0, shared_area
+    add     x0, x0, :lo12:shared_area
+    ret
+    .global secondary_start_address
+secondary_start_address:
+    adr     x0, secondary_start
+    ret
+    .global image_start_address
+image_start_address:
+    adr     x0, _start
+    ret
