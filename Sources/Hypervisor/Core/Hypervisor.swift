@@ -42,15 +42,15 @@ final class Hypervisor {
         Console.uart.enableReceiveInterrupt()
         gic.enableSPI(32 + board.uartSPI, mpidr: cpus[0].mpidr, edge: false)
 
-        for cpu in cpus.dropFirst() {
-            let r = PSCI.startCPU(mpidr: cpu.mpidr, entry: Arch.secondaryEntry, context: UInt64(cpu.index))
-            if r != PSCI.success { log("CPU \(cpu.index) (MPIDR \(hex(cpu.mpidr))) did not start: PSCI error \(r)") }
-        }
         if vms.isEmpty {
             log("no VM could be started; powering off")
             PSCI.powerOffMachine()
         }
-        log("\(vms.count) VM(s) started; escape key for the shell is Ctrl-] ")
+        log("\(vms.count) VM(s) started; escape key for the shell is Ctrl-]")
+        for cpu in cpus.dropFirst() {
+            let r = PSCI.startCPU(mpidr: cpu.mpidr, entry: Arch.secondaryEntry, context: UInt64(cpu.index))
+            if r != PSCI.success { log("CPU \(cpu.index) (MPIDR \(hex(cpu.mpidr))) did not start: PSCI error \(r)") }
+        }
         bigLock.lock()
         runLoop(cpus[0])
     }

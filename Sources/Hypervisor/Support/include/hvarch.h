@@ -156,8 +156,11 @@ static inline void hv_spin_lock(uint32_t *l) {
         "   cbnz  %w0, 2b\n"
         : "=&r"(tmp) : "r"(l), "r"(one) : "memory");
 }
+/* The store clearing a waiter's exclusive monitor is architecturally an
+   event for its WFE; the explicit SEV also wakes waiters on models that do
+   not implement that rule (our simulator, at the time of writing). */
 static inline void hv_spin_unlock(uint32_t *l) {
-    __asm__ volatile("stlr wzr, [%0]" :: "r"(l) : "memory");
+    __asm__ volatile("stlr wzr, [%0]\n dsb ish\n sev" :: "r"(l) : "memory");
 }
 
 /* SMC/HVC with the SMC Calling Convention (x0..x3 in, x0 out). */
