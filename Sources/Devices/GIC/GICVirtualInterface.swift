@@ -11,8 +11,10 @@ public final class GICVirtualInterface {
     unowned let gic: GICv3
     let cpu: Int
     public static let listRegisters = 4
-    /// ICH_HCR_EL2: En (0), UIE (1), LRENPIE (2), NPIE (3), VGrp0EIE..VGrp1DIE (4-7), EOIcount (31:27).
+    /// ICH_HCR_EL2: En (0), UIE (1), LRENPIE (2), NPIE (3), VGrp0EIE..VGrp1DIE (4-7), TC (10), TALL0 (11), TALL1 (12), EOIcount (31:27).
     var hcr: UInt64 = 0
+    /// ICH_HCR_EL2 as the CPU's trap logic reads it (TC, TALL0, TALL1, TDIR).
+    public var controlRegister: UInt64 { hcr }
     /// ICH_VMCR_EL2: VENG0 (0), VENG1 (1), VCBPR (4), VEOIM (9), VBPR1 (20:18), VBPR0 (23:21), VPMR (31:24).
     var vmcr: UInt64 = 0
     var lr = [UInt64](repeating: 0, count: listRegisters)
@@ -118,7 +120,8 @@ public final class GICVirtualInterface {
 
     public func write(_ reg: ICHRegister, _ value: UInt64) {
         switch reg {
-        case .hcr: hcr = value & 0xF800_00FF
+        // TC, TALL0, TALL1 (bits 10-12) are kept; TDIR is RES0 without ICH_VTR_EL2.TDS, TSEI without SEIS.
+        case .hcr: hcr = value & 0xF800_1CFF
         case .vmcr: vmcr = value & 0xFFFC_0213
         case .ap0r(let n): if n == 0 { ap0 = value & 0xFFFF_FFFF }
         case .ap1r(let n): if n == 0 { ap1 = value & 0xFFFF_FFFF }

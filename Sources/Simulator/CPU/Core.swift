@@ -64,8 +64,6 @@ public final class Core {
         x.deallocate()
         sys.deallocate()
         v.deallocate()
-        tlb.base.deallocate()
-        tlb.walk.deallocate()
     }
 
     @inline(__always) public subscript(_ r: SysReg) -> UInt64 {
@@ -162,6 +160,7 @@ public final class Core {
         if el < 2 { self[.hcrEL2] = 1 << 31; self[.cnthctlEL2] = 3 }
         state.pointee.el = el
         state.pointee.spsel = 1
+        tlb.select(key: tlbKey)
         tlbCurrent = tlb.table(el: el)
         state.pointee.daif = 0x3C0
         state.pointee.pc = entry

@@ -45,7 +45,7 @@ public enum SysRegTarget {
 /// Registers whose access is computed rather than stored.
 public enum SpecialReg {
     case nzcv, daif, currentEL, spsel, spEL0, spEL1, spEL2
-    case cntpct, cntvct, ccsidr, mpidr, midr, dczid
+    case cntpct, cntvct, ccsidr, mpidr, midr, dczid, isr
     /// Generic timer registers, held by the machine's timer device.
     case timerControl(GenericTimers.Kind), timerCompare(GenericTimers.Kind), timerValue(GenericTimers.Kind), cntvoff
     /// GIC CPU interface registers, held by the GIC model.

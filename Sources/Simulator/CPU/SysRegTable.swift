@@ -116,7 +116,7 @@ public enum SysRegTable {
         SysRegDef("PAR_EL1", 3, 0, 7, 4, 0, s(.parEL1)),
         SysRegDef("VBAR_EL1", 3, 0, 12, 0, 0, s(.vbarEL1, ~0x7FF)),
         SysRegDef("RMR_EL1", 3, 0, 12, 0, 2, .constant(0), minEL: 1),
-        SysRegDef("ISR_EL1", 3, 0, 12, 1, 0, .constant(0), readOnly: true),
+        SysRegDef("ISR_EL1", 3, 0, 12, 1, 0, .special(.isr), readOnly: true),
         SysRegDef("DACR32_EL2", 3, 4, 3, 0, 0, s(.dacr32EL2, 0xFFFF_FFFF)),
         SysRegDef("IFSR32_EL2", 3, 4, 5, 0, 1, s(.ifsr32EL2, 0xFFFF_FFFF)),
         SysRegDef("AFSR0_EL2", 3, 4, 5, 1, 0, s(.afsr0EL2)),

@@ -1,3 +1,5 @@
+import Devices
+
 /// Traps of EL1 and EL0 operations to EL2 (Arm ARM D1.14 "Configurable instruction controls"):
 /// HCR_EL2 (TWI, TWE, TVM, TRVM, TID1-3, TACR, TIDCP, TSW, TPC, TPU, TTLB, TDZ), MDCR_EL2 (TPMCR,
 /// TPM, TDA, TDOSA, TDRA, TDE), CPTR_EL2.TCPAC and CNTHCTL_EL2 (EL1PCTEN, EL1PCEN). Each applies
@@ -67,6 +69,18 @@ extension Core {
             return tde || mdcr & MDCR.tda != 0
         }
         return false
+    }
+
+    /// ICH_HCR_EL2 traps of EL1 ICC_* accesses while the hypervisor virtualizes interrupts
+    /// (HCR_EL2.IMO or FMO): TC (common registers), TALL0, TALL1 (per group).
+    func iccTrapsToEL2(_ reg: ICCRegister) -> Bool {
+        guard belowEnabledEL2, self[.hcrEL2] & 0x18 != 0, let ich = machine.gic?.virtualInterfaces[index].controlRegister else { return false }
+        switch reg {
+        case .iar0, .eoir0, .hppir0, .bpr0, .ap0r0, .ap0r1, .ap0r2, .ap0r3, .igrpen0: return ich & (1 << 11) != 0
+        case .iar1, .eoir1, .hppir1, .bpr1, .ap1r0, .ap1r1, .ap1r2, .ap1r3, .igrpen1: return ich & (1 << 12) != 0
+        case .sgi0r, .sgi1r, .asgi1r, .ctlr, .dir, .pmr, .rpr: return ich & (1 << 10) != 0
+        default: return false
+        }
     }
 
     /// Whether a SYS instruction (cache, TLB maintenance) at EL0/EL1 traps to EL2.

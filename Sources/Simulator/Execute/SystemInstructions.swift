@@ -23,9 +23,19 @@ extension Core {
             return cacheOrAT(op1: op1, crm: crm, op2: op2, value: value, rt: Int(insn.rd), pc: pc)
         case 8:
             guard tlbiKnown(op1: op1, crm: crm, op2: op2) else { undefined(pc: pc); return true }
-            // Every TLBI is implemented as a superset: the affected cores drop all cached translations.
-            let broadcast = crm == 3 || crm == 0 || (op1 == 4 && crm == 0)
-            machine.flushTLBs(from: self, broadcast: broadcast)
+            // Each TLBI drops a superset of what it names: the whole regime, or the whole stage-2 context.
+            // Inner Shareable forms (CRm 3, and CRm 0 for IPAS2*IS) reach every core; so do EL1 forms under HCR_EL2.FB.
+            let broadcast = crm == 3 || crm == 0 || (el == 1 && self[.hcrEL2] & (1 << 9) != 0)
+            let scope: TLBIScope
+            switch (op1, op2) {
+            case (0, _): scope = .stage2Context(tlbKey)
+            case (4, 4): scope = .allEL1                                  // ALLE1(IS)
+            case (4, 6), (4, 1) where crm == 0 || crm == 4, (4, 5) where crm == 0 || crm == 4:
+                scope = .stage2Context(tlbKey)                            // VMALLS12E1, IPAS2E1, IPAS2LE1
+            case (4, _): scope = .regime(2)                               // ALLE2, VAE2, VALE2
+            default: scope = .regime(3)
+            }
+            machine.flushTLBs(from: self, scope: scope, broadcast: broadcast)
             state.pointee.pc = pc &+ 4
             return true
         default:

@@ -74,6 +74,10 @@ extension Core {
             synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 2)
             return true
         }
+        if el == 1, case .special(.icc(let reg)) = def.target, iccTrapsToEL2(reg) {
+            synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 2)
+            return true
+        }
         // With HCR_EL2.IMO/FMO, EL1 SGI generation traps to EL2 (GICv3: ICC_SGI*R under virtualization).
         if el == 1, case .special(.icc(let reg)) = def.target, reg == .sgi0r || reg == .sgi1r || reg == .asgi1r,
            self[.hcrEL2] & 0x18 != 0 {
@@ -104,6 +108,14 @@ extension Core {
             // Below EL2 the identification the hypervisor chose (VPIDR_EL2, VMPIDR_EL2).
             case .midr: return belowEnabledEL2 ? self[.vpidrEL2] : self[.midrEL1]
             case .mpidr: return belowEnabledEL2 ? self[.vmpidrEL2] : self[.mpidrEL1]
+            case .isr:
+                // ISR_EL1: at EL1 under HCR_EL2.{IMO, FMO, AMO} the virtual I/F/A pending state, else physical lines.
+                let hcr = self[.hcrEL2]
+                let virt = s.el == 1 && belowEnabledEL2 && hcr & Core.hcrTGE == 0
+                let i = virt && hcr & (1 << 4) != 0 ? virqLine || hcr & (1 << 7) != 0 : irqLine
+                let f = virt && hcr & (1 << 3) != 0 ? vfiqLine || hcr & (1 << 6) != 0 : fiqLine
+                let a = virt && hcr & (1 << 5) != 0 && hcr & (1 << 8) != 0
+                return (a ? 1 << 8 : 0) | (i ? 1 << 7 : 0) | (f ? 1 << 6 : 0)
             case .dczid:
                 // DZP: DC ZVA prohibited at this EL (SCTLR_EL1.DZE for EL0, HCR_EL2.TDZ below EL2); BS = 4 (64 bytes).
                 let prohibited = (s.el == 0 && self[.sctlrEL1] & (1 << 14) == 0) || (belowEnabledEL2 && self[.hcrEL2] & HCR.tdz != 0)
@@ -140,21 +152,31 @@ extension Core {
         switch def.target {
         case .constant: return false
         case .slot(let reg, let writable, let res1):
+            let old = self[reg]
             self[reg] = (value & writable) | res1
+            let changed = self[reg] != old
             switch reg {
-            case .hcrEL2:
+            case .hcrEL2, .vttbrEL2:
+                // A new stage-2 context selects its own EL1&0 TLB bank (VMID-tagged); routing may change too.
+                reselectTLB()
+            case .sctlrEL1, .ttbr0EL1, .ttbr1EL1, .tcrEL1, .mairEL1, .vtcrEL2:
+                // EL1&0 translation changed. Entries are not ASID-tagged, so they are dropped (TLBs may
+                // cache less than the architecture allows, never more).
+                if changed { tlb.flushCurrent() }
+            case .sctlrEL2, .ttbr0EL2, .tcrEL2, .mairEL2:
+                if changed { tlb.flushRegime(el: 2) }
+            case .sctlrEL3, .ttbr0EL3, .tcrEL3, .mairEL3:
+                if changed { tlb.flushRegime(el: 3) }
+            case .scrEL3:
+                // NS decides whether EL2 and stage 2 apply.
                 tlb.flushAll()
-                state.pointee.pc = pc &+ 4
-                return true
-            case .sctlrEL1, .sctlrEL2, .sctlrEL3, .ttbr0EL1, .ttbr1EL1, .tcrEL1, .ttbr0EL2, .tcrEL2,
-                 .ttbr0EL3, .tcrEL3, .scrEL3, .vttbrEL2, .vtcrEL2, .mairEL1, .mairEL2, .mairEL3:
-                // Translation or routing changed: drop cached translations (TLBs may cache less
-                // than the architecture allows, never more) and re-fetch.
-                tlb.flushAll()
-                state.pointee.pc = pc &+ 4
-                return true
+                reselectTLB()
+                tlbCurrent = tlb.table(el: state.pointee.el)
             default: return false
             }
+            // Re-fetch: the next instruction may translate differently.
+            state.pointee.pc = pc &+ 4
+            return true
         case .special(let sp):
             switch sp {
             case .nzcv: state.pointee.setFlags(value)
@@ -195,7 +217,7 @@ extension Core {
             case .pmintenset: self[.pmintenEL1] |= value & 0x8000_003F
             case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_003F)
             case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_003F)
-            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid: break
+            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr: break
             }
             return false
         }

@@ -93,7 +93,7 @@ extension Core {
         // The tag covers the regime (EL and TTBR half) and the VA bits above 21.
         let cacheable = g == 12 && level < 3
         let tag = (va >> 21) & 0x7_FFFF_FFFF | UInt64(el) << 56 | (va >> 55 & 1) << 58 | (asEL0 ? 1 << 59 : 0)
-        let wc = tlb.walk + Int((va >> 21) & UInt64(SoftTLB.walkEntries - 1))
+        let wc = tlb.walkCache(el: el) + Int((va >> 21) & UInt64(SoftTLB.walkEntries - 1))
         if cacheable && wc.pointee.tag == tag {
             table = wc.pointee.table
             apTable = wc.pointee.apTable

@@ -11,6 +11,21 @@ extension Core {
         return hcr & (Core.hcrVM | Core.hcrDC) != 0 && hcr & Core.hcrTGE == 0 && self[.scrEL3] & 1 != 0
     }
 
+    /// The stage-2 context that tags the EL1&0 TLB bank: VTTBR_EL2 (tables and VMID) and the
+    /// HCR_EL2 bits that change EL1&0 translation (DC, PTW; TGE when stage 2 is off).
+    var tlbKey: UInt64 {
+        let hcr = self[.hcrEL2]
+        if stage2Active {
+            return self[.vttbrEL2] & 0x00FF_FFFF_FFFF_FFFF | (hcr & Core.hcrDC != 0 ? 1 << 56 : 0) | (hcr & Core.hcrPTW != 0 ? 1 << 57 : 0)
+        }
+        return 1 << 63 | (hcr & Core.hcrTGE != 0 ? 1 << 58 : 0)
+    }
+
+    /// Switches the EL1&0 TLB bank after a change of the stage-2 context.
+    func reselectTLB() {
+        if tlb.select(key: tlbKey) { tlbCurrent = tlb.table(el: state.pointee.el) }
+    }
+
     /// The result of a stage-2 lookup: output address, S2AP/XN permissions and the MemAttr type.
     struct Stage2Result {
         var pa: UInt64

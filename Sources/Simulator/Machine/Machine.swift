@@ -284,8 +284,14 @@ public final class Machine {
     }
 
     /// TLBI: the issuing core, or all cores for inner-shareable forms, drop cached translations.
-    func flushTLBs(from core: Core, broadcast: Bool) {
-        if broadcast { for c in cores { c.tlb.flushAll() } } else { core.tlb.flushAll() }
+    func flushTLBs(from core: Core, scope: TLBIScope, broadcast: Bool) {
+        for c in broadcast ? cores : [core] {
+            switch scope {
+            case .stage2Context(let key): c.tlb.flush(key: key)
+            case .allEL1: c.tlb.flushAllBanks()
+            case .regime(let el): c.tlb.flushRegime(el: el)
+            }
+        }
     }
 
     /// SEV: sets every core's event register and wakes WFE waiters.

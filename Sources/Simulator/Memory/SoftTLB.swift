@@ -23,31 +23,112 @@ public struct WalkCacheEntry {
     public var pxnTable = false
 }
 
-/// Software TLBs of one core: one direct-mapped table per EL, so EL changes need no flush, and a
-/// walk cache for the upper levels of stage-1 tables. Both are dropped together.
-public struct SoftTLB {
+/// What a TLBI drops: the EL1&0 entries of one stage-2 context, of all of them, or an EL2/EL3 regime.
+public enum TLBIScope {
+    case stage2Context(UInt64)
+    case allEL1
+    case regime(Int)
+}
+
+/// Software TLBs of one core: one direct-mapped table per EL, so EL changes need no flush.
+/// The EL1&0 regime's tables (and its walk cache) come in banks tagged by the stage-2 context
+/// (VTTBR_EL2 with its VMID, plus the HCR_EL2 bits that change EL1&0 translation), like a
+/// VMID-tagged TLB: a hypervisor switching VMs, or rewriting HCR_EL2 on every entry, keeps
+/// each VM's translations and its own EL2 ones.
+public final class SoftTLB {
     public static let entries = 256
     public static let walkEntries = 64
+    public static let banks = 4
+    /// Tables: EL2, EL3, then (EL0, EL1) per bank.
     public let base: UnsafeMutablePointer<TLBEntry>
+    /// Walk caches: EL2 and EL3 regimes, then one per bank.
     public let walk: UnsafeMutablePointer<WalkCacheEntry>
+    /// Stage-2 context key of each bank (`empty` when unused).
+    private var keys = [UInt64](repeating: SoftTLB.empty, count: SoftTLB.banks)
+    public private(set) var current = 0
+    private var victim = 1
+    static let empty: UInt64 = .max
+    static let tableCount = 2 + 2 * banks
 
     public init() {
-        base = .allocate(capacity: 4 * Self.entries)
-        base.initialize(repeating: TLBEntry(), count: 4 * Self.entries)
-        walk = .allocate(capacity: Self.walkEntries)
-        walk.initialize(repeating: WalkCacheEntry(), count: Self.walkEntries)
+        base = .allocate(capacity: Self.tableCount * Self.entries)
+        base.initialize(repeating: TLBEntry(), count: Self.tableCount * Self.entries)
+        walk = .allocate(capacity: (1 + Self.banks) * Self.walkEntries)
+        walk.initialize(repeating: WalkCacheEntry(), count: (1 + Self.banks) * Self.walkEntries)
     }
 
-    @inline(__always) public func table(el: Int) -> UnsafeMutablePointer<TLBEntry> { base + el * Self.entries }
+    deinit {
+        base.deallocate()
+        walk.deallocate()
+    }
+
+    /// The table for translations at `el` (EL0 and EL1 from the current bank).
+    @inline(__always) public func table(el: Int) -> UnsafeMutablePointer<TLBEntry> {
+        el >= 2 ? base + (el - 2) * Self.entries : base + (2 + 2 * current + el) * Self.entries
+    }
+
+    /// The walk cache for the regime of `el`.
+    @inline(__always) public func walkCache(el: Int) -> UnsafeMutablePointer<WalkCacheEntry> {
+        el >= 2 ? walk : walk + (1 + current) * Self.walkEntries
+    }
+
+    private func clear(table t: Int) {
+        let p = base + t * Self.entries
+        for i in 0..<Self.entries { p[i] = TLBEntry() }
+    }
+
+    private func clear(walkCache w: Int) {
+        let p = walk + w * Self.walkEntries
+        for i in 0..<Self.walkEntries { p[i].tag = .max }
+    }
+
+    /// Makes the bank for stage-2 context `key` current (reusing the least recently claimed bank
+    /// when none holds it); returns true when the current bank changed.
+    @discardableResult
+    public func select(key: UInt64) -> Bool {
+        if keys[current] == key { return false }
+        if let b = keys.firstIndex(of: key) { current = b; return true }
+        current = victim
+        victim = (victim + 1) % Self.banks
+        keys[current] = key
+        flushBank(current)
+        return true
+    }
+
+    public func flushBank(_ b: Int) {
+        clear(table: 2 + 2 * b)
+        clear(table: 3 + 2 * b)
+        clear(walkCache: 1 + b)
+    }
+
+    /// Drops the EL1&0 translations of the current stage-2 context.
+    public func flushCurrent() { flushBank(current) }
+
+    /// Drops the EL1&0 translations of stage-2 context `key`, if this core holds any.
+    public func flush(key: UInt64) {
+        if let b = keys.firstIndex(of: key) { flushBank(b) }
+    }
+
+    /// Drops the EL1&0 translations of every stage-2 context.
+    public func flushAllBanks() {
+        for b in 0..<Self.banks { flushBank(b) }
+    }
+
+    /// Drops the EL2 (`el` 2) or EL3 regime's translations.
+    public func flushRegime(el: Int) {
+        clear(table: el - 2)
+        // EL2 and EL3 share one walk cache; its tags name the EL.
+        clear(walkCache: 0)
+    }
 
     public func flushAll() {
-        for i in 0..<(4 * Self.entries) { base[i] = TLBEntry() }
-        for i in 0..<Self.walkEntries { walk[i].tag = .max }
+        for t in 0..<Self.tableCount { clear(table: t) }
+        for w in 0...Self.banks { clear(walkCache: w) }
     }
 
     /// Drops write fast paths to a host page (it now holds predecoded code).
     public func dropWrites(hostPage: UInt) {
-        for i in 0..<(4 * Self.entries) where base[i].writeTag != TLBEntry.invalid {
+        for i in 0..<(Self.tableCount * Self.entries) where base[i].writeTag != TLBEntry.invalid {
             if UInt(truncatingIfNeeded: base[i].writeTag &+ base[i].addend) == hostPage { base[i].writeTag = TLBEntry.invalid }
         }
     }
