@@ -5,10 +5,12 @@
 # A scenario is images/scenarios/<name>/ with <board>.dtsi (the /vms node
 # added to the board's own device tree) and `expect` (one extended regular
 # expression per line that the console must show; lines starting with `!`
-# must not appear). Every VM's memory base gets hvguest linked for that slot,
-# loaded at base + 0x80000. A run also fails on any FAIL or PANIC line.
+# must not appear), and optionally `input`, bytes fed to the console. Every
+# VM's memory base gets hvguest linked for that slot, loaded at base + 0x80000. A run also fails on any FAIL or PANIC line.
 # Golden logs: images/scenarios/<name>/golden.log, compared after
-# normalization (see normalize()) when present; `UPDATE_GOLDEN=1` rewrites them.
+# normalization (see normalize()) when present (not for scenarios with
+# console input: prompts and VM lines share lines there); `UPDATE_GOLDEN=1`
+# rewrites them from QEMU (sim for fvp).
 # Ends with `hypervisor-tests: N passed, M failed`.
 set -uo pipefail
 SIM=${1:?usage: hypervisor-tests.sh SIM BUILD [SCENARIO...]}
@@ -66,13 +68,15 @@ for name in "${scenarios[@]}"; do
       if [[ $runner == qemu-* ]]; then loads+=(-device "loader,file=$bin,addr=$addr,force-raw=on")
       else loads+=(--load "$bin@$addr"); fi
     done
+    input=/dev/null
+    [ -f "$dir/input" ] && input=$dir/input
     if [[ $runner == qemu-* ]]; then
       timeout "$TIMEOUT" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 \
         -smp 4 -m 1G -nographic -kernel "$BUILD/virt/minos.bin" -dtb "$out.dtb" "${loads[@]}" \
-        </dev/null >"$out.log" 2>&1
+        <"$input" >"$out.log" 2>&1
     else
       timeout "$TIMEOUT" "$SIM" --board "$board" --cpus 4 --kernel "$BUILD/$board/minos.bin" \
-        --dtb "$out.dtb" "${loads[@]}" --quiet </dev/null >"$out.log" 2>&1
+        --dtb "$out.dtb" "${loads[@]}" --quiet <"$input" >"$out.log" 2>&1
     fi
     rc=$?
     problems=()
@@ -87,7 +91,7 @@ for name in "${scenarios[@]}"; do
     done < "$dir/expect"
     grep -qE '(^|\] )FAIL|PANIC' "$out.log" && problems+=("$(grep -m1 -E '(^|\] )FAIL|PANIC' "$out.log")")
     golden=$dir/golden-$board.log
-    if [ ${#problems[@]} -eq 0 ]; then
+    if [ ${#problems[@]} -eq 0 ] && [ ! -f "$dir/input" ]; then
       if [ -n "${UPDATE_GOLDEN:-}" ] && [[ $runner == qemu-* || ! -f $golden ]]; then
         normalize < "$out.log" > "$golden"
       elif [ -f "$golden" ] && ! diff -q <(normalize < "$out.log") "$golden" >/dev/null; then

@@ -168,7 +168,7 @@ final class Hypervisor {
     /// A VM stops (SYSTEM_OFF, fatal guest error); the machine powers off after the last one.
     func stop(_ vm: VM, reason: String) {
         guard !vm.stopped else { return }
-        if vm.vuart.hasPartialLine { vm.vuart.flush() }
+        vm.vuart.flushAll()
         vm.stopped = true
         for v in vm.vcpus { v.power = .off; v.queued.removeAll() }
         for d in vm.config.passthrough { for spi in d.spis { gic.disableSPI(32 + spi) } }

@@ -24,7 +24,7 @@ extension Hypervisor {
         }
         if byte == 13 || byte == 10 {
             Console.writeRaw("\n")
-            let command = String(decoding: shell.line, as: UTF8.self)
+            let command = shell.line
             shell.line.removeAll()
             runShellCommand(command)
             if shell.active { Console.writeRaw("minos> ") }
@@ -32,37 +32,53 @@ extension Hypervisor {
             if !shell.line.isEmpty { shell.line.removeLast(); Console.writeRaw("\u{8} \u{8}") }
         } else if byte >= 32 && byte < 127 {
             shell.line.append(byte)
-            Console.writeRaw(String(decoding: [byte], as: UTF8.self))
+            Console.uart.put(byte)
         }
     }
 
-    func runShellCommand(_ command: String) {
-        let words = command.split(separator: " ").map { String($0) }
-        switch words.first {
-        case nil: return
-        case "vm" where words.count >= 2 && words[1] == "list":
+    /// Commands are matched as bytes: String comparison may reach the
+    /// Unicode tables, which use SIMD, and a guest's FP state is live here.
+    func runShellCommand(_ command: [UInt8]) {
+        let words = command.split(separator: 32).map { Array($0) }
+        func word(_ i: Int, _ s: StaticString) -> Bool {
+            i < words.count && s.withUTF8Buffer { words[i].elementsEqual($0) }
+        }
+        switch true {
+        case words.isEmpty: return
+        case word(0, "vm") && word(1, "list"):
             for vm in vms {
                 Console.line("vm\(vm.id) \(vm.name) type=\(vm.config.type) vcpus=\(vm.vcpus.count) \(vm.stopped ? "stopped" : "running")")
             }
-        case "vm" where words.count == 3 && words[1] == "console":
-            guard let n = Int(words[2]), vms.contains(where: { $0.id == n && !$0.stopped }) else {
-                Console.line("no running VM \(words[2])")
+        case word(0, "vm") && word(1, "console") && words.count == 3:
+            guard let n = decimal(words[2]), vms.contains(where: { $0.id == n && !$0.stopped }) else {
+                Console.line("no running VM with that id")
                 return
             }
             shell.focus = n
             shell.active = false
             Console.line("console input now goes to vm\(n); Ctrl-] returns to the shell")
-        case "ps":
+        case word(0, "ps"):
             for cpu in cpus {
                 for v in cpu.vcpus {
                     let state = v.vm.stopped ? "stopped" : v.power == .off ? "off" : v.waiting ? "wfi" : cpu.current === v ? "running" : "ready"
                     Console.line("pcpu\(cpu.index) vm\(v.vm.id).vcpu\(v.index) \(state)")
                 }
             }
-        case "exit", "quit":
+        case word(0, "exit"):
             shell.active = false
         default:
             Console.line("commands: vm list | vm console N | ps | exit")
         }
     }
+}
+
+/// A non-negative decimal number spelled in ASCII digits.
+func decimal(_ bytes: [UInt8]) -> Int? {
+    guard !bytes.isEmpty, bytes.count < 10 else { return nil }
+    var v = 0
+    for b in bytes {
+        guard b >= 48 && b <= 57 else { return nil }
+        v = v * 10 + Int(b - 48)
+    }
+    return v
 }

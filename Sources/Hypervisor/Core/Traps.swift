@@ -65,7 +65,7 @@ extension Hypervisor {
             let target = vm.vcpus[Int(off / VirtualRedistributor.frameSize)]
             result = target.redistributor.access(offset: off % VirtualRedistributor.frameSize, size: access.size, write: access.isWrite, value: value)
         } else if ipa >= board.uartBase && ipa < board.uartBase + VirtualUART.size {
-            result = vm.vuart.access(offset: ipa - board.uartBase, write: access.isWrite, value: value)
+            result = vm.vuart.access(offset: ipa - board.uartBase, write: access.isWrite, value: value, vcpu: v.index)
         } else {
             result = .fault
         }

@@ -1,9 +1,10 @@
 /// A PL011 per VM (Arm PrimeCell UART PL011 TRM register map): transmit
 /// bytes go to the physical console, one line at a time, prefixed with the
 /// VM's tag; received bytes come from the console when the VM has focus.
+/// Lines are assembled per vCPU, so vCPUs printing at once never mix mid-line.
 final class VirtualUART {
     let prefix: String
-    private var line: [UInt8] = []
+    private var lines: [[UInt8]]
     private var rx: [UInt8] = []
     private var imsc: UInt32 = 0, cr: UInt32 = 0x300, lcrh: UInt32 = 0, ibrd: UInt32 = 0, fbrd: UInt32 = 0, ifls: UInt32 = 0x12
     /// Raised when a receive interrupt should be delivered.
@@ -14,12 +15,15 @@ final class VirtualUART {
     /// PeriphID0..3 and PCellID0..3 of a PL011 r1p5, so drivers probing them find one.
     static let ids: [UInt32] = [0x11, 0x10, 0x34, 0x00, 0x0D, 0xF0, 0x05, 0xB1]
 
-    init(prefix: String) { self.prefix = prefix }
+    init(prefix: String, vcpus: Int) {
+        self.prefix = prefix
+        lines = [[UInt8]](repeating: [], count: vcpus)
+    }
 
-    func access(offset: UInt64, write: Bool, value: UInt64) -> MMIOResult {
+    func access(offset: UInt64, write: Bool, value: UInt64, vcpu: Int) -> MMIOResult {
         let v = UInt32(truncatingIfNeeded: value)
         switch (offset, write) {
-        case (0x000, true): transmit(UInt8(truncatingIfNeeded: v)); return .handled(0)
+        case (0x000, true): transmit(UInt8(truncatingIfNeeded: v), vcpu: vcpu); return .handled(0)
         case (0x000, false): return .handled(rx.isEmpty ? 0 : UInt64(rx.removeFirst()))
         case (0x018, false):                                    // FR: TXFE always, RXFE when empty
             return .handled(UInt64((1 << 7) | (rx.isEmpty ? 1 << 4 : 0)))
@@ -49,21 +53,22 @@ final class VirtualUART {
         signal()
     }
 
-    private func transmit(_ byte: UInt8) {
-        if byte == 10 || line.count >= 200 {
-            flush()
+    private func transmit(_ byte: UInt8, vcpu: Int) {
+        if byte == 10 || lines[vcpu].count >= 200 {
+            flush(vcpu)
         } else if byte != 13 {
-            line.append(byte)
+            lines[vcpu].append(byte)
         }
     }
 
-    /// Emit the pending partial line (also when the VM stops).
-    func flush() {
-        guard !line.isEmpty || true else { return }
-        let text = prefix + String(decoding: line, as: UTF8.self)
-        line.removeAll(keepingCapacity: true)
+    private func flush(_ vcpu: Int) {
+        let text = prefix + String(decoding: lines[vcpu], as: UTF8.self)
+        lines[vcpu].removeAll(keepingCapacity: true)
         Console.line(text)
     }
 
-    var hasPartialLine: Bool { !line.isEmpty }
+    /// Emit pending partial lines (when the VM stops).
+    func flushAll() {
+        for i in 0..<lines.count where !lines[i].isEmpty { flush(i) }
+    }
 }

@@ -1,5 +1,5 @@
 // hvguest: one EL1 test program for the hypervisor; /chosen/bootargs
-// `test=<name>` picks hello, vtimer, smp, sgi, passthrough or isolation.
+// `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation or echo.
 // Every test ends with a `PASS <name>` or `FAIL <name>: why` line, then
 // powers its VM off through PSCI SYSTEM_OFF. No heap: nothing allocates.
 import _Volatile
@@ -13,7 +13,7 @@ enum Slot {
     static let ptimerTicks = 11, syncCount = 12, lastESR = 13, mode = 14, release = 15, failures = 16
 }
 
-enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation }
+enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo }
 
 /// `test=<name>` in the boot arguments at `args`.
 func parseMode(_ args: UInt?) -> Mode {
@@ -34,6 +34,7 @@ func parseMode(_ args: UInt?) -> Mode {
             if matches(v, "sgi") { return .sgi }
             if matches(v, "passthrough") { return .passthrough }
             if matches(v, "isolation") { return .isolation }
+            if matches(v, "echo") { return .echo }
             return .hello
         }
         p &+= 1
@@ -54,6 +55,7 @@ public func guestMain(dtb: UInt) -> Never {
     case .sgi: Console.line("sgi"); sgiTest()
     case .passthrough: Console.line("passthrough"); passthroughTest()
     case .isolation: Console.line("isolation"); isolationTest()
+    case .echo: Console.line("echo"); echoTest()
     }
     powerOff()
 }
@@ -225,4 +227,19 @@ func isolationTest() {
     expectError("CPU_ON of itself", hvc(PSCI.cpuOn, 0, secondaryStartAddress(), 0), -4)
     if shared(Slot.failures).load() == 0 { Console.line("PASS isolation: 6 accesses faulted, 5 bogus calls refused") }
     else { Console.line("FAIL isolation: some checks did not fault or fail") }
+}
+
+/// Console input through the VM's virtual UART: PASS once "ok" arrives.
+func echoTest() {
+    let base = boardUARTBase()
+    var previous: UInt32 = 0
+    Console.line("echo: waiting for 'ok' on the console")
+    let got = spinUntil(seconds: 30) {
+        guard reg32(base &+ 0x18).load() & (1 << 4) == 0 else { return false }   // FR.RXFE
+        let c = reg32(base).load() & 0xFF
+        defer { previous = c }
+        return previous == 111 && c == 107                                       // "ok"
+    }
+    check(got, "echo: no 'ok' arrived on the virtual UART")
+    Console.line("PASS echo: console input reached the VM")
 }
