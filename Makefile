@@ -54,6 +54,7 @@ test: release images hypervisor
 	$(RELEASE_SIM) fuzz-words --seed 1 --steps 10000000
 	$(RELEASE_SIM) fuzz-words --seed 2 --steps 10000000
 	./scripts/boot-tests.sh $(RELEASE_SIM) $(BUILD)
+	./scripts/hypervisor-tests.sh $(RELEASE_SIM) $(BUILD)
 	./scripts/el2-tests.sh $(RELEASE_SIM) $(BUILD)
 
 ## difftest: random integer programs under sim user and qemu-aarch64 (SEED, N to choose).
