@@ -1,5 +1,5 @@
 // hvguest: one EL1 test program for the hypervisor; /chosen/bootargs
-// `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation or echo.
+// `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation, echo or crash.
 // Every test ends with a `PASS <name>` or `FAIL <name>: why` line, then
 // powers its VM off through PSCI SYSTEM_OFF. No heap: nothing allocates.
 import _Volatile
@@ -13,7 +13,7 @@ enum Slot {
     static let ptimerTicks = 11, syncCount = 12, lastESR = 13, mode = 14, release = 15, failures = 16
 }
 
-enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo }
+enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash }
 
 /// `test=<name>` in the boot arguments at `args`.
 func parseMode(_ args: UInt?) -> Mode {
@@ -35,6 +35,7 @@ func parseMode(_ args: UInt?) -> Mode {
             if matches(v, "passthrough") { return .passthrough }
             if matches(v, "isolation") { return .isolation }
             if matches(v, "echo") { return .echo }
+            if matches(v, "crash") { return .crash }
             return .hello
         }
         p &+= 1
@@ -56,6 +57,7 @@ public func guestMain(dtb: UInt) -> Never {
     case .passthrough: Console.line("passthrough"); passthroughTest()
     case .isolation: Console.line("isolation"); isolationTest()
     case .echo: Console.line("echo"); echoTest()
+    case .crash: Console.line("crash"); crashTest()
     }
     powerOff()
 }
@@ -242,4 +244,15 @@ func echoTest() {
     }
     check(got, "echo: no 'ok' arrived on the virtual UART")
     Console.line("PASS echo: console input reached the VM")
+}
+
+@_silgen_name("drop_vectors") func dropVectors()
+
+/// A guest that faults with no vector table: the hypervisor must stop this VM
+/// (and only it) rather than loop injecting aborts or panic.
+func crashTest() {
+    Console.line("crash: dropping VBAR_EL1, then touching unmapped memory")
+    dropVectors()
+    _ = reg32(0x1000).load()
+    Console.line("FAIL crash: the access returned")
 }

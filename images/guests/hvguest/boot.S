@@ -238,3 +238,7 @@ secondary_start_address:
 image_start_address:
     adr     x0, _start
     ret
+    .global drop_vectors
+drop_vectors:       msr vbar_el1, xzr           // no EL1 vector table any more
+                    isb
+                    ret
