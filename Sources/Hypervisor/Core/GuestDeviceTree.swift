@@ -23,6 +23,10 @@ enum GuestDeviceTree {
         let uartNode = "pl011@" + String(board.uartBase, radix: 16)
         w.begin("chosen")
         w.string("bootargs", [config.cmdline])
+        if let r = config.initrd {
+            w.u64("linux,initrd-start", [r.lowerBound])
+            w.u64("linux,initrd-end", [r.upperBound])
+        }
         w.string("stdout-path", ["/" + uartNode])
         w.end()
         w.begin("aliases"); w.string("serial0", ["/" + uartNode]); w.end()

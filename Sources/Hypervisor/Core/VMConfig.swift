@@ -13,6 +13,8 @@ struct VMConfig {
     var cmdline: String
     var nativeWFI: Bool
     var passthrough: [PassthroughDevice]
+    /// A preloaded initial ramdisk (`initrd = <base size>`), announced in /chosen.
+    var initrd: Range<UInt64>? = nil
 }
 
 /// A host device handed to one VM: its MMIO ranges, SPIs and the node to copy into the guest tree.
@@ -43,7 +45,7 @@ struct VMConfigParser {
 
     static let knownProperties: [String] = [
         "device_type", "vmid", "vm_name", "type", "vcpus", "entry", "vcpu_affinity", "memory",
-        "setup_data", "cmdline", "native_wfi", "passthrough", "disabled", "phandle", "name",
+        "setup_data", "cmdline", "native_wfi", "passthrough", "disabled", "phandle", "name", "initrd",
     ]
     static let maxVCPUs = 8
 
@@ -156,6 +158,18 @@ struct VMConfigParser {
             }
         }
 
+        var initrd: Range<UInt64>? = nil
+        if tree.property(node, "initrd") != nil {
+            guard let c = tree.cells(node, "initrd"), c.count == ac + sc else { return fail("initrd", "malformed (expected <base size>)") }
+            let base = combineCells(c[0..<ac], width: ac), size = combineCells(c[ac...], width: sc)
+            let r = base..<(base &+ size)
+            guard size > 0, base &+ size > base, memory.contains(where: { $0.lowerBound <= r.lowerBound && r.upperBound <= $0.upperBound }) else {
+                return fail("initrd", "\(hex(base)) size \(hex(size)) is not inside the VM's memory")
+            }
+            guard !r.contains(dtbAddress) else { return fail("initrd", "overlaps the guest device tree at \(hex(dtbAddress))") }
+            initrd = r
+        }
+
         var cmdline = ""
         if tree.property(node, "cmdline") != nil {
             guard let c = tree.string(node, "cmdline") else { return fail("cmdline", "malformed (expected a string)") }
@@ -193,7 +207,7 @@ struct VMConfigParser {
         return .success(VMConfig(
             node: label, vmid: vmid, name: vmLabel, type: type, vcpus: vcpus, entry: entry,
             affinity: affinity, memory: memory, dtbAddress: dtbAddress, cmdline: cmdline,
-            nativeWFI: nativeWFI, passthrough: passthrough))
+            nativeWFI: nativeWFI, passthrough: passthrough, initrd: initrd))
     }
 
     struct Problem: Error { let text: String }
