@@ -1,5 +1,5 @@
 // hvguest: one EL1 test program for the hypervisor; /chosen/bootargs
-// `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation, echo or crash.
+// `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation, echo, crash or reset.
 // Every test ends with a `PASS <name>` or `FAIL <name>: why` line, then
 // powers its VM off through PSCI SYSTEM_OFF. No heap: nothing allocates.
 import _Volatile
@@ -13,7 +13,7 @@ enum Slot {
     static let ptimerTicks = 11, syncCount = 12, lastESR = 13, mode = 14, release = 15, failures = 16
 }
 
-enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash }
+enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset }
 
 /// `test=<name>` in the boot arguments at `args`.
 func parseMode(_ args: UInt?) -> Mode {
@@ -36,6 +36,7 @@ func parseMode(_ args: UInt?) -> Mode {
             if matches(v, "isolation") { return .isolation }
             if matches(v, "echo") { return .echo }
             if matches(v, "crash") { return .crash }
+            if matches(v, "reset") { return .reset }
             return .hello
         }
         p &+= 1
@@ -58,6 +59,7 @@ public func guestMain(dtb: UInt) -> Never {
     case .isolation: Console.line("isolation"); isolationTest()
     case .echo: Console.line("echo"); echoTest()
     case .crash: Console.line("crash"); crashTest()
+    case .reset: Console.line("reset"); resetTest()
     }
     powerOff()
 }
@@ -255,4 +257,19 @@ func crashTest() {
     dropVectors()
     _ = reg32(0x1000).load()
     Console.line("FAIL crash: the access returned")
+}
+
+@_silgen_name("reset_marker_address") func resetMarkerAddress() -> UInt
+
+/// PSCI SYSTEM_RESET restarts only this VM, from its entry, with its device tree.
+func resetTest() {
+    let marker = reg64(resetMarkerAddress())
+    if marker.load() == 0 {
+        marker.store(1)
+        Console.line("reset: first boot, calling SYSTEM_RESET")
+        _ = hvc(0x8400_0009, 0, 0, 0)
+        Console.line("FAIL reset: SYSTEM_RESET returned")
+    } else {
+        Console.line("PASS reset: the VM restarted after SYSTEM_RESET")
+    }
 }

@@ -242,3 +242,14 @@ image_start_address:
 drop_vectors:       msr vbar_el1, xzr           // no EL1 vector table any more
                     isb
                     ret
+
+    .data
+    .balign 8
+reset_marker:                           // survives SYSTEM_RESET (images are not reloaded)
+    .quad   0
+    .text
+    .global reset_marker_address
+reset_marker_address:
+    adrp    x0, reset_marker
+    add     x0, x0, :lo12:reset_marker
+    ret
