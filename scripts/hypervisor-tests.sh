@@ -35,7 +35,7 @@ make -s -C "$SCEN" BUILD="$BUILD" >/dev/null || exit 1
 # lines interleave differently run to run (VMs run in parallel), so the
 # normalized log is the sorted set of lines.
 normalize() {
-  tr -d '\r' | sed -E 's/[0-9]+ ms/N ms/g; s/counter [0-9]+ kHz/counter N kHz/; s/, RAM .*//' \
+  tr -d '\r' | sed -E 's/[0-9]+ ms/N ms/g; s/PC 0x[0-9a-f]+/PC ADDR/g; s/counter [0-9]+ kHz/counter N kHz/; s/, RAM .*//' \
     | grep -v -E '^$|^qemu-system' | sort
 }
 
