@@ -99,4 +99,64 @@ import Testing
         #expect(b.x(13) == 7)
         #expect(b.x(14) == 1)
     }
+
+    /// A core waiting in WFE on an exclusively loaded flag wakes when another core writes the
+    /// flag, even when the writer then sleeps in WFI and no core is left running. The writer is
+    /// core 1 (it runs after core 0 in each quantum): it sleeps until its EL2 timer fires, writes
+    /// the flag, and waits for good.
+    @Test func storeToMonitoredLocationWakesWFE() throws {
+        let b = try Bench(cpus: 2)
+        let outcome = try b.run(Self.setup + """
+            ldr x0, =0xC4000003        // PSCI CPU_ON, MPIDR 1
+            mov x1, #1
+            adr x2, secondary
+            mov x3, #0
+            smc #0
+            ldr x1, =0x40800000
+            ldr x5, =0x40800020
+            mov w6, #1
+            str w6, [x5]               // ready
+            2: ldxr w2, [x1]
+            cbnz w2, 3f
+            wfe
+            b 2b
+            3: ldr x3, =0x40800010
+            mov w4, #7
+            str w4, [x3]
+            b finish
+            secondary:
+            ldr x1, =0x080C0000        // GICR of CPU 1: wake, PPIs in Group 1 and enabled
+            str wzr, [x1, #0x14]
+            ldr x2, =0x080D0000
+            mov w0, #-1
+            str w0, [x2, #0x80]
+            str w0, [x2, #0x100]
+            mov x0, #0xff
+            msr icc_pmr_el1, x0
+            mov x0, #1
+            msr icc_igrpen1_el1, x0
+            isb
+            ldr x1, =0x40800020
+            4: ldr w2, [x1]
+            cbz w2, 4b
+            mov x0, #2000
+            msr cnthp_tval_el2, x0
+            mov x0, #1
+            msr cnthp_ctl_el2, x0
+            wfi                        // PSTATE.I masks the IRQ; WFI still wakes
+            ldr x1, =0x40800000
+            mov w2, #1
+            str w2, [x1]
+            msr cnthp_ctl_el2, xzr
+            isb
+            mrs x20, icc_iar1_el1      // acknowledge and complete: nothing is left pending
+            msr icc_eoir1_el1, x20
+            str w20, [x1, #0x30]
+            wfi
+            b .
+            finish:
+            """, maxInstructions: 5_000_000)
+        #expect(b.machine.memory.read64(0x4080_0010) == 7, "the waiter saw the flag")
+        #expect(outcome == .deadlock, "both cores end waiting for good")
+    }
 }

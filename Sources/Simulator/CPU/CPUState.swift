@@ -47,6 +47,8 @@ public struct CPUState {
     /// Exclusive monitor: armed address (aligned down to 64 bytes granule) or `UInt64.max`.
     public var exclusiveAddr: UInt64 = .max
     public var exclusiveSize: Int = 0
+    /// Element size of the exclusive load (half of `exclusiveSize` for pairs).
+    public var exclusiveElement: Int = 0
     /// The values LDXR/LDXP read: STXR also fails if memory no longer holds them (another core's
     /// ordinary store, which does not pass through the monitors, changed the location).
     public var exclusiveValue: UInt64 = 0

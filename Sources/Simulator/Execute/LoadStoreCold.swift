@@ -99,6 +99,7 @@ extension Core {
             }
             state.pointee.exclusiveAddr = va
             state.pointee.exclusiveSize = total
+            state.pointee.exclusiveElement = elem
             state.pointee.exclusiveValue = v1
             state.pointee.exclusiveValue2 = v2
             r[dst(rt)] = v1
@@ -132,5 +133,25 @@ extension Core {
             r[dst(rs)] = armed ? 0 : 1
         }
         return true
+    }
+}
+
+extension Core {
+    /// Whether the location an exclusive load armed no longer holds what the load saw: another
+    /// core wrote it, which clears this core's monitor and, architecturally, is a WFE wake-up
+    /// event (Arm ARM D1.16.1, "the global monitor for the PE is cleared"). Stores through the
+    /// soft TLB are not observed one by one, so waiting cores compare values instead.
+    var exclusiveMonitorDisturbed: Bool {
+        let s = state.pointee
+        guard s.exclusiveAddr != .max, s.exclusiveElement > 0 else { return false }
+        func read(_ va: UInt64) -> UInt64? {
+            guard case .success(let t) = translate(va, .read), memory.range(t.pa) != nil else { return nil }
+            return memory.readPhysical(t.pa, size: s.exclusiveElement)
+        }
+        if let v = read(s.exclusiveAddr), v != s.exclusiveValue { return true }
+        if s.exclusiveSize != s.exclusiveElement, let v = read(s.exclusiveAddr &+ UInt64(s.exclusiveElement)), v != s.exclusiveValue2 {
+            return true
+        }
+        return false
     }
 }

@@ -263,6 +263,11 @@ public final class Machine {
                 || cores.contains(where: { $0.power == .on }):
                 c.state.pointee.eventRegister = false
                 c.power = .on; woke = true
+            // Another core's store to the location this core's exclusive load armed clears its
+            // monitor: a wake-up event even when no core is running any more.
+            case .waitingForEvent where c.exclusiveMonitorDisturbed:
+                c.state.pointee.exclusiveAddr = .max
+                c.power = .on; woke = true
             default: break
             }
         }
@@ -279,7 +284,11 @@ public final class Machine {
 
     func clearExclusives(pa: UInt64, except core: Core) {
         for c in cores where c !== core && c.state.pointee.exclusiveAddr != .max {
-            if c.state.pointee.exclusiveAddr & ~63 == pa & ~63 { c.state.pointee.exclusiveAddr = .max }
+            // Clearing a PE's global monitor is a WFE wake-up event for it (Arm ARM D1.16.1).
+            if c.state.pointee.exclusiveAddr & ~63 == pa & ~63 {
+                c.state.pointee.exclusiveAddr = .max
+                c.state.pointee.eventRegister = true
+            }
         }
     }
 
