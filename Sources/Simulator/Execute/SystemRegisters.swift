@@ -176,11 +176,11 @@ extension Core {
             case .pmccntr: self[.pmccntrEL0] = state.pointee.cycles &- value
             case .osLock: self[.oslsrEL1] = (value & 1) << 1 | 0x8
             // Cycle counter (bit 31) and six event counters (bits 5:0).
-            case .pmcntenset: self[.pmcntenEL0] |= value & 0x8000_003F
-            case .pmcntenclr: self[.pmcntenEL0] &= ~(value & 0x8000_003F)
-            case .pmintenset: self[.pmintenEL1] |= value & 0x8000_003F
-            case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_003F)
-            case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_003F)
+            case .pmcntenset: self[.pmcntenEL0] |= value & 0x8000_0000
+            case .pmcntenclr: self[.pmcntenEL0] &= ~(value & 0x8000_0000)
+            case .pmintenset: self[.pmintenEL1] |= value & 0x8000_0000
+            case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_0000)
+            case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_0000)
             case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr: break
             }
             return false

@@ -98,7 +98,13 @@ public final class Machine {
             try memory.addDevice(dev, at: u.base)
             uarts.append(dev)
         }
-        // The GIC is modelled in M1.4; until then its regions read as zero.
+        if let base = board.v2mSysRegs {
+            let sysregs = V2MSysRegs()
+            sysregs.onShutdown = { [unowned self] in self.finish(.poweredOff) }
+            sysregs.onReboot = { [unowned self] in self.finish(.reset) }
+            try memory.addDevice(sysregs, at: base)
+        }
+        // Regions of devices the board has and we do not model: read as zero, writes ignored.
         for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
         try attachVirtIO(config, sink: sink, console: console)
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
