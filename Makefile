@@ -10,7 +10,7 @@ SWIFT_FLAGS ?=
 # Debian packages the project needs (host tools, libraries, oracles).
 APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev
 
-.PHONY: all setup build release run test images guests linux clean bench difftest
+.PHONY: all setup build release run test images guests linux clean bench difftest golden
 
 all: build
 
@@ -50,6 +50,12 @@ test: release images
 	$(RELEASE_SIM) fuzz-words --seed 1 --steps 10000000
 	$(RELEASE_SIM) fuzz-words --seed 2 --steps 10000000
 	./scripts/boot-tests.sh $(RELEASE_SIM) $(BUILD)
+	./scripts/linux-tests.sh $(RELEASE_SIM) $(BUILD)
+
+## golden: boot the Linux test configurations and rewrite Tests/golden/*.log from their consoles
+## (normalized by scripts/normalize-log.py); review the git diff before committing.
+golden: release images
+	UPDATE_GOLDEN=1 ./scripts/linux-tests.sh $(RELEASE_SIM) $(BUILD)
 
 ## difftest: random integer programs under sim user and qemu-aarch64 (SEED, N to choose).
 difftest: release
