@@ -10,7 +10,7 @@ SWIFT_FLAGS ?=
 # Debian packages the project needs (host tools, libraries, oracles).
 APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev
 
-.PHONY: all setup build release run test images guests linux clean bench difftest hypervisor
+.PHONY: all setup build release run test images guests linux clean bench difftest hypervisor golden regress
 
 all: build
 
@@ -53,9 +53,18 @@ test: release images hypervisor
 	./Tests/busybox/run.sh $(RELEASE_SIM) images/cache/busybox
 	$(RELEASE_SIM) fuzz-words --seed 1 --steps 10000000
 	$(RELEASE_SIM) fuzz-words --seed 2 --steps 10000000
-	./scripts/boot-tests.sh $(RELEASE_SIM) $(BUILD)
-	./scripts/hypervisor-tests.sh $(RELEASE_SIM) $(BUILD)
-	./scripts/el2-tests.sh $(RELEASE_SIM) $(BUILD)
+	python3 scripts/regress.py $(RELEASE_SIM) $(BUILD)
+
+## regress: every board x scenario headless -- boot/CLI checks, bare Linux, hypervisor + test guests,
+## hypervisor + Linux VMs, EL2 checks next to QEMU -- with golden-log comparison (rules in
+## scripts/normalize-log.py); JUnit XML report in build/regress/junit.xml.
+regress: release images hypervisor
+	python3 scripts/regress.py $(RELEASE_SIM) $(BUILD)
+
+## golden: boot the Linux test configurations and rewrite Tests/golden/*.log from their consoles
+## (normalized by scripts/normalize-log.py); review the git diff before committing.
+golden: release images
+	UPDATE_GOLDEN=1 ./scripts/linux-tests.sh $(RELEASE_SIM) $(BUILD)
 
 ## difftest: random integer programs under sim user and qemu-aarch64 (SEED, N to choose).
 difftest: release

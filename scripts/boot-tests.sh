@@ -79,46 +79,7 @@ printf 'initrd-bytes' >"$T/initrd"
   && grep -q 'reg = <0x00 0x40000000 0x00 0x10000000>' "$T/p.dts" && grep -q 'stdout-path = "/serial@9000000"' "$T/p.dts" \
   && ok "dtb-patch" || bad "dtb-patch" "$(grep -E 'bootargs|initrd|reg = <0x00 0x4' "$T/p.dts")"
 
-# Debian's cloud kernel entered at EL2 with 4 CPUs: KVM initialises and the busybox /init runs.
-L=$BUILD/linux
-if [ -f "$L/Image" ] && [ -f "$L/initramfs.cpio.gz" ]; then
-  # A 1 MiB disk of deterministic bytes: the guest checksums /dev/vda and writes sector 1.
-  python3 -c "import sys; sys.stdout.buffer.write(bytes((i * 131 + 7) % 251 for i in range(1 << 20)))" >"$T/disk.orig"
-  want=$(md5sum <"$T/disk.orig" | cut -d' ' -f1)
-  for b in virt fvp; do
-    cp "$T/disk.orig" "$T/disk-$b.img"
-    "$SIM" --board $b --cpus 4 --kernel "$L/Image" --initrd "$L/initramfs.cpio.gz" --append "console=ttyAMA0" \
-      --drive "file=$T/disk-$b.img" --max-insns 8000000000 --expect 'MINOS-INIT: done' >"$T/linux-$b.log" 2>&1
-    rc=$?
-    if [ $rc = 0 ] && grep -q 'kvm \[1\]: Hyp mode initialized successfully' "$T/linux-$b.log" \
-       && grep -q 'MINOS-INIT: cpus 4' "$T/linux-$b.log" && grep -q 'MINOS-INIT: shell arithmetic 328350' "$T/linux-$b.log"; then
-      ok "linux-$b-el2-kvm-init"
-    else
-      bad "linux-$b-el2-kvm-init" "exit $rc: $(grep -E 'MINOS|kvm|panic|Oops|sim:' "$T/linux-$b.log" | tail -5)"
-    fi
-    grep -q "MINOS-INIT: vda 2048 sectors, md5 $want" "$T/linux-$b.log" && ok "linux-$b-virtio-blk-read" || bad "linux-$b-virtio-blk-read" "$(grep vda "$T/linux-$b.log")"
-    head -c 533 "$T/disk-$b.img" | tail -c 21 | grep -q "written by the guest" && ok "linux-$b-virtio-blk-write" || bad "linux-$b-virtio-blk-write" "sector 1 unchanged"
-    grep -q "MINOS-INIT: hello on hvc0" "$T/linux-$b.log" && ok "linux-$b-virtio-console" || bad "linux-$b-virtio-console" "no hvc0 line"
-  done
-  # One CPU, no --expect: /init's `poweroff -f` (PSCI SYSTEM_OFF) ends the simulator with exit 0.
-  expect_exit "linux-virt-1cpu-poweroff" 0 "$SIM" --board virt --cpus 1 --kernel "$L/Image" --initrd "$L/initramfs.cpio.gz" \
-    --append "console=ttyAMA0" --max-insns 8000000000
-  grep -q "MINOS-INIT: done" "$T/out" && grep -q "GICv3: CPU0: found redistributor" "$T/out" && grep -q "arch_timer: cp15 timer" "$T/out" \
-    && ok "linux-virt-1cpu-log" || bad "linux-virt-1cpu-log" "$(tail -3 "$T/out")"
-  # Snapshot mode: the guest writes, the file stays as it was.
-  cp "$T/disk.orig" "$T/disk-snap.img"
-  "$SIM" --board virt --cpus 1 --kernel "$L/Image" --initrd "$L/initramfs.cpio.gz" --append "console=ttyAMA0" \
-    --drive "file=$T/disk-snap.img,mode=snapshot" --max-insns 8000000000 --expect 'MINOS-INIT: done' >"$T/linux-snap.log" 2>&1
-  cmp -s "$T/disk-snap.img" "$T/disk.orig" && grep -q "MINOS-INIT: done" "$T/linux-snap.log" && ok "linux-virtio-blk-snapshot" \
-    || bad "linux-virtio-blk-snapshot" "file changed or boot failed"
-  bad_input "drive-missing" "/nonexistent.img: no such file" "$SIM" --board virt --kernel "$L/Image" --drive file=/nonexistent.img
-  printf x >"$T/odd.img"
-  bad_input "drive-bad-size" "not a multiple of 512" "$SIM" --board virt --kernel "$L/Image" --drive "file=$T/odd.img"
-  bad_input "drive-bad-syntax" "drive" "$SIM" --board virt --kernel "$L/Image" --drive "path=x"
-  bad_input "net-bad" "net" "$SIM" --board virt --kernel "$L/Image" --net "tap,ifname=x"
-else
-  bad "linux-images" "run make images first ($L)"
-fi
+# Linux boots (Debian kernel, virtio, networking, upstream DTB, golden logs): scripts/linux-tests.sh.
 
 # Bad input: one line naming the file or option, exit code 2, no crash.
 printf 'x' >"$T/one"; printf 'hello world, not a device tree' >"$T/notdtb"

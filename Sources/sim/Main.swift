@@ -21,7 +21,7 @@ struct Sim: ParsableCommand {
         Boots a kernel or bare-metal program on a modelled board (virt: QEMU's map; fvp: Arm FVP Base RevC).
 
         Exit codes:
-          0    --expect matched, or (without --expect) the guest powered off or reset through PSCI
+          0    every --expect matched, or (without --expect) the guest powered off or reset through PSCI
           1    --fail-on matched, or the run ended without the --expect line
           2    invalid options or input files (one line on stderr names the option or file)
           3    --max-insns reached (without --expect)

@@ -40,8 +40,8 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("max-insns"), help: "Stop after this many instructions (checked every 10,000 cycles).")
     var maxInsns: UInt64?
 
-    @Option(help: "Exit 0 as soon as a console line matches this regular expression.")
-    var expect: String?
+    @Option(help: "Exit 0 as soon as a console line matches this regular expression; repeatable: the run succeeds once every pattern has matched some line, in any order.")
+    var expect: [String] = []
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 as soon as a console line matches this regular expression.")
     var failOn: String?
@@ -70,7 +70,8 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let spec = BoardSpec.all[board.rawValue]!
-        let expectRE = try regex(expect, option: "expect"), failRE = try regex(failOn, option: "fail-on")
+        let expectREs = try expect.map { try regex($0, option: "expect")! }, failRE = try regex(failOn, option: "fail-on")
+        var unmatched = Array(expectREs.indices)
 
         let consoleHandle: FileHandle
         switch serial {
@@ -121,7 +122,9 @@ struct Run: ParsableCommand {
         let match: (String) -> Void = { [unowned machine] line in
             let range = NSRange(line.startIndex..., in: line)
             if let re = failRE, re.firstMatch(in: line, range: range) != nil { machine.finish(.failMatched(line)) }
-            if let re = expectRE, re.firstMatch(in: line, range: range) != nil { machine.finish(.expectMatched(line)) }
+            let before = unmatched.count
+            unmatched.removeAll { expectREs[$0].firstMatch(in: line, range: range) != nil }
+            if unmatched.isEmpty && before > 0 { machine.finish(.expectMatched(line)) }
         }
         console.onLine = match
         machine.virtioConsole?.onLine = match
@@ -141,7 +144,10 @@ struct Run: ParsableCommand {
         machine.virtioConsole?.flush()
         machine.close()
 
-        let (status, code) = Run.describe(outcome, expecting: expectRE != nil)
+        var (status, code) = Run.describe(outcome, expecting: !expectREs.isEmpty)
+        if code == .guestFailure, !unmatched.isEmpty, !expectREs.isEmpty {
+            status += " (unmatched: " + unmatched.map { "'\(expect[$0])'" }.joined(separator: ", ") + ")"
+        }
         if !quiet {
             let insns = machine.retired
             let cycles = machine.cores.map { $0.state.pointee.cycles }.max() ?? 0

@@ -137,6 +137,8 @@ enum VirtIOPackets {
         #expect(p.network == "192.168.76.0" && p.prefixLength == 24 && p.host == "192.168.76.2" && p.restrict)
         #expect(try UserNetOptions.parse("user,hostfwd=:8080-:80").forwards[0].hostPort == 8080)
         #expect(try UserNetOptions.parse("user") == UserNetOptions())
+        let q = try UserNetOptions.parse("user,dnsforward=off,outbound=127.0.0.1")
+        #expect(!q.dnsForward && q.outbound == "127.0.0.1" && UserNetOptions().dnsForward)
     }
 
     @Test(arguments: [
@@ -149,6 +151,8 @@ enum VirtIOPackets {
         ("user,dns=8.8.8", "is not an IPv4 address"),
         ("user,smb=/tmp", "unknown option 'smb'"),
         ("user,restrict", "expected KEY=VALUE"),
+        ("user,dnsforward=maybe", "dnsforward=maybe: expected on or off"),
+        ("user,outbound=localhost", "outbound=localhost is not an IPv4 address"),
     ])
     func badOptions(spec: String, message: String) {
         #expect(throws: NetOptionError.self) { try UserNetOptions.parse(spec) }
@@ -236,6 +240,34 @@ enum VirtIOPackets {
                 && Int(f[36]) << 8 | Int(f[37]) == 8080 && f[47] & 0x02 != 0
         }
         #expect(syn != nil, "no SYN for the forwarded connection")
+    }
+
+    /// `wait` blocks on slirp's sockets and returns when a forwarded connection arrives, having
+    /// handed the guest slirp's first frame for it (an ARP request or the SYN), well before its timeout.
+    @Test func waitReturnsOnHostInput() throws {
+        let port = freePort()
+        let backend = try SlirpBackend("user,dnsforward=off,outbound=127.0.0.1,hostfwd=tcp:127.0.0.1:\(port)-:8080")
+        defer { backend.close() }
+        var frames = 0
+        backend.receiver = { _ in frames += 1 }
+        backend.wait(nanoseconds: 1_000_000)   // nothing pending: returns after its timeout
+        #expect(frames == 0)
+        let client = Thread {
+            usleep(50_000)
+            let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET)
+            a.sin_port = port.bigEndian
+            a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            usleep(500_000)
+            Glibc.close(s)
+        }
+        client.start()
+        let started = Date()
+        while frames == 0 && Date().timeIntervalSince(started) < 20 { backend.wait(nanoseconds: 10_000_000_000) }
+        #expect(frames > 0, "no frame for the guest after the host connected")
+        #expect(Date().timeIntervalSince(started) < 9, "wait did not return on the host connection")
     }
 
     @Test func hostForwardPortInUse() throws {

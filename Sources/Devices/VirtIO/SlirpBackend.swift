@@ -13,7 +13,10 @@ public struct NetOptionError: Error, CustomStringConvertible {
 /// User-mode networking options, in QEMU's `-netdev user` syntax:
 /// `user[,net=ADDR/PREFIX][,host=ADDR][,dhcpstart=ADDR][,dns=ADDR][,restrict=on|off]`
 /// `[,hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...` with QEMU's defaults
-/// (10.0.2.0/24, gateway 10.0.2.2, DNS 10.0.2.3, the guest's lease 10.0.2.15).
+/// (10.0.2.0/24, gateway 10.0.2.2, DNS 10.0.2.3, the guest's lease 10.0.2.15), and two options
+/// QEMU lacks: `dnsforward=off` (nothing answers or forwards DNS at the DNS address) and
+/// `outbound=ADDR` (host sockets for the guest's connections bind to ADDR; 127.0.0.1 keeps every
+/// guest connection on the host's loopback, which the tests use).
 public struct UserNetOptions: Equatable {
     public struct Forward: Equatable {
         public var udp = false
@@ -32,6 +35,10 @@ public struct UserNetOptions: Equatable {
     public var dns = "10.0.2.3"
     /// Isolates the guest from the host network (forwards still work), as QEMU's restrict=on.
     public var restrict = false
+    /// Forward the guest's DNS queries to the host's resolvers (libslirp's default).
+    public var dnsForward = true
+    /// Local address for host sockets opened on the guest's behalf (empty: any).
+    public var outbound = ""
     public var forwards: [Forward] = []
 
     public init() {}
@@ -64,14 +71,19 @@ public struct UserNetOptions: Equatable {
                 case "dhcpstart": o.dhcpStart = value
                 default: o.dns = value
                 }
-            case "restrict":
+            case "restrict", "dnsforward":
+                let on: Bool
                 switch value {
-                case "on", "yes", "y": o.restrict = true
-                case "off", "no", "n": o.restrict = false
-                default: throw NetOptionError("--net: restrict=\(value): expected on or off")
+                case "on", "yes", "y": on = true
+                case "off", "no", "n": on = false
+                default: throw NetOptionError("--net: \(key)=\(value): expected on or off")
                 }
+                if key == "restrict" { o.restrict = on } else { o.dnsForward = on }
+            case "outbound":
+                guard isIPv4(value) else { throw NetOptionError("--net: outbound=\(value) is not an IPv4 address") }
+                o.outbound = value
             default:
-                throw NetOptionError("--net: unknown option '\(key)' (known: hostfwd, net, host, dhcpstart, dns, restrict)")
+                throw NetOptionError("--net: unknown option '\(key)' (known: hostfwd, net, host, dhcpstart, dns, restrict, dnsforward, outbound)")
             }
         }
         return o
@@ -134,6 +146,8 @@ public final class SlirpBackend: NetBackend {
     private let callbacks: UnsafeMutablePointer<SlirpCb>
     private var timers: [ObjectIdentifier: Timer] = [:]
     private var pollFDs: [pollfd] = []
+    /// Storage for SlirpConfig.outbound_addr, which libslirp keeps a pointer to.
+    private let outboundAddress: UnsafeMutablePointer<sockaddr_in>
 
     public convenience init(_ spec: String) throws {
         try self.init(options: UserNetOptions.parse(spec))
@@ -147,7 +161,7 @@ public final class SlirpBackend: NetBackend {
             return a
         }
         var cfg = SlirpConfig()
-        cfg.version = 1
+        cfg.version = 3     // outbound_addr (2), disable_dns (3)
         cfg.restricted = options.restrict ? 1 : 0
         cfg.in_enabled = true
         cfg.vnetwork = addr(options.network)
@@ -156,6 +170,14 @@ public final class SlirpBackend: NetBackend {
         cfg.vdhcp_start = addr(options.dhcpStart)
         cfg.vnameserver = addr(options.dns)
         cfg.in6_enabled = false
+        cfg.disable_dns = !options.dnsForward
+        outboundAddress = .allocate(capacity: 1)
+        outboundAddress.initialize(to: sockaddr_in())
+        if !options.outbound.isEmpty {
+            outboundAddress.pointee.sin_family = sa_family_t(AF_INET)
+            outboundAddress.pointee.sin_addr = addr(options.outbound)
+            cfg.outbound_addr = outboundAddress
+        }
 
         callbacks = .allocate(capacity: 1)
         callbacks.initialize(to: SlirpCb())
@@ -190,6 +212,7 @@ public final class SlirpBackend: NetBackend {
         slirp = slirp_new(&cfg, callbacks, Unmanaged.passUnretained(self).toOpaque())
         guard slirp != nil else {
             callbacks.deallocate()
+            outboundAddress.deallocate()
             throw NetOptionError("--net: libslirp refused the configuration (network \(options.network)/\(options.prefixLength))")
         }
         for f in options.forwards {
@@ -217,7 +240,13 @@ public final class SlirpBackend: NetBackend {
     }
 
     /// Fires due timers, then polls libslirp's sockets with a zero timeout.
-    public func poll() {
+    public func poll() { service(waitingUpTo: 0) }
+
+    /// Blocks until one of libslirp's sockets is ready, one of its timers is due, or
+    /// `nanoseconds` pass, then services them.
+    public func wait(nanoseconds: Int64) { service(waitingUpTo: nanoseconds) }
+
+    private func service(waitingUpTo nanoseconds: Int64) {
         guard let slirp else { return }
         let nowMs = Self.nowNs() / 1_000_000
         for t in timers.values where t.expireMs >= 0 && t.expireMs <= nowMs {
@@ -225,14 +254,16 @@ public final class SlirpBackend: NetBackend {
             t.callback(t.opaque)
         }
         pollFDs.removeAll(keepingCapacity: true)
-        var timeout: UInt32 = 0
+        // libslirp lowers the timeout to what its TCP timers need (2 ms fast, ~500 ms slow).
+        var timeout = UInt32(clamping: (max(nanoseconds, 0) + 999_999) / 1_000_000)
+        for t in timers.values where t.expireMs >= 0 { timeout = min(timeout, UInt32(clamping: max(t.expireMs - nowMs, 0))) }
         let me = Unmanaged.passUnretained(self).toOpaque()
         slirp_pollfds_fill(slirp, &timeout, { fd, events, opaque in
             let me = Unmanaged<SlirpBackend>.fromOpaque(opaque!).takeUnretainedValue()
             me.pollFDs.append(pollfd(fd: fd, events: SlirpBackend.toPoll(events), revents: 0))
             return Int32(me.pollFDs.count - 1)
         }, me)
-        let rc = pollFDs.withUnsafeMutableBufferPointer { Glibc.poll($0.baseAddress, nfds_t($0.count), 0) }
+        let rc = pollFDs.withUnsafeMutableBufferPointer { Glibc.poll($0.baseAddress, nfds_t($0.count), Int32(clamping: timeout)) }
         slirp_pollfds_poll(slirp, rc < 0 ? 1 : 0, { idx, opaque in
             let me = Unmanaged<SlirpBackend>.fromOpaque(opaque!).takeUnretainedValue()
             guard idx >= 0, Int(idx) < me.pollFDs.count else { return 0 }
@@ -268,5 +299,6 @@ public final class SlirpBackend: NetBackend {
         slirp_cleanup(s)
         timers.removeAll()
         callbacks.deallocate()
+        outboundAddress.deallocate()
     }
 }

@@ -6,7 +6,15 @@ public protocol NetBackend: AnyObject {
     func send(_ frame: [UInt8])
     /// Services host sockets and timers without blocking; may call `receiver`.
     func poll()
+    /// Blocks until host-side work is ready (a socket, a timer) or `nanoseconds` pass, then
+    /// services it like `poll`. The machine calls this instead of skipping idle time.
+    func wait(nanoseconds: Int64)
     func close()
+}
+
+extension NetBackend {
+    /// Back-ends without host sockets have nothing to wait for.
+    public func wait(nanoseconds: Int64) { poll() }
 }
 
 /// OASIS VIRTIO 1.2, "Network Device": receiveq 0 and transmitq 1, no control queue, no offloads.

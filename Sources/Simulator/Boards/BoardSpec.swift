@@ -68,6 +68,8 @@ public struct BoardSpec {
     public let multithreaded: Bool
     public let placeholders: [Placeholder]
     public let virtio: [VirtIOSlot]
+    /// Versatile Express motherboard system registers (configuration bus, shutdown, reboot), if any.
+    public var v2mSysRegs: UInt64? = nil
 
     public var ramBase: UInt64 { ramBanks[0].base }
 

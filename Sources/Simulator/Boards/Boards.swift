@@ -35,7 +35,8 @@ extension BoardSpec {
         ramBanks: [Bank(base: 0x8000_0000, size: 0x8000_0000), Bank(base: 0x8_8000_0000, size: 0x1_8000_0000)],
         defaultRAM: 2 << 30,
         flash: [Bank(base: 0x0800_0000, size: 0x0400_0000), Bank(base: 0x0C00_0000, size: 0x0400_0000)],
-        sram: [Bank(base: 0x0400_0000, size: 0x4_0000)],
+        // Trusted SRAM, and the 8 MiB video RAM the upstream tree reserves for the CLCD.
+        sram: [Bank(base: 0x0400_0000, size: 0x4_0000), Bank(base: 0x1800_0000, size: 0x80_0000)],
         uarts: [UART(base: 0x1C09_0000, intid: 32 + 5), UART(base: 0x1C0A_0000, intid: 32 + 6),
                 UART(base: 0x1C0B_0000, intid: 32 + 7), UART(base: 0x1C0C_0000, intid: 32 + 8)],
         consoleUART: 0,
@@ -48,20 +49,37 @@ extension BoardSpec {
         // Cluster in Aff2, core in Aff1, with MPIDR.MT set, as the upstream device tree's cpu@ reg values say.
         affinity: { UInt64(($0 / 4) << 16 | ($0 % 4) << 8) },
         multithreaded: true,
+        // Every region Linux's arch/arm64/boot/dts/arm/fvp-base-revc.dts (with rtsm_ve-motherboard-rs2)
+        // lists that we do not model, so Debian's upstream fvp-base-revc.dtb boots: drivers probe,
+        // read zeros (AMBA peripheral ID 0, no PCI vendor, no ITS/SMMU features) and move on.
         placeholders: [
-            Placeholder(name: "v2m-sysregs", base: 0x1C01_0000, size: 0x1000),
+            Placeholder(name: "lan91c111", base: 0x1A00_0000, size: 0x1_0000),
             Placeholder(name: "sp810-sysctl", base: 0x1C02_0000, size: 0x1000),
+            Placeholder(name: "pl041-aaci", base: 0x1C04_0000, size: 0x1000),
+            Placeholder(name: "pl180-mmci", base: 0x1C05_0000, size: 0x1000),
+            Placeholder(name: "pl050-kmi0", base: 0x1C06_0000, size: 0x1000),
+            Placeholder(name: "pl050-kmi1", base: 0x1C07_0000, size: 0x1000),
             Placeholder(name: "sp805-wdt", base: 0x1C0F_0000, size: 0x1000),
             Placeholder(name: "sp804-timer0", base: 0x1C11_0000, size: 0x1000),
             Placeholder(name: "sp804-timer1", base: 0x1C12_0000, size: 0x1000),
             Placeholder(name: "pl031-rtc", base: 0x1C17_0000, size: 0x1000),
+            Placeholder(name: "pl111-clcd", base: 0x1C1F_0000, size: 0x1000),
             Placeholder(name: "cnt-control", base: 0x2A43_0000, size: 0x1_0000),
             Placeholder(name: "cnt-read", base: 0x2A80_0000, size: 0x1_0000),
             Placeholder(name: "cnt-ctl", base: 0x2A81_0000, size: 0x1_0000),
+            Placeholder(name: "smmuv3", base: 0x2B40_0000, size: 0x10_0000),
+            Placeholder(name: "gicc", base: 0x2C00_0000, size: 0x2000),
+            Placeholder(name: "gich", base: 0x2C01_0000, size: 0x2000),
+            Placeholder(name: "gicv", base: 0x2C02_F000, size: 0x2000),
+            Placeholder(name: "gic-its", base: 0x2F02_0000, size: 0x2_0000),
+            Placeholder(name: "pci-ecam", base: 0x4000_0000, size: 0x1000_0000),
         ],
-        // The FVP's virtio block and net slots; its 9p slot carries our virtio console.
+        // The FVP's virtio block and net slots; its 9p slot carries our virtio console; its
+        // virtio-rng slot (disabled in the upstream tree) stays an empty transport.
         virtio: [VirtIOSlot(base: 0x1C13_0000, intid: 32 + 42, role: "block"),
                  VirtIOSlot(base: 0x1C14_0000, intid: 32 + 43, role: "console"),
-                 VirtIOSlot(base: 0x1C15_0000, intid: 32 + 44, role: "net")]
+                 VirtIOSlot(base: 0x1C15_0000, intid: 32 + 44, role: "net"),
+                 VirtIOSlot(base: 0x1C20_0000, intid: 32 + 46, role: "rng")],
+        v2mSysRegs: 0x1C01_0000
     )
 }

@@ -27,8 +27,13 @@ public enum DeviceTreeGenerator {
         try dt.property("compatible", strings: board.compatible)
         try dt.property("model", string: board.model)
 
+        // Every UART gets an alias (the console's is serial0, the rest follow in address order), so
+        // Linux numbers them ttyAMA0.. predictably and does not warn about unaliased ports.
         try dt.beginNode("aliases")
-        try dt.property("serial0", string: "/serial@\(String(board.uarts[board.consoleUART].base, radix: 16))")
+        let order = [board.consoleUART] + board.uarts.indices.filter { $0 != board.consoleUART }
+        for (n, i) in order.enumerated() {
+            try dt.property("serial\(n)", string: "/serial@\(String(board.uarts[i].base, radix: 16))")
+        }
         try dt.endNode()
 
         try dt.beginNode("chosen")

@@ -86,7 +86,8 @@ public final class Core {
         self[.vpidrEL2] = 0x410F_D034
         self[.vmpidrEL2] = mpidr
         self[.cntfrqEL0] = machine.board.counterHz
-        self[.pmcrEL0] = 0x4103_6000 // Cortex-A53 IMP/IDCODE, 6 counters.
+        // Cortex-A53 IMP/IDCODE; N = 0: the cycle counter is the only counter modelled.
+        self[.pmcrEL0] = 0x4103_0000
         self[.midrEL1] = 0x410F_D034
         self[.mpidrEL1] = mpidr
     }

@@ -206,6 +206,9 @@ public enum SysRegTable {
         SysRegDef("PMCNTENCLR_EL0", 3, 3, 9, 12, 2, .special(.pmcntenclr), el0: .pmu),
         SysRegDef("PMOVSCLR_EL0", 3, 3, 9, 12, 3, .special(.pmovsclr), el0: .pmu),
         SysRegDef("PMSELR_EL0", 3, 3, 9, 12, 5, s(.pmselrEL0, 0x1F), el0: .pmu),
+        // Common events implemented: CPU_CYCLES (0x11) only, counted by PMCCNTR_EL0.
+        SysRegDef("PMCEID0_EL0", 3, 3, 9, 12, 6, .constant(1 << 0x11), el0: .pmu, readOnly: true),
+        SysRegDef("PMCEID1_EL0", 3, 3, 9, 12, 7, .constant(0), el0: .pmu, readOnly: true),
         SysRegDef("PMCCNTR_EL0", 3, 3, 9, 13, 0, .special(.pmccntr), el0: .pmu),
         SysRegDef("PMUSERENR_EL0", 3, 3, 9, 14, 0, s(.pmuserenrEL0, 0xF), el0: .pmu),
         SysRegDef("PMCCFILTR_EL0", 3, 3, 14, 15, 7, s(.pmccfiltrEL0, 0xFC00_0000), el0: .pmu),

@@ -211,12 +211,12 @@ extension Core {
                 return true
             case .pmccntr: self[.pmccntrEL0] = state.pointee.cycles &- value
             case .osLock: self[.oslsrEL1] = (value & 1) << 1 | 0x8
-            // Cycle counter (bit 31) and six event counters (bits 5:0).
-            case .pmcntenset: self[.pmcntenEL0] |= value & 0x8000_003F
-            case .pmcntenclr: self[.pmcntenEL0] &= ~(value & 0x8000_003F)
-            case .pmintenset: self[.pmintenEL1] |= value & 0x8000_003F
-            case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_003F)
-            case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_003F)
+            // The cycle counter (bit 31) is the only counter (PMCR_EL0.N = 0).
+            case .pmcntenset: self[.pmcntenEL0] |= value & 0x8000_0000
+            case .pmcntenclr: self[.pmcntenEL0] &= ~(value & 0x8000_0000)
+            case .pmintenset: self[.pmintenEL1] |= value & 0x8000_0000
+            case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_0000)
+            case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_0000)
             case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr: break
             }
             return false

@@ -51,6 +51,12 @@ public final class Machine {
     public static let quantum: UInt64 = 10_000
     /// Machine time in core cycles, advanced one quantum at a time.
     public private(set) var now: UInt64 = 0
+    /// Network back-ends: host sockets that can wake the guest at any moment. With any of these,
+    /// idle time passes at host speed instead of being skipped (see `idle`).
+    private var hostIO: [NetBackend] = []
+    /// Longest single host wait while idle, in cycles (10 ms at 1 GHz), so console input and
+    /// signals stay responsive.
+    static let hostWaitSlice: UInt64 = 10_000_000
 
     public init(_ config: MachineConfig, console: SerialBackend) throws {
         let board = config.board
@@ -92,7 +98,13 @@ public final class Machine {
             try memory.addDevice(dev, at: u.base)
             uarts.append(dev)
         }
-        // The GIC is modelled in M1.4; until then its regions read as zero.
+        if let base = board.v2mSysRegs {
+            let sysregs = V2MSysRegs()
+            sysregs.onShutdown = { [unowned self] in self.finish(.poweredOff) }
+            sysregs.onReboot = { [unowned self] in self.finish(.reset) }
+            try memory.addDevice(sysregs, at: base)
+        }
+        // Regions of devices the board has and we do not model: read as zero, writes ignored.
         for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
         try attachVirtIO(config, sink: sink, console: console)
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
@@ -118,7 +130,11 @@ public final class Machine {
             catch let e as DiskImageError { throw SimError.file(path: d.path, problem: e.description.replacingOccurrences(of: d.path + ": ", with: "")) }
         }
         if let spec = config.net {
-            do { devices.append(("net", VirtIONet(backend: try SlirpBackend(spec)))) }
+            do {
+                let backend = try SlirpBackend(spec)
+                hostIO.append(backend)
+                devices.append(("net", VirtIONet(backend: backend)))
+            }
             catch let e as NetOptionError { throw SimError.config(e.description) }
             catch { throw SimError.config("--net: \(error)") }
         }
@@ -218,19 +234,10 @@ public final class Machine {
             if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }
             for u in uarts { u.tick(now: now) }
             for v in virtio { v.transport.tick(now: now) }
-            var woke = wakeWaiters()
+            let woke = wakeWaiters()
             if !anyRunning && !woke && outcome == nil {
-                // Everyone waits: skip straight to the next timer event (idle costs no host time).
-                if let event = timers.nextEvent(physical: count(forCycles: now)) {
-                    now = max(now, cycles(forCount: event))
-                    for c in cores where c.power != .on {
-                        c.state.pointee.cycles = max(c.state.pointee.cycles, now)
-                        timers.update(cpu: c.index, physical: c.physicalCount)
-                    }
-                    // Raised interrupt lines wake cores directly (setInterruptLines) or here.
-                    woke = wakeWaiters() || cores.contains { $0.power == .on }
-                }
-                if !woke { finish(.deadlock) }
+                idle()
+                if !hostIO.isEmpty { poll?() }
             }
             quanta += 1
             if quanta & 63 == 0 { poll?() }
@@ -238,6 +245,38 @@ public final class Machine {
         console.flush()
         trace?.flush()
         return outcome!
+    }
+
+    /// Every core waits. Without host I/O nothing can happen before the next timer event, so time
+    /// skips straight to it (idle costs no host time and runs stay deterministic). With a network
+    /// back-end the host's sockets can wake the guest at any moment, and skipping would let guest
+    /// timeouts (TCP retransmits, DHCP, wget) expire before the host has had time to answer: so
+    /// idle time then passes at host speed, waiting on the back-end's sockets, never ahead of it.
+    private func idle() {
+        let event = timers.nextEvent(physical: count(forCycles: now)).map { max(now, cycles(forCount: $0)) }
+        if hostIO.isEmpty {
+            guard let event else { finish(.deadlock); return }
+            advanceWaiters(to: event)
+        } else {
+            let gap = min(event.map { $0 - now } ?? .max, Machine.hostWaitSlice)
+            let hz = Double(board.cpuHz)
+            let started = DispatchTime.now().uptimeNanoseconds
+            for b in hostIO { b.wait(nanoseconds: Int64(Double(gap) / hz * 1e9)) }
+            let waited = Double(DispatchTime.now().uptimeNanoseconds - started)
+            let elapsed = UInt64(min(waited / 1e9 * hz, Double(gap)))
+            // Host-side input (now queued in the device) is delivered at the next transport tick.
+            advanceWaiters(to: min(now &+ elapsed, event ?? .max))
+        }
+        // Raised interrupt lines wake cores directly (setInterruptLines) or here.
+        if !wakeWaiters() && !cores.contains(where: { $0.power == .on }) && hostIO.isEmpty { finish(.deadlock) }
+    }
+
+    private func advanceWaiters(to time: UInt64) {
+        now = max(now, time)
+        for c in cores where c.power != .on {
+            c.state.pointee.cycles = max(c.state.pointee.cycles, now)
+            timers.update(cpu: c.index, physical: c.physicalCount)
+        }
     }
 
     /// Runs one block at a time, logging each block's start (`--trace exec`).

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Linux boot tests against the release `sim`: Debian's cloud kernel and the busybox initramfs
+# (images/linux) on virt and fvp with 1, 4 and 8 CPUs; virtio block, console and net; Debian's
+# upstream fvp-base-revc.dtb; golden console logs (Tests/golden, normalized by
+# scripts/normalize-log.py, which states the rules).
+# Usage: linux-tests.sh SIM BUILD_DIR
+#   UPDATE_GOLDEN=1 writes the goldens from this run instead of comparing (`make golden`).
+# Ends with "linux-tests: N passed, M failed".
+set -uo pipefail
+SIM=$(realpath "$1"); BUILD=$(realpath "$2")
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+GOLDEN=$HERE/Tests/golden
+NORMALIZE=$HERE/scripts/normalize-log.py
+L=$BUILD/linux
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+ok()  { pass=$((pass+1)); echo "PASS $1"; }
+bad() { fail=$((fail+1)); echo "FAIL $1: $2"; }
+
+# bad_input NAME PATTERN CMD...: exit 2 with exactly one stderr line matching PATTERN, no crash.
+bad_input() {
+  local name=$1 pattern=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err" </dev/null; local rc=$?
+  local lines; lines=$(wc -l <"$T/err")
+  if [ "$rc" = 2 ] && [ "$lines" = 1 ] && grep -Eq -- "$pattern" "$T/err"; then ok "$name"
+  else bad "$name" "exit $rc, $lines stderr lines: $(head -c 300 "$T/err")"; fi
+}
+
+# boot NAME RC_WANTED SIM-ARGS...: boots Debian's kernel with the test initramfs; console to
+# $T/NAME.log, the summary line to $T/NAME.err; passes when the exit status is RC_WANTED.
+boot() {
+  local name=$1 want=$2; shift 2
+  local started=$SECONDS
+  "$SIM" --kernel "$L/Image" --initrd "$L/initramfs.cpio.gz" --max-insns 8000000000 "$@" \
+    >"$T/$name.log" 2>"$T/$name.err" </dev/null
+  local rc=$?
+  if [ "$rc" = "$want" ]; then ok "$name"
+  else bad "$name" "exit $rc, wanted $want: $(tail -1 "$T/$name.err"); $(grep -E 'MINOS|panic|Oops' "$T/$name.log" | tail -3)"; fi
+  echo "     $(($SECONDS - started)) s: $(tail -1 "$T/$name.err")"
+}
+
+# golden NAME: the normalized console log of boot NAME equals Tests/golden/NAME.log.
+golden() {
+  local name=$1
+  python3 "$NORMALIZE" "$T/$name.log" >"$T/$name.norm"
+  if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+    mkdir -p "$GOLDEN"
+    cp "$T/$name.norm" "$GOLDEN/$name.log"
+    sed -n 's/^\[ *[0-9.]*\] \(Linux version .*\)/\1/p' "$T/$name.log" | head -1 >"$GOLDEN/kernel.txt"
+    ok "golden-$name (written)"
+  elif [ ! -f "$GOLDEN/$name.log" ]; then
+    bad "golden-$name" "no $GOLDEN/$name.log: run make golden"
+  elif diff -u --label "golden/$name.log" --label "this run (normalized)" "$GOLDEN/$name.log" "$T/$name.norm" >"$T/$name.diff"; then
+    ok "golden-$name"
+  else
+    bad "golden-$name" "$(grep -c '^[-+][^-+]' "$T/$name.diff") lines differ; first hunks:"
+    head -40 "$T/$name.diff" | sed 's/^/     /'
+    local now; now=$(sed -n 's/^\[ *[0-9.]*\] \(Linux version .*\)/\1/p' "$T/$name.log" | head -1)
+    if [ -f "$GOLDEN/kernel.txt" ] && [ "$now" != "$(cat "$GOLDEN/kernel.txt")" ]; then
+      echo "     (the goldens were made with another kernel: $(cat "$GOLDEN/kernel.txt"); this run: $now."
+      echo "      If the diff is only the kernel's own changes, run make golden.)"
+    fi
+  fi
+}
+
+# expects CPUS TIMER_MHZ: sets EXPECT to the --expect options for lines every boot must show
+# (GIC, the last CPU's redistributor, the arch timer at the board's frequency, SMP, /init's end).
+expects() {
+  EXPECT=(--expect 'GICv3: 256 SPIs implemented' --expect 'GICv3: CPU0: found redistributor 0 region 0:0x'
+          --expect "GICv3: CPU$(($1 - 1)): found redistributor" --expect "arch_timer: cp15 timer\\(s\\) running at $2MHz"
+          --expect "SMP: Total of $1 processors activated" --expect 'MINOS-INIT: done')
+}
+
+if [ ! -f "$L/Image" ] || [ ! -f "$L/initramfs.cpio.gz" ] || [ ! -f "$L/fvp-base-revc.dtb" ]; then
+  bad "linux-images" "run make images first ($L)"
+  echo "linux-tests: $pass passed, $fail failed"; exit 1
+fi
+
+# A 1 MiB disk of deterministic bytes: the guest checksums /dev/vda and writes sector 1.
+python3 -c "import sys; sys.stdout.buffer.write(bytes((i * 131 + 7) % 251 for i in range(1 << 20)))" >"$T/disk.orig"
+want=$(md5sum <"$T/disk.orig" | cut -d' ' -f1)
+
+# disk_checks NAME DISK: what /init reports about /dev/vda and hvc0, and the sector it wrote.
+disk_checks() {
+  local name=$1 disk=$2
+  grep -q "MINOS-INIT: vda 2048 sectors, md5 $want" "$T/$name.log" && ok "$name-virtio-blk-read" || bad "$name-virtio-blk-read" "$(grep vda "$T/$name.log")"
+  head -c 533 "$disk" | tail -c 21 | grep -q "written by the guest" && ok "$name-virtio-blk-write" || bad "$name-virtio-blk-write" "sector 1 unchanged"
+  grep -q "MINOS-INIT: hello on hvc0" "$T/$name.log" && ok "$name-virtio-console" || bad "$name-virtio-console" "no hvc0 line"
+}
+
+# Debian's cloud kernel entered at EL2 with 4 CPUs: KVM initialises and the busybox /init runs.
+for b in virt fvp; do
+  mhz=$([ $b = virt ] && echo 62.50 || echo 100.00)
+  cp "$T/disk.orig" "$T/disk-$b.img"
+  name=linux-$b-4cpu
+  expects 4 $mhz
+  boot $name 0 --board $b --cpus 4 --append "console=ttyAMA0" --drive "file=$T/disk-$b.img" "${EXPECT[@]}"
+  if grep -q 'kvm \[1\]: Hyp mode initialized successfully' "$T/$name.log" && grep -q 'MINOS-INIT: cpus 4' "$T/$name.log" \
+     && grep -q 'MINOS-INIT: shell arithmetic 328350' "$T/$name.log"; then ok "$name-el2-kvm-init"
+  else bad "$name-el2-kvm-init" "$(grep -E 'MINOS|kvm|panic|Oops' "$T/$name.log" | tail -5)"; fi
+  disk_checks $name "$T/disk-$b.img"
+  golden $name
+done
+
+# One CPU on virt, no --expect: /init's `poweroff -f` (PSCI SYSTEM_OFF) ends the simulator with exit 0.
+boot linux-virt-1cpu 0 --board virt --cpus 1 --append "console=ttyAMA0"
+grep -q "MINOS-INIT: done" "$T/linux-virt-1cpu.log" && grep -q "GICv3: CPU0: found redistributor" "$T/linux-virt-1cpu.log" \
+  && grep -q "arch_timer: cp15 timer" "$T/linux-virt-1cpu.log" && grep -q "SMP: Total of 1 processors activated" "$T/linux-virt-1cpu.log" \
+  && grep -q "reboot: Power down" "$T/linux-virt-1cpu.log" && ok "linux-virt-1cpu-poweroff-log" || bad "linux-virt-1cpu-poweroff-log" "$(tail -3 "$T/linux-virt-1cpu.log")"
+golden linux-virt-1cpu
+
+# One CPU on fvp with the disk in snapshot mode: the guest writes, the file stays as it was.
+cp "$T/disk.orig" "$T/disk-snap.img"
+expects 1 100.00
+boot linux-fvp-1cpu 0 --board fvp --cpus 1 --append "console=ttyAMA0" --drive "file=$T/disk-snap.img,mode=snapshot" "${EXPECT[@]}"
+cmp -s "$T/disk-snap.img" "$T/disk.orig" && grep -q "MINOS-INIT: vda 2048 sectors, md5 $want" "$T/linux-fvp-1cpu.log" \
+  && ok "linux-fvp-1cpu-virtio-blk-snapshot" || bad "linux-fvp-1cpu-virtio-blk-snapshot" "file changed or no vda line"
+golden linux-fvp-1cpu
+
+# Debian's own upstream fvp-base-revc.dtb (8 CPUs, virtio block at 0x1C130000 SPI 42): the same
+# boot. Devices it lists that are not modelled read as zero; none may abort or oops.
+cp "$T/disk.orig" "$T/disk-dtb.img"
+name=linux-fvp-upstream-dtb-8cpu
+expects 8 100.00
+boot $name 0 --board fvp --cpus 8 --dtb "$L/fvp-base-revc.dtb" --append "console=ttyAMA0" --drive "file=$T/disk-dtb.img" \
+  --fail-on 'Internal error|Unable to handle|WARNING:|Kernel panic' "${EXPECT[@]}"
+grep -q "Machine model: FVP Base RevC" "$T/$name.log" && ok "$name-model" || bad "$name-model" "$(grep 'Machine model' "$T/$name.log")"
+disk_checks $name "$T/disk-dtb.img"
+golden $name
+
+# Networking: DHCP, wget from a host HTTP server on loopback, a host client through hostfwd.
+for b in virt fvp; do
+  started=$SECONDS
+  python3 "$HERE/Tests/linux/net.py" --sim "$SIM" --linux "$L" --board $b --cpus 4 >"$T/net-$b.out" 2>&1
+  cat "$T/net-$b.out"
+  pass=$((pass + $(grep -c '^PASS' "$T/net-$b.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/net-$b.out")))
+  grep -q '^PASS\|^FAIL' "$T/net-$b.out" || bad "linux-$b-net" "the test driver failed: $(tail -3 "$T/net-$b.out")"
+  echo "     $(($SECONDS - started)) s"
+done
+
+bad_input "drive-missing" "/nonexistent.img: no such file" "$SIM" --board virt --kernel "$L/Image" --drive file=/nonexistent.img
+printf x >"$T/odd.img"
+bad_input "drive-bad-size" "not a multiple of 512" "$SIM" --board virt --kernel "$L/Image" --drive "file=$T/odd.img"
+bad_input "drive-bad-syntax" "drive" "$SIM" --board virt --kernel "$L/Image" --drive "path=x"
+bad_input "net-bad" "net" "$SIM" --board virt --kernel "$L/Image" --net "tap,ifname=x"
+bad_input "net-bad-option" "dnsforward=maybe" "$SIM" --board virt --kernel "$L/Image" --net "user,dnsforward=maybe"
+
+echo "linux-tests: $pass passed, $fail failed"
+[ "$fail" = 0 ]
