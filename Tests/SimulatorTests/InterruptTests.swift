@@ -159,4 +159,37 @@ import Testing
         #expect(b.machine.memory.read64(0x4080_0010) == 7, "the waiter saw the flag")
         #expect(outcome == .deadlock, "both cores end waiting for good")
     }
+
+    /// The PMU cycle counter runs only with PMCR_EL0.E and PMCNTENSET_EL0[31], holds its value
+    /// while stopped, and PMCR_EL0.C resets it.
+    @Test func cycleCounterFollowsItsEnables() throws {
+        let b = try Bench()
+        try b.run("""
+            mrs x10, pmccntr_el0        // stopped since reset
+            mov x0, #(1 << 31)
+            msr pmcntenset_el0, x0
+            mov x0, #1
+            msr pmcr_el0, x0            // E
+            isb
+            mov x9, #100
+            1: subs x9, x9, #1
+            b.ne 1b
+            mrs x11, pmccntr_el0
+            msr pmcr_el0, xzr           // stop
+            mrs x12, pmccntr_el0
+            mov x9, #100
+            2: subs x9, x9, #1
+            b.ne 2b
+            mrs x13, pmccntr_el0
+            mov x0, #4
+            msr pmcr_el0, x0            // C: reset, still stopped
+            mrs x14, pmccntr_el0
+            mrs x15, pmcr_el0
+            """)
+        #expect(b.x(10) == 0)
+        #expect(b.x(11) >= 200, "counted the loop's cycles")
+        #expect(b.x(12) >= b.x(11) && b.x(13) == b.x(12), "holds its value while stopped")
+        #expect(b.x(14) == 0 && b.x(15) & 0x7F == 0, "C resets it and reads as zero")
+    }
 }
+

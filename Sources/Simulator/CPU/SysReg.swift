@@ -52,7 +52,7 @@ public enum SpecialReg {
     case icc(ICCRegister)
     /// GIC virtual interface control registers (EL2).
     case ich(ICHRegister)
-    case pmccntr
+    case pmccntr, pmcr
     case osLock
     /// Set/clear views of PMU enable, interrupt-enable and overflow registers.
     case pmcntenset, pmcntenclr, pmintenset, pmintenclr, pmovsclr

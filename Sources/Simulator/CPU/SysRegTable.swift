@@ -201,7 +201,7 @@ public enum SysRegTable {
         SysRegDef("OSDLR_EL1", 2, 0, 1, 3, 4, s(.osdlrEL1, 1)),
         SysRegDef("DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, .constant(0xFF)),
         SysRegDef("DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, s(.dbgclaim, 0xFF)),
-        SysRegDef("PMCR_EL0", 3, 3, 9, 12, 0, s(.pmcrEL0, 0x7F), el0: .pmu),
+        SysRegDef("PMCR_EL0", 3, 3, 9, 12, 0, .special(.pmcr), el0: .pmu),
         SysRegDef("PMCNTENSET_EL0", 3, 3, 9, 12, 1, .special(.pmcntenset), el0: .pmu),
         SysRegDef("PMCNTENCLR_EL0", 3, 3, 9, 12, 2, .special(.pmcntenclr), el0: .pmu),
         SysRegDef("PMOVSCLR_EL0", 3, 3, 9, 12, 3, .special(.pmovsclr), el0: .pmu),

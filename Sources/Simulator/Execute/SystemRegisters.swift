@@ -138,7 +138,8 @@ extension Core {
                 case 2: return 0x703F_E07A
                 default: return 0
                 }
-            case .pmccntr: return state.pointee.cycles &- self[.pmccntrEL0]
+            case .pmccntr: return cycleCounter
+            case .pmcr: return self[.pmcrEL0]
             case .osLock: return 0
             case .pmcntenset, .pmcntenclr: return self[.pmcntenEL0]
             case .pmintenset, .pmintenclr: return self[.pmintenEL1]
@@ -209,11 +210,12 @@ extension Core {
                 // Writes can unmask or acknowledge interrupts: end the block so they are seen.
                 state.pointee.pc = pc &+ 4
                 return true
-            case .pmccntr: self[.pmccntrEL0] = state.pointee.cycles &- value
+            case .pmccntr: cycleCounter = value
+            case .pmcr: writePMCR(value)
             case .osLock: self[.oslsrEL1] = (value & 1) << 1 | 0x8
             // The cycle counter (bit 31) is the only counter (PMCR_EL0.N = 0).
-            case .pmcntenset: self[.pmcntenEL0] |= value & 0x8000_0000
-            case .pmcntenclr: self[.pmcntenEL0] &= ~(value & 0x8000_0000)
+            case .pmcntenset: changingCycleCounterControl { self[.pmcntenEL0] |= value & 0x8000_0000 }
+            case .pmcntenclr: changingCycleCounterControl { self[.pmcntenEL0] &= ~(value & 0x8000_0000) }
             case .pmintenset: self[.pmintenEL1] |= value & 0x8000_0000
             case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_0000)
             case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_0000)
