@@ -113,4 +113,53 @@ import Testing
             """)
         #expect(b.x(3) == 0x1234_5678)
     }
+
+    /// TLBI by VA drops every cached page of the mapping that holds the VA: after a 2 MiB block
+    /// is remapped and invalidated by its first page's address, a second page of the block (read
+    /// before, so cached) translates to the new output address; a page elsewhere stays cached.
+    @Test func tlbiByVADropsTheWholeBlock() throws {
+        let b = try Bench()
+        let l1: UInt64 = 0x4200_0000, l2: UInt64 = 0x4200_1000
+        let normal: UInt64 = 1 << 10 | 3 << 8 | 1                     // AF, ISH, MAIR 0, block
+        try put(b, l1 + 8, 0x4000_0000 | normal)                         // code and data: 1 GiB block
+        try put(b, l1 + 0, l2 | 3)
+        try put(b, l2 + 8 * 5, 0x4300_0000 | normal)                     // VA 0x00A00000: 2 MiB block -> 0x43000000
+        try b.machine.memory.write([1, 0, 0, 0], at: 0x4300_2000)
+        try b.machine.memory.write([2, 0, 0, 0], at: 0x4360_2000)
+        try b.run("""
+            mov x0, #0x3c5
+            msr spsr_el2, x0
+            adr x0, el1
+            msr elr_el2, x0
+            eret
+            el1:
+            mov x0, #0xff
+            msr mair_el1, x0
+            mov x0, #25
+            orr x0, x0, #(1 << 23)
+            msr tcr_el1, x0
+            ldr x0, =0x42000000
+            msr ttbr0_el1, x0
+            isb
+            mrs x0, sctlr_el1
+            orr x0, x0, #1
+            msr sctlr_el1, x0
+            isb
+            ldr x2, =0x00A02000   // TLB slot 2: no other page used here shares it
+            ldr w3, [x2]                 // cached: page 1 of the old block
+            ldr x4, =0x42001028          // the level-2 descriptor of the block
+            ldr x5, =(0x43600000 | (1 << 10) | (3 << 8) | 1)
+            str x5, [x4]
+            dsb ishst
+            ldr x6, =0x00A00000
+            lsr x6, x6, #12
+            tlbi vae1is, x6              // by the block's first page
+            dsb ish
+            isb
+            ldr w7, [x2]                 // page 1 again: the new block
+            """)
+        #expect(b.x(3) == 1)
+        #expect(b.x(7) == 2, "the whole block was invalidated")
+    }
 }
+

@@ -11,6 +11,8 @@ extension Core {
         let host = UInt64(UInt(bitPattern: region.pointee.host)) &+ (ppage - region.pointee.base)
         e.pointee.addend = host &- vpage
         e.pointee.physPage = ppage
+        e.pointee.blockBits = t.blockBits
+        if t.blockBits > 12 { tlb.noteBlock(in: tlbCurrent) }
         // Device memory may use the fast path too: it only serves naturally aligned accesses, and
         // alignment is all that distinguishes Device from Normal RAM here.
         if t.readable { e.pointee.readTag = vpage }

@@ -27,7 +27,12 @@ extension Core {
             // Inner Shareable forms (CRm 3, and CRm 0 for IPAS2*IS) reach every core; so do EL1 forms under HCR_EL2.FB.
             let broadcast = crm == 3 || crm == 0 || (el == 1 && self[.hcrEL2] & (1 << 9) != 0)
             let scope: TLBIScope
+            // TLBI by VA (VAE1, VAAE1, VALE1, VAALE1; VAE2, VALE2; VAE3, VALE3): Xt[43:0] is VA[55:12].
+            let va = (value & 0xFFF_FFFF_FFFF) << 12
             switch (op1, op2) {
+            case (0, 1), (0, 3), (0, 5), (0, 7): scope = .page(va: va, el: 1, key: tlbKey)
+            case (4, 1) where crm == 3 || crm == 7, (4, 5) where crm == 3 || crm == 7: scope = .page(va: va, el: 2, key: 0)
+            case (6, 1), (6, 5): scope = .page(va: va, el: 3, key: 0)
             case (0, _): scope = .stage2Context(tlbKey)
             case (4, 4): scope = .allEL1                                  // ALLE1(IS)
             case (4, 6), (4, 1) where crm == 0 || crm == 4, (4, 5) where crm == 0 || crm == 4:

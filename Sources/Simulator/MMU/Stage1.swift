@@ -143,7 +143,7 @@ extension Core {
             let attr = (rg.mair >> (8 * ((desc >> 2) & 7))) & 0xFF
             let device = attr & 0xF0 == 0
             let t = Translation(pa: oa | (va & blockMask), readable: perms.read, writable: perms.write,
-                                executable: perms.execute && !device, device: device)
+                                executable: perms.execute && !device, device: device, blockBits: UInt8(shift))
             switch access {
             case .read where !t.readable, .write where !t.writable, .execute where !t.executable:
                 return fault(0x0C + UInt64(level))

@@ -33,6 +33,7 @@ extension Core {
         var writable: Bool
         var executable: Bool
         var device: Bool
+        var blockBits: UInt8
     }
 
     /// Translates `ipa` through stage 2. `s1ptw` marks a stage-1 table walk access, which the
@@ -86,7 +87,7 @@ extension Core {
             // S2AP[1] write, S2AP[0] read; XN (bit 54) forbids execution at EL1 and EL0.
             let s2ap = (desc >> 6) & 3
             let r = Stage2Result(pa: oa | (ipa & blockMask), readable: s2ap & 1 != 0, writable: s2ap & 2 != 0,
-                                 executable: (desc >> 54) & 1 == 0, device: (desc >> 4) & 3 == 0)
+                                 executable: (desc >> 54) & 1 == 0, device: (desc >> 4) & 3 == 0, blockBits: UInt8(shift))
             // HCR_EL2.PTW: a stage-1 walk that lands on stage-2 Device memory is a permission fault.
             if s1ptw && r.device && self[.hcrEL2] & Core.hcrPTW != 0 { return fault(0x0C + UInt64(level)) }
             switch access {

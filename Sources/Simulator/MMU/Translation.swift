@@ -11,6 +11,9 @@ public struct Translation {
     public var executable: Bool
     /// Device memory: no speculative or unaligned access; never cached in a fast path.
     public var device: Bool
+    /// log2 of the size of the mapping the address came from (12 for a page, 21 for a 2 MiB block,
+    /// ...): a TLBI by VA must drop every cached page of the block.
+    public var blockBits: UInt8 = 12
 }
 
 extension Core {
@@ -64,7 +67,8 @@ extension Core {
         case .failure(let f): return .failure(f)
         case .success(let r):
             return .success(Translation(pa: r.pa, readable: t.readable && r.readable, writable: t.writable && r.writable,
-                                        executable: t.executable && r.executable, device: t.device || r.device))
+                                        executable: t.executable && r.executable, device: t.device || r.device,
+                                        blockBits: min(t.blockBits, r.blockBits)))
         }
     }
 }

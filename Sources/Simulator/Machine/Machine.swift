@@ -338,6 +338,7 @@ public final class Machine {
             case .stage2Context(let key): c.tlb.flush(key: key)
             case .allEL1: c.tlb.flushAllBanks()
             case .regime(let el): c.tlb.flushRegime(el: el)
+            case .page(let va, let el, let key): c.tlb.flush(page: va, el: el, key: key)
             }
         }
     }

@@ -9,6 +9,17 @@ public struct TLBEntry {
     /// Predecoded page for instruction fetch (valid when `execTag` matches).
     public var code: UnsafeMutablePointer<Insn>? = nil
     public var physPage: UInt64 = 0
+    /// log2 of the mapping size the entry's page belongs to (see `Translation.blockBits`).
+    public var blockBits: UInt8 = 12
+
+    /// Whether the entry translates a page of the mapping that holds `va` (VA bits 55:blockBits;
+    /// the top byte is ignored as TLBI operands carry VA[55:12]).
+    @inline(__always) func covers(_ va: UInt64) -> Bool {
+        let mask: UInt64 = 0x00FF_FFFF_FFFF_FFFF & ~((1 << UInt64(blockBits)) - 1)
+        return (readTag != TLBEntry.invalid && (readTag ^ va) & mask == 0)
+            || (writeTag != TLBEntry.invalid && (writeTag ^ va) & mask == 0)
+            || (execTag != TLBEntry.invalid && (execTag ^ va) & mask == 0)
+    }
 
     public static let invalid: UInt64 = .max
 }
@@ -28,6 +39,9 @@ public enum TLBIScope {
     case stage2Context(UInt64)
     case allEL1
     case regime(Int)
+    /// By VA: the mapping holding `va` in the EL1&0 regime of a stage-2 context (`el` 1) or in
+    /// the EL2/EL3 regime.
+    case page(va: UInt64, el: Int, key: UInt64)
 }
 
 /// Software TLBs of one core: one direct-mapped table per EL, so EL changes need no flush.
@@ -49,17 +63,49 @@ public final class SoftTLB {
     private var victim = 1
     static let empty: UInt64 = .max
     static let tableCount = 2 + 2 * banks
+    /// Per table: holds pages of blocks larger than 4 KiB (a TLBI by VA then scans the table).
+    private let large: UnsafeMutablePointer<Bool>
 
     public init() {
         base = .allocate(capacity: Self.tableCount * Self.entries)
         base.initialize(repeating: TLBEntry(), count: Self.tableCount * Self.entries)
         walk = .allocate(capacity: (1 + Self.banks) * Self.walkEntries)
         walk.initialize(repeating: WalkCacheEntry(), count: (1 + Self.banks) * Self.walkEntries)
+        large = .allocate(capacity: Self.tableCount)
+        large.initialize(repeating: false, count: Self.tableCount)
     }
 
     deinit {
         base.deallocate()
         walk.deallocate()
+        large.deallocate()
+    }
+
+    /// Records that `table` now holds a page of a block mapping.
+    @inline(__always) public func noteBlock(in table: UnsafeMutablePointer<TLBEntry>) {
+        large[(table - base) / Self.entries] = true
+    }
+
+    /// TLBI by VA: drops the entries translating the mapping that holds `va` and the walk-cache
+    /// slot of its 2 MiB region, in the EL1&0 tables of bank `bank` (`el` 1) or the EL2/EL3 table.
+    private func flushPage(_ va: UInt64, tables: [Int], walkCache w: Int) {
+        for t in tables {
+            let p = base + t * Self.entries
+            if large[t] {
+                for i in 0..<Self.entries where p[i].covers(va) { p[i] = TLBEntry() }
+            } else {
+                let i = Int((va >> 12) & UInt64(Self.entries - 1))
+                if p[i].covers(va) { p[i] = TLBEntry() }
+            }
+        }
+        walk[w * Self.walkEntries + Int((va >> 21) & UInt64(Self.walkEntries - 1))].tag = .max
+    }
+
+    /// TLBI by VA in the EL1&0 regime of stage-2 context `key` (if this core holds it) or in EL2/EL3.
+    public func flush(page va: UInt64, el: Int, key: UInt64) {
+        if el >= 2 { flushPage(va, tables: [el - 2], walkCache: 0); return }
+        guard let b = keys.firstIndex(of: key) else { return }
+        flushPage(va, tables: [2 + 2 * b, 3 + 2 * b], walkCache: 1 + b)
     }
 
     /// The table for translations at `el` (EL0 and EL1 from the current bank).
@@ -75,6 +121,7 @@ public final class SoftTLB {
     private func clear(table t: Int) {
         let p = base + t * Self.entries
         for i in 0..<Self.entries { p[i] = TLBEntry() }
+        large[t] = false
     }
 
     private func clear(walkCache w: Int) {
