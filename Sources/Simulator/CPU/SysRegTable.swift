@@ -5,8 +5,19 @@ import Devices
 /// this simulator implements: no AArch32, no FP/SIMD yet (until M1.3), CRC32, 4K/16K/64K granules.
 public enum SysRegTable {
     static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU + breakpoints + gicCPUInterface + gicVirtualControl
-    /// Encoding -> definition.
-    public static let byEncoding: [UInt16: SysRegDef] = Dictionary(all.map { ($0.encoding, $0) }, uniquingKeysWith: { a, _ in a })
+    /// Encoding -> index into `all` plus one (0: not allocated); a flat table, so an MRS/MSR costs
+    /// no hashing (Linux at EL1 and a hypervisor at EL2 execute millions of them).
+    static let indexByEncoding: [UInt16] = {
+        var t = [UInt16](repeating: 0, count: 1 << 16)
+        for (i, d) in all.enumerated() where t[Int(d.encoding)] == 0 { t[Int(d.encoding)] = UInt16(i + 1) }
+        return t
+    }()
+
+    /// The definition of an encoding, including the RAZ reserved ID space; nil when unallocated.
+    public static func lookup(_ enc: UInt16) -> SysRegDef? {
+        let k = indexByEncoding[Int(enc)]
+        return k != 0 ? all[Int(k) - 1] : reservedID(enc)
+    }
 
     /// Unallocated encodings of the ID register space (op0 3, op1 0, CRn 0, CRm 1-7) read as zero
     /// (Arm ARM D12.3.1 "Reserved encodings of the ID registers"), so software can probe them.

@@ -24,11 +24,23 @@ extension Core {
     @inline(__always) var belowEnabledEL2: Bool { state.pointee.el <= 1 && self[.scrEL3] & 1 != 0 }
 
     /// Registers whose writes HCR_EL2.TVM traps and whose reads TRVM traps (the EL1&0 memory controls).
-    static let virtualMemoryControls: Set<UInt16> = [
-        enc(3, 0, 1, 0, 0), enc(3, 0, 2, 0, 0), enc(3, 0, 2, 0, 1), enc(3, 0, 2, 0, 2), enc(3, 0, 5, 1, 0),
-        enc(3, 0, 5, 1, 1), enc(3, 0, 5, 2, 0), enc(3, 0, 6, 0, 0), enc(3, 0, 10, 2, 0), enc(3, 0, 10, 3, 0),
-        enc(3, 0, 13, 0, 1),
-    ]
+    static func isVirtualMemoryControl(_ e: UInt16) -> Bool {
+        switch e {
+        case enc(3, 0, 1, 0, 0), enc(3, 0, 2, 0, 0), enc(3, 0, 2, 0, 1), enc(3, 0, 2, 0, 2), enc(3, 0, 5, 1, 0),
+             enc(3, 0, 5, 1, 1), enc(3, 0, 5, 2, 0), enc(3, 0, 6, 0, 0), enc(3, 0, 10, 2, 0), enc(3, 0, 10, 3, 0),
+             enc(3, 0, 13, 0, 1):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Any register-access trap control set (most of the time none is, and the checks are skipped).
+    var sysregTrapControls: Bool {
+        self[.hcrEL2] & (HCR.tvm | HCR.trvm | HCR.tid1 | HCR.tid2 | HCR.tid3 | HCR.tacr | HCR.tidcp) != 0
+            || self[.mdcrEL2] & (MDCR.tpmcr | MDCR.tpm | MDCR.tde | MDCR.tda | MDCR.tdosa | MDCR.tdra) != 0
+            || self[.cptrEL2] & (1 << 31) != 0 || self[.cnthctlEL2] & 3 != 3
+    }
 
     @inline(__always) static func enc(_ op0: Int, _ op1: Int, _ crn: Int, _ crm: Int, _ op2: Int) -> UInt16 {
         UInt16(op0 << 14 | op1 << 11 | crn << 7 | crm << 3 | op2)
@@ -36,12 +48,12 @@ extension Core {
 
     /// Whether an MRS/MSR with encoding `e` at EL0/EL1 traps to EL2.
     func sysregTrapsToEL2(_ e: UInt16, read: Bool) -> Bool {
-        guard belowEnabledEL2 else { return false }
+        guard belowEnabledEL2, sysregTrapControls else { return false }
         let hcr = self[.hcrEL2], mdcr = self[.mdcrEL2]
         let v = Int(e)
         let op0 = v >> 14, op1 = (v >> 11) & 7, crn = (v >> 7) & 15, crm = (v >> 3) & 15, op2 = v & 7
         let el1 = state.pointee.el == 1
-        if Core.virtualMemoryControls.contains(e) { return hcr & (read ? HCR.trvm : HCR.tvm) != 0 }
+        if Core.isVirtualMemoryControl(e) { return hcr & (read ? HCR.trvm : HCR.tvm) != 0 }
         switch e {
         case Core.enc(3, 0, 0, 0, 6), Core.enc(3, 1, 0, 0, 7): return hcr & HCR.tid1 != 0        // REVIDR, AIDR
         case Core.enc(3, 3, 0, 0, 1), Core.enc(3, 1, 0, 0, 0), Core.enc(3, 1, 0, 0, 1), Core.enc(3, 2, 0, 0, 0):

@@ -54,7 +54,7 @@ extension Core {
         let read = insn.a == 1
         let rt = Int(insn.rd)
         let el = state.pointee.el
-        guard let def = SysRegTable.byEncoding[enc] ?? SysRegTable.reservedID(enc), el >= def.minEL, !(def.readOnly && !read), !(def.writeOnly && read) else {
+        guard let def = SysRegTable.lookup(enc), el >= def.minEL, !(def.readOnly && !read), !(def.writeOnly && read) else {
             // HCR_EL2.TIDCP traps the IMPLEMENTATION DEFINED space (CRn 11, 15) from EL1 even where nothing is allocated.
             let crn = (Int(enc) >> 7) & 15
             if el == 1, enc >> 14 == 3, crn == 11 || crn == 15, sysregTrapsToEL2(enc, read: read) {

@@ -40,7 +40,7 @@ extension UserProcess {
         guard w & 0xFFF0_0000 == 0xD530_0000 else { return false } // MRS with op0 = 3
         let enc = UInt16((w >> 5) & 0xFFFF)
         guard (enc >> 11) & 7 == 0, (enc >> 7) & 15 == 0,
-              let def = SysRegTable.byEncoding[enc] ?? SysRegTable.reservedID(enc) else { return false }
+              let def = SysRegTable.lookup(enc) else { return false }
         core.x[dst(Int(w & 31))] = core.readSysreg(def)
         core.state.pointee.pc = pc &+ 4
         return true
