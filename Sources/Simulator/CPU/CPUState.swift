@@ -62,36 +62,41 @@ extension CPUState {
     /// NZCV in bits 31:28, evaluating lazily recorded flags.
     @inline(__always)
     public func flags() -> UInt64 {
-        switch flagOp {
-        case .materialized: return nzcv
+        CPUState.nzcv(flagOp, a: flagA, b: flagB, r: flagR, materialized: nzcv)
+    }
+
+    /// NZCV from a recorded operation; static and field-wise so the hot loop can call it through
+    /// a pointer without copying the state.
+    @inline(__always)
+    public static func nzcv(_ op: FlagOp, a: UInt64, b: UInt64, r: UInt64, materialized: UInt64) -> UInt64 {
+        switch op {
+        case .materialized: return materialized
         case .add64:
-            let r = flagR, a = flagA, b = flagB
             let n = r >> 63, z: UInt64 = r == 0 ? 1 : 0
             let c: UInt64 = r < a ? 1 : 0
             let v = ((a ^ r) & (b ^ r)) >> 63
             return n << 31 | z << 30 | c << 29 | v << 28
         case .sub64:
-            let r = flagR, a = flagA, b = flagB
             let n = r >> 63, z: UInt64 = r == 0 ? 1 : 0
             let c: UInt64 = a >= b ? 1 : 0
             let v = ((a ^ b) & (a ^ r)) >> 63
             return n << 31 | z << 30 | c << 29 | v << 28
         case .add32:
-            let r = UInt32(truncatingIfNeeded: flagR), a = UInt32(truncatingIfNeeded: flagA), b = UInt32(truncatingIfNeeded: flagB)
+            let r = UInt32(truncatingIfNeeded: r), a = UInt32(truncatingIfNeeded: a), b = UInt32(truncatingIfNeeded: b)
             let n = UInt64(r >> 31), z: UInt64 = r == 0 ? 1 : 0
             let c: UInt64 = r < a ? 1 : 0
             let v = UInt64(((a ^ r) & (b ^ r)) >> 31)
             return n << 31 | z << 30 | c << 29 | v << 28
         case .sub32:
-            let r = UInt32(truncatingIfNeeded: flagR), a = UInt32(truncatingIfNeeded: flagA), b = UInt32(truncatingIfNeeded: flagB)
+            let r = UInt32(truncatingIfNeeded: r), a = UInt32(truncatingIfNeeded: a), b = UInt32(truncatingIfNeeded: b)
             let n = UInt64(r >> 31), z: UInt64 = r == 0 ? 1 : 0
             let c: UInt64 = a >= b ? 1 : 0
             let v = UInt64(((a ^ b) & (a ^ r)) >> 31)
             return n << 31 | z << 30 | c << 29 | v << 28
         case .logic64:
-            return (flagR >> 63) << 31 | (flagR == 0 ? 1 << 30 : 0)
+            return (r >> 63) << 31 | (r == 0 ? 1 << 30 : 0)
         case .logic32:
-            let r = UInt32(truncatingIfNeeded: flagR)
+            let r = UInt32(truncatingIfNeeded: r)
             return UInt64(r >> 31) << 31 | (r == 0 ? 1 << 30 : 0)
         }
     }
@@ -106,7 +111,12 @@ extension CPUState {
     /// ConditionHolds() from the Arm ARM's shared pseudocode, on the 4-bit condition field.
     @inline(__always)
     public func condition(_ cond: UInt8) -> Bool {
-        let f = flags()
+        CPUState.holds(cond, flags())
+    }
+
+    /// ConditionHolds() on NZCV in bits 31:28.
+    @inline(__always)
+    public static func holds(_ cond: UInt8, _ f: UInt64) -> Bool {
         let n = f & (1 << 31) != 0, z = f & (1 << 30) != 0, c = f & (1 << 29) != 0, v = f & (1 << 28) != 0
         let result: Bool
         switch cond >> 1 {

@@ -43,30 +43,34 @@ public struct Encoding {
     public var specificity: Int { mask.nonzeroBitCount }
 }
 
-/// Decodes A64 words with the encoding table: bucketed by bits 28:25 (the top-level encoding
-/// group), each bucket sorted most-specific first. Anything unmatched is UNDEFINED.
+/// Decodes A64 words with the encoding table: bucketed by bits 31:21 (2048 buckets of the
+/// encodings those bits allow), each bucket most-specific first, scanned over plain mask/value
+/// arrays so a lookup touches no reference-counted data. Anything unmatched is UNDEFINED.
 public struct Decoder {
     public static let shared = Decoder(encodings: A64.encodings)
 
     public let encodings: [Encoding]
-    private let buckets: [[Encoding]]
+    private let masks: [UInt32]
+    private let values: [UInt32]
+    private let buckets: [[Int32]]
+    static let bucketShift: UInt32 = 21
 
     public init(encodings: [Encoding]) {
         self.encodings = encodings
-        var buckets = [[Encoding]](repeating: [], count: 16)
-        for e in encodings {
-            // An encoding lands in every bucket its fixed bits 28:25 allow.
-            for group in 0..<16 {
-                let g = UInt32(group) << 25
-                if (g ^ e.value) & e.mask & (0xF << 25) == 0 { buckets[group].append(e) }
-            }
+        masks = encodings.map(\.mask)
+        values = encodings.map(\.value)
+        let order = encodings.indices.sorted { encodings[$0].specificity > encodings[$1].specificity }
+        let top: UInt32 = ~0 << Decoder.bucketShift
+        buckets = (0..<(1 << (32 - Int(Decoder.bucketShift)))).map { b in
+            // An encoding lands in every bucket its fixed bits 31:21 allow.
+            let g = UInt32(b) << Decoder.bucketShift
+            return order.filter { (g ^ encodings[$0].value) & encodings[$0].mask & top == 0 }.map { Int32($0) }
         }
-        self.buckets = buckets.map { $0.sorted { $0.specificity > $1.specificity } }
     }
 
     /// The first matching encoding, or nil (UNDEFINED).
     public func match(_ word: UInt32) -> Encoding? {
-        for e in buckets[Int(word >> 25) & 0xF] where e.matches(word) { return e }
+        for i in buckets[Int(word >> Decoder.bucketShift)] where word & masks[Int(i)] == values[Int(i)] { return encodings[Int(i)] }
         return nil
     }
 

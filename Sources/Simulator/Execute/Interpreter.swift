@@ -58,7 +58,17 @@ extension Core {
             guard power == .on else { return .waiting }
             if interruptInputs && checkInterrupts() { continue }
             let startPC = s.pointee.pc
-            guard let (page, host) = fetchPage(startPC) else { continue }
+            // The exec-TLB hit inline (every cross-page branch and return lands here); misses,
+            // misaligned PCs and PSTATE.IL take fetchPage's checks.
+            let page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer
+            let te = tlbCurrent + Int(truncatingIfNeeded: (startPC &>> 12) & 0xFF)
+            if te.pointee.execTag == startPC & ~0xFFF, startPC & 3 == 0, s.pointee.il == 0, let code = te.pointee.code {
+                page = code
+                host = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (startPC & ~0xFFF) &+ te.pointee.addend))!
+            } else {
+                guard let (p, h) = fetchPage(startPC) else { continue }
+                page = p; host = h
+            }
             let pageVA = startPC & ~0xFFF
             var i = Int(truncatingIfNeeded: (startPC & 0xFFF) &>> 2)
             // The cycle counter lives in a register while the block runs and is stored around every
@@ -448,10 +458,11 @@ extension Core {
             case 5: result = sa >= sb                    // GE
             case 6: result = sa > sb                     // GT
             case 7: result = true
-            default: return s.pointee.condition(cond)    // VS/VC: overflow flag
+            default:                                     // VS/VC: overflow flag
+                return CPUState.holds(cond, CPUState.nzcv(op, a: s.pointee.flagA, b: s.pointee.flagB, r: r, materialized: 0))
             }
             return (cond & 1 != 0 && cond != 15) ? !result : result
         }
-        return s.pointee.condition(cond)
+        return CPUState.holds(cond, CPUState.nzcv(op, a: s.pointee.flagA, b: s.pointee.flagB, r: s.pointee.flagR, materialized: s.pointee.nzcv))
     }
 }

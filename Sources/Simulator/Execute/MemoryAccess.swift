@@ -12,7 +12,7 @@ extension Core {
         e.pointee.addend = host &- vpage
         e.pointee.physPage = ppage
         e.pointee.blockBits = t.blockBits
-        if t.blockBits > 12 { tlb.noteBlock(in: tlbCurrent) }
+        if t.blockBits > 12 { tlb.noteBlock(in: tlbCurrent, va: va, bits: t.blockBits) }
         // Device memory may use the fast path too: it only serves naturally aligned accesses, and
         // alignment is all that distinguishes Device from Normal RAM here.
         if t.readable { e.pointee.readTag = vpage }

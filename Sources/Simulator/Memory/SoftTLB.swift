@@ -63,27 +63,53 @@ public final class SoftTLB {
     private var victim = 1
     static let empty: UInt64 = .max
     static let tableCount = 2 + 2 * banks
-    /// Per table: holds pages of blocks larger than 4 KiB (a TLBI by VA then scans the table).
-    private let large: UnsafeMutablePointer<Bool>
+    /// Per table: the blocks larger than 4 KiB it holds pages of, as `base | log2 size` (low 6
+    /// bits), up to `maxBlocks`; `overflow` marks more. A TLBI by VA inside one of them drops the
+    /// table; outside them it drops one slot.
+    static let maxBlocks = 8
+    private let blocks: UnsafeMutablePointer<UInt64>
+    private let blockCount: UnsafeMutablePointer<Int>
 
     public init() {
         base = .allocate(capacity: Self.tableCount * Self.entries)
         base.initialize(repeating: TLBEntry(), count: Self.tableCount * Self.entries)
         walk = .allocate(capacity: (1 + Self.banks) * Self.walkEntries)
         walk.initialize(repeating: WalkCacheEntry(), count: (1 + Self.banks) * Self.walkEntries)
-        large = .allocate(capacity: Self.tableCount)
-        large.initialize(repeating: false, count: Self.tableCount)
+        blocks = .allocate(capacity: Self.tableCount * Self.maxBlocks)
+        blocks.initialize(repeating: 0, count: Self.tableCount * Self.maxBlocks)
+        blockCount = .allocate(capacity: Self.tableCount)
+        blockCount.initialize(repeating: 0, count: Self.tableCount)
     }
 
     deinit {
         base.deallocate()
         walk.deallocate()
-        large.deallocate()
+        blocks.deallocate()
+        blockCount.deallocate()
     }
 
-    /// Records that `table` now holds a page of a block mapping.
-    @inline(__always) public func noteBlock(in table: UnsafeMutablePointer<TLBEntry>) {
-        large[(table - base) / Self.entries] = true
+    /// Records that `table` now holds a page of the block of 2^`bits` bytes holding `va`.
+    public func noteBlock(in table: UnsafeMutablePointer<TLBEntry>, va: UInt64, bits: UInt8) {
+        let t = (table - base) / Self.entries
+        let n = blockCount[t]
+        guard n <= Self.maxBlocks else { return }
+        let key = (va & 0x00FF_FFFF_FFFF_FFFF & ~((1 << UInt64(bits)) - 1)) | UInt64(bits)
+        let list = blocks + t * Self.maxBlocks
+        for i in 0..<n where list[i] == key { return }
+        if n < Self.maxBlocks { list[n] = key }
+        blockCount[t] = n + 1
+    }
+
+    /// Whether `va` may lie in a block table `t` caches pages of.
+    private func inCachedBlock(_ va: UInt64, table t: Int) -> Bool {
+        let n = blockCount[t]
+        if n > Self.maxBlocks { return true }
+        let list = blocks + t * Self.maxBlocks
+        for i in 0..<n {
+            let bits = list[i] & 63
+            if (va ^ list[i]) & 0x00FF_FFFF_FFFF_FFFF & ~((1 << bits) - 1) == 0 { return true }
+        }
+        return false
     }
 
     /// TLBI by VA: drops the entries translating the mapping that holds `va` and the walk-cache
@@ -91,8 +117,8 @@ public final class SoftTLB {
     private func flushPage(_ va: UInt64, tables: [Int], walkCache w: Int) {
         for t in tables {
             let p = base + t * Self.entries
-            if large[t] {
-                for i in 0..<Self.entries where p[i].covers(va) { p[i] = TLBEntry() }
+            if inCachedBlock(va, table: t) {
+                clear(table: t)
             } else {
                 let i = Int((va >> 12) & UInt64(Self.entries - 1))
                 if p[i].covers(va) { p[i] = TLBEntry() }
@@ -121,7 +147,7 @@ public final class SoftTLB {
     private func clear(table t: Int) {
         let p = base + t * Self.entries
         for i in 0..<Self.entries { p[i] = TLBEntry() }
-        large[t] = false
+        blockCount[t] = 0
     }
 
     private func clear(walkCache w: Int) {
