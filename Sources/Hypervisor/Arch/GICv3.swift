@@ -9,7 +9,7 @@ struct GICv3 {
     enum GICD {
         static let ctlr: UInt64 = 0x0000, typer: UInt64 = 0x0004
         static let igroupr: UInt64 = 0x0080, isenabler: UInt64 = 0x0100, icenabler: UInt64 = 0x0180
-        static let icpendr: UInt64 = 0x0280, icactiver: UInt64 = 0x0380
+        static let icpendr: UInt64 = 0x0280, isactiver: UInt64 = 0x0300, icactiver: UInt64 = 0x0380
         static let ipriorityr: UInt64 = 0x0400, icfgr: UInt64 = 0x0C00, irouter: UInt64 = 0x6000
         /// CTLR: EnableGrp1(NS) bit 1, ARE(_NS) bit 4, RWP bit 31.
         static let enableGrp1: UInt32 = 1 << 1, are: UInt32 = 1 << 4, rwp: UInt32 = 1 << 31
@@ -85,6 +85,12 @@ struct GICv3 {
     /// Enable an SGI/PPI on this CPU.
     func enablePrivate(_ intid: UInt32, redistributor rd: UInt64) {
         Arch.write32(rd + GICR.sgiFrame + GICD.isenabler, 1 << intid)
+    }
+
+    /// Set or clear the active state of an SGI/PPI on this CPU (GICR_ISACTIVER0/ICACTIVER0):
+    /// a vCPU's in-flight timer PPI follows the vCPU when the pCPU switches vCPUs.
+    func setPrivateActive(_ intid: UInt32, redistributor rd: UInt64, active: Bool) {
+        Arch.write32(rd + GICR.sgiFrame + (active ? GICD.isactiver : GICD.icactiver), 1 << intid)
     }
 
     /// Route an SPI to the CPU with `mpidr`, configure its trigger and enable it.

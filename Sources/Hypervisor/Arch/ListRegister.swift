@@ -24,6 +24,8 @@ struct ListRegister: Equatable {
     }
     /// HW, ICH_LR[61].
     var hw: Bool { rawValue & (1 << 61) != 0 }
+    /// pINTID, ICH_LR[41:32]: the physical interrupt a HW = 1 entry deactivates.
+    var physicalID: UInt32 { UInt32((rawValue >> 32) & 0x3FF) }
 }
 
 /// ICH_HCR_EL2 fields (GIC Architecture Specification, "ICH_HCR_EL2").

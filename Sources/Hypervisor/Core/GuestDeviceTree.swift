@@ -87,10 +87,9 @@ enum GuestDeviceTree {
         for d in config.passthrough {
             w.begin(d.nodeName)
             if !d.compatible.isEmpty { w.raw("compatible", d.compatible) }
-            var reg: [UInt64] = []
-            for r in d.regions { reg.append(r.lowerBound); reg.append(UInt64(r.count)) }
-            w.u64("reg", reg)
+            w.u64("reg", d.reg)
             if !d.interruptCells.isEmpty { w.u32("interrupts", d.interruptCells) }
+            if d.dmaCoherent { w.empty("dma-coherent") }
             w.end()
         }
 

@@ -144,14 +144,7 @@ final class Hypervisor {
         vm.vcpus[0].reset(entry: config.entry, x0: config.dtbAddress)
         vm.vcpus[0].power = .on
         vm.vuart.interruptLine = { vm.raiseShared(32 + board.uartSPI) }
-        for d in config.passthrough {
-            for (k, spi) in d.spis.enumerated() {
-                let intid = 32 + spi
-                if Int(intid) < VirtualDistributor.intids { vm.vdist.hardware[Int(intid)] = intid }
-                let flags = d.interruptCells.count >= 3 * (k + 1) ? d.interruptCells[3 * k + 2] : 4
-                gic.enableSPI(intid, mpidr: cpus[vm.vcpus[0].pcpu].mpidr, edge: flags & 3 != 0)
-            }
-        }
+        linkPassthrough(vm)
         let mem = config.memory.map { hex($0.lowerBound) + "-" + hex($0.upperBound) }.joined(separator: ",")
         log("vm\(config.vmid) '\(config.name)': \(config.vcpus) vCPU(s) on pCPU \(config.affinity.map { String($0) }.joined(separator: ",")), memory \(mem), entry \(hex(config.entry)), dtb \(hex(config.dtbAddress))")
         return vm
@@ -171,7 +164,7 @@ final class Hypervisor {
         vm.vuart.flushAll()
         vm.stopped = true
         for v in vm.vcpus { v.power = .off; v.queued.removeAll() }
-        for d in vm.config.passthrough { for spi in d.spis { gic.disableSPI(32 + spi) } }
+        for d in vm.config.passthrough { for s in d.spis { gic.disableSPI(s.intid) } }
         log("\(vm.label) stopped: \(reason)")
         for v in vm.vcpus { kick(v.pcpu) }
         if vms.allSatisfy({ $0.stopped }) {

@@ -17,7 +17,7 @@ extension Hypervisor {
             return
         case PSCI.cpuSuspend32, PSCI.cpuSuspend64:
             // Standby and power-down both resume here once an interrupt is pending.
-            if !loadedHasInterrupt(v) { v.waiting = true }
+            idle(v)
             r = PSCI.success
         case PSCI.affinityInfo32, PSCI.affinityInfo64:
             if a2 != 0 { r = PSCI.invalidParameters }
@@ -67,7 +67,7 @@ extension Hypervisor {
         }
         vm.counterOffset = Arch.physicalCount
         vm.vdist = VirtualDistributor(vm: vm)
-        for d in vm.config.passthrough { for spi in d.spis where 32 + Int(spi) < VirtualDistributor.intids { vm.vdist.hardware[32 + Int(spi)] = 32 + spi } }
+        linkPassthrough(vm)
         vm.vcpus[0].reset(entry: vm.config.entry, x0: vm.config.dtbAddress)
         vm.vcpus[0].power = .on
         for v in vm.vcpus { kick(v.pcpu) }

@@ -15,6 +15,7 @@ extension Hypervisor {
                 continue
             }
             load(v, on: cpu)
+            releaseTimerHold(v)
             flushListRegisters(v)
             let runnableCount = cpu.vcpus.reduce(0) { $0 + ($1.runnable ? 1 : 0) }
             Arch.armHypTimer(at: nextDeadline(cpu, runnable: runnableCount))
@@ -74,76 +75,38 @@ extension Hypervisor {
         }
     }
 
-    /// Make `v`'s context the hardware's.
-    private func load(_ v: VCPU, on cpu: PhysicalCPU) {
-        guard cpu.loaded !== v else { return }
-        if let old = cpu.loaded {
-            Arch.saveEL1(&old.el1)
-            old.savedLRs = (0..<listRegisterCount).map { Arch.readLR($0) }
-        }
-        Arch.hcr = .guest(nativeWFI: v.vm.config.nativeWFI)
-        Arch.setStage2(vtcr: TranslationControl.vtcr(mmfr0: Arch.idAA64MMFR0), vttbr: v.vm.stage2.vttbr)
-        Arch.vmpidr = v.mpidr
-        Arch.virtualOffset = v.vm.counterOffset
-        Arch.restoreEL1(v.el1)
-        for i in 0..<listRegisterCount {
-            Arch.writeLR(i, i < v.savedLRs.count ? v.savedLRs[i] : ListRegister(rawValue: 0))
-        }
-        cpu.loaded = v
-    }
-
-    /// Move queued virtual interrupts into free list registers; if some do
-    /// not fit, ask for a maintenance interrupt when the LRs drain (UIE).
-    func flushListRegisters(_ v: VCPU) {
-        var rest: [PendingInterrupt] = []
-        for irq in v.queued {
-            var placed = false
-            var free: Int? = nil
-            for i in 0..<listRegisterCount {
-                var lr = Arch.readLR(i)
-                if lr.state == .invalid {
-                    if free == nil { free = i }
-                } else if lr.virtualID == irq.intid {
-                    if lr.state == .active && !lr.hw { lr.state = .pendingActive; Arch.writeLR(i, lr) }
-                    placed = true
-                    break
-                }
-            }
-            if !placed, let i = free {
-                Arch.writeLR(i, ListRegister(virtualID: irq.intid, priority: v.vm.priority(of: irq.intid, on: v), physical: irq.physical))
-                placed = true
-            }
-            if !placed { rest.append(irq) }
-        }
-        v.queued = rest
-        Arch.ichHCR = ICHHCR.en | (rest.isEmpty ? 0 : ICHHCR.uie)
-    }
-
-    /// Does a loaded vCPU have something to wake for (pending LR, due CNTV)?
-    func loadedHasInterrupt(_ v: VCPU) -> Bool {
-        if !v.queued.isEmpty { return true }
-        for i in 0..<listRegisterCount where Arch.readLR(i).state == .pending { return true }
-        let ctl = Arch.virtTimerControl
-        return ctl & TimerControl.enable != 0 && ctl & TimerControl.imask == 0 && ctl & TimerControl.istatus != 0
+    /// A vCPU waits for an interrupt (WFI, CPU_SUSPEND). If it belongs to the
+    /// VM console input goes to, its unfinished output line is a prompt or
+    /// echoed input: show it now instead of at the next newline.
+    func idle(_ v: VCPU) {
+        if v.vm === focusedVM { v.vm.vuart.showPartial(vcpu: v.index) }
+        if !loadedHasInterrupt(v) { v.waiting = true }
     }
 
     /// Drain ICC_IAR1: hypervisor interrupts end here, guest ones become virtual interrupts.
+    /// Level-triggered sources this loop deactivates without delivering must be
+    /// quietened first, or the next acknowledge returns them again forever.
     func handlePhysicalInterrupts(_ cpu: PhysicalCPU) {
         while true {
             let intid = Arch.acknowledgeInterrupt()
             if intid >= spuriousINTID { return }
             Arch.endOfInterrupt(intid)                      // priority drop (EOImode = 1)
-            if intid == board.virtTimerPPI, let v = cpu.loaded {
-                if v.redistributor.enabled & (1 << intid) != 0 {
+            if intid == board.virtTimerPPI {
+                if let v = cpu.loaded, v.power == .on, !v.vm.stopped, v.redistributor.enabled & (1 << intid) != 0 {
                     v.vm.queue(intid, on: v, physical: intid)   // the guest's EOI deactivates it
                     continue
                 }
-            } else if intid >= 32, let vm = vms.first(where: { !$0.stopped && Int(intid) < VirtualDistributor.intids && $0.vdist.hardware[Int(intid)] != nil }) {
-                if vm.vdist.enabled[Int(intid)] { vm.deliverShared(intid); continue }
+                holdTimer(cpu.loaded)
+            } else if intid == board.maintenancePPI {
+                // List registers drained (UIE): the run loop refills them and
+                // recomputes ICH_HCR_EL2 before the guest runs again.
+                Arch.ichHCR &= ~ICHHCR.uie
             } else if intid == 32 + board.uartSPI {
                 while let byte = Console.uart.get() { consoleInput(byte) }
             } else if intid == board.hypTimerPPI {
                 Arch.armHypTimer(at: nil)
+            } else if intid >= 32 && forwardPassthrough(intid) {
+                continue
             }
             Arch.deactivateInterrupt(intid)
         }

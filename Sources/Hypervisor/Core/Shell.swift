@@ -8,26 +8,30 @@ struct Shell {
 }
 
 extension Hypervisor {
+    /// The VM console input goes to: the one chosen with `vm console N` while
+    /// it runs, else the first running VM.
+    var focusedVM: VM? {
+        if let id = shell.focus, let vm = vms.first(where: { $0.id == id && !$0.stopped }) { return vm }
+        return vms.first { !$0.stopped }
+    }
+
     func consoleInput(_ byte: UInt8) {
         if byte == Shell.escape {
             shell.active = true
             shell.line.removeAll()
-            Console.writeRaw("\nminos> ")
+            Console.prompt("minos> ")
             return
         }
         guard shell.active else {
-            if let id = shell.focus ?? vms.first(where: { !$0.stopped })?.id,
-               let vm = vms.first(where: { $0.id == id && !$0.stopped }) {
-                vm.vuart.receive(byte)
-            }
+            focusedVM?.vuart.receive(byte)
             return
         }
         if byte == 13 || byte == 10 {
-            Console.writeRaw("\n")
+            Console.closeLine()                         // Enter ends the prompt line
             let command = shell.line
             shell.line.removeAll()
             runShellCommand(command)
-            if shell.active { Console.writeRaw("minos> ") }
+            if shell.active { Console.prompt("minos> ") }
         } else if byte == 8 || byte == 127 {
             if !shell.line.isEmpty { shell.line.removeLast(); Console.writeRaw("\u{8} \u{8}") }
         } else if byte >= 32 && byte < 127 {

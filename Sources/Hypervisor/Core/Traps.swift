@@ -17,7 +17,7 @@ extension Hypervisor {
         case .wfx:
             advance(v)
             if esr.isWFE { cpu.sliceStart = 0; return }     // WFE: yield the rest of the slice
-            if !loadedHasInterrupt(v) { v.waiting = true }
+            idle(v)
         case .hvc64:
             handleHypercall(v, conduitSMC: false, immediate: esr.imm16)
         case .smc64:

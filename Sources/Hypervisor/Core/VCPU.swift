@@ -17,6 +17,12 @@ final class VCPU {
     var queued: [PendingInterrupt] = []
     /// List registers while not loaded on its pCPU.
     var savedLRs: [ListRegister] = []
+    /// The hardware's EL1 context and list registers, if this vCPU is loaded
+    /// somewhere, predate a reset: the next load must not keep or save them.
+    var contextStale = false
+    /// Virtual timer held at the source by the hypervisor (Hypervisor.holdTimer).
+    enum TimerHold { case none, masked, release }
+    var timerHold = TimerHold.none
     /// The trapped EL1 physical timer (CNTP_CTL/CVAL, counting the physical counter).
     var ptimerControl: UInt64 = 0
     var ptimerCompare: UInt64 = 0
@@ -49,6 +55,8 @@ final class VCPU {
         ptimerControl = 0
         ptimerCompare = 0
         waiting = false
+        contextStale = true
+        timerHold = .none
         redistributor = VirtualRedistributor(vcpu: self)
     }
 

@@ -30,15 +30,28 @@ final class VM {
 
     // MARK: Interrupt delivery (the vGIC's software side)
 
-    /// An SPI was asserted (device model, pass-through, ISPENDR write).
+    /// An SPI was asserted by software (device model, ISPENDR write); latched while disabled.
     func raiseShared(_ intid: UInt32) {
         guard Int(intid) < VirtualDistributor.intids else { return }
         if vdist.enabled[Int(intid)] { deliverShared(intid) } else { vdist.latched[Int(intid)] = true }
     }
 
-    func deliverShared(_ intid: UInt32) {
-        let target = vcpus[min(vdist.route[Int(intid)], vcpus.count - 1)]
-        queue(intid, on: target, physical: vdist.hardware[Int(intid)])
+    /// Queue an SPI on the vCPU its IROUTER names. `physical` only when the
+    /// physical INTID is active right now (taken from ICC_IAR1): then the list
+    /// register is HW-linked and the guest's EOI deactivates it; a latched or
+    /// software-raised SPI has no active physical side to deactivate.
+    func deliverShared(_ intid: UInt32, physical: UInt32? = nil) {
+        queue(intid, on: target(of: intid), physical: physical)
+    }
+
+    /// The guest enabled, disabled or re-routed a pass-through SPI: the physical one follows.
+    func hardwareChanged(_ intid: UInt32) {
+        hypervisor?.syncPassthrough(self, intid: intid)
+    }
+
+    /// The vCPU an SPI is routed to (GICD_IROUTER Aff0, clamped to the VM's vCPUs).
+    func target(of intid: UInt32) -> VCPU {
+        vcpus[min(vdist.route[Int(intid)], vcpus.count - 1)]
     }
 
     /// An SGI or PPI for one vCPU; latched while its redistributor has it disabled.
@@ -58,6 +71,7 @@ final class VM {
             vcpu.queued.append(PendingInterrupt(intid: intid, physical: physical))
         }
         vcpu.wake()
+        hypervisor?.kick(vcpu.pcpu)                 // a vCPU on another pCPU may be in the guest
     }
 
     func priority(of intid: UInt32, on vcpu: VCPU) -> UInt8 {

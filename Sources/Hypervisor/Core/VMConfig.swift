@@ -22,9 +22,23 @@ struct PassthroughDevice {
     var path: String
     var nodeName: String
     var compatible: [UInt8]
+    /// The device's own `reg` (base, size pairs), copied into the guest tree unchanged.
+    var reg: [UInt64]
+    /// `reg` widened to whole pages: what stage 2 maps. Small devices sharing a page
+    /// (virt's virtio-mmio slots are 0x200 apart) are mapped together with their neighbours.
     var regions: [Range<UInt64>]
-    var spis: [UInt32]
+    var spis: [PassthroughSPI]
     var interruptCells: [UInt32]
+    /// `dma-coherent` on the host node: the guest may skip cache maintenance for DMA.
+    var dmaCoherent: Bool
+}
+
+/// One shared peripheral interrupt of a passed-through device, with the trigger
+/// its host node declares (interrupt specifier flags: 1/2 edge, 4/8 level).
+struct PassthroughSPI {
+    let spi: UInt32
+    let edge: Bool
+    var intid: UInt32 { 32 + spi }
 }
 
 /// A configuration problem: which VM, which property, what is wrong.
@@ -221,10 +235,13 @@ struct VMConfigParser {
             return .failure(Problem(text: "device \(path) has no usable reg"))
         }
         var regions: [Range<UInt64>] = []
+        var exact: [UInt64] = []
         var i = 0
         while i < reg.count {
             let base = combineCells(reg[i..<(i + ac)], width: ac)
             let size = combineCells(reg[(i + ac)..<(i + ac + sc)], width: sc)
+            guard size > 0, base &+ size > base else { return .failure(Problem(text: "device \(path) has an empty or wrapping reg range")) }
+            exact.append(base); exact.append(size)
             let page = base & ~(Granule.page - 1)
             let r = page..<((base + size + Granule.page - 1) & ~(Granule.page - 1))
             for (what, res) in reserved where res.overlaps(r) {
@@ -233,17 +250,24 @@ struct VMConfigParser {
             regions.append(r)
             i += ac + sc
         }
-        var spis: [UInt32] = []
+        var spis: [PassthroughSPI] = []
         let irqs = tree.cells(node, "interrupts") ?? []
         var j = 0
         while j + 3 <= irqs.count {
-            if irqs[j] == 0 { spis.append(irqs[j + 1]) }  // GIC_SPI
+            if irqs[j] == 0 {                               // GIC_SPI
+                let spi = PassthroughSPI(spi: irqs[j + 1], edge: irqs[j + 2] & 3 != 0)
+                guard Int(spi.intid) < VirtualDistributor.intids else {
+                    return .failure(Problem(text: "device \(path) uses SPI \(spi.spi), beyond the \(VirtualDistributor.intids - 32) SPIs of the virtual GIC"))
+                }
+                spis.append(spi)
+            }
             j += 3
         }
         let compatible = tree.property(node, "compatible").map { Array($0) } ?? []
         var nodeName = tree.name(node)
         if nodeName.isEmpty { nodeName = "device" }
-        return .success(PassthroughDevice(path: path, nodeName: nodeName, compatible: compatible,
-                                          regions: regions, spis: spis, interruptCells: irqs))
+        return .success(PassthroughDevice(path: path, nodeName: nodeName, compatible: compatible, reg: exact,
+                                          regions: regions, spis: spis, interruptCells: irqs,
+                                          dmaCoherent: tree.property(node, "dma-coherent") != nil))
     }
 }

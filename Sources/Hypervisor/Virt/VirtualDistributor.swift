@@ -12,6 +12,7 @@ final class VirtualDistributor {
     var config = [UInt8](repeating: 0, count: intids)           // 2-bit Int_config per INTID
     var route = [Int](repeating: 0, count: intids)              // target vCPU index (Aff0)
     /// SPIs linked to a physical SPI (pass-through): virtual INTID -> physical INTID.
+    /// The physical SPI is enabled only while the guest has the virtual one enabled.
     var hardware = [UInt32?](repeating: nil, count: intids)
 
     let vm: VM
@@ -53,7 +54,10 @@ final class VirtualDistributor {
             let n = Int((offset - 0x6000) / 8)
             guard n >= 32, n < Self.intids else { return .handled(0) }
             if offset % 8 == 0 {
-                if write { route[n] = Int(value & 0xFF) % max(1, vm.vcpus.count) }
+                if write {
+                    route[n] = Int(value & 0xFF) % max(1, vm.vcpus.count)
+                    if hardware[n] != nil { vm.hardwareChanged(UInt32(n)) }
+                }
                 return .handled(UInt64(route[n]))
             }
             return .handled(0)
@@ -73,6 +77,7 @@ final class VirtualDistributor {
                 if enableOp {
                     enabled[n] = set
                     if set && latched[n] { latched[n] = false; vm.deliverShared(UInt32(n)) }
+                    if hardware[n] != nil { vm.hardwareChanged(UInt32(n)) }
                 } else if set {
                     vm.raiseShared(UInt32(n))
                 } else {

@@ -32,6 +32,7 @@ final class VirtualRedistributor {
                     let release = latched & v
                     latched &= ~v
                     for i in 0..<32 where release & (1 << UInt32(i)) != 0 { vcpu.vm.queue(UInt32(i), on: vcpu) }
+                    if v & (1 << board.virtTimerPPI) != 0 { hypervisor?.timerEnabled(vcpu) }
                 } else {
                     enabled &= ~v
                 }

@@ -62,9 +62,15 @@ final class VirtualUART {
     }
 
     private func flush(_ vcpu: Int) {
-        let text = prefix + String(decoding: lines[vcpu], as: UTF8.self)
+        Console.vmLine(prefix: prefix, lines[vcpu], owner: ObjectIdentifier(self), vcpu: vcpu, complete: true)
         lines[vcpu].removeAll(keepingCapacity: true)
-        Console.line(text)
+    }
+
+    /// Show `vcpu`'s unfinished line now: the focused VM went idle, so the
+    /// line is a prompt or echoed input that waits for the user.
+    func showPartial(vcpu: Int) {
+        guard vcpu < lines.count, !lines[vcpu].isEmpty else { return }
+        Console.vmLine(prefix: prefix, lines[vcpu], owner: ObjectIdentifier(self), vcpu: vcpu, complete: false)
     }
 
     /// Emit pending partial lines (when the VM stops).

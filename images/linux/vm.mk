@@ -1,0 +1,14 @@
+# The initramfs the Linux VMs under the hypervisor boot (images/scenarios/linux-*): busybox,
+# the virtio modules and vm-init as /init, through the same build-initramfs.sh as the boot tests.
+# Usage: make -C images/linux -f vm.mk BUILD=<abs dir> CACHE=<abs dir>   (after the main Makefile
+# fetched the kernel into CACHE)  ->  $(BUILD)/vm-initramfs.cpio.gz
+CACHE ?= $(abspath ../cache)
+BUILD ?= $(abspath ../../build/linux)
+
+all: $(BUILD)/vm-initramfs.cpio.gz
+
+$(BUILD)/vm-initramfs.cpio.gz: vm-init build-initramfs.sh $(CACHE)/Image
+	@mkdir -p $(BUILD)
+	./build-initramfs.sh $(CACHE) vm-init $@
+
+.PHONY: all

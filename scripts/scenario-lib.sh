@@ -1,0 +1,135 @@
+# Hypervisor scenarios: how one is turned into a simulator or QEMU command line, and how its
+# console log is normalized for golden-log comparison. Sourced by scripts/hypervisor-tests.sh
+# (CI), scripts/run-scenario.sh (make run) and scripts/bench-scenario.sh (make bench).
+# The caller sets ROOT, BUILD and SIM.
+#
+# A scenario is images/scenarios/<name>/ with:
+#   <board>.dtsi  the /vms node, added to the board's own device tree (sim --dump-dtb, or QEMU's
+#                 dumpdtb for runner qemu-virt) with dtc's /include/; run through cpp first
+#                 when the scenario has a `loads` file (macros below)
+#   loads         optional: `<board> <file under BUILD> <address> [<MACRO>]` lines, the images
+#                 the boot loader places (sim --load, QEMU -device loader); MACRO becomes a cpp
+#                 define holding the file's size (for `initrd = <... MACRO>`). Without it,
+#                 every VM memory base gets hvguest linked for it at base + 0x80000.
+#   devices       optional: words among `block net console`, the board's virtio devices to
+#                 create (sim --drive/--net, its console is always there; QEMU -device ...
+#                 in the same order, so both fill virt's slots from 0x0A003E00 down). The
+#                 block device is a generated disk image (scenario_disk); its md5 replaces
+#                 @DISK_MD5@ in `expect`.
+#   expect, input, golden-<board>.log: see scripts/hypervisor-tests.sh.
+#
+# SCENARIO_OVERRIDE="file=/abs/path ..." replaces load files (the golden-log self-test boots a
+# modified initramfs this way).
+
+SCEN=$ROOT/images/scenarios
+QEMU_M=virt,virtualization=on,gic-version=3
+QEMU_REST=(-cpu cortex-a53 -smp 4 -m 1G)
+
+# Golden-log normalization, the one place its rules live. A log becomes the sorted set of its
+# non-empty lines after:
+#   - CR dropped; QEMU's own messages (qemu-system-...) dropped
+#   - "<n> ms" -> "N ms", "PC 0x..." -> "PC ADDR", "counter <n> kHz" -> "counter N kHz",
+#     ", RAM ..." cut: timings, guest PCs and the RAM size the runner gave
+#   - Linux printk timestamps "[vmN] [   1.234567] " -> "[vmN] [T] ": simulated and QEMU time differ
+#   - the Debian kernel release "6.1.0-56-cloud-arm64" -> "<release>" (as scripts/normalize-log.py
+#     does for bare Linux logs), so a kernel point release does not rewrite every golden log
+#   - sorted: VMs run in parallel, so their lines interleave differently run to run
+normalize() {
+  tr -d '\r' | sed -E 's/[0-9]+ ms/N ms/g; s/PC 0x[0-9a-f]+/PC ADDR/g; s/counter [0-9]+ kHz/counter N kHz/; s/, RAM .*//;
+                      s/^(\[vm[0-9]+\] )\[ *[0-9]+\.[0-9]+\] /\1[T] /; s/\b[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[a-z0-9]+-arm64\b/<release>/g' \
+    | grep -v -E '^$|^qemu-system' | sort
+}
+
+# scenario_build: the hypervisor for both boards and every image scenarios load.
+scenario_build() {
+  make -s -C "$ROOT/Sources/Hypervisor" BOARD=virt BUILD="$BUILD" >/dev/null || return 1
+  make -s -C "$ROOT/Sources/Hypervisor" BOARD=fvp BUILD="$BUILD" >/dev/null || return 1
+  for b in virt fvp; do
+    make -s -C "$ROOT/images/guests" BUILD="$BUILD/guests" "$BUILD/guests/$b/hvguest.elf" >/dev/null || return 1
+  done
+  make -s -C "$SCEN" BUILD="$BUILD" >/dev/null || return 1
+  if [ -f "$ROOT/images/cache/Image" ] || [ -L "$ROOT/images/cache/Image" ]; then
+    make -s -C "$ROOT/images/linux" -f vm.mk BUILD="$BUILD/linux" CACHE="$ROOT/images/cache" >/dev/null || return 1
+  fi
+}
+
+# scenario_disk FILE: the block device's image, 4 MiB of deterministic text (so its md5, and the
+# golden log line holding it, never change).
+scenario_disk() {
+  [ -f "$1" ] || seq -f 'minos disk line %08g' 1 1000000 | head -c 4194304 > "$1"
+}
+
+# scenario_prepare NAME RUNNER OUT [CPP_DEFINE...]: builds $OUT.dtb and sets
+#   RUN_CMD   the command line that boots it (sim, or qemu-system-aarch64; console and
+#             interactive options are the caller's: -nographic, --quiet, ...)
+#   DISK_MD5  md5 of the block device's image ("" without one)
+#   HVC_FILE  where QEMU writes the virtio console ("" on sim: it shares stdout)
+# Returns 1 with a message on stdout when the scenario cannot be built for RUNNER.
+scenario_prepare() {
+  local name=$1 runner=$2 out=$3; shift 3
+  local dir=$SCEN/$name board=${runner#*-} defines=("$@")
+  RUN_CMD=(); DISK_MD5=""; HVC_FILE=""
+  [ -f "$dir/$board.dtsi" ] || { echo "$dir/$board.dtsi: no configuration for board $board"; return 1; }
+  if [[ $runner == qemu-* ]]; then
+    qemu-system-aarch64 -M "$QEMU_M,dumpdtb=$out-base.dtb" "${QEMU_REST[@]}" -nographic >/dev/null 2>&1
+  else
+    "$SIM" --board "$board" --cpus 4 --dump-dtb "$out-base.dtb" >/dev/null 2>&1
+  fi
+  dtc -q -I dtb -O dts "$out-base.dtb" -o "$out-base.dts" || { echo "cannot read the $runner device tree"; return 1; }
+
+  # Loads: the scenario's list, or hvguest at every VM memory base.
+  local loads=() dtsi=$dir/$board.dtsi
+  if [ -f "$dir/loads" ]; then
+    local b file addr macro path o
+    while read -r b file addr macro; do
+      [[ -z $b || $b == \#* || $b != "$board" ]] && continue
+      path=$BUILD/$file
+      for o in ${SCENARIO_OVERRIDE:-}; do [ "${o%%=*}" = "$file" ] && path=${o#*=}; done
+      [ -f "$path" ] || { echo "$dir/loads: $path does not exist (make images?)"; return 1; }
+      loads+=("$path@$addr")
+      [ -n "$macro" ] && defines+=("$macro=$(printf '0x%x' "$(stat -L -c %s "$path")")")
+    done < "$dir/loads"
+    # cpp as for Linux device trees: no predefined macros, '#' lines that are not directives kept.
+    local cppargs=(-E -P -nostdinc -undef -x assembler-with-cpp) d
+    for d in "${defines[@]}"; do cppargs+=("-D$d"); done
+    clang "${cppargs[@]}" "$dtsi" -o "$out-vms.dtsi" || { echo "$dtsi: cpp failed"; return 1; }
+    dtsi=$out-vms.dtsi
+  else
+    local base bin
+    for base in $(grep -oE 'memory = <0x0 0x[0-9a-f]+' "$dtsi" | awk '{print $4}' | sort -u); do
+      bin=$BUILD/scenarios/$board/hvguest-$base.bin
+      [ -f "$bin" ] && loads+=("$bin@$(printf '0x%x' $((base + 0x80000)))")
+    done
+  fi
+  printf '/include/ "%s"\n/include/ "%s"\n' "$out-base.dts" "$dtsi" > "$out.dts"
+  dtc -q -I dts -O dtb "$out.dts" -o "$out.dtb" || { echo "$dir/$board.dtsi does not compile"; return 1; }
+
+  local devs=() simdevs=() qemudevs=() l d
+  [ -f "$dir/devices" ] && read -r -a devs < "$dir/devices"
+  for d in "${devs[@]}"; do
+    case $d in
+      block)
+        scenario_disk "$BUILD/scenario-disk.img"
+        DISK_MD5=$(md5sum < "$BUILD/scenario-disk.img" | cut -d' ' -f1)
+        simdevs+=(--drive "file=$BUILD/scenario-disk.img,mode=snapshot")
+        qemudevs+=(-drive "file=$BUILD/scenario-disk.img,if=none,format=raw,id=d0,snapshot=on" -device virtio-blk-device,drive=d0) ;;
+      net)
+        simdevs+=(--net user)
+        qemudevs+=(-netdev user,id=n0 -device virtio-net-device,netdev=n0) ;;
+      console)
+        HVC_FILE=$out.hvc
+        qemudevs+=(-chardev "file,id=hvc0,path=$HVC_FILE" -device virtio-serial-device -device virtconsole,chardev=hvc0) ;;
+      *) echo "$dir/devices: unknown device '$d' (block, net, console)"; return 1 ;;
+    esac
+  done
+  if [[ $runner == qemu-* ]]; then
+    RUN_CMD=(qemu-system-aarch64 -M "$QEMU_M" "${QEMU_REST[@]}" -kernel "$BUILD/virt/minos.bin" -dtb "$out.dtb")
+    for l in "${loads[@]}"; do RUN_CMD+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on"); done
+    RUN_CMD+=("${qemudevs[@]}")
+  else
+    HVC_FILE=""
+    RUN_CMD=("$SIM" --board "$board" --cpus 4 --kernel "$BUILD/$board/minos.bin" --dtb "$out.dtb")
+    for l in "${loads[@]}"; do RUN_CMD+=(--load "$l"); done
+    RUN_CMD+=("${simdevs[@]}")
+  fi
+}
