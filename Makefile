@@ -32,14 +32,16 @@ guests: setup
 
 linux: setup
 	@$(MAKE) --no-print-directory -C images/linux BUILD=$(BUILD)/linux CACHE=$(CURDIR)/images/cache
+	@$(MAKE) --no-print-directory -C images/linux -f vm.mk BUILD=$(BUILD)/linux CACHE=$(CURDIR)/images/cache
 
 ## hypervisor: Minos for BOARD (virt|fvp): build/<board>/minos.elf and minos.bin (Embedded Swift).
 hypervisor:
 	@$(MAKE) --no-print-directory -C Sources/Hypervisor BOARD=$(BOARD) BUILD=$(BUILD)
 
-## run: boot the default scenario (until the hypervisor exists: hello on fvp).
+## run: the default scenario on BOARD, interactively: Minos with two Linux VMs (linux-pair);
+## Ctrl-] opens the Minos shell (vm console N), Ctrl-A X quits.
 run: release images
-	$(RELEASE_SIM) --board $(BOARD) --kernel $(BUILD)/guests/$(BOARD)/hello.elf
+	@./scripts/run-scenario.sh $(RELEASE_SIM) $(BUILD) $(BOARD) linux-pair
 
 ## test: every test: unit tests, then boot and bad-input tests against the release binary.
 test: release images hypervisor
