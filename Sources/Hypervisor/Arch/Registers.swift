@@ -14,10 +14,13 @@ struct HCR: OptionSet {
     static let tsc  = HCR(rawValue: 1 << 19)  // trap SMC
     static let rw   = HCR(rawValue: 1 << 31)  // EL1 is AArch64
 
-    /// What every guest runs with; `native_wfi` drops TWI/TWE.
-    static func guest(nativeWFI: Bool) -> HCR {
+    /// What every guest runs with; `native_wfi` drops TWI/TWE. WFE is trapped
+    /// only where it can hand the pCPU to another vCPU (`shared`): a guest
+    /// spinning on a lock held by a vCPU on another pCPU otherwise exits, and
+    /// takes the hypervisor's lock, on every WFE of its wait loop.
+    static func guest(nativeWFI: Bool, shared: Bool) -> HCR {
         var h: HCR = [.vm, .swio, .fmo, .imo, .amo, .fb, .bsuInner, .tsc, .rw]
-        if !nativeWFI { h.formUnion([.twi, .twe]) }
+        if !nativeWFI { h.formUnion(shared ? [.twi, .twe] : [.twi]) }
         return h
     }
 }

@@ -77,9 +77,10 @@ extension Hypervisor {
 
     /// A vCPU waits for an interrupt (WFI, CPU_SUSPEND). If it belongs to the
     /// VM console input goes to, its unfinished output line is a prompt or
-    /// echoed input: show it now instead of at the next newline.
+    /// echoed input: show it now instead of at the next newline (not while
+    /// the Minos shell has the keyboard).
     func idle(_ v: VCPU) {
-        if v.vm === focusedVM { v.vm.vuart.showPartial(vcpu: v.index) }
+        if !shell.active && v.vm === focusedVM { v.vm.vuart.showPartial(vcpu: v.index) }
         if !loadedHasInterrupt(v) { v.waiting = true }
     }
 

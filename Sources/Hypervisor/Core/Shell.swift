@@ -61,6 +61,7 @@ extension Hypervisor {
             shell.focus = n
             shell.active = false
             Console.line("console input now goes to vm\(n); Ctrl-] returns to the shell")
+            showFocusedPrompt()
         case word(0, "ps"):
             for cpu in cpus {
                 for v in cpu.vcpus {
@@ -70,9 +71,18 @@ extension Hypervisor {
             }
         case word(0, "exit"):
             shell.active = false
+            showFocusedPrompt()
         default:
             Console.line("commands: vm list | vm console N | ps | exit")
         }
+    }
+}
+
+extension Hypervisor {
+    /// Leaving the shell: show what the focused VM's shell last printed (its prompt).
+    func showFocusedPrompt() {
+        guard let vm = focusedVM else { return }
+        for v in vm.vcpus { vm.vuart.showPartial(vcpu: v.index) }
     }
 }
 

@@ -28,7 +28,7 @@ extension Hypervisor {
                 }
             }
         }
-        Arch.hcr = .guest(nativeWFI: v.vm.config.nativeWFI)
+        Arch.hcr = .guest(nativeWFI: v.vm.config.nativeWFI, shared: cpu.vcpus.count > 1)
         Arch.setStage2(vtcr: TranslationControl.vtcr(mmfr0: Arch.idAA64MMFR0), vttbr: v.vm.stage2.vttbr)
         Arch.vmpidr = v.mpidr
         Arch.virtualOffset = v.vm.counterOffset
