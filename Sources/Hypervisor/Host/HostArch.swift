@@ -9,6 +9,3 @@ enum Arch {
     static func barrier() {}
 }
 
-/// Console.swift's number formatting (the console itself needs the UART).
-func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
-func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }
