@@ -19,7 +19,7 @@ final class VM {
     init(config: VMConfig, stage2: Stage2Table) {
         self.config = config
         self.stage2 = stage2
-        vuart = VirtualUART(prefix: "[vm\(config.vmid)] ", vcpus: config.vcpus)
+        vuart = VirtualUART(prefix: "[vm\(config.vmid)] ", vcpus: config.vcpus, linePerVCPU: config.type != "linux")
         counterOffset = Arch.physicalCount
         vdist = VirtualDistributor(vm: self)
     }

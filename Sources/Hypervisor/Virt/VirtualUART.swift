@@ -1,10 +1,15 @@
 /// A PL011 per VM (Arm PrimeCell UART PL011 TRM register map): transmit
 /// bytes go to the physical console, one line at a time, prefixed with the
 /// VM's tag; received bytes come from the console when the VM has focus.
-/// Lines are assembled per vCPU, so vCPUs printing at once never mix mid-line.
+/// Lines are assembled per vCPU, so vCPUs of a bare-metal guest printing at
+/// once never mix mid-line. A Linux guest's output is one stream instead: the
+/// kernel serialises its console writers itself (console and port locks), and
+/// a shell's echo moves between vCPUs with the task, so one line can come
+/// from two vCPUs.
 final class VirtualUART {
     let prefix: String
     private var lines: [[UInt8]]
+    private let linePerVCPU: Bool
     private var rx: [UInt8] = []
     private var imsc: UInt32 = 0, cr: UInt32 = 0x300, lcrh: UInt32 = 0, ibrd: UInt32 = 0, fbrd: UInt32 = 0, ifls: UInt32 = 0x12
     /// Raised when a receive interrupt should be delivered.
@@ -15,10 +20,14 @@ final class VirtualUART {
     /// PeriphID0..3 and PCellID0..3 of a PL011 r1p5, so drivers probing them find one.
     static let ids: [UInt32] = [0x11, 0x10, 0x34, 0x00, 0x0D, 0xF0, 0x05, 0xB1]
 
-    init(prefix: String, vcpus: Int) {
+    init(prefix: String, vcpus: Int, linePerVCPU: Bool) {
         self.prefix = prefix
-        lines = [[UInt8]](repeating: [], count: vcpus)
+        self.linePerVCPU = linePerVCPU
+        lines = [[UInt8]](repeating: [], count: linePerVCPU ? vcpus : 1)
     }
+
+    /// Which line buffer a vCPU's bytes go to.
+    private func slot(_ vcpu: Int) -> Int { linePerVCPU ? min(vcpu, lines.count - 1) : 0 }
 
     func access(offset: UInt64, write: Bool, value: UInt64, vcpu: Int) -> MMIOResult {
         let v = UInt32(truncatingIfNeeded: value)
@@ -53,7 +62,8 @@ final class VirtualUART {
         signal()
     }
 
-    private func transmit(_ byte: UInt8, vcpu: Int) {
+    private func transmit(_ byte: UInt8, vcpu cpu: Int) {
+        let vcpu = slot(cpu)
         if byte == 10 || lines[vcpu].count >= 200 {
             flush(vcpu)
         } else if byte != 13 {
@@ -68,8 +78,9 @@ final class VirtualUART {
 
     /// Show `vcpu`'s unfinished line now: the focused VM went idle, so the
     /// line is a prompt or echoed input that waits for the user.
-    func showPartial(vcpu: Int) {
-        guard vcpu < lines.count, !lines[vcpu].isEmpty else { return }
+    func showPartial(vcpu cpu: Int) {
+        let vcpu = slot(cpu)
+        guard !lines[vcpu].isEmpty else { return }
         Console.vmLine(prefix: prefix, lines[vcpu], owner: ObjectIdentifier(self), vcpu: vcpu, complete: false)
     }
 
