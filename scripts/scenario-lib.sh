@@ -25,19 +25,18 @@ SCEN=$ROOT/images/scenarios
 QEMU_M=virt,virtualization=on,gic-version=3
 QEMU_REST=(-cpu cortex-a53 -smp 4 -m 1G)
 
-# Golden-log normalization, the one place its rules live. A log becomes the sorted set of its
-# non-empty lines after:
+# Golden-log normalization for hypervisor scenarios. What a guest kernel prints is normalized by
+# scripts/normalize-log.py, the project's one set of Linux log rules (printk timestamps, durations,
+# kernel release, key fingerprints), applied to each VM line's text after its "[vmN] " prefix.
+# The hypervisor's own additions, all of them:
 #   - CR dropped; QEMU's own messages (qemu-system-...) dropped
 #   - "<n> ms" -> "N ms", "PC 0x..." -> "PC ADDR", "counter <n> kHz" -> "counter N kHz",
-#     ", RAM ..." cut: timings, guest PCs and the RAM size the runner gave
-#   - Linux printk timestamps "[vmN] [   1.234567] " -> "[vmN] [T] ": simulated and QEMU time differ
-#   - the Debian kernel release "6.1.0-56-cloud-arm64" -> "<release>" (as scripts/normalize-log.py
-#     does for bare Linux logs), so a kernel point release does not rewrite every golden log
+#     ", RAM ..." cut: timings, guest PCs, the counter and RAM size the runner gave
 #   - sorted: VMs run in parallel, so their lines interleave differently run to run
 normalize() {
-  tr -d '\r' | sed -E 's/[0-9]+ ms/N ms/g; s/PC 0x[0-9a-f]+/PC ADDR/g; s/counter [0-9]+ kHz/counter N kHz/; s/, RAM .*//;
-                      s/^(\[vm[0-9]+\] )\[ *[0-9]+\.[0-9]+\] /\1[T] /; s/\b[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[a-z0-9]+-arm64\b/<release>/g' \
-    | grep -v -E '^$|^qemu-system' | sort
+  tr -d '\r' | sed -E 's/[0-9]+ ms/N ms/g; s/PC 0x[0-9a-f]+/PC ADDR/g; s/counter [0-9]+ kHz/counter N kHz/; s/, RAM .*//' \
+    | sed -E 's/^(\[vm[0-9]+\]) (.*)$/\2\t\1/' | python3 "$ROOT/scripts/normalize-log.py" \
+    | sed -E 's/^(.*)\t(\[vm[0-9]+\])$/\2 \1/' | grep -v -E '^$|^qemu-system' | sort
 }
 
 # scenario_build: the hypervisor for both boards and every image scenarios load.
