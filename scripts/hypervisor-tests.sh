@@ -12,7 +12,8 @@
 # (scenario-lib.sh normalize(), the one place its rules live) when present (not for scenarios
 # with console input: prompts and VM lines share lines there); a difference prints the diff.
 # `UPDATE_GOLDEN=1` rewrites them from QEMU (sim for fvp).
-# After the scenarios, a self-test of the golden comparison (golden_selftest) when linux-pair ran.
+# After the scenarios, when linux-pair ran: a self-test of the golden comparison (golden_selftest,
+# QEMU) and make run's console multiplexing driven through a pty (scripts/interactive-check.py, sim fvp).
 # Ends with `hypervisor-tests: N passed, M failed`.
 set -uo pipefail
 SIM=${1:?usage: hypervisor-tests.sh SIM BUILD [SCENARIO...]}
@@ -107,6 +108,15 @@ for name in "${scenarios[@]}"; do
 done
 if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" qemu-virt "* && -z ${UPDATE_GOLDEN:-} ]]; then
   golden_selftest
+fi
+# make run as a user drives it (pty, Ctrl-], vm console 1), on its default board.
+if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-fvp "* && -z ${UPDATE_GOLDEN:-} ]]; then
+  if python3 "$ROOT/scripts/interactive-check.py" "$SIM" "$BUILD" fvp > "$WORK/interactive.out" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  grep -v '^==' "$WORK/interactive.out"
 fi
 echo "hypervisor-tests: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Checks `make run`'s console multiplexing the way a user drives it: boots linux-pair through
+scripts/run-scenario.sh on a pseudo-terminal, waits for both VMs' shells, runs a command in vm0
+(the default input focus), opens the Minos shell with Ctrl-], moves the keyboard to vm1 with
+`vm console 1`, runs a command there, and powers both VMs off from their shells.
+
+Usage: interactive-check.py SIM BUILD BOARD [--qemu]
+Prints `PASS interactive-<runner>` or `FAIL interactive-<runner>: <step>` with the console tail.
+"""
+import os
+import pty
+import re
+import select
+import sys
+import time
+
+sim, build, board = sys.argv[1:4]
+qemu = "--qemu" in sys.argv[4:]
+name = f"interactive-{'qemu' if qemu else 'sim'}-{board}"
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+env = dict(os.environ, QEMU="1") if qemu else dict(os.environ)
+env.pop("QEMU", None) if not qemu else None
+
+pid, fd = pty.fork()
+if pid == 0:
+    os.execve(os.path.join(root, "scripts/run-scenario.sh"),
+              ["run-scenario.sh", sim, build, board, "linux-pair"], env)
+out = b""
+cursor = 0          # where the next step's pattern may start: after the input that step typed
+
+
+def wait_for(pattern, seconds):
+    """Reads the console until `pattern` (bytes regex) appears at or after `cursor`."""
+    global out
+    end = time.time() + seconds
+    while True:
+        if re.search(pattern, out[cursor:]):
+            return True
+        if time.time() >= end:
+            return False
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                out += os.read(fd, 65536)
+            except OSError:
+                return bool(re.search(pattern, out[cursor:]))
+
+
+def type_(text):
+    for ch in text:
+        os.write(fd, ch.encode())
+        time.sleep(0.03)
+
+
+def fail(step):
+    tail = out.decode(errors="replace").replace("\r", "").splitlines()[-15:]
+    print(f"FAIL {name}: {step}")
+    for line in tail:
+        print("    " + line)
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        pass
+    sys.exit(1)
+
+
+steps = [
+    (None, rb"MINOS-VM: work: interactive shell", 240, "vm1 never reached its shell"),
+    (None, rb"MINOS-VM: disk: interactive shell", 240, "vm0 never reached its shell"),
+    (None, rb"\[vm0\] [^\n]*# ", 60, "no vm0 prompt"),
+    ("echo focus-$((6*7))-here\r", rb"\[vm0\] focus-42-here", 60, "vm0 did not run the typed command"),
+    ("\x1d", rb"minos> ", 30, "Ctrl-] did not open the Minos shell"),
+    ("vm console 1\r", rb"console input now goes to vm1", 30, "vm console 1 was not accepted"),
+    ("echo other-$((7*6))-vm\r", rb"\[vm1\] other-42-vm", 60, "vm1 did not run the typed command"),
+    ("poweroff -f\r", rb"vm1 \(linux-work\) stopped", 60, "vm1 did not power off"),
+    ("poweroff -f\r", rb"all VMs stopped", 60, "vm0 did not power off after vm1 stopped"),
+]
+for text, pattern, seconds, problem in steps:
+    if text:
+        cursor = len(out)
+        type_(text)
+    if not wait_for(pattern, seconds):
+        fail(problem)
+if b"[vm1] focus-42-here" in out or b"[vm0] other-42-vm" in out:
+    fail("a command ran in the VM that did not have the focus")
+_, status = os.waitpid(pid, 0)
+if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+    print(f"PASS {name}")
+else:
+    fail(f"exit status {status}")
