@@ -63,19 +63,21 @@ test: release images hypervisor
 regress: release images hypervisor
 	python3 scripts/regress.py $(RELEASE_SIM) $(BUILD)
 
-## golden: boot the Linux test configurations and rewrite Tests/golden/*.log from their consoles
-## (normalized by scripts/normalize-log.py); review the git diff before committing.
+## golden: boot the Linux test configurations and the hypervisor scenarios and rewrite their golden logs
+## (Tests/golden/*.log, images/scenarios/*/golden-*.log; normalized by scripts/normalize-log.py); review the git diff.
 golden: release images
 	UPDATE_GOLDEN=1 ./scripts/linux-tests.sh $(RELEASE_SIM) $(BUILD)
+	UPDATE_GOLDEN=1 ./scripts/hypervisor-tests.sh $(RELEASE_SIM) $(BUILD)
 
 ## difftest: random integer programs under sim user and qemu-aarch64 (SEED, N to choose).
 difftest: release
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed $(or $(SEED),1) --count $(or $(N),20000)
 
 ## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.
-bench: release linux
+bench: release linux hypervisor
 	@$(MAKE) --no-print-directory -C images/bench BUILD=$(BUILD)/bench
 	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench images/cache/busybox $(BUILD)/linux
+	@./scripts/bench-scenario.sh $(RELEASE_SIM) $(BUILD) linux-pair
 
 clean:
 	rm -rf .build build
