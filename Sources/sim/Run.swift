@@ -136,6 +136,9 @@ struct Run: ParsableCommand {
         let started = DispatchTime.now()
         let outcome = machine.run(maxInstructions: maxInsns) {
             terminal?.poll()
+            // A prompt has no newline: show partial lines too, as a terminal would.
+            console.flush()
+            machine.virtioConsole?.flush()
             if terminal?.quitRequested == true || Signals.interrupted { machine.finish(.interrupted) }
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
