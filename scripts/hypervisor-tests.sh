@@ -6,8 +6,10 @@
 # (the /vms node), what to load (hvguest per VM, or a `loads` list: Linux kernels and
 # initramfs images), virtio `devices`, and `expect` (one extended regular expression per line
 # that the console must show; lines starting with `!` must not appear; @DISK_MD5@ stands for
-# the block device image's md5), and optionally `input`, bytes fed to the console. A run also
-# fails on any FAIL or PANIC line.
+# the block device image's md5), and optionally `input`, bytes fed to the console, and `order`:
+# sequences of extended regular expressions (one a line, sequences separated by blank lines,
+# `#` lines are comments) whose first matches must come in that order in the log, each after the
+# previous one's line. A run also fails on any FAIL or PANIC line.
 # Golden logs: images/scenarios/<name>/golden-<board>.log, compared after normalization
 # (scenario-lib.sh normalize(), the one place its rules live) when present (not for scenarios
 # with console input: prompts and VM lines share lines there); a difference prints the diff.
@@ -28,6 +30,23 @@ RUNNERS=${RUNNERS:-"qemu-virt sim-virt sim-fvp"}
 passed=0; failed=0
 
 scenario_build || exit 1
+
+# check_order ORDER LOG: adds to the caller's `problems` when a sequence of ORDER is out of order.
+check_order() {
+  local after=0 pattern n
+  while IFS= read -r pattern; do
+    [[ $pattern == \#* ]] && continue
+    if [ -z "$pattern" ]; then after=0; continue; fi          # a new sequence starts over
+    [ "$after" = lost ] && continue
+    n=$(P=$pattern awk -v s="$after" 'NR > s && $0 ~ ENVIRON["P"] { print NR; exit }' "$2")
+    if [ -z "$n" ]; then
+      problems+=("out of order: no '$pattern' after line $after")
+      after=lost
+    else
+      after=$n
+    fi
+  done < "$1"
+}
 
 # check NAME RUNNER: boot one scenario on one runner, print PASS or FAIL with the problems.
 check() {
@@ -57,6 +76,7 @@ check() {
       grep -qE -- "$pattern" "$out.log" || problems+=("missing: $pattern")
     fi
   done < "$dir/expect"
+  [ -f "$dir/order" ] && check_order "$dir/order" "$out.log"
   grep -qE '(^|\] )FAIL|PANIC' "$out.log" && problems+=("$(grep -m1 -E '(^|\] )FAIL|PANIC' "$out.log")")
   local golden=$dir/golden-$board.log
   if [ ${#problems[@]} -eq 0 ] && [ ! -f "$dir/input" ]; then

@@ -16,7 +16,7 @@
 #                 in the same order, so both fill virt's slots from 0x0A003E00 down). The
 #                 block device is a generated disk image (scenario_disk); its md5 replaces
 #                 @DISK_MD5@ in `expect`.
-#   expect, input, golden-<board>.log: see scripts/hypervisor-tests.sh.
+#   expect, order, input, golden-<board>.log: see scripts/hypervisor-tests.sh.
 #
 # SCENARIO_OVERRIDE="file=/abs/path ..." replaces load files (the golden-log self-test boots a
 # modified initramfs this way).

@@ -146,7 +146,7 @@ final class Hypervisor {
         vm.vuart.interruptLine = { vm.raiseShared(32 + board.uartSPI) }
         linkPassthrough(vm)
         let mem = config.memory.map { hex($0.lowerBound) + "-" + hex($0.upperBound) }.joined(separator: ",")
-        log("vm\(config.vmid) '\(config.name)': \(config.vcpus) vCPU(s) on pCPU \(config.affinity.map { String($0) }.joined(separator: ",")), memory \(mem), entry \(hex(config.entry)), dtb \(hex(config.dtbAddress))")
+        log("vm\(config.vmid) '\(config.name)': \(config.vcpus) vCPU(s) on pCPU \(config.affinity.map { String($0) }.joined(separator: ",")), memory \(mem), entry \(hex(config.entry)), dtb \(hex(config.dtbAddress))\(config.priority == VMConfig.defaultPriority ? "" : ", priority \(config.priority)")")
         return vm
     }
 

@@ -1,7 +1,12 @@
-/// The per-pCPU loop: pick a runnable vCPU (round robin among the vCPUs
-/// pinned here, 10 ms slices, tickless when one or none is runnable), load
+/// The per-pCPU loop: pick a runnable vCPU (strict priority among the vCPUs
+/// pinned here, round robin with 10 ms slices among those of the highest
+/// runnable priority, tickless when at most one of them is runnable), load
 /// its context, run it until it exits, handle the exit. `bigLock` is held
-/// everywhere except inside the guest and while idle.
+/// everywhere except inside the guest and while idle. Any wake-up re-picks:
+/// one on this pCPU happens in the exit handling before the next pick, one
+/// from another pCPU kicks this one (`kick`, physical SGI 0), which ends the
+/// guest or the idle WFI, so a higher-priority vCPU that becomes runnable
+/// preempts a lower one at once.
 extension Hypervisor {
     func runLoop(_ cpu: PhysicalCPU) -> Never {
         while true {
@@ -17,8 +22,9 @@ extension Hypervisor {
             load(v, on: cpu)
             releaseTimerHold(v)
             flushListRegisters(v)
-            let runnableCount = cpu.vcpus.reduce(0) { $0 + ($1.runnable ? 1 : 0) }
-            Arch.armHypTimer(at: nextDeadline(cpu, runnable: runnableCount))
+            // Lower-priority runnable vCPUs need no slice end: they wait until these block.
+            let competing = cpu.vcpus.reduce(0) { $0 + ($1.runnable && $1.priority == v.priority ? 1 : 0) }
+            Arch.armHypTimer(at: nextDeadline(cpu, runnable: competing))
             Arch.cptr = CPTR.res1 | (cpu.fpOwner === v ? 0 : CPTR.tfp)
             bigLock.unlock()
             let kind = Arch.enterGuest(v.regs)
@@ -27,28 +33,33 @@ extension Hypervisor {
         }
     }
 
-    /// Round robin: keep the current vCPU until its slice ends, then the next runnable one.
+    /// Only the highest runnable priority is eligible; among those, round robin:
+    /// keep the current vCPU until its slice ends (or a higher priority becomes
+    /// runnable), then the next eligible one after it in the pCPU's list.
     private func pick(_ cpu: PhysicalCPU) -> VCPU? {
         let now = Arch.physicalCount
         let list = cpu.vcpus
-        guard !list.isEmpty else { return nil }
-        if let c = cpu.current, c.runnable, now &- cpu.sliceStart < sliceTicks { return c }
+        var top = -1
+        for v in list where v.runnable && v.priority > top { top = v.priority }
+        guard top >= 0 else {
+            cpu.current = nil
+            return nil
+        }
+        if let c = cpu.current, c.runnable, c.priority == top, now &- cpu.sliceStart < sliceTicks { return c }
         let start = cpu.current.flatMap { c in list.firstIndex { $0 === c } }.map { $0 + 1 } ?? 0
         for k in 0..<list.count {
             let v = list[(start + k) % list.count]
-            if v.runnable {
-                if v !== cpu.current { cpu.sliceStart = now }
-                else if now &- cpu.sliceStart >= sliceTicks { cpu.sliceStart = now }
-                cpu.current = v
-                return v
-            }
+            guard v.runnable, v.priority == top else { continue }
+            if v !== cpu.current || now &- cpu.sliceStart >= sliceTicks { cpu.sliceStart = now }
+            cpu.current = v
+            return v
         }
-        cpu.current = nil
+        cpu.current = nil                       // unreachable: a vCPU of priority `top` is runnable
         return nil
     }
 
     /// Earliest counter value this pCPU must wake at: the slice end when
-    /// vCPUs share it, and timers of vCPUs that are not loaded.
+    /// several vCPUs of the running priority share it, and timers of vCPUs that are not loaded.
     private func nextDeadline(_ cpu: PhysicalCPU, runnable: Int) -> UInt64? {
         var best: UInt64? = nil
         func consider(_ d: UInt64?) { if let d, best == nil || d < best! { best = d } }

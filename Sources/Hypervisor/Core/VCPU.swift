@@ -43,6 +43,9 @@ final class VCPU {
 
     var runnable: Bool { power == .on && !waiting && !vm.stopped }
 
+    /// Its VM's `priority`: on its pCPU, only the highest runnable priority runs.
+    var priority: Int { vm.config.priority }
+
     /// Reset to the Linux boot protocol state: MMU off, EL1h, DAIF masked, x0 = `x0`.
     func reset(entry: UInt64, x0: UInt64) {
         regs.pointee = .zero

@@ -15,6 +15,11 @@ struct VMConfig {
     var passthrough: [PassthroughDevice]
     /// A preloaded initial ramdisk (`initrd = <base size>`), announced in /chosen.
     var initrd: Range<UInt64>? = nil
+    /// Scheduling priority of all its vCPUs (`priority = <n>`): higher runs first.
+    var priority: Int = VMConfig.defaultPriority
+
+    static let defaultPriority = 8
+    static let maxPriority = 15
 }
 
 /// A host device handed to one VM: its MMIO ranges, SPIs and the node to copy into the guest tree.
@@ -60,6 +65,7 @@ struct VMConfigParser {
     static let knownProperties: [String] = [
         "device_type", "vmid", "vm_name", "type", "vcpus", "entry", "vcpu_affinity", "memory",
         "setup_data", "cmdline", "native_wfi", "passthrough", "disabled", "phandle", "name", "initrd",
+        "priority",
     ]
     static let maxVCPUs = 8
 
@@ -203,6 +209,13 @@ struct VMConfigParser {
             else { return fail("native_wfi", "malformed (empty or one cell)") }
         }
 
+        var priority = VMConfig.defaultPriority
+        if tree.property(node, "priority") != nil {
+            guard let c = tree.cells(node, "priority"), c.count == 1 else { return fail("priority", "malformed (expected one cell)") }
+            guard c[0] <= UInt32(VMConfig.maxPriority) else { return fail("priority", "\(c[0]) out of range (0..\(VMConfig.maxPriority))") }
+            priority = Int(c[0])
+        }
+
         var passthrough: [PassthroughDevice] = []
         if let raw = tree.property(node, "passthrough") {
             guard raw.count > 0, raw[raw.count - 1] == 0 else { return fail("passthrough", "malformed (expected host device-tree paths)") }
@@ -221,7 +234,7 @@ struct VMConfigParser {
         return .success(VMConfig(
             node: label, vmid: vmid, name: vmLabel, type: type, vcpus: vcpus, entry: entry,
             affinity: affinity, memory: memory, dtbAddress: dtbAddress, cmdline: cmdline,
-            nativeWFI: nativeWFI, passthrough: passthrough, initrd: initrd))
+            nativeWFI: nativeWFI, passthrough: passthrough, initrd: initrd, priority: priority))
     }
 
     struct Problem: Error { let text: String }

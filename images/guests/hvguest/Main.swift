@@ -1,5 +1,6 @@
 // hvguest: one EL1 test program for the hypervisor; /chosen/bootargs
-// `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation, echo, crash or reset.
+// `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset,
+// busy or wakeup.
 // Every test ends with a `PASS <name>` or `FAIL <name>: why` line, then
 // powers its VM off through PSCI SYSTEM_OFF. No heap: nothing allocates.
 import _Volatile
@@ -13,7 +14,7 @@ enum Slot {
     static let ptimerTicks = 11, syncCount = 12, lastESR = 13, mode = 14, release = 15, failures = 16
 }
 
-enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset }
+enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset, busy, wakeup }
 
 /// `test=<name>` in the boot arguments at `args`.
 func parseMode(_ args: UInt?) -> Mode {
@@ -37,6 +38,8 @@ func parseMode(_ args: UInt?) -> Mode {
             if matches(v, "echo") { return .echo }
             if matches(v, "crash") { return .crash }
             if matches(v, "reset") { return .reset }
+            if matches(v, "busy") { return .busy }
+            if matches(v, "wakeup") { return .wakeup }
             return .hello
         }
         p &+= 1
@@ -60,6 +63,8 @@ public func guestMain(dtb: UInt) -> Never {
     case .echo: Console.line("echo"); echoTest()
     case .crash: Console.line("crash"); crashTest()
     case .reset: Console.line("reset"); resetTest()
+    case .busy: Console.line("busy"); busyTest()
+    case .wakeup: Console.line("wakeup"); wakeupTest()
     }
     powerOff()
 }
@@ -272,4 +277,37 @@ func resetTest() {
     } else {
         Console.line("PASS reset: the VM restarted after SYSTEM_RESET")
     }
+}
+
+/// Spin without WFI (and without exits) until the counter has advanced by `ms` milliseconds.
+/// The counter runs while the vCPU is descheduled: this is a stretch of wall time the vCPU
+/// wants the CPU for, not an amount of work.
+func spin(ms: UInt) {
+    let end = readCNTVCT() &+ readCNTFRQ() &* ms / 1000
+    while readCNTVCT() < end {}
+}
+
+/// CPU-bound: 200 ms of spinning between a start and a done line. On a pCPU it shares,
+/// the scheduler decides who runs meanwhile (scenario `priority` checks the order).
+func busyTest() {
+    Console.line("busy: start")
+    spin(ms: 200)
+    Console.line("PASS busy: done")
+}
+
+/// Sleeps 50 ms in WFI on the virtual timer, then spins 300 ms. With a higher priority than
+/// a busy vCPU on the same pCPU, the timer interrupt must take the pCPU back from it.
+func wakeupTest() {
+    GIC.initCPU()
+    GIC.enablePrivate(27)
+    irqEnable()
+    Console.line("wakeup: sleeping 50 ms")
+    let deadline = readCNTVCT() &+ readCNTFRQ() / 20
+    vtimerArm(readCNTFRQ() / 20)
+    check(waitUntil(seconds: 5) { shared(Slot.vtimerTicks).load() >= 1 }, "wakeup: no virtual timer interrupt")
+    vtimerStop()
+    let late = (readCNTVCT() &- deadline) &* 1000 / readCNTFRQ()
+    Console.write("wakeup: woke "); Console.dec(late); Console.line(" ms after the timer")
+    spin(ms: 300)
+    Console.line("PASS wakeup: done")
 }
