@@ -35,7 +35,7 @@ linux: setup
 	@$(MAKE) --no-print-directory -C images/linux -f vm.mk BUILD=$(BUILD)/linux CACHE=$(CURDIR)/images/cache
 
 ## hypervisor: Minos for BOARD (virt|fvp): build/<board>/minos.elf and minos.bin (Embedded Swift).
-hypervisor:
+hypervisor: setup
 	@$(MAKE) --no-print-directory -C Sources/Hypervisor BOARD=$(BOARD) BUILD=$(BUILD)
 
 ## run: the default scenario on BOARD, interactively: Minos with two Linux VMs (linux-pair);
