@@ -81,7 +81,7 @@ func arm(_ a: Action = .step) {
 
 func disarm() { armed = false }
 
-@_cdecl("el2test_exception")
+@_cdecl("guest_exception")
 func handleException(_ frame: UnsafeMutablePointer<UInt64>) -> UInt64 {
     if frame[Slot.el] == 1 { return handleEL1(frame) }
     let offset = frame[Slot.offset]

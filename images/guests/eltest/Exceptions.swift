@@ -55,7 +55,7 @@ func arm(_ mode: Resume = .next) {
 
 /// Called by every vector entry with the saved frame; 1 means "a call_lower
 /// body finished" (SVC/HVC/SMC #0xFFFF from the EL below), 0 means ERET.
-@_cdecl("eltest_exception")
+@_cdecl("guest_exception")
 func handleException(_ frame: UnsafeMutablePointer<UInt64>) -> UInt64 {
     let syndrome = Syndrome(esr: frame[Slot.esr])
     let offset = frame[Slot.offset]

@@ -1,6 +1,7 @@
-// Exception vector tables for EL3, EL2 and EL1 (VBAR_ELn = vectors_eln).
+// Exception vector tables for EL3, EL2 and EL1 (VBAR_ELn = vectors_eln), shared by the test
+// guests that list common/vectors.S in the guests Makefile.
 // Every entry saves x0-x30 and ELR/SPSR/ESR/FAR in a Frame on SP_ELn and
-// calls Swift's eltest_exception(frame), which returns
+// calls the guest's Swift guest_exception(frame), which returns
 //   0: ERET with the (possibly edited) frame.elr and frame.spsr, or
 //   1: a lower EL finished a call_lower body ("SVC/HVC/SMC #0xFFFF"):
 //      go to call_return with the body's result (frame.x0).
@@ -69,7 +70,7 @@ exception_el\el:
     mov     x2, #\el
     str     x2, [sp, #FRAME_EL]
     mov     x0, sp
-    bl      eltest_exception
+    bl      guest_exception
     cbnz    x0, 1f
     ldp     x2, x3, [sp, #FRAME_ELR]    // ELR, SPSR
     msr     elr_el\el, x2
