@@ -29,42 +29,12 @@ _start:
 2:  bl      el2test_main                // never returns
 
     .text
-    .global halt
-halt:
-    wfi
-    b       halt
-
     // x0 = top of the stack for EL x1 (uses x0, x1 only).
 stack_top_for:
     adrp    x0, stacks
     add     x0, x0, :lo12:stacks
     add     x1, x1, #1
     add     x0, x0, x1, lsl #14         // STACK_SIZE
-    ret
-
-    .global read_current_el
-read_current_el:
-    mrs     x0, CurrentEL
-    ubfx    x0, x0, #2, #2
-    ret
-
-    .global board_uart_base
-board_uart_base:
-    ldr     x0, =UART_BASE
-    ret
-    .global board_gicd_base
-board_gicd_base:
-    ldr     x0, =GICD_BASE
-    ret
-    .global board_gicr_base
-board_gicr_base:
-    ldr     x0, =GICR_BASE
-    ret
-
-    // PSCI over SMC (function id in w0), from EL2 with HCR_EL2.TSC = 0.
-    .global psci_smc
-psci_smc:
-    smc     #0
     ret
 
 // ---------------------------------------------------------------------------
@@ -124,32 +94,7 @@ call_return:
 // ---------------------------------------------------------------------------
 // System registers: read_<r>() -> UInt64, write_<r>(v) (MSR then ISB).
 // ---------------------------------------------------------------------------
-.macro SYSREG_RW name
-    .global read_\name
-read_\name:
-    isb
-    mrs     x0, \name
-    ret
-    .global write_\name
-write_\name:
-    msr     \name, x0
-    isb
-    ret
-.endm
-.macro SYSREG_RO name
-    .global read_\name
-read_\name:
-    isb
-    mrs     x0, \name
-    ret
-.endm
-.macro SYSREG_WO name
-    .global write_\name
-write_\name:
-    msr     \name, x0
-    isb
-    ret
-.endm
+#include "sysreg.inc"
 
     SYSREG_RW vbar_el1
     SYSREG_RW vbar_el2
@@ -490,14 +435,6 @@ code_page_base:
     add     x0, x0, :lo12:code_page
     ret
 
-    .global memset
-memset:
-    mov     x3, x0
-    cbz     x2, 2f
-1:  strb    w1, [x3], #1
-    subs    x2, x2, #1
-    b.ne    1b
-2:  ret
 
 // ---------------------------------------------------------------------------
     .section .bss.stacks, "aw", %nobits

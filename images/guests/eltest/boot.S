@@ -1,7 +1,8 @@
 // Entry, stacks, the call-down trampolines and small helpers for "eltest".
 // Only what Swift cannot express lives here: SP setup, ERET to a lower EL,
 // system-register accessors with their barriers, and the instructions the
-// checks provoke exceptions with (probes). Vectors are in vectors.S.
+// checks provoke exceptions with (probes). Vectors, halt, PSCI calls and memset are in
+// ../common (vectors.S, runtime.S), the accessor macros in common/sysreg.inc.
 // Board facts arrive as -DUART_BASE=<addr> at assemble time.
 
 #ifndef UART_BASE
@@ -36,12 +37,6 @@ _start:
     // fall through
 
     .text
-    // Wait forever; entered by secondaries, and from Swift as `halt() -> Never`.
-    .global halt
-halt:
-    wfi
-    b       halt
-
     // x0 = top of the stack for EL x1 (leaf, uses x0 and x1 only).
 stack_top_for:
     adrp    x0, stacks
@@ -54,30 +49,6 @@ stack_top_for:
 el_stack_top:
     mov     x1, x0
     b       stack_top_for
-
-    // CurrentEL.EL (bits [3:2]) as 0...3. UNDEFINED at EL0.
-    .global read_current_el
-read_current_el:
-    mrs     x0, CurrentEL
-    ubfx    x0, x0, #2, #2
-    ret
-
-    // Physical base of the board's PL011.
-    .global board_uart_base
-board_uart_base:
-    ldr     x0, =UART_BASE
-    ret
-
-    // PSCI calls (SMC Calling Convention): function id in w0, result in x0.
-    .global psci_smc
-psci_smc:
-    smc     #0
-    ret
-
-    .global psci_hvc
-psci_hvc:
-    hvc     #0
-    ret
 
 // ---------------------------------------------------------------------------
 // call_lower(fn, arg) -> UInt64, at EL n >= 1: run fn(arg) at EL n-1 and
@@ -174,23 +145,7 @@ call_return:
 // ---------------------------------------------------------------------------
 // System registers: read_<r>() -> UInt64 and write_<r>(v) (MSR then ISB).
 // ---------------------------------------------------------------------------
-.macro SYSREG_RW name
-    .global read_\name
-read_\name:
-    mrs     x0, \name
-    ret
-    .global write_\name
-write_\name:
-    msr     \name, x0
-    isb
-    ret
-.endm
-.macro SYSREG_RO name
-    .global read_\name
-read_\name:
-    mrs     x0, \name
-    ret
-.endm
+#include "sysreg.inc"
 
     SYSREG_RW vbar_el1
     SYSREG_RW vbar_el2
@@ -400,15 +355,6 @@ page_pool_base:
     add     x0, x0, :lo12:page_pool
     ret
 
-    // Fill memory: memset(dst, byte, count) -> dst; the compiler may emit calls.
-    .global memset
-memset:
-    mov     x3, x0
-    cbz     x2, 2f
-1:  strb    w1, [x3], #1
-    subs    x2, x2, #1
-    b.ne    1b
-2:  ret
 
 // ---------------------------------------------------------------------------
     .section .bss.stacks, "aw", %nobits
