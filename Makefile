@@ -10,13 +10,17 @@ SWIFT_FLAGS ?=
 # Debian packages the project needs (host tools, libraries, oracles).
 APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev
 
-.PHONY: all setup build release run test images guests linux clean bench difftest hypervisor golden regress
+.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests
 
 all: build
 
 ## setup: install missing Debian packages and enable arm64 multiarch (idempotent, quick when done).
 setup:
 	@./scripts/setup.sh $(APT_PACKAGES)
+
+## preflight: start every external tool the suites use; one line naming the missing package if not.
+preflight: setup
+	@./scripts/preflight.sh
 
 build: setup
 	swift build $(SWIFT_FLAGS)
@@ -44,7 +48,7 @@ run: release images
 	@./scripts/run-scenario.sh $(RELEASE_SIM) $(BUILD) $(BOARD) linux-pair
 
 ## test: every test: unit tests, then boot and bad-input tests against the release binary.
-test: release images hypervisor
+test: preflight release images hypervisor
 	swift test $(SWIFT_FLAGS)
 	python3 Tests/decoder-coverage/check.py --sim $(RELEASE_SIM)
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed 1 --count 20000
@@ -65,9 +69,15 @@ regress: release images hypervisor
 
 ## golden: boot the Linux test configurations and the hypervisor scenarios and rewrite their golden logs
 ## (Tests/golden/*.log, images/scenarios/*/golden-*.log; normalized by scripts/normalize-log.py); review the git diff.
-golden: release images
+golden: release images hypervisor
 	UPDATE_GOLDEN=1 ./scripts/linux-tests.sh $(RELEASE_SIM) $(BUILD)
 	UPDATE_GOLDEN=1 ./scripts/hypervisor-tests.sh $(RELEASE_SIM) $(BUILD)
+
+## update-guests: move the guest package pins (images/guest-packages) to the versions Debian's archive
+## serves today, rebuild the images and rewrite the goldens; review the diff, commit pins and goldens together.
+update-guests: setup
+	./scripts/update-guests.sh images/guest-packages
+	$(MAKE) --no-print-directory golden
 
 ## difftest: random integer programs under sim user and qemu-aarch64 (SEED, N to choose).
 difftest: release

@@ -13,7 +13,7 @@ for w in int:"(a) integer compute loop" mmu:"(b) MMU on, TLB misses, exceptions"
   simt=$(sed -E 's/.* ([0-9.]+) s host.*/\1/' <<<"$line")
   mips=$(sed -E 's/.* ([0-9.]+) MIPS.*/\1/' <<<"$line")
   start=$(date +%s.%N)
-  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -m 1G -nographic \
+  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -m 1G -nic none -nographic \
     -kernel "$BENCH/$name.elf" </dev/null >/dev/null 2>&1 || true
   qt=$(echo "$(date +%s.%N) - $start" | bc -l)
   qmips=$(echo "$insns / $qt / 1000000" | bc -l)
@@ -54,7 +54,7 @@ if [ -n "$LINUX" ] && [ -f "$LINUX/Image" ]; then
   simt=$(echo "$(date +%s.%N) - $start" | bc -l)
   insns=$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")
   start=$(date +%s.%N)
-  timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -m 1G -nographic -no-reboot \
+  timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -m 1G -nic none -nographic -no-reboot \
     -kernel "$LINUX/Image" -initrd "$LINUX/initramfs.cpio.gz" -append "console=ttyAMA0" </dev/null >/dev/null 2>&1 || true
   qt=$(echo "$(date +%s.%N) - $start" | bc -l)
   printf '%-34s %12d %9.3f %9.1f %9.3f %9s   (sim/qemu wall %.2f)\n' "(d) Linux boot to poweroff (virt)" "$insns" "$simt" \

@@ -31,7 +31,7 @@ if ! command -v qemu-system-aarch64 >/dev/null; then
   bad "qemu-virt" "qemu-system-aarch64 not found (Debian package qemu-system-arm; run make setup)"
   echo "el2-tests: $pass passed, $fail failed"; exit 1
 fi
-timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 \
+timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -nic none \
   -nographic -no-reboot -kernel "$G/virt/el2test.elf" </dev/null >"$T/qemu.txt" 2>&1
 judge "qemu-virt" "$T/qemu.txt" $?
 checks "$T/qemu.txt" >"$T/qemu.checks"

@@ -76,6 +76,15 @@ if [ ! -f "$L/Image" ] || [ ! -f "$L/initramfs.cpio.gz" ] || [ ! -f "$L/fvp-base
   echo "linux-tests: $pass passed, $fail failed"; exit 1
 fi
 
+# The goldens record the kernel they were made with: it must be the pinned one
+# (images/guest-packages; `make update-guests` moves both together).
+read -r kpkg kver _ < <(awk '$1 ~ /^linux-image-.*-cloud-arm64$/ { print; exit }' "$HERE/images/guest-packages")
+if [ "${UPDATE_GOLDEN:-}" != 1 ]; then
+  if grep -qF "Linux version ${kpkg#linux-image-} " "$GOLDEN/kernel.txt" && grep -qF "Debian $kver " "$GOLDEN/kernel.txt"; then
+    ok "golden-kernel-is-pinned ($kpkg $kver)"
+  else bad "golden-kernel-is-pinned" "Tests/golden/kernel.txt is not $kpkg $kver (pinned): $(cat "$GOLDEN/kernel.txt")"; fi
+fi
+
 # A 1 MiB disk of deterministic bytes: the guest checksums /dev/vda and writes sector 1.
 python3 -c "import sys; sys.stdout.buffer.write(bytes((i * 131 + 7) % 251 for i in range(1 << 20)))" >"$T/disk.orig"
 want=$(md5sum <"$T/disk.orig" | cut -d' ' -f1)

@@ -23,7 +23,7 @@
 
 SCEN=$ROOT/images/scenarios
 QEMU_M=virt,virtualization=on,gic-version=3
-QEMU_REST=(-cpu cortex-a53 -smp 4 -m 1G)
+QEMU_REST=(-cpu cortex-a53 -smp 4 -m 1G -nic none)
 
 # Golden-log normalization for hypervisor scenarios. What a guest kernel prints is normalized by
 # scripts/normalize-log.py, the project's one set of Linux log rules (printk timestamps, durations,

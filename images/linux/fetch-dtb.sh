@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# Downloads Debian's generic arm64 kernel package (linux-image-arm64, whatever version the archive
-# has) into CACHE and extracts only the upstream FVP Base RevC device tree from it
-# (usr/lib/linux-image-*/arm/fvp-base-revc.dtb), as CACHE/fvp-base-revc.dtb. The package itself
-# (~70 MB) is deleted after extraction; the dtb stays cached. Idempotent.
-# Usage: fetch-dtb.sh CACHE_DIR
+# Extracts upstream device trees from the pinned Debian generic arm64 kernel package
+# (linux-image-*-arm64 in images/guest-packages) into CACHE/dtbs/<package>/, then copies the ones
+# named on the command line (paths under usr/lib/linux-image-*/, e.g. arm/fvp-base-revc.dtb) to
+# CACHE/<basename>. The package (~70 MB) is deleted once its device trees are out. Idempotent.
+# Usage: fetch-dtb.sh CACHE_DIR DTB_PATH...
 set -euo pipefail
-CACHE=$1
-mkdir -p "$CACHE"
-cd "$CACHE"
-[ -f fvp-base-revc.dtb ] && exit 0
-pkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{sub(":arm64","",$2); print $2; exit}')
-[ -n "$pkg" ] || { echo "fetch-dtb: cannot resolve linux-image-arm64:arm64 (is arm64 multiarch enabled and apt updated?)" >&2; exit 1; }
-tmp=$(mktemp -d "$PWD/dtb.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
-echo "fetch-dtb: downloading $pkg:arm64 for its fvp-base-revc.dtb"
-(cd "$tmp" && apt-get download -q "$pkg:arm64" 2>&1 | grep -v "unsandboxed" || true)
-deb=$(ls "$tmp"/"$pkg"_*.deb 2>/dev/null | head -1)
-[ -n "$deb" ] || { echo "fetch-dtb: apt-get download $pkg:arm64 failed" >&2; exit 1; }
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards '*/arm/fvp-base-revc.dtb'
-dtb=$(find "$tmp" -name fvp-base-revc.dtb | head -1)
-[ -n "$dtb" ] || { echo "fetch-dtb: $pkg has no arm/fvp-base-revc.dtb" >&2; exit 1; }
-cp "$dtb" fvp-base-revc.dtb.tmp && mv fvp-base-revc.dtb.tmp fvp-base-revc.dtb
-basename "$deb" > fvp-base-revc.dtb.source
-echo "fetch-dtb: fvp-base-revc.dtb from $(basename "$deb")"
+CACHE=$(realpath -m "$1"); shift
+here=$(dirname "$(realpath "$0")")
+pkg=$(awk '$1 ~ /^linux-image-[0-9.]+-[0-9]+-arm64$/ { print $1; exit }' "$here/../guest-packages")
+[ -n "$pkg" ] || { echo "fetch-dtb: no generic kernel (linux-image-*-arm64) pinned in images/guest-packages" >&2; exit 1; }
+dtbs=$CACHE/dtbs/$pkg
+if [ ! -d "$dtbs" ]; then
+  tmp=$(mktemp -d "$CACHE/.dtb.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
+  deb=$("$here/../fetch-package.sh" "$pkg" "$tmp")
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards '*.dtb'
+  src=$(find "$tmp" -type d -path '*/usr/lib/linux-image-*' -prune | head -1)
+  [ -n "$src" ] || { echo "fetch-dtb: $pkg holds no device trees" >&2; exit 1; }
+  mkdir -p "$CACHE/dtbs" && mv "$src" "$dtbs"
+fi
+for d in "$@"; do
+  [ -f "$dtbs/$d" ] || { echo "fetch-dtb: $pkg has no $d" >&2; exit 1; }
+  cp "$dtbs/$d" "$CACHE/$(basename "$d").tmp" && mv "$CACHE/$(basename "$d").tmp" "$CACHE/$(basename "$d")"
+  echo "$pkg" > "$CACHE/$(basename "$d").source"
+done

@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
-# Downloads Debian's arm64 cloud kernel and busybox-static (whatever versions the archive has)
-# into CACHE and unpacks them. Idempotent: cached packages are reused.
+# Unpacks the pinned Debian arm64 cloud kernel and busybox-static (images/guest-packages) into
+# CACHE and points CACHE/Image, CACHE/modules and CACHE/busybox at them. Idempotent: packages
+# are downloaded once (images/fetch-package.sh) and unpacked once per version.
 # Usage: fetch.sh CACHE_DIR
 set -euo pipefail
-CACHE=$1
+CACHE=$(realpath -m "$1")
+here=$(dirname "$(realpath "$0")")
+pins=$here/../guest-packages
+kernel_pkg=$(awk '$1 ~ /^linux-image-.*-cloud-arm64$/ { print $1; exit }' "$pins")
+[ -n "$kernel_pkg" ] || { echo "fetch: no cloud kernel (linux-image-*-cloud-arm64) pinned in images/guest-packages" >&2; exit 1; }
 mkdir -p "$CACHE"
-cd "$CACHE"
-kernel_pkg=$(apt-cache depends linux-image-cloud-arm64:arm64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{sub(":arm64","",$2); print $2; exit}')
-[ -n "$kernel_pkg" ] || { echo "fetch: cannot resolve linux-image-cloud-arm64:arm64 (is arm64 multiarch enabled and apt updated?)" >&2; exit 1; }
-for pkg in "$kernel_pkg:arm64" busybox-static:arm64; do
-  name=${pkg%%:*}
-  if ! ls "$name"_*.deb >/dev/null 2>&1; then
-    echo "fetch: downloading $pkg"
-    apt-get download -q "$pkg" 2>&1 | grep -v "unsandboxed" || true
+unpack() {  # unpack NAME -> prints the directory holding the unpacked package
+  local deb dir
+  deb=$("$here/../fetch-package.sh" "$1" "$CACHE/debs")
+  dir=$CACHE/$(basename "$deb" .deb)
+  if [ ! -d "$dir" ]; then
+    rm -rf "$dir.tmp"
+    dpkg-deb -x "$deb" "$dir.tmp" && mv "$dir.tmp" "$dir"
   fi
-  deb=$(ls "$name"_*.deb | tail -1)
-  if [ ! -d "$name" ]; then
-    dpkg-deb -x "$deb" "$name.tmp" && mv "$name.tmp" "$name"
-  fi
-done
+  echo "$dir"
+}
+kdir=$(unpack "$kernel_pkg")
+bdir=$(unpack busybox-static)
 version=${kernel_pkg#linux-image-}
-ln -sfn "$kernel_pkg/boot/vmlinuz-$version" Image
-ln -sfn "$kernel_pkg/lib/modules/$version" modules
-ln -sfn busybox-static/bin/busybox busybox
-echo "fetch: kernel $version, $(ls busybox-static_*.deb)"
+[ -f "$kdir/boot/vmlinuz-$version" ] || { echo "fetch: $kernel_pkg has no boot/vmlinuz-$version" >&2; exit 1; }
+ln -sfn "$kdir/boot/vmlinuz-$version" "$CACHE/Image"
+ln -sfn "$kdir/lib/modules/$version" "$CACHE/modules"
+ln -sfn "$bdir/bin/busybox" "$CACHE/busybox"
+echo "fetch: kernel $(basename "$kdir"), $(basename "$bdir")"

@@ -7,7 +7,7 @@ BUILD ?= $(abspath ../../build/linux)
 
 all: $(BUILD)/vm-initramfs.cpio.gz
 
-$(BUILD)/vm-initramfs.cpio.gz: vm-init build-initramfs.sh $(CACHE)/Image
+$(BUILD)/vm-initramfs.cpio.gz: vm-init build-initramfs.sh $(CACHE)/fetched.stamp
 	@mkdir -p $(BUILD)
 	./build-initramfs.sh $(CACHE) vm-init $@
 
