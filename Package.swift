@@ -35,8 +35,9 @@ let package = Package(
         .systemLibrary(name: "CFDT", path: "Sources/CFDT"),
         .systemLibrary(name: "CELF", path: "Sources/CELF", pkgConfig: "libelf"),
         .systemLibrary(name: "CSlirp", path: "Sources/CSlirp"),
+        .systemLibrary(name: "CHost", path: "Sources/CHost"),
         .target(name: "Devices", dependencies: ["CFDT", "CSlirp"], swiftSettings: hotPath),
-        .target(name: "Simulator", dependencies: ["Devices", "CFDT", "CELF"], exclude: ["FP/README.md"], swiftSettings: hotPath),
+        .target(name: "Simulator", dependencies: ["Devices", "CFDT", "CELF", "CHost"], exclude: ["FP/README.md"], swiftSettings: hotPath),
         .executableTarget(
             name: "sim",
             dependencies: ["Simulator", "Devices", .product(name: "ArgumentParser", package: "swift-argument-parser")]

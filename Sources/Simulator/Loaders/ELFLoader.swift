@@ -68,6 +68,20 @@ public enum ImageLoader {
         (0..<8).reduce(0) { $0 | UInt64(d[at + $1]) << UInt64(8 * $1) }
     }
 
+    /// Where the file's data must end: an Image with an EFI stub ("MZ", PE header offset at 0x3C)
+    /// lists its sections' file extents; image_size cannot tell, since it also counts the BSS.
+    /// nil without a readable PE header (nothing to check against).
+    static func peRawDataEnd(_ d: [UInt8]) -> Int? {
+        guard d[0] == 0x4D, d[1] == 0x5A else { return nil }
+        let le16 = { (at: Int) in Int(d[at]) | Int(d[at + 1]) << 8 }
+        let le32 = { (at: Int) in le16(at) | le16(at + 2) << 16 }
+        let pe = le32(0x3C)
+        guard pe >= 0x40, pe + 24 <= d.count, d[pe..<pe + 4].elementsEqual([0x50, 0x45, 0, 0]) else { return nil }
+        let sections = le16(pe + 6), table = pe + 24 + le16(pe + 20)
+        guard table + 40 * sections <= d.count else { return table + 40 * sections }
+        return (0..<sections).map { le32(table + 40 * $0 + 20) + le32(table + 40 * $0 + 16) }.max() ?? 0
+    }
+
     /// Places the Image at the 2 MiB-aligned RAM base plus text_offset; returns segment and entry.
     public static func load(path: String, data: [UInt8], ramBase: UInt64) throws -> (segment: Segment, entry: UInt64) {
         var textOffset = le64(data, 8)
@@ -75,6 +89,9 @@ public enum ImageLoader {
         // image_size 0 marks a kernel older than 3.17, whose text_offset is 0x80000 whatever it says.
         if imageSize == 0 { textOffset = 0x80000; imageSize = UInt64(data.count) }
         guard textOffset < 1 << 30 else { throw SimError.file(path: path, problem: "implausible text_offset 0x\(String(textOffset, radix: 16))") }
+        if let rawEnd = peRawDataEnd(data), rawEnd > data.count {
+            throw SimError.file(path: path, problem: "truncated arm64 Image: \(data.count) bytes, its PE/COFF sections need \(rawEnd)")
+        }
         let flags = le64(data, 24)
         guard flags & 1 == 0 else { throw SimError.file(path: path, problem: "big-endian kernel Image is not supported") }
         let base = (ramBase + 0x1F_FFFF) & ~0x1F_FFFF

@@ -1,4 +1,5 @@
 import Foundation
+import CHost
 
 /// File-system system calls for `sim user`: guest file descriptors are host descriptors and guest
 /// paths are host paths, as with qemu-user without `-L`.
@@ -171,6 +172,35 @@ extension UserProcess {
             if let path { rc = r[2] == 0 ? utimensat(dirfd(r[0]), path, nil, flags) : utimensat(dirfd(r[0]), path, times, flags) }
             else { rc = r[2] == 0 ? futimens(dirfd(r[0]), nil) : futimens(dirfd(r[0]), times) }
             return result32(rc)
+        case 36: // symlinkat
+            guard let target = guestString(r[0]), let path = guestString(r[2]) else { return efault }
+            return result32(symlinkat(target, dirfd(r[1]), path))
+        case 37: // linkat
+            guard let a = guestString(r[1]), let b = guestString(r[3]) else { return efault }
+            return result32(linkat(dirfd(r[0]), a, dirfd(r[2]), b, r[4] & 0x400 != 0 ? AT_SYMLINK_FOLLOW : 0))
+        case 33: // mknodat: FIFOs and regular files (device nodes would reach the host's devices)
+            guard let path = guestString(r[1]) else { return efault }
+            let type = r[2] & 0o170000
+            guard type == 0 || type == 0o100000 || type == 0o10000 else { return -Errno.EPERM.rawValue }
+            return result32(mknodat(dirfd(r[0]), path, mode_t(r[2] & 0o177777), 0))
+        case 43, 44: // statfs, fstatfs: Linux's generic struct statfs, all words 64-bit as on the host
+            var st = statfs()
+            let rc: Int32
+            if number == 43 {
+                guard let path = guestPath(r[0]) else { return efault }
+                rc = statfs(path, &st)
+            } else { rc = fstatfs(Int32(truncatingIfNeeded: r[0]), &st) }
+            if rc < 0 { return result32(rc) }
+            guard let p = guestBytes(r[1], 120) else { return efault }
+            memset(p, 0, 120)
+            let words: [UInt64] = [UInt64(bitPattern: Int64(st.f_type)), UInt64(bitPattern: Int64(st.f_bsize)),
+                                   UInt64(st.f_blocks), UInt64(st.f_bfree), UInt64(st.f_bavail), UInt64(st.f_files), UInt64(st.f_ffree)]
+            for (i, w) in words.enumerated() { p.storeBytes(of: w, toByteOffset: 8 * i, as: UInt64.self) }
+            withUnsafeBytes(of: st.f_fsid) { p.advanced(by: 56).copyMemory(from: $0.baseAddress!, byteCount: min(8, $0.count)) }
+            p.storeBytes(of: Int64(st.f_namelen), toByteOffset: 64, as: Int64.self)
+            p.storeBytes(of: Int64(st.f_frsize), toByteOffset: 72, as: Int64.self)
+            p.storeBytes(of: Int64(st.f_flags), toByteOffset: 80, as: Int64.self)
+            return 0
         case 71: // sendfile: copied through our memory
             return -Errno.ENOSYS.rawValue
         default:

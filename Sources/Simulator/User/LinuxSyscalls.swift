@@ -137,6 +137,16 @@ extension UserProcess {
             p.storeBytes(of: sec, toByteOffset: 0, as: Int64.self)
             p.storeBytes(of: nsec, toByteOffset: 8, as: Int64.self)
             ret(0)
+        case 179: // sysinfo: the simulated machine's view (deterministic: uptime from cycles, the user space as RAM)
+            guard let p = guestBytes(r[0], 112) else { return fail(.EFAULT) }
+            memset(p, 0, 112)
+            let seconds = core.state.pointee.cycles / machine.board.cpuHz
+            p.storeBytes(of: seconds, toByteOffset: 0, as: UInt64.self)                  // uptime
+            p.storeBytes(of: UserProcess.spaceSize, toByteOffset: 32, as: UInt64.self)   // totalram
+            p.storeBytes(of: mmapNext - brk, toByteOffset: 40, as: UInt64.self)          // freeram: the heap's room
+            p.storeBytes(of: UInt16(1), toByteOffset: 80, as: UInt16.self)               // procs
+            p.storeBytes(of: UInt32(1), toByteOffset: 104, as: UInt32.self)              // mem_unit
+            ret(0)
         case 261: ret(-Errno.ENOSYS.rawValue) // prlimit64: callers fall back to defaults
         case 293: ret(-Errno.ENOSYS.rawValue) // rseq: glibc carries on without it
         case 278: // getrandom: deterministic bytes (runs must be reproducible)

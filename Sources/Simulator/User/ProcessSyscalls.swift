@@ -56,6 +56,36 @@ extension UserProcess {
         case 155: let v = getpgid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
         case 156: let v = getsid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
         case 157: let v = setsid(); return v < 0 ? -Int64(errno) : Int64(v)
+        case 158: // getgroups
+            let n = Int(truncatingIfNeeded: r[0])
+            guard n >= 0 else { return -Errno.EINVAL.rawValue }
+            var groups = [gid_t](repeating: 0, count: max(n, 1))
+            let count = getgroups(Int32(n), &groups)
+            if count < 0 { return -Int64(errno) }
+            if n > 0 {
+                guard let p = guestBytes(r[1], 4 * Int(count)) else { return -Errno.EFAULT.rawValue }
+                for i in 0..<Int(count) { p.storeBytes(of: UInt32(groups[i]), toByteOffset: 4 * i, as: UInt32.self) }
+            }
+            return Int64(count)
+        case 123: // sched_getaffinity: the process runs on the one simulated CPU
+            let len = Int(truncatingIfNeeded: r[1])
+            guard len >= 8, len & 7 == 0 else { return -Errno.EINVAL.rawValue }
+            guard let p = guestBytes(r[2], 8) else { return -Errno.EFAULT.rawValue }
+            p.storeBytes(of: UInt64(1), as: UInt64.self)
+            return 8
+        case 101, 115: // nanosleep, clock_nanosleep: simulated time passes at once (runs stay reproducible)
+            let ts = number == 101 ? r[0] : r[2]
+            guard let p = guestBytes(ts, 16) else { return -Errno.EFAULT.rawValue }
+            let sec = p.load(as: Int64.self), nsec = p.load(fromByteOffset: 8, as: Int64.self)
+            guard sec >= 0, (0..<1_000_000_000).contains(nsec) else { return -Errno.EINVAL.rawValue }
+            let hz = machine.board.cpuHz
+            var ns = UInt64(sec).multipliedFullWidth(by: 1_000_000_000).low &+ UInt64(nsec)
+            if number == 115 && r[1] & 1 != 0 { // TIMER_ABSTIME against a simulated clock
+                let now = core.state.pointee.cycles * 1_000_000_000 / hz
+                ns = ns > now ? ns - now : 0
+            }
+            core.state.pointee.cycles &+= ns / 1_000_000_000 * hz + ns % 1_000_000_000 * hz / 1_000_000_000
+            return 0
         case 166: return Int64(umask(mode_t(r[0] & 0o777))) // umask
         case 167: // prctl: PR_SET_NAME/PR_GET_NAME are accepted; nothing else is modelled
             return r[0] == 15 || r[0] == 16 ? 0 : -Errno.EINVAL.rawValue

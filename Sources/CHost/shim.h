@@ -1,0 +1,2 @@
+/* Host (Linux/glibc) interfaces that Swift's Glibc module does not export; used by `sim user`. */
+#include <sys/vfs.h>
