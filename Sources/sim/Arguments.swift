@@ -43,7 +43,7 @@ struct LoadSpec: ExpressibleByArgument {
 }
 
 enum BoardName: String, ExpressibleByArgument, CaseIterable {
-    case virt, fvp
+    case virt, fvp, rpi3
 }
 
 /// `--serial stdio|file:PATH`.

@@ -18,7 +18,7 @@ struct Sim: ParsableCommand {
         commandName: "sim",
         abstract: "A cycle-approximate ARMv8-A platform simulator.",
         discussion: """
-        Boots a kernel or bare-metal program on a modelled board (virt: QEMU's map; fvp: Arm FVP Base RevC).
+        Boots a kernel or bare-metal program on a modelled board (virt: QEMU's map; fvp: Arm FVP Base RevC; rpi3: Raspberry Pi 3 Model B+).
 
         Exit codes:
           0    every --expect matched, or (without --expect) the guest powered off or reset through PSCI

@@ -7,7 +7,7 @@ import Simulator
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Boot a kernel or bare-metal program on a modelled board (default).")
 
-    @Option(help: "Board model: virt (QEMU's map) or fvp (FVP Base RevC).")
+    @Option(help: "Board model: virt (QEMU's map), fvp (FVP Base RevC) or rpi3 (Raspberry Pi 3 B+, BCM2837).")
     var board: BoardName = .virt
 
     @Option(help: "Number of CPUs.")

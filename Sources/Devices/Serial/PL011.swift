@@ -40,6 +40,9 @@ public final class PL011: MMIODevice {
     private var ibrd: UInt32 = 0, fbrd: UInt32 = 0, ilpr: UInt32 = 0, dmacr: UInt32 = 0
     private var rxFIFO: [UInt8] = []
     private var lineAsserted = false
+    /// Take input only while UARTEN and RXE are set: for a board whose console is shared by two
+    /// UARTs (rpi3), so the one the guest does not use leaves the keystrokes alone.
+    public var inputNeedsEnabledReceiver = false
 
     public init(name: String, backend: SerialBackend, irq: Int, clockHz: UInt32, sink: InterruptSink) {
         self.backend = backend
@@ -115,6 +118,7 @@ public final class PL011: MMIODevice {
 
     /// Moves received bytes from the backend into the FIFO while there is room.
     private func pullInput() {
+        if inputNeedsEnabledReceiver && cr & 0x201 != 0x201 { return }
         while rxFIFO.count < fifoDepth, let byte = backend.receive() { rxFIFO.append(byte) }
     }
 

@@ -42,6 +42,49 @@ public struct BoardSpec {
         public let maintenanceIntid: Int
     }
 
+    /// How interrupts reach the cores: a GICv3 (the `gic` regions), or the BCM2836 local
+    /// controller with the BCM2835 armctrl chained into its GPU input (no GIC at all).
+    public enum InterruptController {
+        case gicv3
+        case bcm2836(local: UInt64, armctrl: UInt64)
+    }
+
+    /// Device models a board can instantiate by name (`DeviceInstance.model`); the registry that
+    /// builds them is `BoardDevices.make`.
+    public enum DeviceModel: String {
+        case pl011 = "arm,pl011"
+        case bcm2835AuxUART = "brcm,bcm2835-aux-uart"
+        case bcm2835SystemTimer = "brcm,bcm2835-system-timer"
+        case bcm2835Mailbox = "brcm,bcm2835-mbox"
+        case bcm2835GPIO = "brcm,bcm2835-gpio"
+        case bcm2835PM = "brcm,bcm2835-pm"
+        case bcm2835CPRMAN = "brcm,bcm2835-cprman"
+        case bcm2835RNG = "brcm,bcm2835-rng"
+    }
+
+    /// One device of the board: which model, where, and the interrupt line it drives on the
+    /// board's controller (GIC INTID, or armctrl's numbering: GPU 0-63, ARM 64-71).
+    public struct DeviceInstance {
+        public let model: DeviceModel
+        public let base: UInt64
+        public let irq: Int?
+        /// Whether this device's output and input are the console's.
+        public let console: Bool
+        public init(_ model: DeviceModel, at base: UInt64, irq: Int? = nil, console: Bool = false) {
+            self.model = model; self.base = base; self.irq = irq; self.console = console
+        }
+    }
+
+    /// How the payload is started, as the board's firmware would.
+    public enum BootProtocol {
+        /// QEMU-style direct boot: CPU 0 at the entry, secondaries off until PSCI CPU_ON (answered
+        /// by the simulator below EL3).
+        case direct
+        /// The Pi firmware's armstub: every core enters EL2 from EL3 set-up with SMC disabled (no
+        /// PSCI); secondaries wait in WFE until a non-zero address appears in their release slot.
+        case spinTable(slots: [UInt64])
+    }
+
     public let name: String
     public let model: String
     public let compatible: [String]
@@ -70,6 +113,18 @@ public struct BoardSpec {
     public let virtio: [VirtIOSlot]
     /// Versatile Express motherboard system registers (configuration bus, shutdown, reboot), if any.
     public var v2mSysRegs: UInt64? = nil
+    public var interruptController: InterruptController = .gicv3
+    public var devices: [DeviceInstance] = []
+    /// A window where the board has peripherals: what no modelled device covers reads as zero.
+    public var peripheralWindow: Bank? = nil
+    public var boot: BootProtocol = .direct
+    /// Where an arm64 Image's 2 MiB-aligned base goes (its text_offset is added); default RAM base.
+    public var imageBase: UInt64? = nil
+    /// Linux's upstream device tree for the board (a path under Debian's usr/lib/linux-image-*/),
+    /// used instead of a generated tree when no --dtb is given.
+    public var upstreamDTB: String? = nil
+    /// What the board's firmware answers over the mailbox (rpi3).
+    public var boardRevision: UInt32 = 0
 
     public var ramBase: UInt64 { ramBanks[0].base }
 
@@ -77,5 +132,5 @@ public struct BoardSpec {
     public func mpidr(_ n: Int) -> UInt64 { 1 << 31 | (multithreaded ? 1 << 24 : 0) | affinity(n) }
     public var maxRAM: UInt64 { ramBanks.reduce(0) { $0 + $1.size } }
 
-    public static let all: [String: BoardSpec] = ["virt": .virt, "fvp": .fvp]
+    public static let all: [String: BoardSpec] = ["virt": .virt, "fvp": .fvp, "rpi3": .rpi3]
 }

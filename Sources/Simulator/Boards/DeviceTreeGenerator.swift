@@ -119,9 +119,12 @@ public enum DeviceTreeGenerator {
             try blob.set("/chosen", "linux,initrd-end", cells: [UInt32(end >> 32), UInt32(truncatingIfNeeded: end)])
         }
         // The console is the board's console UART, as the user's tree names it.
-        let base = machine.board.uarts[machine.board.consoleUART].base
-        if let uart = blob.nodes(compatible: "arm,pl011").first(where: { $0.address == base }) {
-            try blob.set("/chosen", "stdout-path", string: uart.path)
+        // (Boards without listed PL011s, like rpi3, keep the tree's own stdout-path.)
+        if machine.board.uarts.indices.contains(machine.board.consoleUART) {
+            let base = machine.board.uarts[machine.board.consoleUART].base
+            if let uart = blob.nodes(compatible: "arm,pl011").first(where: { $0.address == base }) {
+                try blob.set("/chosen", "stdout-path", string: uart.path)
+            }
         }
         let banks = machine.memory.regions.filter { $0.name.hasPrefix("ram") }
         let addressCells = Int(blob.cells("/", "#address-cells")?.first ?? 2)

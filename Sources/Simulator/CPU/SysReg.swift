@@ -46,6 +46,8 @@ public enum SysRegTarget {
 public enum SpecialReg {
     case nzcv, daif, currentEL, spsel, spEL0, spEL1, spEL2
     case cntpct, cntvct, ccsidr, mpidr, midr, dczid, isr
+    /// ID_AA64PFR0_EL1: its GIC field says whether the board wires a GICv3 CPU interface.
+    case idAA64PFR0
     /// Generic timer registers, held by the machine's timer device.
     case timerControl(GenericTimers.Kind), timerCompare(GenericTimers.Kind), timerValue(GenericTimers.Kind), cntvoff
     /// GIC CPU interface registers, held by the GIC model.

@@ -57,7 +57,7 @@ public enum SysRegTable {
         SysRegDef("MVFR1_EL1", 3, 0, 0, 3, 1, .constant(0), readOnly: true),
         SysRegDef("MVFR2_EL1", 3, 0, 0, 3, 2, .constant(0), readOnly: true),
         // EL0-EL3 AArch64 only; FP and AdvSIMD implemented (no FP16); GICv3 system registers.
-        SysRegDef("ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, .constant(0x0100_1111), readOnly: true),
+        SysRegDef("ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, .special(.idAA64PFR0), readOnly: true),
         SysRegDef("ID_AA64PFR1_EL1", 3, 0, 0, 4, 1, .constant(0), readOnly: true),
         // Cortex-A53 debug: DebugVer v8, PMUv3, 6 breakpoints, 4 watchpoints, 2 context comparators.
         SysRegDef("ID_AA64DFR0_EL1", 3, 0, 0, 5, 0, .constant(0x1030_5106), readOnly: true),

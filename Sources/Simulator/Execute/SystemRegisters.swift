@@ -62,6 +62,13 @@ extension Core {
             }
             undefined(pc: pc); return true
         }
+        // Without a GICv3 (rpi3's BCM2836 controller) the CPU interface registers do not exist.
+        if machine.gic == nil, case .special(let sp) = def.target {
+            switch sp {
+            case .icc, .ich: undefined(pc: pc); return true
+            default: break
+            }
+        }
         if el == 0 {
             guard let ok = el0Allowed(def.el0, read: read) else { undefined(pc: pc); return true }
             if !ok {
@@ -116,6 +123,8 @@ extension Core {
                 let f = virt && hcr & (1 << 3) != 0 ? vfiqLine || hcr & (1 << 6) != 0 : fiqLine
                 let a = virt && hcr & (1 << 5) != 0 && hcr & (1 << 8) != 0
                 return (a ? 1 << 8 : 0) | (i ? 1 << 7 : 0) | (f ? 1 << 6 : 0)
+            // EL0 and EL1 only; GIC = 1 (system-register interface) where the board has a GICv3.
+            case .idAA64PFR0: return 0x0000_1111 | (machine.gic != nil ? 0x0100_0000 : 0)
             case .dczid:
                 // DZP: DC ZVA prohibited at this EL (SCTLR_EL1.DZE for EL0, HCR_EL2.TDZ below EL2); BS = 4 (64 bytes).
                 let prohibited = (s.el == 0 && self[.sctlrEL1] & (1 << 14) == 0) || (belowEnabledEL2 && self[.hcrEL2] & HCR.tdz != 0)
@@ -219,7 +228,7 @@ extension Core {
             case .pmintenset: self[.pmintenEL1] |= value & 0x8000_0000
             case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_0000)
             case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_0000)
-            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr: break
+            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr, .idAA64PFR0: break
             }
             return false
         }

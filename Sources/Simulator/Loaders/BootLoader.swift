@@ -25,6 +25,22 @@ public struct BootPlan {
 }
 
 public enum BootLoader {
+    /// The board's upstream device tree (from Debian's kernel package, placed by `make images` in
+    /// build/linux): looked up in $MINOS_DTB_DIR, then in build/linux above the simulator binary.
+    static func upstreamDTB(_ board: BoardSpec) throws -> String? {
+        guard let name = board.upstreamDTB else { return nil }
+        let file = String(name.split(separator: "/").last ?? "")
+        var dirs: [String] = []
+        if let d = ProcessInfo.processInfo.environment["MINOS_DTB_DIR"] { dirs.append(d) }
+        var dir = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        for _ in 0..<5 {
+            dir.deleteLastPathComponent()
+            dirs.append(dir.appendingPathComponent("build/linux").path)
+        }
+        if let found = dirs.first(where: { FileManager.default.fileExists(atPath: $0 + "/" + file) }) { return found + "/" + file }
+        throw SimError.config("board \(board.name) boots with Linux's upstream \(name) (Debian's kernel package): not found in $MINOS_DTB_DIR or build/linux; run make images, or give --dtb")
+    }
+
     static func read(_ path: String) throws -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw SimError.file(path: path, problem: "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw SimError.file(path: path, problem: "cannot read") }
@@ -43,7 +59,7 @@ public enum BootLoader {
                 for (i, s) in segs.enumerated() { segments.append(("\(path) segment \(i)", s)) }
                 entry = e
             } else if ImageLoader.isImage(data) {
-                let (seg, e) = try ImageLoader.load(path: path, data: data, ramBase: ram.base)
+                let (seg, e) = try ImageLoader.load(path: path, data: data, ramBase: machine.board.imageBase ?? ram.base)
                 segments.append((path, seg))
                 entry = e
             } else {
@@ -68,7 +84,7 @@ public enum BootLoader {
             chosen.initrd = (start, start + UInt64(data.count))
         }
         let dtb: [UInt8]
-        if let path = options.dtb {
+        if let path = try options.dtb ?? upstreamDTB(machine.board) {
             do {
                 var blob = try DeviceTreeBlob(try read(path))
                 try DeviceTreeGenerator.patch(&blob, machine: machine, chosen: chosen)

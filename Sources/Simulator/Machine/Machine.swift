@@ -44,6 +44,12 @@ public final class Machine {
     public private(set) var outcome: Outcome?
     /// The interrupt controller (nil on boards without one, e.g. the user-mode address space).
     public private(set) var gic: GICv3?
+    /// rpi3's BCM2836 local controller, which the generic timers and the armctrl feed.
+    public private(set) var localIntc: BCM2836LocalIntc?
+    /// Board devices from the board's description that keep time or poll input.
+    private var tickedDevices: [MMIODevice] = []
+    /// Spin-table boot: cores waiting for an address in their release slot (core -> slot).
+    private var spinSlots: [Int: UInt64] = [:]
     public let timers: GenericTimers
     /// Set for `sim user`: EL0 exceptions become system calls and signals instead of vectors.
     public internal(set) var userProcess: UserProcess?
@@ -83,14 +89,25 @@ public final class Machine {
         timers = GenericTimers(cpuCount: config.cpus, intids: [.physical: t.nonSecure, .virtual: t.virtual,
                                                                  .hypervisor: t.hypervisor, .secure: t.secure])
         let sink: InterruptSink
-        if let g = board.gic {
-            let gic = GICv3(cpuCount: config.cpus, spiCount: 256, affinity: (0..<config.cpus).map { board.mpidr($0) & 0xFF_00FF_FFFF })
-            self.gic = gic
-            try memory.addDevice(GICDistributor(gic: gic), at: g.distributor)
-            try memory.addDevice(GICRedistributors(gic: gic), at: g.redistributors)
-            sink = GICLines(gic: gic)
-        } else {
-            sink = NullInterruptSink()
+        switch board.interruptController {
+        case .gicv3:
+            if let g = board.gic {
+                let gic = GICv3(cpuCount: config.cpus, spiCount: 256, affinity: (0..<config.cpus).map { board.mpidr($0) & 0xFF_00FF_FFFF })
+                self.gic = gic
+                try memory.addDevice(GICDistributor(gic: gic), at: g.distributor)
+                try memory.addDevice(GICRedistributors(gic: gic), at: g.redistributors)
+                sink = GICLines(gic: gic)
+            } else {
+                sink = NullInterruptSink()
+            }
+        case .bcm2836(let localBase, let armctrlBase):
+            let local = BCM2836LocalIntc(cores: config.cpus, cpuHz: board.cpuHz, output: nil)
+            let armctrl = BCM2835Armctrl(local: local)
+            try memory.addDevice(local, at: localBase)
+            try memory.addDevice(armctrl, at: armctrlBase)
+            localIntc = local
+            tickedDevices.append(local)
+            sink = armctrl
         }
         for (i, u) in board.uarts.enumerated() {
             let backend = i == board.consoleUART ? console : SerialBackend(handle: nil, echo: false)
@@ -104,13 +121,33 @@ public final class Machine {
             sysregs.onReboot = { [unowned self] in self.finish(.reset) }
             try memory.addDevice(sysregs, at: base)
         }
+        let context = BoardDevices.Context(sink: sink, console: console, memory: memory, cpuHz: board.cpuHz,
+                                           ramSize: config.memory, boardRevision: board.boardRevision,
+                                           powerOff: { [unowned self] in self.finish(.poweredOff) },
+                                           reset: { [unowned self] in self.finish(.reset) })
+        for d in board.devices {
+            let device = BoardDevices.make(d, context)
+            try memory.addDevice(device, at: d.base)
+            switch d.model {
+            case .pl011, .bcm2835AuxUART, .bcm2835SystemTimer, .bcm2835Mailbox: tickedDevices.append(device)
+            default: break
+            }
+        }
         // Regions of devices the board has and we do not model: read as zero, writes ignored.
         for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
+        if let w = board.peripheralWindow { try fillPeripheralGaps(w) }
         try attachVirtIO(config, sink: sink, console: console)
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
-        if config.entryEL < 3 { firmware = PSCIFirmware(conduit: config.entryEL == 2 ? .smc : .hvc, machine: self) }
+        if config.entryEL < 3, case .direct = board.boot {
+            firmware = PSCIFirmware(conduit: config.entryEL == 2 ? .smc : .hvc, machine: self)
+        }
         gic?.output = self
-        timers.raise = { [unowned self] cpu, intid, asserted in self.gic?.setLevel(intid: intid, cpu: cpu, asserted: asserted) }
+        localIntc?.attach(output: self)
+        if let local = localIntc {
+            timers.raise = { cpu, kind, asserted in local.setTimer(cpu: cpu, kind: kind, asserted: asserted) }
+        } else {
+            timers.raise = { [unowned self] cpu, intid, asserted in self.gic?.setLevel(intid: intid, cpu: cpu, asserted: asserted) }
+        }
         memory.onNewCodePage = { [unowned self] host in
             for c in self.cores { c.tlb.dropWrites(hostPage: UInt(bitPattern: host)) }
         }
@@ -162,6 +199,19 @@ public final class Machine {
         slots.removeAll()
     }
 
+    /// Covers what no device occupies in `window` with read-as-zero regions (the board's many
+    /// peripherals we do not model), so an upstream kernel probes them and moves on.
+    private func fillPeripheralGaps(_ window: BoardSpec.Bank) throws {
+        let end = window.base + window.size
+        let taken = memory.devices.map { ($0.base, $0.base + $0.device.size) }
+            .filter { $0.0 < end && $0.1 > window.base }.sorted { $0.0 < $1.0 }
+        var at = window.base
+        for (start, stop) in taken + [(end, end)] {
+            if start > at { try memory.addDevice(UnimplementedDevice(name: "\(board.name)-periph@\(String(at, radix: 16))", size: start - at), at: at) }
+            at = max(at, stop)
+        }
+    }
+
     /// Flushes and releases device back-ends (disk images): at exit, also after SIGINT/SIGTERM.
     public func close() {
         for v in virtio { v.transport.close() }
@@ -174,9 +224,29 @@ public final class Machine {
         for c in cores {
             if c.index == 0 || entryEL == 3 {
                 c.boot(entry: entry, el: entryEL, x0: c.index == 0 ? dtb : 0)
+                // The Pi's armstub leaves SCR_EL3.SMD set: there is no firmware to call.
+                if case .spinTable = board.boot, entryEL < 3 { c[.scrEL3] |= 1 << 7 }
             } else {
                 c.power = .off
+                if case .spinTable(let slots) = board.boot, c.index < slots.count {
+                    spinSlots[c.index] = slots[c.index]
+                    try? memory.write([UInt8](repeating: 0, count: 8), at: slots[c.index])
+                }
             }
+        }
+    }
+
+    /// Spin-table secondaries: a core whose release slot holds an address starts there at the
+    /// entry EL with x0-x3 zero (the armstub's WFE loop; checked at each event and quantum).
+    private func releaseSpinningCores() {
+        for (n, slot) in spinSlots {
+            guard let bytes = memory.dmaRead(slot, count: 8) else { continue }
+            let address = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            guard address != 0 else { continue }
+            spinSlots[n] = nil
+            cores[n].boot(entry: address, el: entryEL)
+            cores[n][.scrEL3] |= 1 << 7
+            cores[n].state.pointee.cycles = now
         }
     }
 
@@ -233,6 +303,8 @@ public final class Machine {
             now = target
             if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }
             for u in uarts { u.tick(now: now) }
+            for d in tickedDevices { d.tick(now: now) }
+            if !spinSlots.isEmpty { releaseSpinningCores() }
             for v in virtio { v.transport.tick(now: now) }
             let woke = wakeWaiters()
             if !anyRunning && !woke && outcome == nil {
@@ -348,6 +420,7 @@ public final class Machine {
         for c in cores {
             c.state.pointee.eventRegister = true
         }
+        if !spinSlots.isEmpty { releaseSpinningCores() }
     }
 
     /// Counter ticks at a cycle count, and the first cycle at which the counter reaches `count`.
