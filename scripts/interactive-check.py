@@ -8,11 +8,10 @@ Usage: interactive-check.py SIM BUILD BOARD [--qemu]
 Prints `PASS interactive-<runner>` or `FAIL interactive-<runner>: <step>` with the console tail.
 """
 import os
-import pty
-import re
-import select
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptyconsole import Console  # noqa: E402
 
 sim, build, board = sys.argv[1:4]
 qemu = "--qemu" in sys.argv[4:]
@@ -20,47 +19,14 @@ name = f"interactive-{'qemu' if qemu else 'sim'}-{board}"
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 env = dict(os.environ, QEMU="1") if qemu else dict(os.environ)
 env.pop("QEMU", None) if not qemu else None
-
-pid, fd = pty.fork()
-if pid == 0:
-    os.execve(os.path.join(root, "scripts/run-scenario.sh"),
-              ["run-scenario.sh", sim, build, board, "linux-pair"], env)
-out = b""
-cursor = 0          # where the next step's pattern may start: after the input that step typed
-
-
-def wait_for(pattern, seconds):
-    """Reads the console until `pattern` (bytes regex) appears at or after `cursor`."""
-    global out
-    end = time.time() + seconds
-    while True:
-        if re.search(pattern, out[cursor:]):
-            return True
-        if time.time() >= end:
-            return False
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                out += os.read(fd, 65536)
-            except OSError:
-                return bool(re.search(pattern, out[cursor:]))
-
-
-def type_(text):
-    for ch in text:
-        os.write(fd, ch.encode())
-        time.sleep(0.03)
+con = Console([os.path.join(root, "scripts/run-scenario.sh"), sim, build, board, "linux-pair"], env)
 
 
 def fail(step):
-    tail = out.decode(errors="replace").replace("\r", "").splitlines()[-15:]
     print(f"FAIL {name}: {step}")
-    for line in tail:
+    for line in con.tail():
         print("    " + line)
-    try:
-        os.kill(pid, 9)
-    except ProcessLookupError:
-        pass
+    con.kill()
     sys.exit(1)
 
 
@@ -77,14 +43,13 @@ steps = [
 ]
 for text, pattern, seconds, problem in steps:
     if text:
-        cursor = len(out)
-        type_(text)
-    if not wait_for(pattern, seconds):
+        con.type(text)
+    if not con.wait_for(pattern, seconds):
         fail(problem)
-if b"[vm1] focus-42-here" in out or b"[vm0] other-42-vm" in out:
+if b"[vm1] focus-42-here" in con.out or b"[vm0] other-42-vm" in con.out:
     fail("a command ran in the VM that did not have the focus")
-_, status = os.waitpid(pid, 0)
-if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+status = con.exit_status()
+if status == 0:
     print(f"PASS {name}")
 else:
     fail(f"exit status {status}")

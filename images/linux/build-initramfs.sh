@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Builds a gzip'd newc initramfs: busybox, the virtio modules shipped with the kernel, and /init.
-# Usage: build-initramfs.sh CACHE_DIR INIT_SCRIPT OUTPUT
+# Usage: build-initramfs.sh CACHE_DIR INIT_SCRIPT OUTPUT [MODULES_DIR]   (default CACHE_DIR/modules)
 set -euo pipefail
-CACHE=$(realpath "$1"); INIT=$(realpath "$2"); OUT=$(realpath -m "$3")
+CACHE=$(realpath "$1"); INIT=$(realpath "$2"); OUT=$(realpath -m "$3"); MODULES=$(realpath "${4:-$CACHE/modules}")
 root=$(mktemp -d); trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,mnt,etc,lib/modules}
 cp "$CACHE/busybox" "$root/bin/busybox"
-version=$(basename "$(readlink -f "$CACHE/modules")")
+version=$(basename "$MODULES")
 mods="$root/lib/modules/$version"
 mkdir -p "$mods"
 # Load order: virtio_ring, virtio, virtio_mmio, then the device drivers.
 for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio \
          drivers/block/virtio_blk drivers/net/net_failover drivers/net/virtio_net drivers/char/virtio_console \
-         net/core/failover; do
-  src="$CACHE/modules/kernel/$m.ko"
+         net/core/failover drivers/watchdog/bcm2835_wdt; do
+  src="$MODULES/kernel/$m.ko"
   [ -f "$src" ] && cp "$src" "$mods/"
 done
 cp "$INIT" "$root/init"

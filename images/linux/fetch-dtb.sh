@@ -2,7 +2,9 @@
 # Extracts upstream device trees from the pinned Debian generic arm64 kernel package
 # (linux-image-*-arm64 in images/guest-packages) into CACHE/dtbs/<package>/, then copies the ones
 # named on the command line (paths under usr/lib/linux-image-*/, e.g. arm/fvp-base-revc.dtb) to
-# CACHE/<basename>. The package (~70 MB) is deleted once its device trees are out. Idempotent.
+# CACHE/<basename>. The same kernel (boards the cloud kernel does not support: rpi3) and the few
+# modules its test initramfs loads go to CACHE/generic/<package>/, linked as CACHE/Image-generic and
+# CACHE/modules-generic. The package (~70 MB) is deleted once that is out. Idempotent.
 # Usage: fetch-dtb.sh CACHE_DIR DTB_PATH...
 set -euo pipefail
 CACHE=$(realpath -m "$1"); shift
@@ -10,14 +12,20 @@ here=$(dirname "$(realpath "$0")")
 pkg=$(awk '$1 ~ /^linux-image-[0-9.]+-[0-9]+-arm64$/ { print $1; exit }' "$here/../guest-packages")
 [ -n "$pkg" ] || { echo "fetch-dtb: no generic kernel (linux-image-*-arm64) pinned in images/guest-packages" >&2; exit 1; }
 dtbs=$CACHE/dtbs/$pkg
-if [ ! -d "$dtbs" ]; then
+if [ ! -d "$dtbs" ] || [ ! -d "$CACHE/generic/$pkg" ]; then
+  rm -rf "$dtbs"
   tmp=$(mktemp -d "$CACHE/.dtb.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
   deb=$("$here/../fetch-package.sh" "$pkg" "$tmp")
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards '*.dtb'
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards '*.dtb' './boot/vmlinuz-*' '*/watchdog/bcm2835_wdt.ko'
   src=$(find "$tmp" -type d -path '*/usr/lib/linux-image-*' -prune | head -1)
   [ -n "$src" ] || { echo "fetch-dtb: $pkg holds no device trees" >&2; exit 1; }
-  mkdir -p "$CACHE/dtbs" && mv "$src" "$dtbs"
+  rm -rf "$CACHE/generic/$pkg" && mkdir -p "$CACHE/generic/$pkg" "$CACHE/dtbs"
+  mv "$tmp/boot" "$tmp/lib" "$CACHE/generic/$pkg/"
+  mv "$src" "$dtbs"
 fi
+version=${pkg#linux-image-}
+ln -sfn "$CACHE/generic/$pkg/boot/vmlinuz-$version" "$CACHE/Image-generic"
+ln -sfn "$CACHE/generic/$pkg/lib/modules/$version" "$CACHE/modules-generic"
 for d in "$@"; do
   [ -f "$dtbs/$d" ] || { echo "fetch-dtb: $pkg has no $d" >&2; exit 1; }
   cp "$dtbs/$d" "$CACHE/$(basename "$d").tmp" && mv "$CACHE/$(basename "$d").tmp" "$CACHE/$(basename "$d")"

@@ -21,14 +21,13 @@ public final class BCM2835AuxUART: MMIODevice {
     }
 
     private var dlab: Bool { lcr & 0x80 != 0 }
-    /// The receiver takes input only while the UART and its receiver are on, so a second UART
-    /// sharing the console (rpi3's PL011) does not steal keystrokes.
+    /// The receiver takes input only while the UART and its receiver are on.
     private var receiving: Bool { enables & 1 != 0 && cntl & 1 != 0 }
     private var rxPending: Bool { ier & 1 != 0 && !rx.isEmpty }
     private var txPending: Bool { ier & 2 != 0 }
 
     private func pull() {
-        while receiving && rx.count < 8, let b = backend.receive() { rx.append(b) }
+        while receiving && rx.count < 8, let b = backend.receive(for: self) { rx.append(b) }
     }
 
     private func update() {
@@ -69,7 +68,10 @@ public final class BCM2835AuxUART: MMIODevice {
         switch offset {
         case 0x04: enables = v & 7
         case 0x40:
-            if dlab { baud = baud & 0xFF00 | v & 0xFF } else { backend.transmit(UInt8(truncatingIfNeeded: v)) }
+            if dlab { baud = baud & 0xFF00 | v & 0xFF } else {
+                backend.transmit(UInt8(truncatingIfNeeded: v))
+                backend.claimInput(self)
+            }
         case 0x44:
             if dlab { baud = baud & 0xFF | (v & 0xFF) << 8 } else { ier = v & 3 }
         case 0x48: if v & 2 != 0 { rx.removeAll() }             // FCR: clear the receive FIFO
@@ -84,6 +86,6 @@ public final class BCM2835AuxUART: MMIODevice {
     }
 
     public override func tick(now: UInt64) {
-        if backend.hasInput && receiving && rx.count < 8 { pull(); update() }
+        if backend.hasInput(for: self) && receiving && rx.count < 8 { pull(); update() }
     }
 }

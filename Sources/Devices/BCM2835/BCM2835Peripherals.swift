@@ -77,6 +77,7 @@ public final class BCM2835CPRMAN: MMIODevice {
     public override func read(offset: UInt64, size: Int) -> UInt64 {
         // BUSY (bit 7) follows ENAB (bit 4) at once for the CM_*CTL registers.
         guard offset < 0x2000 else { return 0 }
+        if offset == 0x114 { return 0x1F00 }                     // CM_LOCK: PLLs A, B, C, D, H locked
         var v = regs[Int(offset >> 2)]
         if offset < 0x1000 && offset & 7 == 0 { v = v & ~0x80 | (v & 0x10) << 3 }
         return UInt64(v)

@@ -40,9 +40,6 @@ public final class PL011: MMIODevice {
     private var ibrd: UInt32 = 0, fbrd: UInt32 = 0, ilpr: UInt32 = 0, dmacr: UInt32 = 0
     private var rxFIFO: [UInt8] = []
     private var lineAsserted = false
-    /// Take input only while UARTEN and RXE are set: for a board whose console is shared by two
-    /// UARTs (rpi3), so the one the guest does not use leaves the keystrokes alone.
-    public var inputNeedsEnabledReceiver = false
 
     public init(name: String, backend: SerialBackend, irq: Int, clockHz: UInt32, sink: InterruptSink) {
         self.backend = backend
@@ -98,6 +95,7 @@ public final class PL011: MMIODevice {
             // Hardware drops data when the UART or its transmitter is disabled; firmware and
             // early consoles often skip enabling it, and QEMU transmits anyway, so we do too.
             backend.transmit(UInt8(truncatingIfNeeded: v))
+            backend.claimInput(self)
             ris.insert(.tx)
         case .rsr: break
         case .ilpr: ilpr = v & 0xFF
@@ -118,8 +116,7 @@ public final class PL011: MMIODevice {
 
     /// Moves received bytes from the backend into the FIFO while there is room.
     private func pullInput() {
-        if inputNeedsEnabledReceiver && cr & 0x201 != 0x201 { return }
-        while rxFIFO.count < fifoDepth, let byte = backend.receive() { rxFIFO.append(byte) }
+        while rxFIFO.count < fifoDepth, let byte = backend.receive(for: self) { rxFIFO.append(byte) }
     }
 
     /// Recomputes receive interrupts and drives the interrupt line.
@@ -136,7 +133,7 @@ public final class PL011: MMIODevice {
 
     /// Polls the backend for input; called at block boundaries.
     public override func tick(now: UInt64) {
-        if backend.hasInput && rxFIFO.count < fifoDepth {
+        if backend.hasInput(for: self) && rxFIFO.count < fifoDepth {
             pullInput()
             updateRX()
         }

@@ -55,4 +55,23 @@ public final class SerialBackend {
 
     /// Takes the next received byte, if any.
     public func receive() -> UInt8? { input.isEmpty ? nil : input.removeFirst() }
+
+    /// With several UARTs on one console (rpi3's mini UART and PL011), typing goes to the one the
+    /// guest wrote to last, as a user answers the prompt they see.
+    private weak var inputOwner: AnyObject?
+
+    /// A UART transmitted: the keyboard follows it.
+    public func claimInput(_ uart: AnyObject) { inputOwner = uart }
+
+    /// Takes the next received byte for `uart`: nil while another UART has the keyboard.
+    public func receive(for uart: AnyObject) -> UInt8? {
+        if let owner = inputOwner, owner !== uart { return nil }
+        return receive()
+    }
+
+    /// Whether input is waiting for `uart`.
+    public func hasInput(for uart: AnyObject) -> Bool {
+        if let owner = inputOwner, owner !== uart { return false }
+        return hasInput
+    }
 }

@@ -19,10 +19,7 @@ enum BoardDevices {
         let backend = d.console ? ctx.console : SerialBackend(handle: nil, echo: false)
         switch d.model {
         case .pl011:
-            let u = PL011(name: name, backend: backend, irq: d.irq ?? 0, clockHz: 48_000_000, sink: ctx.sink)
-            // Sharing the console with another UART: take input only while the receiver is on.
-            u.inputNeedsEnabledReceiver = d.console
-            return u
+            return PL011(name: name, backend: backend, irq: d.irq ?? 0, clockHz: 48_000_000, sink: ctx.sink)
         case .bcm2835AuxUART: return BCM2835AuxUART(name: name, backend: backend, irq: d.irq ?? 29, sink: ctx.sink)
         case .bcm2835SystemTimer: return BCM2835SystemTimer(cpuHz: ctx.cpuHz, sink: ctx.sink)
         case .bcm2835Mailbox:

@@ -118,6 +118,9 @@ public struct BoardSpec {
     /// A window where the board has peripherals: what no modelled device covers reads as zero.
     public var peripheralWindow: Bank? = nil
     public var boot: BootProtocol = .direct
+    /// Where the boot loader puts the initrd, with the device tree at the next 2 MiB boundary after
+    /// it (QEMU's and the Pi's layout: 128 MiB into RAM); nil: both at the top of the first bank.
+    public var initrdBase: UInt64? = nil
     /// Where an arm64 Image's 2 MiB-aligned base goes (its text_offset is added); default RAM base.
     public var imageBase: UInt64? = nil
     /// Linux's upstream device tree for the board (a path under Debian's usr/lib/linux-image-*/),

@@ -37,6 +37,7 @@ extension BoardSpec {
         b.boot = .spinTable(slots: [0xD8, 0xE0, 0xE8, 0xF0])
         // The firmware loads a 64-bit kernel at 0x200000 (text_offset 0 Images; QEMU does the same).
         b.imageBase = 0x20_0000
+        b.initrdBase = 0x800_0000
         b.upstreamDTB = "broadcom/bcm2837-rpi-3-b-plus.dtb"
         b.boardRevision = 0xA020D3
         return b

@@ -43,6 +43,16 @@ extension Core {
         }
     }
 
+    /// The count a guest's read observes. The system counter is one counter for all cores, but
+    /// cores run their quanta in turn, so their cycle counts differ by up to a quantum: a read
+    /// never returns less than any core has already seen (Linux's timekeeping takes a counter
+    /// that goes backwards across CPUs for an interval of centuries and spins catching up).
+    var observedCount: UInt64 {
+        let v = max(physicalCount, machine.counterSeen)
+        machine.counterSeen = v
+        return v
+    }
+
     /// The physical count: simulated cycles scaled to the board's counter frequency.
     public var physicalCount: UInt64 {
         let (hi, lo) = state.pointee.cycles.multipliedFullWidth(by: machine.board.counterHz)
@@ -129,11 +139,11 @@ extension Core {
                 // DZP: DC ZVA prohibited at this EL (SCTLR_EL1.DZE for EL0, HCR_EL2.TDZ below EL2); BS = 4 (64 bytes).
                 let prohibited = (s.el == 0 && self[.sctlrEL1] & (1 << 14) == 0) || (belowEnabledEL2 && self[.hcrEL2] & HCR.tdz != 0)
                 return 4 | (prohibited ? 1 << 4 : 0)
-            case .cntpct: return physicalCount
-            case .cntvct: return physicalCount &- machine.timers.virtualOffset[index]
-            case .timerControl(let k): return machine.timers.control(k, cpu: index, physical: physicalCount)
+            case .cntpct: return observedCount
+            case .cntvct: return observedCount &- machine.timers.virtualOffset[index]
+            case .timerControl(let k): return machine.timers.control(k, cpu: index, physical: observedCount)
             case .timerCompare(let k): return machine.timers.compare(k, cpu: index)
-            case .timerValue(let k): return machine.timers.timerValue(k, cpu: index, physical: physicalCount)
+            case .timerValue(let k): return machine.timers.timerValue(k, cpu: index, physical: observedCount)
             case .cntvoff: return machine.timers.virtualOffset[index]
             case .icc(let reg):
                 if virtualizesICC(reg) { return machine.gic?.virtualInterfaces[index].readVirtual(reg) ?? 0 }
@@ -201,7 +211,7 @@ extension Core {
             case .spEL2: writeSPBank(2, value)
             case .timerControl(let k): machine.timers.setControl(k, cpu: index, value, physical: physicalCount)
             case .timerCompare(let k): machine.timers.setCompare(k, cpu: index, value, physical: physicalCount)
-            case .timerValue(let k): machine.timers.setTimerValue(k, cpu: index, value, physical: physicalCount)
+            case .timerValue(let k): machine.timers.setTimerValue(k, cpu: index, value, physical: observedCount)
             case .cntvoff:
                 machine.timers.virtualOffset[index] = value
                 machine.timers.update(cpu: index, physical: physicalCount)

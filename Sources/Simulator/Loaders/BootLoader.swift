@@ -74,12 +74,19 @@ public enum BootLoader {
 
         // The device tree goes in the last 2 MiB of the first RAM bank (Linux wants it 8-byte aligned,
         // at most 2 MiB, in a 2 MiB region of its own); the initrd just below it.
-        let dtbAddress = ram.base + ram.size - 0x20_0000
+        var dtbAddress = ram.base + ram.size - 0x20_0000
         var chosen = ChosenInfo(bootargs: options.append)
+        if let base = machine.board.initrdBase { dtbAddress = base }
         if let path = options.initrd {
             let data = try read(path)
             guard UInt64(data.count) < ram.size / 2 else { throw SimError.file(path: path, problem: "initrd of \(data.count) bytes does not fit in RAM") }
-            let start = (dtbAddress - UInt64(data.count)) & ~0xFFF
+            let start: UInt64
+            if let base = machine.board.initrdBase {
+                start = base
+                dtbAddress = (base + UInt64(data.count) + 0x1F_FFFF) & ~0x1F_FFFF
+            } else {
+                start = (dtbAddress - UInt64(data.count)) & ~0xFFF
+            }
             segments.append((path, Segment(address: start, bytes: data, size: UInt64(data.count))))
             chosen.initrd = (start, start + UInt64(data.count))
         }

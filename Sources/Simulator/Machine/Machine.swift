@@ -57,6 +57,8 @@ public final class Machine {
     public static let quantum: UInt64 = 10_000
     /// Machine time in core cycles, advanced one quantum at a time.
     public private(set) var now: UInt64 = 0
+    /// The highest system-counter value any core has read (reads are monotonic machine-wide).
+    var counterSeen: UInt64 = 0
     /// Network back-ends: host sockets that can wake the guest at any moment. With any of these,
     /// idle time passes at host speed instead of being skipped (see `idle`).
     private var hostIO: [NetBackend] = []
