@@ -93,6 +93,12 @@ bad_input "truncated-elf-segment" "trunc2.elf: .*(truncated|corrupt)" "$SIM" --k
 # Debian's Image cut short: its PE/COFF section table says how long the file must be.
 head -c 4000000 "$BUILD/linux/Image" >"$T/trunc.Image"
 bad_input "truncated-image" "trunc.Image: truncated arm64 Image: 4000000 bytes" "$SIM" --board virt --kernel "$T/trunc.Image"
+# rpi3 boots Linux's upstream tree: a missing or corrupt one, or a bad --dtb, is one line.
+bad_input "rpi3-invalid-dtb" "notdtb: .*device tree" "$SIM" --board rpi3 --kernel "$G/virt/hello.elf" --dtb "$T/notdtb"
+mkdir -p "$T/dtbs"
+MINOS_DTB_DIR=$T/dtbs bad_input "rpi3-upstream-dtb-missing" "bcm2837-rpi-3-b-plus.dtb .*not found" "$SIM" --board rpi3 --kernel "$G/virt/hello.elf"
+head -c 100 "$T/notdtb" >"$T/dtbs/bcm2837-rpi-3-b-plus.dtb"
+MINOS_DTB_DIR=$T/dtbs bad_input "rpi3-upstream-dtb-corrupt" "bcm2837-rpi-3-b-plus.dtb: .*device tree" "$SIM" --board rpi3 --kernel "$G/virt/hello.elf"
 bad_input "not-a-kernel" "notdtb: neither an ELF" "$SIM" --kernel "$T/notdtb"
 bad_input "overlapping-loads" "overlaps" "$SIM" --board virt --load "$T/notdtb@0x40000000" --load "$T/one@0x40000005"
 bad_input "load-outside-ram" "outside the board's memory" "$SIM" --board virt --load "$T/one@0x20000000"

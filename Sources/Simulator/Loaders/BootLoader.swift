@@ -26,16 +26,17 @@ public struct BootPlan {
 
 public enum BootLoader {
     /// The board's upstream device tree (from Debian's kernel package, placed by `make images` in
-    /// build/linux): looked up in $MINOS_DTB_DIR, then in build/linux above the simulator binary.
+    /// build/linux): looked up in $MINOS_DTB_DIR if set, else in build/linux above the simulator binary.
     static func upstreamDTB(_ board: BoardSpec) throws -> String? {
         guard let name = board.upstreamDTB else { return nil }
         let file = String(name.split(separator: "/").last ?? "")
         var dirs: [String] = []
-        if let d = ProcessInfo.processInfo.environment["MINOS_DTB_DIR"] { dirs.append(d) }
-        var dir = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        for _ in 0..<5 {
-            dir.deleteLastPathComponent()
-            dirs.append(dir.appendingPathComponent("build/linux").path)
+        if let d = ProcessInfo.processInfo.environment["MINOS_DTB_DIR"] { dirs.append(d) } else {
+            var dir = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+            for _ in 0..<5 {
+                dir.deleteLastPathComponent()
+                dirs.append(dir.appendingPathComponent("build/linux").path)
+            }
         }
         if let found = dirs.first(where: { FileManager.default.fileExists(atPath: $0 + "/" + file) }) { return found + "/" + file }
         throw SimError.config("board \(board.name) boots with Linux's upstream \(name) (Debian's kernel package): not found in $MINOS_DTB_DIR or build/linux; run make images, or give --dtb")
