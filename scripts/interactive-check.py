@@ -21,15 +21,6 @@ env = dict(os.environ, QEMU="1") if qemu else dict(os.environ)
 env.pop("QEMU", None) if not qemu else None
 con = Console([os.path.join(root, "scripts/run-scenario.sh"), sim, build, board, "linux-pair"], env)
 
-
-def fail(step):
-    print(f"FAIL {name}: {step}")
-    for line in con.tail():
-        print("    " + line)
-    con.kill()
-    sys.exit(1)
-
-
 steps = [
     (None, rb"MINOS-VM: work: interactive shell", 240, "vm1 never reached its shell"),
     (None, rb"MINOS-VM: disk: interactive shell", 240, "vm0 never reached its shell"),
@@ -41,15 +32,7 @@ steps = [
     ("poweroff -f\r", rb"vm1 \(linux-work\) stopped", 60, "vm1 did not power off"),
     ("poweroff -f\r", rb"all VMs stopped", 60, "vm0 did not power off after vm1 stopped"),
 ]
-for text, pattern, seconds, problem in steps:
-    if text:
-        con.type(text)
-    if not con.wait_for(pattern, seconds):
-        fail(problem)
+con.run_steps(name, steps)
 if b"[vm1] focus-42-here" in con.out or b"[vm0] other-42-vm" in con.out:
-    fail("a command ran in the VM that did not have the focus")
-status = con.exit_status()
-if status == 0:
-    print(f"PASS {name}")
-else:
-    fail(f"exit status {status}")
+    con.fail(name, "a command ran in the VM that did not have the focus")
+con.expect_exit_zero(name)

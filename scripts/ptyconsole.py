@@ -4,6 +4,7 @@ import os
 import pty
 import re
 import select
+import sys
 import time
 
 
@@ -49,3 +50,26 @@ class Console:
         """The command's exit code (-1 when it did not exit normally)."""
         _, status = os.waitpid(self.pid, 0)
         return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+
+    def fail(self, name, step):
+        """Prints `FAIL name: step` with the console's tail, stops the command and exits 1."""
+        print(f"FAIL {name}: {step}")
+        for line in self.tail():
+            print("    " + line)
+        self.kill()
+        sys.exit(1)
+
+    def run_steps(self, name, steps):
+        """Steps of (text to type or None, pattern to wait for, seconds, what failed)."""
+        for text, pattern, seconds, problem in steps:
+            if text:
+                self.type(text)
+            if not self.wait_for(pattern, seconds):
+                self.fail(name, problem)
+
+    def expect_exit_zero(self, name):
+        status = self.exit_status()
+        if status == 0:
+            print(f"PASS {name}")
+        else:
+            self.fail(name, f"exit status {status}")

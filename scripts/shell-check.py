@@ -15,15 +15,6 @@ from ptyconsole import Console  # noqa: E402
 name, cpus, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 con = Console(argv)
 
-
-def fail(step):
-    print(f"FAIL {name}: {step}")
-    for line in con.tail():
-        print("    " + line)
-    con.kill()
-    sys.exit(1)
-
-
 steps = [
     (None, rb"MINOS-INIT: shell", 240, "the shell never started"),
     (None, rb"# ", 60, "no prompt"),
@@ -31,13 +22,5 @@ steps = [
      60, "the typed command did not run"),
     ("poweroff -f\r", rb"reboot: Power down", 60, "poweroff -f from the shell did not power the board off"),
 ]
-for text, pattern, seconds, problem in steps:
-    if text:
-        con.type(text)
-    if not con.wait_for(pattern, seconds):
-        fail(problem)
-status = con.exit_status()
-if status == 0:
-    print(f"PASS {name}")
-else:
-    fail(f"exit status {status}")
+con.run_steps(name, steps)
+con.expect_exit_zero(name)
