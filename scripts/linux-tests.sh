@@ -75,7 +75,8 @@ expects() {
 }
 
 if [ ! -f "$L/Image" ] || [ ! -f "$L/initramfs.cpio.gz" ] || [ ! -f "$L/fvp-base-revc.dtb" ] \
-   || [ ! -f "$L/Image-generic" ] || [ ! -f "$L/initramfs-generic.cpio.gz" ] || [ ! -f "$L/bcm2837-rpi-3-b-plus.dtb" ]; then
+   || [ ! -f "$L/Image-generic" ] || [ ! -f "$L/initramfs-generic.cpio.gz" ] || [ ! -f "$L/bcm2837-rpi-3-b-plus.dtb" ] \
+   || [ ! -f "$L/u-boot-rpi_arm64.elf" ]; then
   bad "linux-images" "run make images first ($L)"
   echo "linux-tests: $pass passed, $fail failed"; exit 1
 fi
@@ -171,6 +172,12 @@ python3 "$HERE/scripts/shell-check.py" linux-rpi3-shell-ttyS1 4 "$SIM" "${rpi3[@
   --initrd "$L/initramfs-generic.cpio.gz" --append "console=ttyS1,115200 minos.test=shell" --max-insns 8000000000 >"$T/shell.out" 2>&1
 cat "$T/shell.out"
 pass=$((pass + $(grep -c '^PASS' "$T/shell.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/shell.out")))
+# Debian's U-Boot (rpi_arm64) on the same board: it reads the board revision and memory from the
+# mailbox, finds the SD controllers, stops autoboot for a key, answers at its prompt and resets.
+python3 "$HERE/scripts/uboot-check.py" linux-rpi3-u-boot "$SIM" --board rpi3 --cpus 4 --kernel "$L/u-boot-rpi_arm64.elf" \
+  --max-insns 20000000000 >"$T/uboot.out" 2>&1
+cat "$T/uboot.out"
+pass=$((pass + $(grep -c '^PASS' "$T/uboot.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/uboot.out")))
 # The oracle: the same kernel, tree and initramfs on QEMU's raspi3b print the same workload lines.
 # (The memory figure is masked: QEMU pads the tree it passes to 50 KB, 9 more reserved pages.)
 timeout 300 qemu-system-aarch64 -M raspi3b -kernel "$L/Image-generic" -dtb "$L/bcm2837-rpi-3-b-plus.dtb" \

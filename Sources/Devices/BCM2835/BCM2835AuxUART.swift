@@ -5,7 +5,9 @@ public final class BCM2835AuxUART: MMIODevice {
     public let backend: SerialBackend
     private let irq: Int
     private let sink: InterruptSink
-    private var enables: UInt32 = 0   // AUX_ENABLES: bit 0 mini UART
+    /// AUX_ENABLES bit 0: the Pi firmware leaves the mini UART on when it is the console
+    /// (enable_uart=1), and U-Boot relies on that.
+    private var enables: UInt32 = 1
     private var ier: UInt32 = 0       // bit 0 RX, bit 1 TX-empty interrupt enable
     private var lcr: UInt32 = 0, mcr: UInt32 = 0, scratch: UInt32 = 0
     private var cntl: UInt32 = 3      // receiver and transmitter enabled at reset
