@@ -8,7 +8,7 @@ RELEASE_SIM := .build/release/sim
 SWIFT_FLAGS ?=
 
 # Debian packages the project needs (host tools, libraries, oracles).
-APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev
+APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk
 
 .PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests
 

@@ -178,6 +178,17 @@ python3 "$HERE/scripts/uboot-check.py" linux-rpi3-u-boot "$SIM" --board rpi3 --c
   --max-insns 20000000000 >"$T/uboot.out" 2>&1
 cat "$T/uboot.out"
 pass=$((pass + $(grep -c '^PASS' "$T/uboot.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/uboot.out")))
+# The board's SD card (--sd, snapshot: the image stays as it is): an MBR with a FAT32 partition
+# holding the kernel, tree and initramfs, as a Pi's card; U-Boot lists it, loads them, booti.
+"$HERE/images/linux/build-sdcard.sh" "$T/sd.img" 80 "$L/Image-generic" "$L/bcm2837-rpi-3-b-plus.dtb" "$L/initramfs-generic.cpio.gz"
+sd_md5=$(md5sum <"$T/sd.img")
+python3 "$HERE/scripts/uboot-check.py" linux-rpi3-u-boot-sd-booti --sd-files Image-generic,bcm2837-rpi-3-b-plus.dtb,initramfs-generic.cpio.gz \
+  "$SIM" --board rpi3 --cpus 4 --kernel "$L/u-boot-rpi_arm64.elf" --sd "file=$T/sd.img,mode=snapshot" --max-insns 40000000000 >"$T/uboot-sd.out" 2>&1
+cat "$T/uboot-sd.out"
+pass=$((pass + $(grep -c '^PASS' "$T/uboot-sd.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/uboot-sd.out")))
+[ "$(md5sum <"$T/sd.img")" = "$sd_md5" ] && ok "linux-rpi3-sd-snapshot-untouched" || bad "linux-rpi3-sd-snapshot-untouched" "the image changed"
+bad_input "sd-no-slot" "--sd: board virt has no SD card slot" "$SIM" --board virt --kernel "$L/Image" --sd "file=$T/sd.img"
+bad_input "sd-missing" "/nonexistent.img: no such file" "$SIM" --board rpi3 --kernel "$L/Image-generic" --sd file=/nonexistent.img
 # The oracle: the same kernel, tree and initramfs on QEMU's raspi3b print the same workload lines.
 # (The memory figure is masked: QEMU pads the tree it passes to 50 KB, 9 more reserved pages.)
 timeout 300 qemu-system-aarch64 -M raspi3b -kernel "$L/Image-generic" -dtb "$L/bcm2837-rpi-3-b-plus.dtb" \

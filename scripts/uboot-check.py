@@ -2,17 +2,25 @@
 """Drives Debian's U-Boot (rpi_arm64) on a simulated Raspberry Pi 3 through a pseudo-terminal as a
 user would: stops autoboot with a key, runs commands at the `U-Boot>` prompt whose answers come
 from the board model (the firmware's board revision and memory split, the controllers it found),
-then `reset`s the board through the PM watchdog.
+then `reset`s the board through the PM watchdog -- or, given the files on the SD card, lists its
+FAT partition, loads Linux, its device tree and initramfs from it and `booti`s them; /init
+powers the board off.
 
-Usage: uboot-check.py NAME COMMAND...       Prints `PASS NAME` or `FAIL NAME: <step>`.
+Usage: uboot-check.py NAME [--sd-files KERNEL,DTB,INITRD] COMMAND...
+Prints `PASS NAME` or `FAIL NAME: <step>`.
 """
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ptyconsole import Console  # noqa: E402
 
+# --sd-files KERNEL,DTB,INITRD (optional, before the command): the card holds them; boot Linux.
 name, argv = sys.argv[1], sys.argv[2:]
+sd_files = []
+if argv[0] == "--sd-files":
+    sd_files, argv = argv[1].split(","), argv[2:]
 con = Console(argv)
 steps = [
     (None, rb"RPI 3 Model B\+ \(0xa020d3\)", 120, "U-Boot did not identify the board from the firmware's mailbox"),
@@ -21,11 +29,27 @@ steps = [
     (" ", rb"U-Boot> ", 60, "a key did not stop autoboot"),
     ("mmc list\r", rb"mmc@7e202000: 0", 60, "mmc list did not list the sdhost controller"),
     ("coninfo\r", rb"serial", 60, "coninfo gave no serial console"),
-    ("reset\r", rb"resetting", 60, "reset was not accepted"),
 ]
+if sd_files:
+    # The card (--sd): its FAT partition, then Linux loaded from it and started with booti.
+    steps += [("mmc info\r", rb"High Capacity: Yes", 60, "mmc info did not find the card")]
+    steps += [("ls mmc 0:1\r", rb"\d+ +" + re.escape(f.encode()), 60, f"ls mmc 0:1 did not list {f}") for f in sd_files]
+    kernel, dtb, initrd = sd_files
+    steps += [
+        (f"fatload mmc 0:1 ${{kernel_addr_r}} {kernel}\r", rb"bytes read", 300, "fatload of the kernel failed"),
+        (f"fatload mmc 0:1 ${{fdt_addr_r}} {dtb}\r", rb"bytes read", 60, "fatload of the device tree failed"),
+        (f"fatload mmc 0:1 ${{ramdisk_addr_r}} {initrd}\r", rb"bytes read", 120, "fatload of the initramfs failed"),
+        ("setenv bootargs console=ttyS1,115200\r", rb"U-Boot> ", 30, "setenv failed"),
+        ("booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr_r}\r", rb"Starting kernel", 120, "booti did not start the kernel"),
+        (None, rb"SMP: Total of 4 processors activated", 240, "Linux did not bring up the 4 CPUs"),
+        (None, rb"MINOS-INIT: done", 240, "Linux did not reach the end of /init"),
+        (None, rb"reboot: Power down", 60, "Linux did not power off"),
+    ]
+else:
+    steps += [("reset\r", rb"resetting", 60, "reset was not accepted")]
 con.run_steps(name, steps)
 status = con.exit_status()
-if status == 0:     # a guest-requested reset ends the run with exit 0 (sim --help)
+if status == 0:     # a guest-requested reset or power-off ends the run with exit 0 (sim --help)
     print(f"PASS {name}")
 else:
     con.fail(name, f"exit status {status}, wanted 0 (reset)")

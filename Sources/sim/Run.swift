@@ -52,6 +52,9 @@ struct Run: ParsableCommand {
     @Option(help: "A virtio block device: file=PATH[,mode=ro|rw|snapshot] (default rw; repeatable).")
     var drive: [DriveSpec] = []
 
+    @Option(help: "An SD card (boards with a slot: rpi3): file=PATH[,mode=ro|rw|snapshot] (default rw), a raw image.")
+    var sd: DriveSpec?
+
     @Option(help: "User-mode networking as QEMU's -netdev user: user[,hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT,...].")
     var net: String?
 
@@ -85,6 +88,7 @@ struct Run: ParsableCommand {
         let console = SerialBackend(handle: consoleHandle)
         var config = MachineConfig(board: spec, cpus: cpus, memory: memory?.bytes, entryEL: entryEL)
         config.drives = drive.map { ($0.path, $0.mode) }
+        config.sd = sd.map { ($0.path, $0.mode) }
         if let n = net {
             guard n == "user" || n.hasPrefix("user,") else { throw SimError.config("--net: only user-mode networking is supported (user[,hostfwd=...])") }
             config.net = n

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where a UART's transmitted bytes go and where received bytes come from.
 /// Also splits output into lines so the simulator can match `--expect` / `--fail-on` patterns.
@@ -40,10 +43,25 @@ public final class SerialBackend {
     /// The unterminated tail of the output, for `--expect` on a prompt without newline.
     public var partialLine: String { String(decoding: line, as: UTF8.self) }
 
-    /// Writes buffered output to the backing file or terminal.
+    /// Writes buffered output to the backing file or terminal. The terminal's descriptor may be
+    /// non-blocking (stdin's flag is shared with stdout on a tty), so a full terminal means waiting
+    /// until it drains; a terminal that went away loses the output, never the run.
     public func flush() {
         guard let handle, !pendingOut.isEmpty else { return }
-        handle.write(Data(pendingOut))
+        let fd = handle.fileDescriptor
+        var done = 0
+        pendingOut.withUnsafeBytes { buf in
+            while done < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
+                if n > 0 { done += n; continue }
+                if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                    var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&p, 1, 100)
+                    continue
+                }
+                break
+            }
+        }
         pendingOut.removeAll(keepingCapacity: true)
     }
 

@@ -8,6 +8,7 @@ enum BoardDevices {
         let console: SerialBackend
         let memory: GuestMemory
         let cpuHz: UInt64
+        let sdCard: SDCard?
         let ramSize: UInt64
         let boardRevision: UInt32
         let powerOff: () -> Void
@@ -37,6 +38,7 @@ enum BoardDevices {
             return pm
         case .bcm2835CPRMAN: return BCM2835CPRMAN()
         case .bcm2835RNG: return BCM2835RNG()
+        case .bcm2835SDHost: return BCM2835SDHost(card: ctx.sdCard)
         }
     }
 }

@@ -60,6 +60,7 @@ public struct BoardSpec {
         case bcm2835PM = "brcm,bcm2835-pm"
         case bcm2835CPRMAN = "brcm,bcm2835-cprman"
         case bcm2835RNG = "brcm,bcm2835-rng"
+        case bcm2835SDHost = "brcm,bcm2835-sdhost"
     }
 
     /// One device of the board: which model, where, and the interrupt line it drives on the

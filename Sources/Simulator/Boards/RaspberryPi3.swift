@@ -31,6 +31,7 @@ extension BoardSpec {
             DeviceInstance(.bcm2835RNG, at: 0x3F10_4000),
             DeviceInstance(.bcm2835GPIO, at: 0x3F20_0000),
             DeviceInstance(.pl011, at: 0x3F20_1000, irq: 57, console: true),
+            DeviceInstance(.bcm2835SDHost, at: 0x3F20_2000, irq: 56),
             DeviceInstance(.bcm2835AuxUART, at: 0x3F21_5000, irq: 29, console: true),
         ]
         b.peripheralWindow = Bank(base: 0x3F00_0000, size: 0x100_0000)

@@ -11,6 +11,8 @@ public struct MachineConfig {
     public var drives: [(path: String, mode: DiskImage.Mode)] = []
     /// User-mode networking (`--net user,...`) options, or nil for no network device.
     public var net: String?
+    /// The SD card's image (`--sd`), for boards with a slot.
+    public var sd: (path: String, mode: DiskImage.Mode)?
 
     public init(board: BoardSpec, cpus: Int = 1, memory: UInt64? = nil, entryEL: Int = 2) {
         self.board = board
@@ -48,6 +50,8 @@ public final class Machine {
     public private(set) var localIntc: BCM2836LocalIntc?
     /// Board devices from the board's description that keep time or poll input.
     private var tickedDevices: [MMIODevice] = []
+    /// The card in the board's SD slot (`--sd`).
+    private var sdCard: SDCard?
     /// Spin-table boot: cores waiting for an address in their release slot (core -> slot).
     private var spinSlots: [Int: UInt64] = [:]
     public let timers: GenericTimers
@@ -123,7 +127,14 @@ public final class Machine {
             sysregs.onReboot = { [unowned self] in self.finish(.reset) }
             try memory.addDevice(sysregs, at: base)
         }
-        let context = BoardDevices.Context(sink: sink, console: console, memory: memory, cpuHz: board.cpuHz,
+        if let sd = config.sd {
+            guard board.devices.contains(where: { $0.model == .bcm2835SDHost }) else {
+                throw SimError.config("--sd: board \(board.name) has no SD card slot")
+            }
+            do { sdCard = SDCard(image: try DiskImage(path: sd.path, mode: sd.mode)) }
+            catch let e as DiskImageError { throw SimError.file(path: sd.path, problem: e.description.replacingOccurrences(of: sd.path + ": ", with: "")) }
+        }
+        let context = BoardDevices.Context(sink: sink, console: console, memory: memory, cpuHz: board.cpuHz, sdCard: sdCard,
                                            ramSize: config.memory, boardRevision: board.boardRevision,
                                            powerOff: { [unowned self] in self.finish(.poweredOff) },
                                            reset: { [unowned self] in self.finish(.reset) })
@@ -217,6 +228,7 @@ public final class Machine {
     /// Flushes and releases device back-ends (disk images): at exit, also after SIGINT/SIGTERM.
     public func close() {
         for v in virtio { v.transport.close() }
+        sdCard?.image.close()
     }
 
     /// Starts the payload: CPU 0 at `entry` with the Linux boot registers; with EL3 entry every
