@@ -3,8 +3,8 @@
 user would: stops autoboot with a key, runs commands at the `U-Boot>` prompt whose answers come
 from the board model (the firmware's board revision and memory split, the controllers it found),
 then `reset`s the board through the PM watchdog -- or, given the files on the SD card, lists its
-FAT partition, loads Linux, its device tree and initramfs from it and `booti`s them; /init
-powers the board off.
+FAT partition, loads Linux, its device tree and initramfs from it and `booti`s them to the
+initramfs's shell, types a command there and powers the board off from it.
 
 Usage: uboot-check.py NAME [--sd-files KERNEL,DTB,INITRD] COMMAND...
 Prints `PASS NAME` or `FAIL NAME: <step>`.
@@ -39,11 +39,13 @@ if sd_files:
         (f"fatload mmc 0:1 ${{kernel_addr_r}} {kernel}\r", rb"bytes read", 300, "fatload of the kernel failed"),
         (f"fatload mmc 0:1 ${{fdt_addr_r}} {dtb}\r", rb"bytes read", 60, "fatload of the device tree failed"),
         (f"fatload mmc 0:1 ${{ramdisk_addr_r}} {initrd}\r", rb"bytes read", 120, "fatload of the initramfs failed"),
-        ("setenv bootargs console=ttyS1,115200\r", rb"U-Boot> ", 30, "setenv failed"),
+        ("setenv bootargs console=ttyS1,115200 minos.test=shell\r", rb"U-Boot> ", 30, "setenv failed"),
         ("booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr_r}\r", rb"Starting kernel", 120, "booti did not start the kernel"),
         (None, rb"SMP: Total of 4 processors activated", 240, "Linux did not bring up the 4 CPUs"),
-        (None, rb"MINOS-INIT: done", 240, "Linux did not reach the end of /init"),
-        (None, rb"reboot: Power down", 60, "Linux did not power off"),
+        (None, rb"MINOS-INIT: shell", 240, "Linux did not reach the shell"),
+        (None, rb"# ", 60, "no shell prompt"),
+        ("echo booted-$((6*7))-from-$(cat /proc/cmdline | wc -w)-args\r", rb"booted-42-from-2-args", 60, "the shell did not run the typed command"),
+        ("poweroff -f\r", rb"reboot: Power down", 60, "Linux did not power off"),
     ]
 else:
     steps += [("reset\r", rb"resetting", 60, "reset was not accepted")]
