@@ -90,6 +90,11 @@ bad_input "missing-kernel" "/nonexistent/kernel: no such file" "$SIM" --kernel /
 bad_input "non-aarch64-elf" "$(type -P true).*not AArch64" "$SIM" --kernel "$(type -P true)"
 bad_input "truncated-elf" "trunc.elf: .*(truncated|corrupt)" "$SIM" --kernel "$T/trunc.elf"
 bad_input "truncated-elf-segment" "trunc2.elf: .*(truncated|corrupt)" "$SIM" --kernel "$T/trunc2.elf"
+# Output files are written in place: a symlink (like /dev/stdout) stays a symlink, and its target
+# gets the console (replacing it by a regular file would break /dev/null for the whole machine).
+: >"$T/target"; ln -s "$T/target" "$T/link"
+"$SIM" --board virt --kernel "$G/virt/hello.elf" --serial "file:$T/link" --expect 'Hello from EL2' >/dev/null 2>&1
+[ -L "$T/link" ] && grep -q 'Hello from EL2' "$T/target" && ok "serial-file-in-place" || bad "serial-file-in-place" "the link was replaced or the target is empty"
 # Debian's Image cut short: its PE/COFF section table says how long the file must be.
 head -c 4000000 "$BUILD/linux/Image" >"$T/trunc.Image"
 bad_input "truncated-image" "trunc.Image: truncated arm64 Image: 4000000 bytes" "$SIM" --board virt --kernel "$T/trunc.Image"

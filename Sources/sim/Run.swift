@@ -80,10 +80,7 @@ struct Run: ParsableCommand {
         switch serial {
         case .stdio: consoleHandle = .standardOutput
         case .file(let path):
-            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-                throw SimError.file(path: path, problem: "cannot create serial output file")
-            }
-            consoleHandle = h
+            consoleHandle = try OutputFile.open(path, what: "serial output file")
         }
         let console = SerialBackend(handle: consoleHandle)
         var config = MachineConfig(board: spec, cpus: cpus, memory: memory?.bytes, entryEL: entryEL)
@@ -98,10 +95,7 @@ struct Run: ParsableCommand {
         if let t = trace {
             let handle: FileHandle
             if let path = t.path {
-                guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-                    throw SimError.file(path: path, problem: "cannot create trace file")
-                }
-                handle = h
+                handle = try OutputFile.open(path, what: "trace file")
             } else {
                 handle = .standardError
             }
@@ -116,9 +110,8 @@ struct Run: ParsableCommand {
         options.loads = load.map { ($0.path, $0.address) }
         let plan = try BootLoader.load(options, into: machine)
         if let path = dumpDTB {
-            guard FileManager.default.createFile(atPath: path, contents: Data(plan.dtb)) else {
-                throw SimError.file(path: path, problem: "cannot write device tree")
-            }
+            let h = try OutputFile.open(path, what: "device tree file")
+            guard OutputFile.write(h, plan.dtb) else { throw SimError.file(path: path, problem: "cannot write device tree") }
             return
         }
         guard let entry = plan.entry else { throw SimError.config("nothing to run: give --kernel FILE or --load FILE@ADDR") }
