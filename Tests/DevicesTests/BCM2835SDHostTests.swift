@@ -61,6 +61,21 @@ import Testing
         #expect(h.read(offset: 0x40, size: 4) == 0xA5A5_0001)
     }
 
+    /// The card answers only while GPIO 48-53 are in ALT0 (the Pi's SD pins on sdhost).
+    @Test func cardFollowsTheGPIORouting() throws {
+        let (img, path) = try Self.image(blocks: 1024)
+        defer { img.close(); try? FileManager.default.removeItem(atPath: path) }
+        let gpio = BCM2835GPIO()
+        let h = BCM2835SDHost(card: SDCard(image: img))
+        h.cardRouted = { (48...53).allSatisfy { gpio.function(pin: $0) == 4 } }
+        h.write(offset: 0x30, size: 4, value: 1)
+        #expect(Self.send(h, 8, 0x1AA) & 0x4000 == 0)                    // firmware default: ALT0
+        gpio.write(offset: 0x14, size: 4, value: 7 | 7 << 3 | 7 << 6 | 7 << 9)   // GPIO 50-53 to ALT3 (SDHCI)
+        #expect(Self.send(h, 8, 0x1AA) & 0x4000 != 0)
+        gpio.write(offset: 0x14, size: 4, value: 4 | 4 << 3 | 4 << 6 | 4 << 9)
+        #expect(Self.send(h, 8, 0x1AA) & 0x4000 == 0)
+    }
+
     @Test func noCardTimesOut() {
         let h = BCM2835SDHost(card: nil)
         h.write(offset: 0x30, size: 4, value: 1)

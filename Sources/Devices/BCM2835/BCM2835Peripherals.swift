@@ -14,6 +14,12 @@ public final class BCM2835GPIO: MMIODevice {
         regs[5] = 4 | 4 << 3 | 4 << 6 | 4 << 9
     }
 
+    /// GPFSEL function of a pin: 0 input, 1 output, 4 ALT0, 5 ALT1, 6 ALT2, 7 ALT3, 3 ALT4, 2 ALT5.
+    public func function(pin: Int) -> UInt32 {
+        guard (0..<54).contains(pin) else { return 0 }
+        return regs[pin / 10] >> (3 * UInt32(pin % 10)) & 7
+    }
+
     public override func read(offset: UInt64, size: Int) -> UInt64 {
         switch offset {
         case 0x34: return output & 0xFFFF_FFFF                 // GPLEV0: outputs read back

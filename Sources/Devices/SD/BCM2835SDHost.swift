@@ -18,6 +18,9 @@ public final class BCM2835SDHost: MMIODevice {
     }
 
     public let card: SDCard?
+    /// Whether the card's pins reach this controller (on the Pi, GPIO 48-53 in ALT0); the board
+    /// wires it to its GPIO block. Always, when unwired.
+    public var cardRouted: () -> Bool = { true }
     private var cmd: UInt32 = 0, arg: UInt32 = 0, timeout: UInt32 = 0, cdiv: UInt32 = 0
     private var response: [UInt32] = [0, 0, 0, 0]   // SDRSP0..3
     private var hsts: UInt32 = 0, vdd: UInt32 = 0, edm: UInt32 = 0, hcfg: UInt32 = 0
@@ -42,7 +45,7 @@ public final class BCM2835SDHost: MMIODevice {
         let index = Int(cmd & 0x3F)
         readBuffer = []; readOffset = 0; nextReadBlock = nil; writeBuffer = []
         fsm = FSM.dataMode
-        guard let card, vdd & 1 != 0 else { fail(); return }
+        guard let card, vdd & 1 != 0, cardRouted() else { fail(); return }
         let (r, data) = card.command(index, argument: arg)
         switch r {
         case .timeout: fail(); return

@@ -146,6 +146,11 @@ public final class Machine {
             default: break
             }
         }
+        // The SD card reaches the sdhost controller only while GPIO 48-53 (CLK, CMD, DAT0-3) are in ALT0.
+        if let sdhost = memory.devices.lazy.compactMap({ $0.device as? BCM2835SDHost }).first,
+           let gpio = memory.devices.lazy.compactMap({ $0.device as? BCM2835GPIO }).first {
+            sdhost.cardRouted = { [unowned gpio] in (48...53).allSatisfy { gpio.function(pin: $0) == 4 } }
+        }
         // Regions of devices the board has and we do not model: read as zero, writes ignored.
         for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
         if let w = board.peripheralWindow { try fillPeripheralGaps(w) }
