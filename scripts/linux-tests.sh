@@ -76,7 +76,7 @@ expects() {
 
 if [ ! -f "$L/Image" ] || [ ! -f "$L/initramfs.cpio.gz" ] || [ ! -f "$L/fvp-base-revc.dtb" ] \
    || [ ! -f "$L/Image-generic" ] || [ ! -f "$L/initramfs-generic.cpio.gz" ] || [ ! -f "$L/bcm2837-rpi-3-b-plus.dtb" ] \
-   || [ ! -f "$L/u-boot-rpi_arm64.elf" ]; then
+   || [ ! -f "$L/u-boot-rpi_arm64.elf" ] || [ ! -f "$L/u-boot-rpi_arm64.bin" ] || [ ! -f "$L/rpi3-bl31.bin" ]; then
   bad "linux-images" "run make images first ($L)"
   echo "linux-tests: $pass passed, $fail failed"; exit 1
 fi
@@ -156,7 +156,7 @@ done
 # --dtb: the board boots the upstream tree), 4 CPUs released from the spin table, console on the
 # mini UART (ttyS1) and, in another run, on the PL011 (ttyAMA0); /init powers off through the PM
 # watchdog (bcm2835_wdt), which ends the run with exit 0.
-rpi3=(--board rpi3 --cpus 4 --fail-on 'Internal error|Unable to handle|Kernel panic|Oops|WARNING:')
+rpi3=(--board rpi3 --cpus 4 --fail-on 'Internal error|Unable to handle|Kernel panic|Oops|WARNING: CPU:')
 for c in ttyS1 ttyAMA0; do
   name=linux-rpi3-4cpu-$c
   KERNEL=$L/Image-generic INITRD=$L/initramfs-generic.cpio.gz boot $name 0 "${rpi3[@]}" --append "console=$c,115200"
@@ -167,6 +167,34 @@ for c in ttyS1 ttyAMA0; do
   [ -z "$missing" ] && ok "$name-log" || bad "$name-log" "missing: $missing"
   golden $name
 done
+# Debian's TF-A (rpi3/bl31.bin) as the board's EL3 firmware: the simulator plays BL1/BL2 (BL31
+# entered with its bl_params_t, the other cores held in BL1's trusted mailbox), Linux finds PSCI
+# in the firmware, brings up 4 CPUs with CPU_ON, KVM initialises at EL2, and `poweroff -f` goes
+# through PSCI SYSTEM_OFF to the firmware's watchdog power-off.
+name=linux-rpi3-4cpu-bl31
+KERNEL=$L/Image-generic INITRD=$L/initramfs-generic.cpio.gz boot $name 0 "${rpi3[@]}" --firmware "$L/rpi3-bl31.bin" --append "console=ttyS1,115200"
+lines=("NOTICE:  BL31: v2\\.8" "INFO:    Entry point address = 0x200000" "psci: PSCIv1.1 detected in firmware" "SMP: Total of 4 processors activated"
+      "CPU3: Booted secondary processor 0x0000000003" "kvm \\[1\\]: Hyp mode initialized successfully" "MINOS-INIT: cpus 4, memory" "MINOS-INIT: done" "reboot: Power down")
+missing=$(for w in "${lines[@]}"; do grep -Eq -- "$w" "$T/$name.log" || echo "$w;"; done)
+[ -z "$missing" ] && ok "$name-log" || bad "$name-log" "missing: $missing"
+golden $name
+# CPU hotplug through the firmware: CPU_OFF parks the core in the trusted mailbox (a warm reset
+# through RMR_EL3), CPU_ON releases it again.
+python3 "$HERE/scripts/shell-check.py" linux-rpi3-bl31-hotplug 4 --hotplug 2 "$SIM" "${rpi3[@]}" --firmware "$L/rpi3-bl31.bin" \
+  --kernel "$L/Image-generic" --initrd "$L/initramfs-generic.cpio.gz" --append "console=ttyS1,115200 minos.test=shell" \
+  --max-insns 8000000000 >"$T/hotplug.out" 2>&1
+cat "$T/hotplug.out"
+pass=$((pass + $(grep -c '^PASS' "$T/hotplug.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/hotplug.out")))
+# The tree Linux gets through the firmware: PSCI over SMC on every CPU, BL31's memory reserved.
+"$SIM" --board rpi3 --firmware "$L/rpi3-bl31.bin" --kernel "$L/Image-generic" --dump-dtb "$T/bl31.dtb" 2>"$T/dump.err"
+dts=$(dtc -q -I dtb -O dts "$T/bl31.dtb" 2>&1)
+if grep -Eq '/memreserve/\s+0x0*10000000 0x0*100000;' <<<"$dts" && [ "$(fdtget "$T/bl31.dtb" /psci method)" = smc ] \
+   && [ "$(fdtget "$T/bl31.dtb" /cpus/cpu@3 enable-method)" = psci ] && ! grep -q cpu-release-addr <<<"$dts"; then ok "linux-rpi3-bl31-tree"
+else bad "linux-rpi3-bl31-tree" "$(cat "$T/dump.err"; grep -E 'memreserve|enable-method|method' <<<"$dts" | head -5 | tr '\n' ';')"; fi
+bad_input "firmware-no-protocol" "--firmware: board virt boots no EL3 firmware image" "$SIM" --board virt --kernel "$L/Image" --firmware "$L/rpi3-bl31.bin"
+bad_input "firmware-and-entry-el" "--entry-el does not apply" "$SIM" --board rpi3 --kernel "$L/Image-generic" --firmware "$L/rpi3-bl31.bin" --entry-el 2
+bad_input "firmware-too-big" "Image-generic: .* bytes: board rpi3's BL31 must be 1 to 131072 bytes" "$SIM" --board rpi3 --kernel "$L/Image-generic" --firmware "$L/Image-generic"
+bad_input "firmware-no-payload" "--firmware: give the payload" "$SIM" --board rpi3 --firmware "$L/rpi3-bl31.bin"
 # An interactive shell on the mini UART, typed into through a pseudo-terminal.
 python3 "$HERE/scripts/shell-check.py" linux-rpi3-shell-ttyS1 4 "$SIM" "${rpi3[@]}" --kernel "$L/Image-generic" \
   --initrd "$L/initramfs-generic.cpio.gz" --append "console=ttyS1,115200 minos.test=shell" --max-insns 8000000000 >"$T/shell.out" 2>&1
@@ -178,6 +206,11 @@ python3 "$HERE/scripts/uboot-check.py" linux-rpi3-u-boot "$SIM" --board rpi3 --c
   --max-insns 20000000000 >"$T/uboot.out" 2>&1
 cat "$T/uboot.out"
 pass=$((pass + $(grep -c '^PASS' "$T/uboot.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/uboot.out")))
+# Raw U-Boot (u-boot.bin, what users name kernel8.img): no ELF or Image header, so the board
+# loads it where the Pi firmware puts a raw kernel, 0x80000, and starts it there.
+"$SIM" --board rpi3 --cpus 4 --kernel "$L/u-boot-rpi_arm64.bin" --expect 'U-Boot 2023\.01' --expect 'DRAM: +960 MiB' \
+  --expect '^Net: ' --max-insns 2000000000 </dev/null >"$T/uboot-raw.out" 2>&1 \
+  && ok "linux-rpi3-u-boot-raw-kernel8" || bad "linux-rpi3-u-boot-raw-kernel8" "$(tail -2 "$T/uboot-raw.out" | tr '\n' ';')"
 # The board's SD card (--sd, snapshot: the image stays as it is): an MBR with a FAT32 partition
 # holding the kernel, tree and initramfs, as a Pi's card; U-Boot lists it, loads them, booti.
 "$HERE/images/linux/build-sdcard.sh" "$T/sd.img" 80 "$L/Image-generic" "$L/bcm2837-rpi-3-b-plus.dtb" "$L/initramfs-generic.cpio.gz"

@@ -31,8 +31,11 @@ struct Run: ParsableCommand {
     @Option(help: "Load a raw file at a physical address (FILE@ADDR, repeatable).")
     var load: [LoadSpec] = []
 
-    @Option(name: .customLong("entry-el"), help: "Exception level the payload starts in (1, 2 or 3).")
-    var entryEL: Int = 2
+    @Option(name: .customLong("entry-el"), help: "Exception level the payload starts in (1, 2 or 3; default 2).")
+    var entryEL: Int?
+
+    @Option(help: "EL3 firmware to boot the payload through: every core starts in it at EL3 and PSCI is the firmware's (rpi3: TF-A's rpi3/bl31.bin from Debian's arm-trusted-firmware, entered as TF-A's BL2 enters it).")
+    var firmware: String?
 
     @Option(help: "Console: stdio or file:PATH.")
     var serial: SerialTarget = .stdio
@@ -83,7 +86,8 @@ struct Run: ParsableCommand {
             consoleHandle = try OutputFile.open(path, what: "serial output file")
         }
         let console = SerialBackend(handle: consoleHandle)
-        var config = MachineConfig(board: spec, cpus: cpus, memory: memory?.bytes, entryEL: entryEL)
+        if firmware != nil, entryEL != nil { throw SimError.config("--firmware starts at EL3 and enters the payload as the firmware does: --entry-el does not apply") }
+        var config = MachineConfig(board: spec, cpus: cpus, memory: memory?.bytes, entryEL: firmware != nil ? 3 : entryEL ?? 2)
         config.drives = drive.map { ($0.path, $0.mode) }
         config.sd = sd.map { ($0.path, $0.mode) }
         if let n = net {
@@ -108,6 +112,7 @@ struct Run: ParsableCommand {
         options.initrd = initrd
         options.append = append
         options.loads = load.map { ($0.path, $0.address) }
+        options.firmware = firmware
         let plan = try BootLoader.load(options, into: machine)
         if let path = dumpDTB {
             let h = try OutputFile.open(path, what: "device tree file")
@@ -129,7 +134,11 @@ struct Run: ParsableCommand {
         let terminal = serial.isStdio ? TerminalInput(backend: console) : nil
         terminal?.start()
         Signals.install()
-        machine.boot(entry: entry, dtb: plan.dtbAddress)
+        if let fw = plan.firmware {
+            machine.bootFirmware(entry: fw.entry, x0: fw.x0, x1: fw.x1, mailbox: fw.mailbox)
+        } else {
+            machine.boot(entry: entry, dtb: plan.dtbAddress)
+        }
         let started = DispatchTime.now()
         let outcome = machine.run(maxInstructions: maxInsns) {
             terminal?.poll()

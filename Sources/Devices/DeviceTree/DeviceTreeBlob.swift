@@ -69,6 +69,38 @@ public struct DeviceTreeBlob {
         }
     }
 
+    /// Adds a /memreserve/ entry: memory the kernel must leave alone (firmware, its mailboxes).
+    public mutating func reserve(_ address: UInt64, size: UInt64) throws {
+        let rc = bytes.withUnsafeMutableBytes { fdt_add_mem_rsv($0.baseAddress, address, size) }
+        try check(rc, "add memory reservation")
+    }
+
+    /// The /memreserve/ entries, in order.
+    public var reservations: [(address: UInt64, size: UInt64)] {
+        bytes.withUnsafeBytes { raw in
+            (0..<max(0, fdt_num_mem_rsv(raw.baseAddress))).compactMap { i -> (UInt64, UInt64)? in
+                var a: UInt64 = 0, n: UInt64 = 0
+                return fdt_get_mem_rsv(raw.baseAddress, i, &a, &n) == 0 ? (a, n) : nil
+            }
+        }
+    }
+
+    /// Full paths of the direct children of the node at `path` (empty when it does not exist).
+    public func children(_ path: String) -> [String] {
+        bytes.withUnsafeBytes { raw -> [String] in
+            let fdt = raw.baseAddress
+            let parent = fdt_path_offset(fdt, path)
+            guard parent >= 0 else { return [] }
+            var out: [String] = []
+            var off = fdt_first_subnode(fdt, parent)
+            while off >= 0 {
+                if let name = fdt_get_name(fdt, off, nil) { out.append((path == "/" ? "" : path) + "/" + String(cString: name)) }
+                off = fdt_next_subnode(fdt, off)
+            }
+            return out
+        }
+    }
+
     /// Packs the tree to its minimal size.
     public mutating func packed() -> [UInt8] {
         _ = bytes.withUnsafeMutableBytes { fdt_pack($0.baseAddress) }

@@ -86,6 +86,18 @@ public struct BoardSpec {
         case spinTable(slots: [UInt64])
     }
 
+    /// EL3 firmware the board can boot through (`--firmware`), and how the simulator, playing the
+    /// boot stages before it, enters it.
+    public enum FirmwareProtocol {
+        /// TF-A's BL31 entered as its BL2 would (TF-A plat/rpi/rpi3): the image at `base` (at most
+        /// `size` bytes) runs on the primary with a bl_params_t list in x0 and the platform's check
+        /// value in x1. The other cores are held in BL1's trusted mailbox: `mailbox` holds the warm
+        /// entry point, then one hold word per core; a core leaves when its word becomes 1 (CPU_ON)
+        /// and enters the entry point at EL3. A warm reset (RMR_EL3.RR, CPU_OFF) returns a core
+        /// there. `secureRAM` is the "secure SRAM" the firmware lives in: reserved in the tree.
+        case tfaBL31(base: UInt64, size: UInt64, mailbox: UInt64, secureRAM: Bank, paramCheck: UInt64)
+    }
+
     public let name: String
     public let model: String
     public let compatible: [String]
@@ -124,11 +136,17 @@ public struct BoardSpec {
     public var initrdBase: UInt64? = nil
     /// Where an arm64 Image's 2 MiB-aligned base goes (its text_offset is added); default RAM base.
     public var imageBase: UInt64? = nil
+    /// Where a `--kernel` that is neither ELF nor arm64 Image goes and starts, as the board's
+    /// firmware loads a raw `kernel8.img`; nil: such a file is refused.
+    public var rawKernelBase: UInt64? = nil
     /// Linux's upstream device tree for the board (a path under Debian's usr/lib/linux-image-*/),
     /// used instead of a generated tree when no --dtb is given.
     public var upstreamDTB: String? = nil
     /// What the board's firmware answers over the mailbox (rpi3).
     public var boardRevision: UInt32 = 0
+    public var firmware: FirmwareProtocol? = nil
+    /// CBAR_EL1's PERIPHBASE: the address the SoC strapped into the cores (Cortex-A53 TRM 4.3.62).
+    public var peripheralBase: UInt64 = 0
 
     public var ramBase: UInt64 { ramBanks[0].base }
 

@@ -141,4 +141,17 @@ public enum DeviceTreeGenerator {
         try blob.set(existing, "device_type", string: "memory")
         try blob.set(existing, "reg", cells: reg)
     }
+
+    /// Edits a tree for PSCI from EL3 firmware, as a user booting a spin-table board through TF-A
+    /// must (TF-A docs/plat/rpi3.rst): a /psci node calling over SMC, every CPU's enable-method
+    /// "psci" with its release address gone, and the firmware's memory reserved.
+    public static func patchForFirmwarePSCI(_ blob: inout DeviceTreeBlob, reserve: BoardSpec.Bank) throws {
+        try blob.set("/psci", "compatible", bytes: Array("arm,psci-1.0\0arm,psci-0.2\0".utf8))
+        try blob.set("/psci", "method", string: "smc")
+        for cpu in blob.children("/cpus") where blob.get(cpu, "device_type") == Array("cpu\0".utf8) {
+            try blob.set(cpu, "enable-method", string: "psci")
+            try blob.delete(cpu, "cpu-release-addr")
+        }
+        try blob.reserve(reserve.base, size: reserve.size)
+    }
 }

@@ -39,8 +39,16 @@ extension BoardSpec {
         // The firmware loads a 64-bit kernel at 0x200000 (text_offset 0 Images; QEMU does the same).
         b.imageBase = 0x20_0000
         b.initrdBase = 0x800_0000
+        // A kernel8.img without the arm64 Image header: the firmware's kernel_address default.
+        b.rawKernelBase = 0x8_0000
         b.upstreamDTB = "broadcom/bcm2837-rpi-3-b-plus.dtb"
         b.boardRevision = 0xA020D3
+        // TF-A's rpi3 layout (platform_def.h): secure SRAM 0x10000000-0x10100000, the trusted
+        // mailbox at its start, BL31 in its top 128 KiB; RPI3_BL31_PLAT_PARAM_VAL checked in x1.
+        b.firmware = .tfaBL31(base: 0x100E_0000, size: 0x2_0000, mailbox: 0x1000_0000,
+                              secureRAM: Bank(base: 0x1000_0000, size: 0x10_0000), paramCheck: 0x0F1E_2D3C_4B5A_6978)
+        // The BCM2837 straps its peripheral base into the cores, as QEMU's raspi models do.
+        b.peripheralBase = 0x3F00_0000
         return b
     }()
 }

@@ -31,6 +31,8 @@ public final class Core {
     unowned let machine: Machine
     let memory: PhysicalMemory
     public internal(set) var power: PowerState = .off
+    /// RMR_EL3.RR was written: the core resets at its next WFI (`Machine.warmReset`).
+    var warmResetRequested = false
     /// Interrupt lines from the interrupt controller (physical IRQ/FIQ).
     public var irqLine = false
     public var fiqLine = false
@@ -90,6 +92,12 @@ public final class Core {
         self[.pmcrEL0] = 0x4103_0000
         self[.midrEL1] = 0x410F_D034
         self[.mpidrEL1] = mpidr
+        // Cortex-A53 r0p4 TRM reset values; L2CTLR reports the cluster's core count.
+        self[.cpuactlrEL1] = 0x090C_A000
+        let cluster = (0..<machine.config.cpus).filter { machine.board.mpidr($0) >> 8 == mpidr >> 8 }.count
+        self[.l2ctlrEL1] = UInt64(min(max(cluster, 1), 4) - 1) << 24
+        self[.rmrEL3] = 1
+        warmResetRequested = false
     }
 
     // MARK: PSTATE and stack pointer banking
@@ -156,7 +164,14 @@ public final class Core {
         tlb.flushAll()
         // Firmware below the entry EL: EL3 hands over in Non-secure state with AArch64 lower ELs,
         // HVC enabled; EL2 (when skipped) runs EL1 in AArch64 with no traps.
-        if el < 3 { self[.scrEL3] = 0x30 | 1 | (1 << 8) | (1 << 10) }
+        if el < 3 {
+            self[.scrEL3] = 0x30 | 1 | (1 << 8) | (1 << 10)
+            // As the Pi's armstub and TF-A's cores set-up leave it: lower ELs may write the
+            // IMPLEMENTATION DEFINED controls, and the core takes part in coherency (SMPEN).
+            self[.actlrEL3] = 0x73
+            self[.cpuectlrEL1] = 1 << 6
+        }
+        if el < 2 { self[.actlrEL2] = 0x73 }
         // EL2 (when skipped) leaves EL1 the physical counter and timer (CNTHCTL_EL2.EL1PCTEN/EL1PCEN).
         if el < 2 { self[.hcrEL2] = 1 << 31; self[.cnthctlEL2] = 3 }
         state.pointee.el = el

@@ -24,6 +24,8 @@ public enum SysReg: Int, CaseIterable {
     case dbgwvr0, dbgwvr1, dbgwvr2, dbgwvr3
     case dbgwcr0, dbgwcr1, dbgwcr2, dbgwcr3
     case midrEL1, mpidrEL1
+    /// The Cortex-A53's IMPLEMENTATION DEFINED control and error registers (TRM 4.3), and RMR_EL3.
+    case cpuactlrEL1, cpuectlrEL1, cpumerrsrEL1, l2ctlrEL1, l2ectlrEL1, l2actlrEL1, l2merrsrEL1, rmrEL3
 }
 
 /// How an EL0 access to an EL0-accessible register is permitted (the controls that gate it).
@@ -48,6 +50,8 @@ public enum SpecialReg {
     case cntpct, cntvct, ccsidr, mpidr, midr, dczid, isr
     /// ID_AA64PFR0_EL1: its GIC field says whether the board wires a GICv3 CPU interface.
     case idAA64PFR0
+    /// CBAR_EL1: the board's peripheral base, strapped at reset.
+    case cbar
     /// Generic timer registers, held by the machine's timer device.
     case timerControl(GenericTimers.Kind), timerCompare(GenericTimers.Kind), timerValue(GenericTimers.Kind), cntvoff
     /// GIC CPU interface registers, held by the GIC model.

@@ -4,7 +4,7 @@ import Devices
 /// "AArch64 System Register Descriptions"). Identification values advertise exactly what
 /// this simulator implements: no AArch32, no FP/SIMD yet (until M1.3), CRC32, 4K/16K/64K granules.
 public enum SysRegTable {
-    static let all: [SysRegDef] = identification + control + exceptionState + memory + threadAndTimers + debugAndPMU + breakpoints + gicCPUInterface + gicVirtualControl
+    static let all: [SysRegDef] = identification + control + cortexA53 + exceptionState + memory + threadAndTimers + debugAndPMU + breakpoints + gicCPUInterface + gicVirtualControl
     /// Encoding -> index into `all` plus one (0: not allocated); a flat table, so an MRS/MSR costs
     /// no hashing (Linux at EL1 and a hypervisor at EL2 execute millions of them).
     static let indexByEncoding: [UInt16] = {
@@ -56,7 +56,8 @@ public enum SysRegTable {
         SysRegDef("MVFR0_EL1", 3, 0, 0, 3, 0, .constant(0), readOnly: true),
         SysRegDef("MVFR1_EL1", 3, 0, 0, 3, 1, .constant(0), readOnly: true),
         SysRegDef("MVFR2_EL1", 3, 0, 0, 3, 2, .constant(0), readOnly: true),
-        // EL0-EL3 AArch64 only; FP and AdvSIMD implemented (no FP16); GICv3 system registers.
+        // EL0 and EL1 AArch64 and AArch32, EL2 and EL3 AArch64 (the A53 has AArch32 everywhere;
+        // entering it ends a run as a limitation); FP and AdvSIMD (no FP16); GICv3 system registers.
         SysRegDef("ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, .special(.idAA64PFR0), readOnly: true),
         SysRegDef("ID_AA64PFR1_EL1", 3, 0, 0, 4, 1, .constant(0), readOnly: true),
         // Cortex-A53 debug: DebugVer v8, PMUv3, 6 breakpoints, 4 watchpoints, 2 context comparators.
@@ -88,8 +89,8 @@ public enum SysRegTable {
         SysRegDef("CPACR_EL1", 3, 0, 1, 0, 2, s(.cpacrEL1, 0x1030_0000)),
         SysRegDef("SCTLR_EL2", 3, 4, 1, 0, 0, s(.sctlrEL2, 0x0208_100F | sctlrEL23Res1, res1: sctlrEL23Res1)),
         SysRegDef("ACTLR_EL2", 3, 4, 1, 0, 1, s(.actlrEL2)),
-        // RW is RES1: EL1 is AArch64-only. SCR_EL3.RW likewise (EL2 is AArch64-only).
-        SysRegDef("HCR_EL2", 3, 4, 1, 1, 0, s(.hcrEL2, 0x3_FFFF_FFFF, res1: 1 << 31)),
+        // SCR_EL3.RW is RES1: EL2 (and Secure EL1, which has no AArch32 payload here) is AArch64-only.
+        SysRegDef("HCR_EL2", 3, 4, 1, 1, 0, s(.hcrEL2, 0x3_FFFF_FFFF)),
         SysRegDef("MDCR_EL2", 3, 4, 1, 1, 1, s(.mdcrEL2, 0xFFF)),
         SysRegDef("CPTR_EL2", 3, 4, 1, 1, 2, s(.cptrEL2, 0x8010_0400 | 0x33FF, res1: 0x33FF)),
         SysRegDef("HSTR_EL2", 3, 4, 1, 1, 3, s(.hstrEL2, 0xFFFF)),
@@ -100,6 +101,22 @@ public enum SysRegTable {
         SysRegDef("SDER32_EL3", 3, 6, 1, 1, 1, s(.sder32EL3, 3)),
         SysRegDef("CPTR_EL3", 3, 6, 1, 1, 2, s(.cptrEL3, 0x8010_0400)),
         SysRegDef("MDCR_EL3", 3, 6, 1, 3, 1, s(.mdcrEL3, 0x001B_06C0)),
+    ]
+
+    /// The Cortex-A53's IMPLEMENTATION DEFINED registers (TRM 4.3.58-4.3.66). EL1 and EL2 may
+    /// always read them; writes from below EL3 need the register's ACTLR_EL3 (and, from EL1,
+    /// ACTLR_EL2) enable bit (`impdefWriteTrap`). RMR_EL1 does not exist: EL3 is implemented.
+    static let cortexA53: [SysRegDef] = [
+        SysRegDef("CPUACTLR_EL1", 3, 1, 15, 2, 0, s(.cpuactlrEL1)),
+        // SMPEN (bit 6) and the retention controls; the rest is RES0.
+        SysRegDef("CPUECTLR_EL1", 3, 1, 15, 2, 1, s(.cpuectlrEL1, 0x7F)),
+        SysRegDef("CPUMERRSR_EL1", 3, 1, 15, 2, 2, s(.cpumerrsrEL1)),
+        SysRegDef("L2MERRSR_EL1", 3, 1, 15, 2, 3, s(.l2merrsrEL1)),
+        SysRegDef("L2ACTLR_EL1", 3, 1, 15, 0, 0, s(.l2actlrEL1)),
+        // Number of cores (bits 25:24) is the cluster's configuration: read-only.
+        SysRegDef("L2CTLR_EL1", 3, 1, 11, 0, 2, s(.l2ctlrEL1, 0xFFFF_FFFF & ~0x0300_0000)),
+        SysRegDef("L2ECTLR_EL1", 3, 1, 11, 0, 3, s(.l2ectlrEL1, 0x4000_0007)),
+        SysRegDef("CBAR_EL1", 3, 1, 15, 3, 0, .special(.cbar), readOnly: true),
     ]
 
     static let exceptionState: [SysRegDef] = [
@@ -126,7 +143,6 @@ public enum SysRegTable {
         SysRegDef("FAR_EL1", 3, 0, 6, 0, 0, s(.farEL1)),
         SysRegDef("PAR_EL1", 3, 0, 7, 4, 0, s(.parEL1)),
         SysRegDef("VBAR_EL1", 3, 0, 12, 0, 0, s(.vbarEL1, ~0x7FF)),
-        SysRegDef("RMR_EL1", 3, 0, 12, 0, 2, .constant(0), minEL: 1),
         SysRegDef("ISR_EL1", 3, 0, 12, 1, 0, .special(.isr), readOnly: true),
         SysRegDef("DACR32_EL2", 3, 4, 3, 0, 0, s(.dacr32EL2, 0xFFFF_FFFF)),
         SysRegDef("IFSR32_EL2", 3, 4, 5, 0, 1, s(.ifsr32EL2, 0xFFFF_FFFF)),
@@ -144,6 +160,8 @@ public enum SysRegTable {
         SysRegDef("FAR_EL3", 3, 6, 6, 0, 0, s(.farEL3)),
         SysRegDef("VBAR_EL3", 3, 6, 12, 0, 0, s(.vbarEL3, ~0x7FF)),
         SysRegDef("RVBAR_EL3", 3, 6, 12, 0, 1, s(.rvbarEL3), readOnly: true),
+        // RR requests a warm reset (taken at the next WFI); AA64 is RES1: there is no AArch32 to reset into.
+        SysRegDef("RMR_EL3", 3, 6, 12, 0, 2, s(.rmrEL3, 3, res1: 1)),
     ]
 
     static let memory: [SysRegDef] = [

@@ -103,10 +103,23 @@ extension Core {
         default: spsr = SPSR(self[.spsrEL3]); elr = self[.elrEL3]
         }
         state.pointee.exclusiveAddr = .max
-        // Illegal returns (Arm ARM D1.11.4): to a higher EL, to AArch32 (not implemented), a
-        // reserved mode, EL0 with SP_ELx, or to EL2 when EL3 says EL2 is not in use (SCR.NS=0 without EL2).
+        // EL1 is AArch32 when Non-secure with HCR_EL2.RW clear (SCR_EL3.RW is RES1 here).
+        let el1AArch32 = self[.scrEL3] & 1 != 0 && self[.hcrEL2] & (1 << 31) == 0
+        if spsr.aarch32 {
+            // The Cortex-A53 has AArch32 at EL0 and EL1 (ID_AA64PFR0_EL1); this model does not
+            // execute it. A return that would legally enter it ends the run, saying so.
+            let mode = spsr.raw & 0x1F
+            let target = mode == 0x10 ? 0 : [0x11, 0x12, 0x13, 0x17, 0x1B, 0x1F].contains(mode) ? 1 : 4
+            if target < el && (target == 0 || el1AArch32) {
+                machine.limitation("exception return to AArch32 state (SPSR 0x\(String(spsr.raw, radix: 16))): AArch32 execution is not modelled", core: self)
+                return
+            }
+        }
+        // Illegal returns (Arm ARM D1.11.4): to a higher EL, to AArch32 where the register-width
+        // controls forbid it, a reserved mode, EL0 with SP_ELx, to AArch64 EL1 while EL1 is AArch32,
+        // or to EL2 when EL3 says EL2 is not in use (SCR.NS=0 without EL2).
         let illegal = spsr.aarch32 || spsr.el > el || (spsr.raw & 2) != 0 || (spsr.el == 0 && spsr.spsel == 1)
-            || (spsr.el == 1 && el == 3 && self[.scrEL3] & (1 << 10) == 0)
+            || (spsr.el == 1 && el == 3 && self[.scrEL3] & (1 << 10) == 0) || (spsr.el == 1 && el >= 2 && el1AArch32)
         state.pointee.setFlags(spsr.nzcv)
         state.pointee.daif = spsr.daif
         state.pointee.ss = spsr.ss

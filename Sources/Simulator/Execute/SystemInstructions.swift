@@ -185,6 +185,7 @@ extension Core {
             if state.pointee.eventRegister { state.pointee.eventRegister = false; return false }
             power = .waitingForEvent
         } else {
+            if warmResetRequested { machine.warmReset(self); return true }
             if interruptPendingForWait { return false }
             power = .waitingForInterrupt
         }

@@ -101,6 +101,10 @@ extension Core {
             synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 2)
             return true
         }
+        if !read, let target = impdefWriteTrap(enc) {
+            synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: target)
+            return true
+        }
         if read {
             x[rt] = readSysreg(def)
             return false
@@ -134,7 +138,8 @@ extension Core {
                 let a = virt && hcr & (1 << 5) != 0 && hcr & (1 << 8) != 0
                 return (a ? 1 << 8 : 0) | (i ? 1 << 7 : 0) | (f ? 1 << 6 : 0)
             // EL0 and EL1 only; GIC = 1 (system-register interface) where the board has a GICv3.
-            case .idAA64PFR0: return 0x0000_1111 | (machine.gic != nil ? 0x0100_0000 : 0)
+            case .cbar: return machine.board.peripheralBase & 0xFF_FFFC_0000
+            case .idAA64PFR0: return 0x0000_1122 | (machine.gic != nil ? 0x0100_0000 : 0)
             case .dczid:
                 // DZP: DC ZVA prohibited at this EL (SCTLR_EL1.DZE for EL0, HCR_EL2.TDZ below EL2); BS = 4 (64 bytes).
                 let prohibited = (s.el == 0 && self[.sctlrEL1] & (1 << 14) == 0) || (belowEnabledEL2 && self[.hcrEL2] & HCR.tdz != 0)
@@ -187,6 +192,9 @@ extension Core {
                 if changed { tlb.flushRegime(el: 2) }
             case .sctlrEL3, .ttbr0EL3, .tcrEL3, .mairEL3:
                 if changed { tlb.flushRegime(el: 3) }
+            case .rmrEL3:
+                if value & 2 != 0 { warmResetRequested = true }
+                return false
             case .scrEL3:
                 // NS decides whether EL2 and stage 2 apply.
                 tlb.flushAll()
@@ -238,7 +246,7 @@ extension Core {
             case .pmintenset: self[.pmintenEL1] |= value & 0x8000_0000
             case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_0000)
             case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_0000)
-            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr, .idAA64PFR0: break
+            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr, .idAA64PFR0, .cbar: break
             }
             return false
         }

@@ -10,6 +10,8 @@ public struct BootOptions {
     public var append: String?
     /// Raw files at physical addresses (`--load FILE@ADDR`).
     public var loads: [(path: String, address: UInt64)] = []
+    /// EL3 firmware the payload boots through (`--firmware`), entered per the board's protocol.
+    public var firmware: String?
 
     public init() {}
 }
@@ -22,6 +24,9 @@ public struct BootPlan {
     public var dtb: [UInt8]
     /// Named ranges placed in memory, for messages and tests.
     public var placed: [(name: String, start: UInt64, end: UInt64)]
+    /// Set when EL3 firmware runs first: where CPU 0 starts it, with which registers, and the
+    /// mailbox the other cores wait in (`Machine.bootFirmware`).
+    public var firmware: (entry: UInt64, x0: UInt64, x1: UInt64, mailbox: UInt64)?
 }
 
 public enum BootLoader {
@@ -63,6 +68,10 @@ public enum BootLoader {
                 let (seg, e) = try ImageLoader.load(path: path, data: data, ramBase: machine.board.imageBase ?? ram.base)
                 segments.append((path, seg))
                 entry = e
+            } else if let base = machine.board.rawKernelBase {
+                guard !data.isEmpty else { throw SimError.file(path: path, problem: "empty file") }
+                segments.append((path, Segment(address: base, bytes: data, size: UInt64(data.count))))
+                entry = base
             } else {
                 throw SimError.file(path: path, problem: "neither an ELF executable nor an arm64 Image (no \"ARM\\x64\" magic at 0x38)")
             }
@@ -72,6 +81,20 @@ public enum BootLoader {
             segments.append(("\(l.path)@0x\(String(l.address, radix: 16))", Segment(address: l.address, bytes: data, size: UInt64(data.count))))
         }
         let entryPoint = entry ?? options.loads.first?.address
+        var firmwareProtocol: BoardSpec.FirmwareProtocol?
+        if let path = options.firmware {
+            guard let fw = machine.board.firmware else {
+                throw SimError.config("--firmware: board \(machine.board.name) boots no EL3 firmware image (below EL3 the simulator answers PSCI itself)")
+            }
+            guard case .tfaBL31(let base, let size, _, _, _) = fw else { fatalError("unreachable") }
+            let data = try read(path)
+            guard !data.isEmpty, UInt64(data.count) <= size else {
+                throw SimError.file(path: path, problem: "\(data.count) bytes: board \(machine.board.name)'s BL31 must be 1 to \(size) bytes (loaded at 0x\(String(base, radix: 16)))")
+            }
+            guard entryPoint != nil else { throw SimError.config("--firmware: give the payload it starts (--kernel FILE or --load FILE@ADDR)") }
+            segments.append((path, Segment(address: base, bytes: data, size: UInt64(data.count))))
+            firmwareProtocol = fw
+        }
 
         // The device tree goes in the last 2 MiB of the first RAM bank (Linux wants it 8-byte aligned,
         // at most 2 MiB, in a 2 MiB region of its own); the initrd just below it.
@@ -91,7 +114,7 @@ public enum BootLoader {
             segments.append((path, Segment(address: start, bytes: data, size: UInt64(data.count))))
             chosen.initrd = (start, start + UInt64(data.count))
         }
-        let dtb: [UInt8]
+        var dtb: [UInt8]
         if let path = try options.dtb ?? upstreamDTB(machine.board) {
             do {
                 var blob = try DeviceTreeBlob(try read(path))
@@ -102,6 +125,13 @@ public enum BootLoader {
             }
         } else {
             dtb = try DeviceTreeGenerator.generate(machine, chosen: chosen)
+        }
+        if case .tfaBL31(_, _, _, let secureRAM, _) = firmwareProtocol {
+            do {
+                var blob = try DeviceTreeBlob(dtb)
+                try DeviceTreeGenerator.patchForFirmwarePSCI(&blob, reserve: secureRAM)
+                dtb = blob.packed()
+            } catch let e as DeviceTreeError { throw SimError.config("device tree: \(e.description)") }
         }
         guard dtb.count <= 0x20_0000 else { throw SimError.config("device tree of \(dtb.count) bytes exceeds 2 MiB") }
         segments.append(("device tree", Segment(address: dtbAddress, bytes: dtb, size: UInt64(dtb.count))))
@@ -124,6 +154,12 @@ public enum BootLoader {
                 try machine.memory.write([UInt8](repeating: 0, count: Int(s.size) - s.bytes.count), at: s.address + UInt64(s.bytes.count))
             }
         }
-        return BootPlan(entry: entryPoint, dtbAddress: dtbAddress, dtb: dtb, placed: placed.map { ($0.0, $0.1, $0.2) })
+        var plan = BootPlan(entry: entryPoint, dtbAddress: dtbAddress, dtb: dtb, placed: placed.map { ($0.0, $0.1, $0.2) })
+        if case .tfaBL31(let base, _, let mailbox, _, let check) = firmwareProtocol, let bl33 = entryPoint {
+            let params = base - 0x1000
+            try machine.memory.write(TFAParams.bl31(at: params, bl33: bl33, dtb: dtbAddress), at: params)
+            plan.firmware = (base, params, check, mailbox)
+        }
+        return plan
     }
 }

@@ -52,8 +52,10 @@ public final class Machine {
     private var tickedDevices: [MMIODevice] = []
     /// The card in the board's SD slot (`--sd`).
     private var sdCard: SDCard?
-    /// Spin-table boot: cores waiting for an address in their release slot (core -> slot).
-    private var spinSlots: [Int: UInt64] = [:]
+    /// Cores the boot firmware holds until software releases them (core -> how).
+    private var held: [Int: Hold] = [:]
+    /// The trusted mailbox of EL3 firmware booted with `bootFirmware`, where warm resets return.
+    private var trustedMailbox: UInt64?
     public let timers: GenericTimers
     /// Set for `sim user`: EL0 exceptions become system calls and signals instead of vectors.
     public internal(set) var userProcess: UserProcess?
@@ -236,6 +238,16 @@ public final class Machine {
         sdCard?.image.close()
     }
 
+    /// How a held core waits (the firmware's loop, done by the simulator).
+    enum Hold {
+        /// The Pi armstub's spin table: released by a non-zero address in `slot`, entered at the
+        /// payload's EL with x0-x3 zero.
+        case spinTable(slot: UInt64)
+        /// TF-A BL1's trusted mailbox: released when the core's hold word becomes 1, entered at
+        /// EL3 at the address in the mailbox's first word.
+        case trustedMailbox(base: UInt64)
+    }
+
     /// Starts the payload: CPU 0 at `entry` with the Linux boot registers; with EL3 entry every
     /// core starts there (as on hardware, firmware parks the secondaries), otherwise secondaries
     /// wait for PSCI CPU_ON.
@@ -248,23 +260,67 @@ public final class Machine {
             } else {
                 c.power = .off
                 if case .spinTable(let slots) = board.boot, c.index < slots.count {
-                    spinSlots[c.index] = slots[c.index]
+                    held[c.index] = .spinTable(slot: slots[c.index])
                     try? memory.write([UInt8](repeating: 0, count: 8), at: slots[c.index])
                 }
             }
         }
     }
 
-    /// Spin-table secondaries: a core whose release slot holds an address starts there at the
-    /// entry EL with x0-x3 zero (the armstub's WFE loop; checked at each event and quantum).
-    private func releaseSpinningCores() {
-        for (n, slot) in spinSlots {
-            guard let bytes = memory.dmaRead(slot, count: 8) else { continue }
-            let address = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-            guard address != 0 else { continue }
-            spinSlots[n] = nil
-            cores[n].boot(entry: address, el: entryEL)
-            cores[n][.scrEL3] |= 1 << 7
+    /// Starts EL3 firmware as the boot stages before it would: CPU 0 at `entry` in EL3 with
+    /// `x0`, `x1`; the other cores held in the trusted mailbox at `mailbox` (cleared here).
+    public func bootFirmware(entry: UInt64, x0: UInt64, x1: UInt64, mailbox: UInt64) {
+        trustedMailbox = mailbox
+        try? memory.write([UInt8](repeating: 0, count: 8 * (cores.count + 1)), at: mailbox)
+        for c in cores {
+            if c.index == 0 {
+                c.boot(entry: entry, el: 3, x0: x0, x1: x1)
+            } else {
+                c.power = .off
+                held[c.index] = .trustedMailbox(base: mailbox)
+            }
+        }
+    }
+
+    /// RMR_EL3.RR and a WFI: the core resets. Under firmware booted with `bootFirmware` it goes
+    /// back to the trusted mailbox, as BL1 sends it (a secondary clears its hold word first; the
+    /// primary waits there only when the firmware marked it powered off with 2, and otherwise
+    /// cold boots: the run ends as a system reset). Otherwise it restarts at RVBAR_EL3.
+    func warmReset(_ core: Core) {
+        core.warmResetRequested = false
+        guard let mailbox = trustedMailbox else {
+            core.boot(entry: core[.rvbarEL3], el: 3)
+            return
+        }
+        let hold = mailbox + 8 + 8 * UInt64(core.index)
+        if core.index == 0 {
+            guard readWord(hold) == 2 else { finish(.reset); return }
+        } else {
+            try? memory.write([UInt8](repeating: 0, count: 8), at: hold)
+        }
+        core.power = .off
+        held[core.index] = .trustedMailbox(base: mailbox)
+    }
+
+    private func readWord(_ address: UInt64) -> UInt64? {
+        guard let bytes = memory.dmaRead(address, count: 8) else { return nil }
+        return bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    }
+
+    /// Releases held cores whose firmware loop would now exit (checked at each event and quantum).
+    private func releaseHeldCores() {
+        for (n, hold) in held {
+            switch hold {
+            case .spinTable(let slot):
+                guard let address = readWord(slot), address != 0 else { continue }
+                held[n] = nil
+                cores[n].boot(entry: address, el: entryEL)
+                cores[n][.scrEL3] |= 1 << 7
+            case .trustedMailbox(let base):
+                guard readWord(base + 8 + 8 * UInt64(n)) == 1, let entry = readWord(base) else { continue }
+                held[n] = nil
+                cores[n].boot(entry: entry, el: 3)
+            }
             cores[n].state.pointee.cycles = now
         }
     }
@@ -323,7 +379,7 @@ public final class Machine {
             if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }
             for u in uarts { u.tick(now: now) }
             for d in tickedDevices { d.tick(now: now) }
-            if !spinSlots.isEmpty { releaseSpinningCores() }
+            if !held.isEmpty { releaseHeldCores() }
             for v in virtio { v.transport.tick(now: now) }
             let woke = wakeWaiters()
             if !anyRunning && !woke && outcome == nil {
@@ -439,7 +495,7 @@ public final class Machine {
         for c in cores {
             c.state.pointee.eventRegister = true
         }
-        if !spinSlots.isEmpty { releaseSpinningCores() }
+        if !held.isEmpty { releaseHeldCores() }
     }
 
     /// Counter ticks at a cycle count, and the first cycle at which the counter reaches `count`.
