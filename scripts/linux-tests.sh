@@ -75,7 +75,7 @@ expects() {
 }
 
 if [ ! -f "$L/Image" ] || [ ! -f "$L/initramfs.cpio.gz" ] || [ ! -f "$L/fvp-base-revc.dtb" ] \
-   || [ ! -f "$L/Image-generic" ] || [ ! -f "$L/initramfs-generic.cpio.gz" ] || [ ! -f "$L/bcm2837-rpi-3-b-plus.dtb" ] \
+   || [ ! -f "$L/Image-generic" ] || [ ! -f "$L/initramfs-generic.cpio.gz" ] || [ ! -f "$L/bcm2837-rpi-3-b-plus.dtb" ] || [ ! -f "$L/armada-3720-espressobin.dtb" ] \
    || [ ! -f "$L/u-boot-rpi_arm64.elf" ] || [ ! -f "$L/u-boot-rpi_arm64.bin" ] || [ ! -f "$L/rpi3-bl31.bin" ]; then
   bad "linux-images" "run make images first ($L)"
   echo "linux-tests: $pass passed, $fail failed"; exit 1
@@ -231,6 +231,25 @@ workload() { grep -a '^MINOS-INIT:' "$1" | sed -E 's/memory [0-9]+ kB/memory N k
 if grep -q 'MINOS-INIT: done' "$T/qemu-rpi3.log" && [ "$(workload "$T/qemu-rpi3.log")" = "$(workload "$T/linux-rpi3-4cpu-ttyS1.log")" ]; then
   ok "linux-rpi3-same-as-qemu-raspi3b"
 else bad "linux-rpi3-same-as-qemu-raspi3b" "$(diff <(workload "$T/qemu-rpi3.log") <(workload "$T/linux-rpi3-4cpu-ttyS1.log") | tr '\n' ';')"; fi
+
+# ESPRESSObin (Armada 3720): Debian's generic kernel with its upstream armada-3720-espressobin.dtb,
+# entered at EL2 as U-Boot's booti would; both CPUs through the simulator's PSCI (Marvell's TF-A:
+# 1.1), the GIC-500 at its place, the console on the Armada UART (ttyMV0), KVM, poweroff.
+eb=(--board espressobin --cpus 2 --fail-on 'Internal error|Unable to handle|Kernel panic|Oops|WARNING: CPU:')
+name=linux-espressobin-2cpu
+KERNEL=$L/Image-generic INITRD=$L/initramfs-generic.cpio.gz boot $name 0 "${eb[@]}" --append "console=ttyMV0,115200"
+lines=("Machine model: Globalscale Marvell ESPRESSOBin Board" "psci: PSCIv1.1 detected in firmware" "GICv3: 192 SPIs implemented"
+      "GICv3: CPU1: found redistributor 1 region 0:0x00000000d1d60000" "arch_timer: cp15 timer\\(s\\) running at 12.50MHz"
+      "SMP: Total of 2 processors activated" "kvm \\[1\\]: Hyp mode initialized successfully"
+      "d0012000.serial: ttyMV0 at MMIO 0xd0012000" "MINOS-INIT: cpus 2, memory" "MINOS-INIT: done" "reboot: Power down")
+missing=$(for w in "${lines[@]}"; do grep -Eq -- "$w" "$T/$name.log" || echo "$w;"; done)
+[ -z "$missing" ] && ok "$name-log" || bad "$name-log" "missing: $missing"
+golden $name
+# The shell on ttyMV0 through a pseudo-terminal (the UART's RX interrupt), CPU 1 unplugged and back.
+python3 "$HERE/scripts/shell-check.py" linux-espressobin-shell-ttyMV0 2 --hotplug 1 "$SIM" "${eb[@]}" --kernel "$L/Image-generic" \
+  --initrd "$L/initramfs-generic.cpio.gz" --append "console=ttyMV0,115200 minos.test=shell" --max-insns 8000000000 >"$T/eb-shell.out" 2>&1
+cat "$T/eb-shell.out"
+pass=$((pass + $(grep -c '^PASS' "$T/eb-shell.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/eb-shell.out")))
 
 bad_input "drive-missing" "/nonexistent.img: no such file" "$SIM" --board virt --kernel "$L/Image" --drive file=/nonexistent.img
 printf x >"$T/odd.img"

@@ -43,7 +43,7 @@ struct LoadSpec: ExpressibleByArgument {
 }
 
 enum BoardName: String, ExpressibleByArgument, CaseIterable {
-    case virt, fvp, rpi3
+    case virt, fvp, rpi3, espressobin
 }
 
 /// `--serial stdio|file:PATH`.

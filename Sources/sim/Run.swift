@@ -7,7 +7,7 @@ import Simulator
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Boot a kernel or bare-metal program on a modelled board (default).")
 
-    @Option(help: "Board model: virt (QEMU's map), fvp (FVP Base RevC) or rpi3 (Raspberry Pi 3 B+, BCM2837).")
+    @Option(help: "Board model: virt (QEMU's map), fvp (FVP Base RevC), rpi3 (Raspberry Pi 3 B+, BCM2837) or espressobin (Armada 3720).")
     var board: BoardName = .virt
 
     @Option(help: "Number of CPUs.")

@@ -39,6 +39,23 @@ enum BoardDevices {
         case .bcm2835CPRMAN: return BCM2835CPRMAN()
         case .bcm2835RNG: return BCM2835RNG()
         case .bcm2835SDHost: return BCM2835SDHost(card: ctx.sdCard)
+        case .syscon: return RegisterBank(name: name, size: d.size, values: d.values)
+        case .armada3700UART:
+            let l = d.lines + [Int](repeating: 0, count: max(0, 3 - d.lines.count))
+            return Armada3700UART(name: name, backend: backend, lines: (l[0], l[1], l[2]), sink: ctx.sink)
+        case .armada3700NBPinctrl:
+            // GPIO input latch (0x10): the SD card-detect pin (GPIO 3, active low) reads high without a card.
+            var values = d.values
+            if ctx.sdCard == nil { values[0x10, default: 0] |= 1 << 3 }
+            let bank = RegisterBank(name: name, size: d.size, values: values, readOnly: [0x08: ~0, 0x10: ~0])
+            // NB warm reset (U-Boot's reset_cpu): the magic 0x1d1e in register 0x40.
+            bank.onWrite = { offset, value in if offset == 0x40 && value == 0x1D1E { ctx.reset() } }
+            return bank
+        case .armada3700DecoderWindows:
+            // Window 0 maps all the RAM to the DRAM target (0): CTRL enable, SIZE in 64 KiB units
+            // minus one, BASE >> 16; the rest are off. 0xE0 and 0xF4 as TF-A leaves them.
+            let values: [UInt64: UInt32] = [0x00: 1, 0x04: UInt32((ctx.ramSize >> 16) - 1), 0x08: 0, 0xE0: 0xFE0, 0xF4: 0xFFF]
+            return RegisterBank(name: name, size: 0x100, values: values)
         }
     }
 }

@@ -40,6 +40,8 @@ public struct BoardSpec {
         public let redistributors: UInt64
         public let redistributorSize: UInt64
         public let maintenanceIntid: Int
+        /// Shared peripheral interrupts implemented (GICD_TYPER.ITLinesNumber), a multiple of 32.
+        public var spiCount = 256
     }
 
     /// How interrupts reach the cores: a GICv3 (the `gic` regions), or the BCM2836 local
@@ -61,6 +63,13 @@ public struct BoardSpec {
         case bcm2835CPRMAN = "brcm,bcm2835-cprman"
         case bcm2835RNG = "brcm,bcm2835-rng"
         case bcm2835SDHost = "brcm,bcm2835-sdhost"
+        /// Registers that keep what is written, with the firmware's values (`DeviceInstance.values`).
+        case syscon = "syscon"
+        case armada3700UART = "marvell,armada-3700-uart"
+        /// North-bridge pin control and GPIO: the SD card-detect input, the warm-reset register.
+        case armada3700NBPinctrl = "marvell,armada3710-nb-pinctrl"
+        /// The CPU's address-decoder windows (no tree node), set as TF-A leaves them for the RAM fitted.
+        case armada3700DecoderWindows = "marvell,armada-3700-cpu-decoder"
     }
 
     /// One device of the board: which model, where, and the interrupt line it drives on the
@@ -71,8 +80,16 @@ public struct BoardSpec {
         public let irq: Int?
         /// Whether this device's output and input are the console's.
         public let console: Bool
-        public init(_ model: DeviceModel, at base: UInt64, irq: Int? = nil, console: Bool = false) {
-            self.model = model; self.base = base; self.irq = irq; self.console = console
+        /// All interrupt lines, in the model's order, for devices with several (the first is `irq`).
+        public let lines: [Int]
+        /// For register banks (`.syscon`): the window's size and the values firmware leaves.
+        public let size: UInt64
+        public let values: [UInt64: UInt32]
+        public init(_ model: DeviceModel, at base: UInt64, irq: Int? = nil, lines: [Int] = [], console: Bool = false,
+                    size: UInt64 = 0x1000, values: [UInt64: UInt32] = [:]) {
+            self.model = model; self.base = base; self.irq = irq ?? lines.first; self.console = console
+            self.lines = lines.isEmpty ? irq.map { [$0] } ?? [] : lines
+            self.size = size; self.values = values
         }
     }
 
@@ -145,6 +162,8 @@ public struct BoardSpec {
     /// What the board's firmware answers over the mailbox (rpi3).
     public var boardRevision: UInt32 = 0
     public var firmware: FirmwareProtocol? = nil
+    /// PSCI_VERSION the simulator answers with below EL3 (major << 16 | minor), as the board's firmware.
+    public var psciVersion: UInt32 = 0x1_0000
     /// CBAR_EL1's PERIPHBASE: the address the SoC strapped into the cores (Cortex-A53 TRM 4.3.62).
     public var peripheralBase: UInt64 = 0
 
@@ -154,5 +173,5 @@ public struct BoardSpec {
     public func mpidr(_ n: Int) -> UInt64 { 1 << 31 | (multithreaded ? 1 << 24 : 0) | affinity(n) }
     public var maxRAM: UInt64 { ramBanks.reduce(0) { $0 + $1.size } }
 
-    public static let all: [String: BoardSpec] = ["virt": .virt, "fvp": .fvp, "rpi3": .rpi3]
+    public static let all: [String: BoardSpec] = ["virt": .virt, "fvp": .fvp, "rpi3": .rpi3, "espressobin": .espressobin]
 }

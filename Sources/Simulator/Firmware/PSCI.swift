@@ -40,7 +40,7 @@ public final class PSCIFirmware {
         machine.trace?.note("psci: core \(core.index) function 0x\(String(fid, radix: 16))")
         guard let f = Function(rawValue: fid) else { ret(.notSupported); return false }
         switch f {
-        case .version: ret(0x1_0000)
+        case .version: ret(Int64(machine.board.psciVersion))
         case .smcccVersion: ret(0x1_0001)
         case .smcccArchFeatures:
             // SMCCC_ARCH_WORKAROUND_* are not needed on a Cortex-A53 and are not implemented.

@@ -100,7 +100,7 @@ public final class Machine {
         switch board.interruptController {
         case .gicv3:
             if let g = board.gic {
-                let gic = GICv3(cpuCount: config.cpus, spiCount: 256, affinity: (0..<config.cpus).map { board.mpidr($0) & 0xFF_00FF_FFFF })
+                let gic = GICv3(cpuCount: config.cpus, spiCount: g.spiCount, affinity: (0..<config.cpus).map { board.mpidr($0) & 0xFF_00FF_FFFF })
                 self.gic = gic
                 try memory.addDevice(GICDistributor(gic: gic), at: g.distributor)
                 try memory.addDevice(GICRedistributors(gic: gic), at: g.redistributors)
@@ -144,7 +144,7 @@ public final class Machine {
             let device = BoardDevices.make(d, context)
             try memory.addDevice(device, at: d.base)
             switch d.model {
-            case .pl011, .bcm2835AuxUART, .bcm2835SystemTimer, .bcm2835Mailbox: tickedDevices.append(device)
+            case .pl011, .bcm2835AuxUART, .bcm2835SystemTimer, .bcm2835Mailbox, .armada3700UART: tickedDevices.append(device)
             default: break
             }
         }
