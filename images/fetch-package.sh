@@ -4,7 +4,7 @@
 # its path. One line and exit 1 when the pin is unknown or has vanished from the archive.
 # Usage: fetch-package.sh NAME DIR
 set -euo pipefail
-name=$1; dir=$2
+name=$1; dir=$(realpath -m "$2")
 pins=$(dirname "$(realpath "$0")")/guest-packages
 read -r _ version _ < <(awk -v n="$name" '$1 == n { print; exit }' "$pins") || true
 [ -n "${version:-}" ] || { echo "fetch: $name is not pinned in $pins" >&2; exit 1; }

@@ -76,7 +76,8 @@ expects() {
 
 if [ ! -f "$L/Image" ] || [ ! -f "$L/initramfs.cpio.gz" ] || [ ! -f "$L/fvp-base-revc.dtb" ] \
    || [ ! -f "$L/Image-generic" ] || [ ! -f "$L/initramfs-generic.cpio.gz" ] || [ ! -f "$L/bcm2837-rpi-3-b-plus.dtb" ] || [ ! -f "$L/armada-3720-espressobin.dtb" ] \
-   || [ ! -f "$L/u-boot-rpi_arm64.elf" ] || [ ! -f "$L/u-boot-rpi_arm64.bin" ] || [ ! -f "$L/rpi3-bl31.bin" ]; then
+   || [ ! -f "$L/u-boot-rpi_arm64.elf" ] || [ ! -f "$L/u-boot-rpi_arm64.bin" ] || [ ! -f "$L/rpi3-bl31.bin" ] \
+   || [ ! -f "$L/u-boot-espressobin.bin" ]; then
   bad "linux-images" "run make images first ($L)"
   echo "linux-tests: $pass passed, $fail failed"; exit 1
 fi
@@ -250,6 +251,27 @@ python3 "$HERE/scripts/shell-check.py" linux-espressobin-shell-ttyMV0 2 --hotplu
   --initrd "$L/initramfs-generic.cpio.gz" --append "console=ttyMV0,115200 minos.test=shell" --max-insns 8000000000 >"$T/eb-shell.out" 2>&1
 cat "$T/eb-shell.out"
 pass=$((pass + $(grep -c '^PASS' "$T/eb-shell.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/eb-shell.out")))
+
+# Debian's U-Boot (mvebu_espressobin-88f3720) as the board's BL33, loaded at 0 and entered at EL2
+# as TF-A does: its environment saved to the SPI NOR flash survives a restart (two runs on one
+# --spi-flash file), and it loads Linux, its tree and initramfs from the SD card's FAT partition
+# through the Xenon SDHCI (SDMA) and booti's them to the shell.
+python3 -c "import sys; sys.stdout.buffer.write(b'\xff' * (4 << 20))" >"$T/spi-flash.img"
+ub=("$SIM" --board espressobin --cpus 2 --kernel "$L/u-boot-espressobin.bin" --max-insns 40000000000)
+for step in save load; do
+  python3 "$HERE/scripts/uboot-espressobin-check.py" linux-espressobin-u-boot-env-$step $step "saved-in-flash-$$" "${ub[@]}" \
+    --spi-flash "file=$T/spi-flash.img" >"$T/ub-$step.out" 2>&1
+  cat "$T/ub-$step.out"
+  pass=$((pass + $(grep -c '^PASS' "$T/ub-$step.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/ub-$step.out")))
+done
+"$HERE/images/linux/build-sdcard.sh" "$T/eb-sd.img" 80 "$L/Image-generic" "$L/armada-3720-espressobin.dtb" "$L/initramfs-generic.cpio.gz"
+python3 "$HERE/scripts/uboot-espressobin-check.py" linux-espressobin-u-boot-sd-booti sd Image-generic,armada-3720-espressobin.dtb,initramfs-generic.cpio.gz \
+  "${ub[@]}" --sd "file=$T/eb-sd.img,mode=snapshot" >"$T/ub-sd.out" 2>&1
+cat "$T/ub-sd.out"
+pass=$((pass + $(grep -c '^PASS' "$T/ub-sd.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/ub-sd.out")))
+head -c 1048576 /dev/zero >"$T/small-flash.img"
+bad_input "spi-flash-size" "small-flash.img: 1048576 bytes: a SPI flash image is 4, 8, 16 MiB" "$SIM" --board espressobin --kernel "$L/u-boot-espressobin.bin" --spi-flash "file=$T/small-flash.img"
+bad_input "spi-flash-no-chip" "--spi-flash: board rpi3 has no SPI flash" "$SIM" --board rpi3 --kernel "$L/Image-generic" --spi-flash "file=$T/spi-flash.img"
 
 bad_input "drive-missing" "/nonexistent.img: no such file" "$SIM" --board virt --kernel "$L/Image" --drive file=/nonexistent.img
 printf x >"$T/odd.img"

@@ -58,6 +58,9 @@ struct Run: ParsableCommand {
     @Option(help: "An SD card (boards with a slot: rpi3): file=PATH[,mode=ro|rw|snapshot] (default rw), a raw image.")
     var sd: DriveSpec?
 
+    @Option(name: .customLong("spi-flash"), help: "The board's SPI NOR flash (espressobin): file=PATH[,mode=ro|rw|snapshot] (default rw), a raw 4, 8 or 16 MiB image; U-Boot keeps its environment there.")
+    var spiFlash: DriveSpec?
+
     @Option(help: "User-mode networking as QEMU's -netdev user: user[,hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT,...].")
     var net: String?
 
@@ -90,6 +93,7 @@ struct Run: ParsableCommand {
         var config = MachineConfig(board: spec, cpus: cpus, memory: memory?.bytes, entryEL: firmware != nil ? 3 : entryEL ?? 2)
         config.drives = drive.map { ($0.path, $0.mode) }
         config.sd = sd.map { ($0.path, $0.mode) }
+        config.spiFlash = spiFlash.map { ($0.path, $0.mode) }
         if let n = net {
             guard n == "user" || n.hasPrefix("user,") else { throw SimError.config("--net: only user-mode networking is supported (user[,hostfwd=...])") }
             config.net = n

@@ -2,16 +2,21 @@
 /// muxing, power-management and address-decoder settings), with the values boot firmware leaves.
 /// Drivers read back what they or the firmware set, so a model need only remember it. 32-bit
 /// registers; narrower accesses read and merge into them. `readOnly` bits keep their reset value;
+/// `readsOne` bits are status outputs that always read 1 (a PHY's PLL-locked and calibration-done
+/// flags: the hardware sets them moments after power-up, and drivers poll for them).
 /// `onWrite` sees every write (offset of the register, its new value) for registers with effects.
 public final class RegisterBank: MMIODevice {
     private var words: [UInt32]
     private let readOnly: [UInt64: UInt32]
+    private let readsOne: [UInt64: UInt32]
     public var onWrite: ((UInt64, UInt32) -> Void)?
 
-    public init(name: String, size: UInt64, values: [UInt64: UInt32] = [:], readOnly: [UInt64: UInt32] = [:]) {
+    public init(name: String, size: UInt64, values: [UInt64: UInt32] = [:], readOnly: [UInt64: UInt32] = [:],
+                readsOne: [UInt64: UInt32] = [:]) {
         words = [UInt32](repeating: 0, count: Int((size + 3) / 4))
         for (offset, v) in values where offset < size { words[Int(offset / 4)] = v }
         self.readOnly = readOnly
+        self.readsOne = readsOne
         super.init(name: name, size: size)
     }
 
@@ -21,8 +26,11 @@ public final class RegisterBank: MMIODevice {
         set { words[Int(offset / 4)] = newValue }
     }
 
+    private func value(_ reg: UInt64) -> UInt32 { words[Int(reg / 4)] | (readsOne[reg] ?? 0) }
+
     public override func read(offset: UInt64, size: Int) -> UInt64 {
-        let word = UInt64(words[Int(offset / 4)]) | (offset + 4 < self.size && size == 8 ? UInt64(words[Int(offset / 4) + 1]) << 32 : 0)
+        let reg = offset & ~3
+        let word = UInt64(value(reg)) | (reg + 4 < self.size && size == 8 ? UInt64(value(reg + 4)) << 32 : 0)
         let shifted = word >> (8 * (offset & 3))
         return size >= 8 ? shifted : shifted & ((1 << (8 * UInt64(size))) - 1)
     }

@@ -8,7 +8,10 @@ enum BoardDevices {
         let console: SerialBackend
         let memory: GuestMemory
         let cpuHz: UInt64
+        /// The `--sd` card, which goes in the board's first SD slot (`sdSlot`); other slots are empty.
         let sdCard: SDCard?
+        let sdSlot: UInt64?
+        let spiFlash: SPINORFlash?
         let ramSize: UInt64
         let boardRevision: UInt32
         let powerOff: () -> Void
@@ -38,8 +41,8 @@ enum BoardDevices {
             return pm
         case .bcm2835CPRMAN: return BCM2835CPRMAN()
         case .bcm2835RNG: return BCM2835RNG()
-        case .bcm2835SDHost: return BCM2835SDHost(card: ctx.sdCard)
-        case .syscon: return RegisterBank(name: name, size: d.size, values: d.values)
+        case .bcm2835SDHost: return BCM2835SDHost(card: d.base == ctx.sdSlot ? ctx.sdCard : nil)
+        case .syscon: return RegisterBank(name: name, size: d.size, values: d.values, readsOne: d.readsOne)
         case .armada3700UART:
             let l = d.lines + [Int](repeating: 0, count: max(0, 3 - d.lines.count))
             return Armada3700UART(name: name, backend: backend, lines: (l[0], l[1], l[2]), sink: ctx.sink)
@@ -51,6 +54,8 @@ enum BoardDevices {
             // NB warm reset (U-Boot's reset_cpu): the magic 0x1d1e in register 0x40.
             bank.onWrite = { offset, value in if offset == 0x40 && value == 0x1D1E { ctx.reset() } }
             return bank
+        case .xenonSDHCI: return SDHCI(name: name, card: d.base == ctx.sdSlot ? ctx.sdCard : nil, memory: ctx.memory, irq: d.irq ?? 0, sink: ctx.sink)
+        case .armada3700SPI: return Armada3700SPI(name: name, flash: ctx.spiFlash.map { [0: $0] } ?? [:])
         case .armada3700DecoderWindows:
             // Window 0 maps all the RAM to the DRAM target (0): CTRL enable, SIZE in 64 KiB units
             // minus one, BASE >> 16; the rest are off. 0xE0 and 0xF4 as TF-A leaves them.

@@ -70,6 +70,15 @@ public struct BoardSpec {
         case armada3700NBPinctrl = "marvell,armada3710-nb-pinctrl"
         /// The CPU's address-decoder windows (no tree node), set as TF-A leaves them for the RAM fitted.
         case armada3700DecoderWindows = "marvell,armada-3700-cpu-decoder"
+        /// The SPI controller, with the `--spi-flash` NOR chip on chip select 0.
+        case armada3700SPI = "marvell,armada-3700-spi"
+        /// A standard SDHCI with Marvell's Xenon vendor registers: the SD slot.
+        case xenonSDHCI = "marvell,armada-3700-sdhci"
+
+        /// Models that hold the card of `--sd`.
+        public var isSDSlot: Bool { self == .bcm2835SDHost || self == .xenonSDHCI }
+        /// Models that hold the chip of `--spi-flash`.
+        public var isSPIFlashSlot: Bool { self == .armada3700SPI }
     }
 
     /// One device of the board: which model, where, and the interrupt line it drives on the
@@ -85,11 +94,13 @@ public struct BoardSpec {
         /// For register banks (`.syscon`): the window's size and the values firmware leaves.
         public let size: UInt64
         public let values: [UInt64: UInt32]
+        /// Status bits that always read 1 (PHY ready flags; `RegisterBank.readsOne`).
+        public let readsOne: [UInt64: UInt32]
         public init(_ model: DeviceModel, at base: UInt64, irq: Int? = nil, lines: [Int] = [], console: Bool = false,
-                    size: UInt64 = 0x1000, values: [UInt64: UInt32] = [:]) {
+                    size: UInt64 = 0x1000, values: [UInt64: UInt32] = [:], readsOne: [UInt64: UInt32] = [:]) {
             self.model = model; self.base = base; self.irq = irq ?? lines.first; self.console = console
             self.lines = lines.isEmpty ? irq.map { [$0] } ?? [] : lines
-            self.size = size; self.values = values
+            self.size = size; self.values = values; self.readsOne = readsOne
         }
     }
 

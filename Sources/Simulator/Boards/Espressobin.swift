@@ -32,6 +32,7 @@ extension BoardSpec {
             DeviceInstance(.syscon, at: 0xD000_8300, size: 0x40),                        // watchdog
             DeviceInstance(.armada3700DecoderWindows, at: 0xD000_CF00),
             DeviceInstance(.syscon, at: 0xD000_D000, size: 0x1000),                      // CPU misc
+            DeviceInstance(.armada3700SPI, at: 0xD001_0600, irq: 32 + 0),
             DeviceInstance(.syscon, at: 0xD001_1500, size: 0x40),                        // AVS
             DeviceInstance(.armada3700UART, at: 0xD001_2000, lines: [32 + 11, 32 + 12, 32 + 13], console: true),
             // The -ext UART (disabled in the tree) and its clock-control register at 0x10.
@@ -44,6 +45,19 @@ extension BoardSpec {
             DeviceInstance(.syscon, at: 0xD001_3C00, size: 0x20),                        // NB GPIO interrupts
             DeviceInstance(.syscon, at: 0xD001_4000, size: 0x60),                        // NB power management
             DeviceInstance(.syscon, at: 0xD001_8000, size: 0x100, values: periphClocks),  // SB clocks
+            // The comphy: lane PHY status (PIN_PLL_READY_TX/RX, RX_INIT_DONE) of lanes 0-2.
+            DeviceInstance(.syscon, at: 0xD001_8300, size: 0x100, readsOne: [0x18: 0xD, 0x40: 0xD, 0x68: 0xD]),
+            // PCIe/GbE and USB3/GbE lane PHYs (16-bit registers at 2 x number): LANE_STAT1 PCLK enabled.
+            DeviceInstance(.syscon, at: 0xD001_F000, size: 0x400, readsOne: [0x304: 1 << 16]),
+            DeviceInstance(.syscon, at: 0xD005_C000, size: 0x400, readsOne: [0x304: 1 << 16]),
+            // The two USB2 UTMI PHYs: PLL ready, PLL and impedance calibration done, squelch calibration done.
+            DeviceInstance(.syscon, at: 0xD005_D000, size: 0x1000, readsOne: [0x00: 1 << 31, 0x08: 1 << 31 | 1 << 23, 0x18: 1 << 31]),
+            DeviceInstance(.syscon, at: 0xD005_F000, size: 0x1000, readsOne: [0x00: 1 << 31, 0x08: 1 << 31 | 1 << 23, 0x18: 1 << 31]),
+            // Lane 2's indirect PHY access in the SATA controller: PLL ready (bit 4) and PCLK (bit 0).
+            DeviceInstance(.syscon, at: 0xD00E_0178, size: 0x8, readsOne: [0x4: 0x11]),
+            DeviceInstance(.xenonSDHCI, at: 0xD00D_0000, irq: 32 + 25),                   // the SD slot
+            // The eMMC controller (disabled in the v5 board's tree; no chip fitted): present, empty.
+            DeviceInstance(.xenonSDHCI, at: 0xD00D_8000, irq: 32 + 26),
             DeviceInstance(.syscon, at: 0xD001_8800, size: 0x100),                       // SB pin control
             DeviceInstance(.syscon, at: 0xD001_8C00, size: 0x20),                        // SB GPIO interrupts
         ]

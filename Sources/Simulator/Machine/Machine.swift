@@ -13,6 +13,8 @@ public struct MachineConfig {
     public var net: String?
     /// The SD card's image (`--sd`), for boards with a slot.
     public var sd: (path: String, mode: DiskImage.Mode)?
+    /// The SPI NOR flash's image (`--spi-flash`), for boards with one.
+    public var spiFlash: (path: String, mode: DiskImage.Mode)?
 
     public init(board: BoardSpec, cpus: Int = 1, memory: UInt64? = nil, entryEL: Int = 2) {
         self.board = board
@@ -52,6 +54,8 @@ public final class Machine {
     private var tickedDevices: [MMIODevice] = []
     /// The card in the board's SD slot (`--sd`).
     private var sdCard: SDCard?
+    /// The board's SPI NOR flash (`--spi-flash`).
+    private var spiFlash: SPINORFlash?
     /// Cores the boot firmware holds until software releases them (core -> how).
     private var held: [Int: Hold] = [:]
     /// The trusted mailbox of EL3 firmware booted with `bootFirmware`, where warm resets return.
@@ -130,13 +134,26 @@ public final class Machine {
             try memory.addDevice(sysregs, at: base)
         }
         if let sd = config.sd {
-            guard board.devices.contains(where: { $0.model == .bcm2835SDHost }) else {
+            guard board.devices.contains(where: { $0.model.isSDSlot }) else {
                 throw SimError.config("--sd: board \(board.name) has no SD card slot")
             }
             do { sdCard = SDCard(image: try DiskImage(path: sd.path, mode: sd.mode)) }
             catch let e as DiskImageError { throw SimError.file(path: sd.path, problem: e.description.replacingOccurrences(of: sd.path + ": ", with: "")) }
         }
-        let context = BoardDevices.Context(sink: sink, console: console, memory: memory, cpuHz: board.cpuHz, sdCard: sdCard,
+        if let f = config.spiFlash {
+            guard board.devices.contains(where: { $0.model.isSPIFlashSlot }) else {
+                throw SimError.config("--spi-flash: board \(board.name) has no SPI flash")
+            }
+            let image: DiskImage
+            do { image = try DiskImage(path: f.path, mode: f.mode) }
+            catch let e as DiskImageError { throw SimError.file(path: f.path, problem: e.description.replacingOccurrences(of: f.path + ": ", with: "")) }
+            guard let chip = SPINORFlash(image: image) else {
+                image.close()
+                throw SimError.file(path: f.path, problem: "\(image.size) bytes: a SPI flash image is " + SPINORFlash.sizes.map { "\($0 >> 20)" }.joined(separator: ", ") + " MiB")
+            }
+            spiFlash = chip
+        }
+        let context = BoardDevices.Context(sink: sink, console: console, memory: memory, cpuHz: board.cpuHz, sdCard: sdCard, sdSlot: board.devices.first { $0.model.isSDSlot }?.base, spiFlash: spiFlash,
                                            ramSize: config.memory, boardRevision: board.boardRevision,
                                            powerOff: { [unowned self] in self.finish(.poweredOff) },
                                            reset: { [unowned self] in self.finish(.reset) })
@@ -236,6 +253,7 @@ public final class Machine {
     public func close() {
         for v in virtio { v.transport.close() }
         sdCard?.image.close()
+        spiFlash?.image.close()
     }
 
     /// How a held core waits (the firmware's loop, done by the simulator).
