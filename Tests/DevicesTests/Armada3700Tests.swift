@@ -63,4 +63,34 @@ import Testing
         #expect(bank.read(offset: 0x18, size: 8) == 0x1_0000_0002)
         #expect(seen.map { $0.0 } == [0x18, 0x1C])
     }
+
+    /// Two chained descriptors on channel 1 (a copy, then an XOR of two sources), as mv_xor's
+    /// self-tests build them; the causes, the interrupt line and write-0-to-clear.
+    @Test func xorEngineRunsADescriptorChain() {
+        let ram = VirtIOTestRAM()
+        let sink = RecordingSink()
+        let xor = Armada3700XOR(name: "xor", memory: ram, lines: [79, 80], sink: sink)
+        func le(_ words: [UInt32]) -> [UInt8] { words.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * UInt32($0))) } } }
+        let base: UInt32 = 0x4000_0000
+        _ = ram.dmaWrite(UInt64(base + 0x1000), (0..<256).map { UInt8($0) })                 // source A
+        _ = ram.dmaWrite(UInt64(base + 0x2000), [UInt8](repeating: 0xFF, count: 256))        // source B
+        let copy = le([1 << 31, 0, 2 << 24, base + 0x40, 256, base + 0x3000, base + 0x1000] + [UInt32](repeating: 0, count: 9))
+        let xorDesc = le([1 << 31, 0, 1 << 31 | 0 << 24 | 0b11, 0, 256, base + 0x4000, base + 0x1000, base + 0x2000] + [UInt32](repeating: 0, count: 8))
+        _ = ram.dmaWrite(UInt64(base), copy)
+        _ = ram.dmaWrite(UInt64(base + 0x40), xorDesc)
+        xor.write(offset: 0x14, size: 4, value: 7)                  // channel 1: operation in the descriptor
+        xor.write(offset: 0x40, size: 4, value: 0xFFFF_0000)        // channel 1's interrupts unmasked
+        xor.write(offset: 0x204, size: 4, value: UInt64(base))      // NEXT_DESC
+        xor.write(offset: 0x24, size: 4, value: 1)                  // activate
+        #expect(ram.dmaRead(UInt64(base + 0x3000), count: 256) == (0..<256).map { UInt8($0) })
+        #expect(ram.dmaRead(UInt64(base + 0x4000), count: 256) == (0..<256).map { ~UInt8($0) })
+        #expect(ram.dmaRead(UInt64(base), count: 4) == [0, 0, 0, 0x40], "status: success, no longer owned")
+        #expect(xor.read(offset: 0x214, size: 4) == UInt64(base + 0x40), "CURR_DESC: the last one done")
+        #expect((xor.read(offset: 0x24, size: 4) >> 4) & 3 == 0, "idle")
+        #expect(xor.read(offset: 0x30, size: 4) >> 16 == 0x7, "end of descriptor, of chain, stopped")
+        #expect(sink.levels[80] == true && sink.levels[79] != true)
+        xor.write(offset: 0x30, size: 4, value: ~UInt64(0x7_0000) & 0xFFFF_FFFF)
+        #expect(xor.read(offset: 0x30, size: 4) == 0)
+        #expect(sink.levels[80] == false)
+    }
 }

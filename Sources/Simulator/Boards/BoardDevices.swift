@@ -54,6 +54,7 @@ enum BoardDevices {
             // NB warm reset (U-Boot's reset_cpu): the magic 0x1d1e in register 0x40.
             bank.onWrite = { offset, value in if offset == 0x40 && value == 0x1D1E { ctx.reset() } }
             return bank
+        case .armada3700XOR: return Armada3700XOR(name: name, memory: ctx.memory, lines: d.lines, sink: ctx.sink)
         case .xenonSDHCI: return SDHCI(name: name, card: d.base == ctx.sdSlot ? ctx.sdCard : nil, memory: ctx.memory, irq: d.irq ?? 0, sink: ctx.sink)
         case .armada3700SPI: return Armada3700SPI(name: name, flash: ctx.spiFlash.map { [0: $0] } ?? [:])
         case .armada3700DecoderWindows:

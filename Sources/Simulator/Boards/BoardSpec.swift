@@ -72,9 +72,18 @@ public struct BoardSpec {
         case armada3700DecoderWindows = "marvell,armada-3700-cpu-decoder"
         /// The SPI controller, with the `--spi-flash` NOR chip on chip select 0.
         case armada3700SPI = "marvell,armada-3700-spi"
+        /// The XOR DMA engine's two channels (descriptor chains in guest memory).
+        case armada3700XOR = "marvell,armada-3700-xor"
         /// A standard SDHCI with Marvell's Xenon vendor registers: the SD slot.
         case xenonSDHCI = "marvell,armada-3700-sdhci"
 
+        /// Models that keep time or poll console input: the machine ticks them every quantum.
+        public var isTicked: Bool {
+            switch self {
+            case .pl011, .bcm2835AuxUART, .bcm2835SystemTimer, .bcm2835Mailbox, .armada3700UART: return true
+            default: return false
+            }
+        }
         /// Models that hold the card of `--sd`.
         public var isSDSlot: Bool { self == .bcm2835SDHost || self == .xenonSDHCI }
         /// Models that hold the chip of `--spi-flash`.

@@ -55,6 +55,7 @@ extension BoardSpec {
             DeviceInstance(.syscon, at: 0xD005_F000, size: 0x1000, readsOne: [0x00: 1 << 31, 0x08: 1 << 31 | 1 << 23, 0x18: 1 << 31]),
             // Lane 2's indirect PHY access in the SATA controller: PLL ready (bit 4) and PCLK (bit 0).
             DeviceInstance(.syscon, at: 0xD00E_0178, size: 0x8, readsOne: [0x4: 0x11]),
+            DeviceInstance(.armada3700XOR, at: 0xD006_0900, lines: [32 + 47, 32 + 48]),
             DeviceInstance(.xenonSDHCI, at: 0xD00D_0000, irq: 32 + 25),                   // the SD slot
             // The eMMC controller (disabled in the v5 board's tree; no chip fitted): present, empty.
             DeviceInstance(.xenonSDHCI, at: 0xD00D_8000, irq: 32 + 26),

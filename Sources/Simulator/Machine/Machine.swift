@@ -160,10 +160,7 @@ public final class Machine {
         for d in board.devices {
             let device = BoardDevices.make(d, context)
             try memory.addDevice(device, at: d.base)
-            switch d.model {
-            case .pl011, .bcm2835AuxUART, .bcm2835SystemTimer, .bcm2835Mailbox, .armada3700UART: tickedDevices.append(device)
-            default: break
-            }
+            if d.model.isTicked { tickedDevices.append(device) }
         }
         // The SD card reaches the sdhost controller only while GPIO 48-53 (CLK, CMD, DAT0-3) are in ALT0.
         if let sdhost = memory.devices.lazy.compactMap({ $0.device as? BCM2835SDHost }).first,
