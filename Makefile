@@ -50,6 +50,8 @@ run: release images
 ## test: every test: unit tests, then boot and bad-input tests against the release binary.
 test: preflight release images hypervisor
 	swift test $(SWIFT_FLAGS)
+	swift build --product sim $(SWIFT_FLAGS)
+	python3 scripts/interactive-check.py .build/debug/sim $(BUILD) fvp --default-flow
 	python3 Tests/decoder-coverage/check.py --sim $(RELEASE_SIM)
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed 1 --count 20000
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed 2 --count 20000
@@ -85,6 +87,7 @@ difftest: release
 
 ## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.
 bench: release linux hypervisor
+	@swift build --product sim $(SWIFT_FLAGS) >/dev/null
 	@$(MAKE) --no-print-directory -C images/bench BUILD=$(BUILD)/bench
 	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench images/cache/busybox $(BUILD)/linux
 	@./scripts/bench-scenario.sh $(RELEASE_SIM) $(BUILD) linux-pair

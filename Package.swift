@@ -3,9 +3,12 @@ import Foundation
 import PackageDescription
 
 /// The simulator's hot path lives in one module (release builds use whole-module optimisation);
-/// exclusivity checks are off there because CPU state is reached through raw pointers.
+/// exclusivity checks are off there because CPU state is reached through raw pointers. Debug
+/// builds optimise these two modules too (keeping -g), so `swift run sim` runs at release speed;
+/// their checks are preconditions and overflow traps, which -O keeps (they use no assert()).
 let hotPath: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+    .unsafeFlags(["-O", "-wmo", "-num-threads", "2"], .when(configuration: .debug)),
 ]
 
 /// Sources of the hypervisor that build for the host (see the HypervisorCore target); every other

@@ -20,6 +20,16 @@ for w in int:"(a) integer compute loop" mmu:"(b) MMU on, TLB misses, exceptions"
   printf '%-34s %12d %9.3f %9.1f %9.3f %9.1f   (sim/qemu speed %.2f)\n' "$label" "$insns" "$simt" "$mips" "$qt" "$qmips" "$(echo "$mips / $qmips" | bc -l)"
 done
 
+# The debug build (`swift run sim`) on workload (a), next to the release build's figure above:
+# the simulator's modules are optimised in debug builds too (Package.swift).
+DEBUG_SIM=$(dirname "$(dirname "$SIM")")/debug/sim
+if [ -x "$DEBUG_SIM" ]; then
+  line=$("$DEBUG_SIM" --board virt --kernel "$BENCH/int.elf" 2>&1 >/dev/null | tail -1)
+  printf '%-34s %12d %9.3f %9.1f   (debug build, swift run)\n' "(a) integer loop, debug build" \
+    "$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")" "$(sed -E 's/.* ([0-9.]+) s host.*/\1/' <<<"$line")" \
+    "$(sed -E 's/.* ([0-9.]+) MIPS.*/\1/' <<<"$line")"
+fi
+
 # (c) A real workload in user mode: busybox gzip -9 over a fixed 4 MiB input.
 if [ -n "$BUSYBOX" ] && [ -f "$BUSYBOX" ]; then
   input=$(mktemp); trap 'rm -f "$input"' EXIT

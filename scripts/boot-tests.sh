@@ -117,7 +117,18 @@ bad_input "bad-memory" "memory" "$SIM" --board virt --memory 12x --kernel "$G/vi
 bad_input "bad-entry-el" "entry-el" "$SIM" --board virt --entry-el 0 --kernel "$G/virt/hello.elf"
 bad_input "bad-regex" "expect" "$SIM" --board virt --kernel "$G/virt/hello.elf" --expect '('
 bad_input "bad-serial" "serial" "$SIM" --board virt --kernel "$G/virt/hello.elf" --serial tcp:1234
-bad_input "nothing-to-run" "nothing to run" "$SIM" --board virt
+# No payload: virt and fvp run the default flow (tested through a pty in make test); the others
+# have none yet and say so.
+bad_input "nothing-to-run" "nothing to run: board espressobin has no default flow yet" "$SIM" --board espressobin
+# A copy of the binary outside a checkout has no default flow and says what to give instead.
+cp "$SIM" "$T/sim-alone"
+bad_input "nothing-to-run-outside-checkout" "nothing to run: give --kernel FILE" "$T/sim-alone" --board fvp
+# `sim boards`: one line per board, naming what makes each different.
+"$SIM" boards >"$T/boards" 2>&1
+if [ "$(wc -l <"$T/boards")" = 4 ] && grep -q '^virt: .*GICv3' "$T/boards" && grep -q '^fvp: FVP Base RevC' "$T/boards" \
+   && grep -q '^rpi3: .*BCM2836 local + BCM2835 armctrl, no GIC' "$T/boards" && grep -q '^espressobin: .*armada-3700-uart@d0012000' "$T/boards"; then
+  ok "board-list"
+else bad "board-list" "$(head -c 400 "$T/boards")"; fi
 bad_input "user-missing" "no such file" "$SIM" user /nonexistent/prog
 
 echo "boot-tests: $pass passed, $fail failed"

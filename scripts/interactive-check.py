@@ -4,7 +4,10 @@ scripts/run-scenario.sh on a pseudo-terminal, waits for both VMs' shells, runs a
 (the default input focus), opens the Minos shell with Ctrl-], moves the keyboard to vm1 with
 `vm console 1`, runs a command there, and powers both VMs off from their shells.
 
-Usage: interactive-check.py SIM BUILD BOARD [--qemu]
+With --default-flow it starts `SIM --board BOARD` alone instead (sim's default flow, which must
+be the same scenario: `swift run sim --board fvp`).
+
+Usage: interactive-check.py SIM BUILD BOARD [--qemu | --default-flow]
 Prints `PASS interactive-<runner>` or `FAIL interactive-<runner>: <step>` with the console tail.
 """
 import os
@@ -15,11 +18,13 @@ from ptyconsole import Console  # noqa: E402
 
 sim, build, board = sys.argv[1:4]
 qemu = "--qemu" in sys.argv[4:]
-name = f"interactive-{'qemu' if qemu else 'sim'}-{board}"
+default_flow = "--default-flow" in sys.argv[4:]
+name = f"interactive-{'qemu' if qemu else 'sim'}-{board}" + ("-default-flow" if default_flow else "")
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 env = dict(os.environ, QEMU="1") if qemu else dict(os.environ)
 env.pop("QEMU", None) if not qemu else None
-con = Console([os.path.join(root, "scripts/run-scenario.sh"), sim, build, board, "linux-pair"], env)
+command = [sim, "--board", board] if default_flow else [os.path.join(root, "scripts/run-scenario.sh"), sim, build, board, "linux-pair"]
+con = Console(command, env)
 
 steps = [
     (None, rb"MINOS-VM: work: interactive shell", 240, "vm1 never reached its shell"),

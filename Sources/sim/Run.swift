@@ -82,6 +82,10 @@ struct Run: ParsableCommand {
         let expectREs = try expect.map { try regex($0, option: "expect")! }, failRE = try regex(failOn, option: "fail-on")
         var unmatched = Array(expectREs.indices)
 
+        if kernel == nil && load.isEmpty && firmware == nil && dumpDTB == nil {
+            try DefaultFlow.run(board: board.rawValue)
+        }
+
         let consoleHandle: FileHandle
         switch serial {
         case .stdio: consoleHandle = .standardOutput

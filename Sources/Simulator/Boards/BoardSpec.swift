@@ -182,6 +182,8 @@ public struct BoardSpec {
     /// What the board's firmware answers over the mailbox (rpi3).
     public var boardRevision: UInt32 = 0
     public var firmware: FirmwareProtocol? = nil
+    /// What boots on the board, for `sim boards`.
+    public var boots = "an arm64 Linux Image or ELF at EL2 (PSCI from the simulator); the Minos hypervisor with two Linux VMs (no payload: the default flow)"
     /// PSCI_VERSION the simulator answers with below EL3 (major << 16 | minor), as the board's firmware.
     public var psciVersion: UInt32 = 0x1_0000
     /// CBAR_EL1's PERIPHBASE: the address the SoC strapped into the cores (Cortex-A53 TRM 4.3.62).
