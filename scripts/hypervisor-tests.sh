@@ -4,7 +4,8 @@
 #
 # A scenario is images/scenarios/<name>/ (layout: scripts/scenario-lib.sh): <board>.dtsi
 # (the /vms node), what to load (hvguest per VM, or a `loads` list: Linux kernels and
-# initramfs images), virtio `devices`, and `expect` (one extended regular expression per line
+# initramfs images), virtio `devices`, and `expect` (or `expect-<board>` where the board's
+# CPU count changes what the scenario shows; one extended regular expression per line
 # that the console must show; lines starting with `!` must not appear; @DISK_MD5@ stands for
 # the block device image's md5), and optionally `input`, bytes fed to the console, and `order`:
 # sequences of extended regular expressions (one a line, sequences separated by blank lines,
@@ -26,7 +27,7 @@ source "$ROOT/scripts/scenario-lib.sh"
 WORK=$BUILD/hypervisor-tests
 mkdir -p "$WORK"
 TIMEOUT=${TIMEOUT:-120}
-RUNNERS=${RUNNERS:-"qemu-virt sim-virt sim-fvp"}
+RUNNERS=${RUNNERS:-"qemu-virt sim-virt sim-fvp sim-espressobin"}
 passed=0; failed=0
 
 scenario_build || exit 1
@@ -66,6 +67,9 @@ check() {
   # QEMU's virtio console went to a file; on sim it shares the console.
   [ -n "$HVC_FILE" ] && [ -f "$HVC_FILE" ] && cat "$HVC_FILE" >> "$out.log"
   local problems=()
+  # A board whose CPU count changes what a scenario can show has its own expect-<board>.
+  local expect=$dir/expect
+  [ -f "$dir/expect-$board" ] && expect=$dir/expect-$board
   [ $rc -eq 0 ] || problems+=("exit code $rc")
   while IFS= read -r pattern; do
     [ -z "$pattern" ] && continue
@@ -75,7 +79,7 @@ check() {
     else
       grep -qE -- "$pattern" "$out.log" || problems+=("missing: $pattern")
     fi
-  done < "$dir/expect"
+  done < "$expect"
   [ -f "$dir/order" ] && check_order "$dir/order" "$out.log"
   grep -qE '(^|\] )FAIL|PANIC' "$out.log" && problems+=("$(grep -m1 -E '(^|\] )FAIL|PANIC' "$out.log")")
   local golden=$dir/golden-$board.log

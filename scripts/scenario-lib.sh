@@ -39,11 +39,17 @@ normalize() {
     | sed -E 's/^(.*)\t(\[vm[0-9]+\])$/\2 \1/' | grep -v -E '^$|^qemu-system' | sort
 }
 
+# board_cpus BOARD: the CPUs a scenario runs with: all the board has, at most 4.
+board_cpus() {
+  case $1 in espressobin) echo 2 ;; *) echo 4 ;; esac
+}
+
 # scenario_build: the hypervisor for both boards and every image scenarios load.
 scenario_build() {
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=virt BUILD="$BUILD" >/dev/null || return 1
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=fvp BUILD="$BUILD" >/dev/null || return 1
-  for b in virt fvp; do
+  make -s -C "$ROOT/Sources/Hypervisor" BOARD=espressobin BUILD="$BUILD" >/dev/null || return 1
+  for b in virt fvp espressobin; do
     make -s -C "$ROOT/images/guests" BUILD="$BUILD/guests" "$BUILD/guests/$b/hvguest.elf" >/dev/null || return 1
   done
   make -s -C "$SCEN" BUILD="$BUILD" >/dev/null || return 1
@@ -74,7 +80,7 @@ scenario_prepare() {
   if [[ $runner == qemu-* ]]; then
     qemu-system-aarch64 -M "$QEMU_M,dumpdtb=$out-base.dtb" "${QEMU_REST[@]}" -nographic >/dev/null 2>&1
   else
-    "$SIM" --board "$board" --cpus 4 --dump-dtb "$out-base.dtb" >/dev/null 2>&1
+    "$SIM" --board "$board" --cpus "$(board_cpus "$board")" --dump-dtb "$out-base.dtb" >/dev/null 2>&1
   fi
   dtc -q -I dtb -O dts "$out-base.dtb" -o "$out-base.dts" || { echo "cannot read the $runner device tree"; return 1; }
 
@@ -129,7 +135,7 @@ scenario_prepare() {
     RUN_CMD+=("${qemudevs[@]}")
   else
     HVC_FILE=""
-    RUN_CMD=("$SIM" --board "$board" --cpus 4 --kernel "$BUILD/$board/minos.bin" --dtb "$out.dtb")
+    RUN_CMD=("$SIM" --board "$board" --cpus "$(board_cpus "$board")" --kernel "$BUILD/$board/minos.bin" --dtb "$out.dtb")
     for l in "${loads[@]}"; do RUN_CMD+=(--load "$l"); done
     RUN_CMD+=("${simdevs[@]}")
   fi

@@ -1,5 +1,5 @@
 /// The hypervisor's own stage 1: an identity map in 1 GiB blocks, Normal
-/// memory over the board's RAM window and Device memory below it. Built
+/// memory over the board's RAM window and Device memory elsewhere below 4 GiB. Built
 /// before anything that needs caches or exclusives (classes, atomics, locks).
 enum EL2MMU {
     /// Four translation tables worth of space, statically reserved, since the
@@ -11,7 +11,8 @@ enum EL2MMU {
             let entry: Descriptor
             if board.ramWindow.contains(base) {
                 entry = .el2Block(base, attrIndex: MAIR.normalIndex, device: false)
-            } else if base < board.ramWindow.lowerBound {
+            } else if base < board.ramWindow.lowerBound || base < 1 << 32 {
+                // Below the RAM window, or above it in the 32-bit space (peripherals above RAM at 0).
                 entry = .el2Block(base, attrIndex: MAIR.deviceIndex, device: true)
             } else {
                 entry = .invalid

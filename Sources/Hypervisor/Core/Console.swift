@@ -4,7 +4,7 @@
 /// shell prompt) is shown before its end, and any other output first moves
 /// that unfinished line out of the way.
 enum Console {
-    static let uart = PL011(base: board.uartBase)
+    static let uart = ConsoleUART(kind: board.uartKind, base: board.uartBase)
 
     /// An unfinished line on the terminal: whose, and how much of it is shown.
     struct OpenLine {

@@ -1,19 +1,18 @@
 // hvguest: the hypervisor's test guest. Runs at EL1 inside a Minos VM and
 // picks its test from /chosen/bootargs in the device tree Minos built.
-// Board facts: -DUART_BASE from the guests Makefile; the GIC and a virtio-mmio
-// slot (the pass-through test device) follow from which board that UART is.
+// Board facts from the guests Makefile: -DUART_BASE (the vUART), -DGICD_BASE,
+// -DGICR_BASE; the pass-through test device (a virtio-mmio slot) follows from
+// which board that UART is (0: the board has none).
 
-#ifndef UART_BASE
-#error "UART_BASE must be defined (-DUART_BASE=0x...)"
+#if !defined(UART_BASE) || !defined(GICD_BASE) || !defined(GICR_BASE)
+#error "UART_BASE, GICD_BASE and GICR_BASE must be defined (-D...=0x...)"
 #endif
 #if UART_BASE == 0x09000000
-#define GICD_BASE   0x08000000
-#define GICR_BASE   0x080A0000
 #define VIRTIO_BASE 0x0A000000
-#else
-#define GICD_BASE   0x2F000000
-#define GICR_BASE   0x2F100000
+#elif UART_BASE == 0x1C090000
 #define VIRTIO_BASE 0x1C130000
+#else
+#define VIRTIO_BASE 0
 #endif
 
     .section .text.boot, "ax"

@@ -1,0 +1,48 @@
+/// The Armada 3700 UART (the ESPRESSObin's console; Linux's mvebu-uart.c): TSH 0x04 to send,
+/// RBR 0x00 to receive, CTRL 0x08 (bit 4: RX_RDY interrupt), STAT 0x0C (bit 11 TX FIFO full,
+/// bit 4 RX ready).
+struct Armada3700UART {
+    let base: UInt64
+    static let rbr: UInt64 = 0x00, tsh: UInt64 = 0x04, ctrl: UInt64 = 0x08, stat: UInt64 = 0x0C
+    static let txFifoFull: UInt32 = 1 << 11, rxReady: UInt32 = 1 << 4, rxInterrupt: UInt32 = 1 << 4
+
+    func put(_ byte: UInt8) {
+        while Arch.read32(base + Self.stat) & Self.txFifoFull != 0 {}
+        Arch.write32(base + Self.tsh, UInt32(byte))
+    }
+
+    func get() -> UInt8? {
+        guard Arch.read32(base + Self.stat) & Self.rxReady != 0 else { return nil }
+        return UInt8(truncatingIfNeeded: Arch.read32(base + Self.rbr))
+    }
+
+    func enableReceiveInterrupt() { Arch.write32(base + Self.ctrl, Arch.read32(base + Self.ctrl) | Self.rxInterrupt) }
+}
+
+/// The hypervisor's console: whichever UART the board has.
+struct ConsoleUART {
+    enum Kind { case pl011, armada3700 }
+    let kind: Kind
+    let base: UInt64
+
+    func put(_ byte: UInt8) {
+        switch kind {
+        case .pl011: PL011(base: base).put(byte)
+        case .armada3700: Armada3700UART(base: base).put(byte)
+        }
+    }
+
+    func get() -> UInt8? {
+        switch kind {
+        case .pl011: return PL011(base: base).get()
+        case .armada3700: return Armada3700UART(base: base).get()
+        }
+    }
+
+    func enableReceiveInterrupt() {
+        switch kind {
+        case .pl011: PL011(base: base).enableReceiveInterrupt()
+        case .armada3700: Armada3700UART(base: base).enableReceiveInterrupt()
+        }
+    }
+}
