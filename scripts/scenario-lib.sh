@@ -11,7 +11,7 @@
 #                 the boot loader places (sim --load, QEMU -device loader); MACRO becomes a cpp
 #                 define holding the file's size (for `initrd = <... MACRO>`). Without it,
 #                 every VM memory base gets hvguest linked for it at base + 0x80000.
-#   devices       optional: words among `block net console`, the board's virtio devices to
+#   devices       optional (devices-<board> for one board): words among `block net console`, the board's virtio devices to
 #                 create (sim --drive/--net, its console is always there; QEMU -device ...
 #                 in the same order, so both fill virt's slots from 0x0A003E00 down). The
 #                 block device is a generated disk image (scenario_disk); its md5 replaces
@@ -112,7 +112,9 @@ scenario_prepare() {
   dtc -q -I dts -O dtb "$out.dts" -o "$out.dtb" || { echo "$dir/$board.dtsi does not compile"; return 1; }
 
   local devs=() simdevs=() qemudevs=() l d
-  [ -f "$dir/devices" ] && read -r -a devs < "$dir/devices"
+  local devfile=$dir/devices
+  [ -f "$dir/devices-$board" ] && devfile=$dir/devices-$board     # a board without those devices
+  [ -f "$devfile" ] && read -r -a devs < "$devfile"
   for d in "${devs[@]}"; do
     case $d in
       block)
