@@ -28,7 +28,9 @@ public final class Core {
     public let tlb: SoftTLB
     /// Software TLB of the current EL.
     var tlbCurrent: UnsafeMutablePointer<TLBEntry>
-    unowned let machine: Machine
+    /// unowned(unsafe): the machine owns its cores and outlives them; a checked unowned reference
+    /// costs two atomic operations on every access (counter and system-register reads).
+    unowned(unsafe) let machine: Machine
     let memory: PhysicalMemory
     public internal(set) var power: PowerState = .off
     /// RMR_EL3.RR was written: the core resets at its next WFI (`Machine.warmReset`).
