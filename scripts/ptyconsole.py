@@ -73,3 +73,24 @@ class Console:
             print(f"PASS {name}")
         else:
             self.fail(name, f"exit status {status}")
+
+
+def uboot_sd_boot_steps(files, prompt, console, cpus):
+    """U-Boot steps that list the SD card's FAT partition, load Linux, its device tree and
+    initramfs (`files`: kernel, dtb, initrd names) and `booti` them with `console=CONSOLE`, then
+    type a command in the initramfs's shell and power off from it."""
+    import re
+    kernel, dtb, initrd = files
+    steps = [("ls mmc 0:1\r", rb"\d+ +" + re.escape(f.encode()), 60, f"ls mmc 0:1 did not list {f}") for f in files]
+    return steps + [
+        (f"fatload mmc 0:1 ${{kernel_addr_r}} {kernel}\r", rb"bytes read", 300, "fatload of the kernel failed"),
+        (f"fatload mmc 0:1 ${{fdt_addr_r}} {dtb}\r", rb"bytes read", 60, "fatload of the device tree failed"),
+        (f"fatload mmc 0:1 ${{ramdisk_addr_r}} {initrd}\r", rb"bytes read", 120, "fatload of the initramfs failed"),
+        (f"setenv bootargs console={console} minos.test=shell\r", prompt, 30, "setenv failed"),
+        ("booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr_r}\r", rb"Starting kernel", 120, "booti did not start the kernel"),
+        (None, f"SMP: Total of {cpus} processors activated".encode(), 240, f"Linux did not bring up the {cpus} CPUs"),
+        (None, rb"MINOS-INIT: shell", 240, "Linux did not reach the shell"),
+        (None, rb"# ", 60, "no shell prompt"),
+        ("echo booted-$((6*7))-from-$(cat /proc/cmdline | wc -w)-args\r", rb"booted-42-from-2-args", 60, "the shell did not run the typed command"),
+        ("poweroff -f\r", rb"reboot: Power down", 60, "Linux did not power off"),
+    ]

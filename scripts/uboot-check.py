@@ -10,11 +10,10 @@ Usage: uboot-check.py NAME [--sd-files KERNEL,DTB,INITRD] COMMAND...
 Prints `PASS NAME` or `FAIL NAME: <step>`.
 """
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ptyconsole import Console  # noqa: E402
+from ptyconsole import Console, uboot_sd_boot_steps  # noqa: E402
 
 # --sd-files KERNEL,DTB,INITRD (optional, before the command): the card holds them; boot Linux.
 name, argv = sys.argv[1], sys.argv[2:]
@@ -33,20 +32,7 @@ steps = [
 if sd_files:
     # The card (--sd): its FAT partition, then Linux loaded from it and started with booti.
     steps += [("mmc info\r", rb"High Capacity: Yes", 60, "mmc info did not find the card")]
-    steps += [("ls mmc 0:1\r", rb"\d+ +" + re.escape(f.encode()), 60, f"ls mmc 0:1 did not list {f}") for f in sd_files]
-    kernel, dtb, initrd = sd_files
-    steps += [
-        (f"fatload mmc 0:1 ${{kernel_addr_r}} {kernel}\r", rb"bytes read", 300, "fatload of the kernel failed"),
-        (f"fatload mmc 0:1 ${{fdt_addr_r}} {dtb}\r", rb"bytes read", 60, "fatload of the device tree failed"),
-        (f"fatload mmc 0:1 ${{ramdisk_addr_r}} {initrd}\r", rb"bytes read", 120, "fatload of the initramfs failed"),
-        ("setenv bootargs console=ttyS1,115200 minos.test=shell\r", rb"U-Boot> ", 30, "setenv failed"),
-        ("booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr_r}\r", rb"Starting kernel", 120, "booti did not start the kernel"),
-        (None, rb"SMP: Total of 4 processors activated", 240, "Linux did not bring up the 4 CPUs"),
-        (None, rb"MINOS-INIT: shell", 240, "Linux did not reach the shell"),
-        (None, rb"# ", 60, "no shell prompt"),
-        ("echo booted-$((6*7))-from-$(cat /proc/cmdline | wc -w)-args\r", rb"booted-42-from-2-args", 60, "the shell did not run the typed command"),
-        ("poweroff -f\r", rb"reboot: Power down", 60, "Linux did not power off"),
-    ]
+    steps += uboot_sd_boot_steps(sd_files, rb"U-Boot> ", "ttyS1,115200", 4)
 else:
     steps += [("reset\r", rb"resetting", 60, "reset was not accepted")]
 con.run_steps(name, steps)

@@ -70,4 +70,15 @@ final class Bench {
     }
 
     func x(_ n: Int) -> UInt64 { core.x[n] }
+
+    /// Assembly that drops from EL2 to EL1 (EL1h, DAIF masked) and goes on at the label `el1:`.
+    static let toEL1 = """
+        mov x0, #0x3c5
+        msr spsr_el2, x0
+        adr x0, el1
+        msr elr_el2, x0
+        eret
+        el1:
+
+        """
 }

@@ -4,22 +4,11 @@ import Testing
 /// The Cortex-A53's IMPLEMENTATION DEFINED registers and their ACTLR_EL2/EL3 write gates, RMR,
 /// and what happens at the edge of AArch32 (advertised at EL0/EL1, not executed).
 @Suite struct ImplementationDefinedTests {
-    /// Drops from EL2 to EL1 (EL1h, DAIF masked) at label `el1`.
-    static let toEL1 = """
-        mov x0, #0x3c5
-        msr spsr_el2, x0
-        adr x0, el1
-        msr elr_el2, x0
-        eret
-        el1:
-
-        """
-
     @Test func writesFromEL1NeedTheACTLR_EL2EnableBit() throws {
         let b = try Bench()
         let outcome = try b.run(ExceptionTests.vectors + """
             msr actlr_el2, xzr          // the hypervisor closes every IMPLEMENTATION DEFINED register
-            """ + "\n" + Self.toEL1 + """
+            """ + "\n" + Bench.toEL1 + """
             mrs x10, s3_1_c15_c2_0      // CPUACTLR_EL1: reads are never gated
             mov x23, #0
             mov x0, #0x40
@@ -42,7 +31,7 @@ import Testing
         try b.run(ExceptionTests.vectors + """
             mov x0, #0x2                // ACTLR_EL2.CPUECTLR
             msr actlr_el2, x0
-            """ + "\n" + Self.toEL1 + """
+            """ + "\n" + Bench.toEL1 + """
             mov x23, #0
             mov x0, #0x41
             msr s3_1_c15_c2_1, x0
@@ -95,7 +84,7 @@ import Testing
 
     @Test func returnToAArch32EndsTheRunAsALimitation() throws {
         let b = try Bench()
-        let outcome = try b.run(ExceptionTests.vectors + Self.toEL1 + """
+        let outcome = try b.run(ExceptionTests.vectors + Bench.toEL1 + """
             mov x0, #0x10               // AArch32 User mode
             msr spsr_el1, x0
             adr x0, el1
@@ -112,12 +101,7 @@ import Testing
             mrs x0, hcr_el2
             bic x0, x0, #(1 << 31)      // RW = 0: EL1 is AArch32
             msr hcr_el2, x0
-            mov x0, #0x3c5
-            msr spsr_el2, x0
-            adr x0, el1
-            msr elr_el2, x0
-            eret
-            el1:
+            """ + "\n" + Bench.toEL1 + """
             mov x10, #1                 // not reached: PSTATE.IL is set, and this is an Illegal State exception
             """)
         #expect(b.x(20) >> 26 == 0x0E, "Illegal Execution State, taken at EL2")
