@@ -56,19 +56,7 @@ extension Hypervisor {
             return
         }
         let value = access.storeValue(v.regs[x: access.register])
-        let result: MMIOResult
-        let vm = v.vm
-        if ipa >= board.gicdBase && ipa < board.gicdBase + VirtualDistributor.size {
-            result = vm.vdist.access(offset: ipa - board.gicdBase, size: access.size, write: access.isWrite, value: value)
-        } else if ipa >= board.gicrBase && ipa < board.gicrBase + VirtualRedistributor.frameSize * UInt64(vm.vcpus.count) {
-            let off = ipa - board.gicrBase
-            let target = vm.vcpus[Int(off / VirtualRedistributor.frameSize)]
-            result = target.redistributor.access(offset: off % VirtualRedistributor.frameSize, size: access.size, write: access.isWrite, value: value)
-        } else if ipa >= board.uartBase && ipa < board.uartBase + VirtualUART.size {
-            result = vm.vuart.access(offset: ipa - board.uartBase, write: access.isWrite, value: value, vcpu: v.index)
-        } else {
-            result = .fault
-        }
+        let result = v.vm.mmio.dispatch(v.vm, ipa: ipa, size: access.size, write: access.isWrite, value: value, vcpu: v.index)
         switch result {
         case .handled(let r):
             if !access.isWrite { v.regs[x: access.register] = access.loadResult(r) }

@@ -6,6 +6,8 @@ final class VM {
     var vcpus: [VCPU] = []
     let vuart: VirtualUART
     var vdist: VirtualDistributor! = nil
+    /// The emulated devices data aborts dispatch to (`Traps.handleDataAbort`).
+    var mmio = MMIORegistry<VM>()
     /// CNTVOFF_EL2: the VM's virtual counter starts near zero when it boots.
     var counterOffset: UInt64
     var stopped = false
@@ -22,6 +24,23 @@ final class VM {
         vuart = VirtualUART(prefix: "[vm\(config.vmid)] ", vcpus: config.vcpus, linePerVCPU: config.type != "linux")
         counterOffset = Arch.physicalCount
         vdist = VirtualDistributor(vm: self)
+        registerDevices()
+    }
+
+    /// Every VM's virtual devices: the GIC distributor, one redistributor frame per vCPU, the PL011
+    /// console, at the board's addresses (the guest's tree names the same ones).
+    private func registerDevices() {
+        let gicd = board.gicdBase, gicr = board.gicrBase, frame = VirtualRedistributor.frameSize, uart = board.uartBase
+        _ = mmio.register("GIC distributor", gicd..<(gicd + VirtualDistributor.size)) { vm, off, size, write, value, _ in
+            vm.vdist.access(offset: off, size: size, write: write, value: value)
+        }
+        _ = mmio.register("GIC redistributors", gicr..<(gicr + frame * UInt64(config.vcpus))) { vm, off, size, write, value, _ in
+            vm.vcpus[Int(off / VirtualRedistributor.frameSize)].redistributor.access(
+                offset: off % VirtualRedistributor.frameSize, size: size, write: write, value: value)
+        }
+        _ = mmio.register("PL011", uart..<(uart + VirtualUART.size)) { vm, off, _, write, value, vcpu in
+            vm.vuart.access(offset: off, write: write, value: value, vcpu: vcpu)
+        }
     }
 
     func owns(ipa: UInt64, size: UInt64 = 1) -> Bool {
