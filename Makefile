@@ -8,9 +8,9 @@ RELEASE_SIM := .build/release/sim
 SWIFT_FLAGS ?=
 
 # Debian packages the project needs (host tools, libraries, oracles).
-APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk
+APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools
 
-.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests
+.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image
 
 all: build
 
@@ -41,6 +41,11 @@ linux: setup
 ## hypervisor: Minos for BOARD (virt|fvp): build/<board>/minos.elf and minos.bin (Embedded Swift).
 hypervisor: setup
 	@$(MAKE) --no-print-directory -C Sources/Hypervisor BOARD=$(BOARD) BUILD=$(BUILD)
+
+## image: the SD card a user flashes for BOARD (espressobin): build/<board>/sdcard.img, Minos and the
+## linux-pair guests, booted by the board's U-Boot through boot.scr.
+image: release images hypervisor
+	@./scripts/make-image.sh $(RELEASE_SIM) $(BUILD) $(BOARD)
 
 ## run: the default scenario on BOARD, interactively: Minos with two Linux VMs (linux-pair);
 ## Ctrl-] opens the Minos shell (vm console N), Ctrl-A X quits.

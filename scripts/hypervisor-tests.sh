@@ -142,5 +142,30 @@ if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-fvp "* &
   fi
   grep -v '^==' "$WORK/interactive.out"
 fi
+# The card a user flashes (make image BOARD=espressobin), booted as the board boots it: Debian's
+# U-Boot runs its distro boot, finds boot.scr on the card, loads the guests, Minos and its tree,
+# and booti's Minos, whose two Linux VMs run to the end. The booted file is the one make-image left.
+if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-espressobin "* && -z ${UPDATE_GOLDEN:-} ]]; then
+  problems=()
+  if ! "$ROOT/scripts/make-image.sh" "$SIM" "$BUILD" espressobin >"$WORK/image.out" 2>&1; then
+    problems+=("make-image failed: $(tail -2 "$WORK/image.out" | tr '\n' ' ')")
+  else
+    card=$BUILD/espressobin/sdcard.img
+    made=$(sed -nE 's/.* md5 ([0-9a-f]{32})$/\1/p' "$WORK/image.out")
+    booted=$(md5sum <"$card" | cut -d' ' -f1)
+    echo "     card $card md5 $booted"
+    [ "$made" = "$booted" ] || problems+=("the card's md5 $booted is not the one make-image printed ($made)")
+    dd if="$card" of="$WORK/card-fat.img" bs=1M skip=1 status=none
+    fsck.fat -n "$WORK/card-fat.img" >"$WORK/fsck.out" 2>&1 || problems+=("fsck.fat: $(tail -1 "$WORK/fsck.out")")
+    timeout 600 "$SIM" --board espressobin --cpus 2 --kernel "$BUILD/linux/u-boot-espressobin.bin" --sd "file=$card,mode=snapshot" \
+      --max-insns 80000000000 --quiet </dev/null >"$WORK/image-boot.log" 2>&1 || problems+=("the boot did not end with a power-off")
+    for m in 'Found U-Boot script /boot.scr' 'minos: Minos hypervisor \(Embedded Swift\) on board espressobin' \
+             '\[vm0\] MINOS-VM: work: done' '\[vm1\] MINOS-VM: work: done' 'minos: all VMs stopped; powering off'; do
+      grep -qE -- "$m" "$WORK/image-boot.log" || problems+=("missing: $m")
+    done
+  fi
+  if [ ${#problems[@]} -eq 0 ]; then echo "PASS image-espressobin-sd-u-boot-minos"; passed=$((passed + 1))
+  else echo "FAIL image-espressobin-sd-u-boot-minos (log: $WORK/image-boot.log)"; printf '    %s\n' "${problems[@]}"; failed=$((failed + 1)); fi
+fi
 echo "hypervisor-tests: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -34,6 +34,10 @@ need python3 "Debian package python3" python3 -c 'import sys; sys.exit(sys.versi
 need pkg-config "Debian package pkg-config" pkg-config --version
 need bc "Debian package bc" sh -c 'echo 1+1 | bc'
 need dpkg-deb "Debian package dpkg" dpkg-deb --version
+need mkfs.vfat "Debian package dosfstools" sh -c "truncate -s 40M $T/fat.img && mkfs.vfat -F 32 $T/fat.img"
+need mcopy "Debian package mtools" sh -c "echo x >$T/x.txt && mcopy -i $T/fat.img $T/x.txt ::x.txt"
+need sfdisk "Debian package fdisk" sh -c "echo 'start=2048, type=c' | sfdisk -q $T/fat.img"
+need mkimage "Debian package u-boot-tools" sh -c "echo 'echo hi' >$T/b.cmd && mkimage -A arm64 -T script -C none -d $T/b.cmd $T/b.scr"
 need "arm64 multiarch" "make setup enables it: dpkg --add-architecture arm64" \
   sh -c 'dpkg --print-foreign-architectures | grep -qx arm64'
 

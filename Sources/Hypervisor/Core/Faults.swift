@@ -7,8 +7,8 @@ func hypFault(kind: UInt64, frame: UnsafeRawPointer) -> Never {
 }
 
 @_cdecl("hv_stack_smashed")
-func stackSmashed() {
-    Console.line("minos: PANIC: stack protector tripped in libfdt")
+func stackSmashed(caller: UInt) {
+    Console.line("minos: PANIC: stack protector tripped in libfdt (in the function returning to \(hex(UInt64(caller)))), CPU \(Arch.perCPU)")
 }
 
 func haltCPU() -> Never {

@@ -75,8 +75,11 @@ unsigned long strtoul(const char *s, char **end, int base) {
 /* libfdt.a was built with -fstack-protector: a fixed canary is enough to
    satisfy the link; a smashed stack still stops the CPU. */
 uintptr_t __stack_chk_guard = 0x6d696e6f73aa55ccUL;
-extern void hv_stack_smashed(void);
-void __stack_chk_fail(void) { hv_stack_smashed(); for (;;) __asm__ volatile("wfe"); }
+extern void hv_stack_smashed(uintptr_t caller);
+void __stack_chk_fail(void) {
+    hv_stack_smashed((uintptr_t)__builtin_return_address(0));
+    for (;;) __asm__ volatile("wfe");
+}
 
 /* Hashable seeding in the Swift runtime; determinism matters more than secrecy here. */
 void arc4random_buf(void *buf, size_t n) {

@@ -65,7 +65,7 @@ public enum BootLoader {
                 for (i, s) in segs.enumerated() { segments.append(("\(path) segment \(i)", s)) }
                 entry = e
             } else if ImageLoader.isImage(data) {
-                let (seg, e) = try ImageLoader.load(path: path, data: data, ramBase: machine.board.imageBase ?? ram.base)
+                let (seg, e) = try ImageLoader.load(path: path, data: data, ramBase: ram.base, preferredBase: machine.board.imageBase)
                 segments.append((path, seg))
                 entry = e
             } else if let base = machine.board.rawKernelBase {

@@ -82,8 +82,10 @@ public enum ImageLoader {
         return (0..<sections).map { le32(table + 40 * $0 + 20) + le32(table + 40 * $0 + 16) }.max() ?? 0
     }
 
-    /// Places the Image at the 2 MiB-aligned RAM base plus text_offset; returns segment and entry.
-    public static func load(path: String, data: [UInt8], ramBase: UInt64) throws -> (segment: Segment, entry: UInt64) {
+    /// Places the Image as U-Boot's booti does: 2 MiB-aligned plus text_offset, at `preferredBase`
+    /// (the board's kernel_addr_r) when its header allows any placement (flags bit 3), else as near
+    /// the base of RAM as possible (booting.rst); returns segment and entry.
+    public static func load(path: String, data: [UInt8], ramBase: UInt64, preferredBase: UInt64? = nil) throws -> (segment: Segment, entry: UInt64) {
         var textOffset = le64(data, 8)
         var imageSize = le64(data, 16)
         // image_size 0 marks a kernel older than 3.17, whose text_offset is 0x80000 whatever it says.
@@ -94,7 +96,8 @@ public enum ImageLoader {
         }
         let flags = le64(data, 24)
         guard flags & 1 == 0 else { throw SimError.file(path: path, problem: "big-endian kernel Image is not supported") }
-        let base = (ramBase + 0x1F_FFFF) & ~0x1F_FFFF
+        let anywhere = flags & 8 != 0
+        let base = ((anywhere ? preferredBase ?? ramBase : ramBase) + 0x1F_FFFF) & ~0x1F_FFFF
         let address = base + textOffset
         return (Segment(address: address, bytes: data, size: max(imageSize, UInt64(data.count))), address)
     }
