@@ -10,7 +10,7 @@ SWIFT_FLAGS ?=
 # Debian packages the project needs (host tools, libraries, oracles).
 APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools
 
-.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image
+.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image flash
 
 all: build
 
@@ -46,6 +46,11 @@ hypervisor: setup
 ## linux-pair guests, booted by the board's U-Boot through boot.scr.
 image: release images hypervisor
 	@./scripts/make-image.sh $(RELEASE_SIM) $(BUILD) $(BOARD)
+
+## flash: write build/<board>/sdcard.img to DEVICE=/dev/sdX (refuses mounted, fixed or huge devices
+## unless FORCE=1; asks before writing; verifies)
+flash:
+	@./scripts/flash.sh $(BUILD)/$(BOARD)/sdcard.img "$(DEVICE)"
 
 ## run: the default scenario on BOARD, interactively: Minos with two Linux VMs (linux-pair);
 ## Ctrl-] opens the Minos shell (vm console N), Ctrl-A X quits.

@@ -117,9 +117,9 @@ bad_input "bad-memory" "memory" "$SIM" --board virt --memory 12x --kernel "$G/vi
 bad_input "bad-entry-el" "entry-el" "$SIM" --board virt --entry-el 0 --kernel "$G/virt/hello.elf"
 bad_input "bad-regex" "expect" "$SIM" --board virt --kernel "$G/virt/hello.elf" --expect '('
 bad_input "bad-serial" "serial" "$SIM" --board virt --kernel "$G/virt/hello.elf" --serial tcp:1234
-# No payload: virt and fvp run the default flow (tested through a pty in make test); the others
-# have none yet and say so.
-bad_input "nothing-to-run" "nothing to run: board espressobin has no default flow yet" "$SIM" --board espressobin
+# No payload: virt, fvp and espressobin run the default flow (fvp tested through a pty in make test); rpi3
+# has none yet and says so.
+bad_input "nothing-to-run" "nothing to run: board rpi3 has no default flow yet" "$SIM" --board rpi3
 # A copy of the binary outside a checkout has no default flow and says what to give instead.
 cp "$SIM" "$T/sim-alone"
 bad_input "nothing-to-run-outside-checkout" "nothing to run: give --kernel FILE" "$T/sim-alone" --board fvp
@@ -130,6 +130,28 @@ if [ "$(wc -l <"$T/boards")" = 4 ] && grep -q '^virt: .*GICv3' "$T/boards" && gr
   ok "board-list"
 else bad "board-list" "$(head -c 400 "$T/boards")"; fi
 bad_input "user-missing" "no such file" "$SIM" user /nonexistent/prog
+
+# make flash (scripts/flash.sh): its refusals, then a write and read-back on a plain file (FORCE=1)
+# and on a loop device, confirmed with "yes" on standard input.
+FLASH=$(dirname "$0")/flash.sh
+head -c 4194304 /dev/urandom >"$T/card.img"
+bad_input "flash-no-device" "give the card's device" "$FLASH" "$T/card.img" ""
+bad_input "flash-missing-device" "/nonexistent/sdz does not exist" "$FLASH" "$T/card.img" /nonexistent/sdz
+touch "$T/plain"
+bad_input "flash-plain-file" "is not a block device; FORCE=1" "$FLASH" "$T/card.img" "$T/plain"
+root=$(findmnt -n -o SOURCE / 2>/dev/null)
+if [ -b "$root" ]; then bad_input "flash-mounted" "is mounted" env FORCE=1 "$FLASH" "$T/card.img" "$root"
+else bad "flash-mounted" "the root file system's source ($root) is not a block device to test with"; fi
+if echo no | FORCE=1 "$FLASH" "$T/card.img" "$T/plain" >/dev/null 2>&1 || [ -s "$T/plain" ]; then bad "flash-not-confirmed" "wrote without a yes"
+else ok "flash-not-confirmed"; fi
+if echo yes | FORCE=1 "$FLASH" "$T/card.img" "$T/plain" >"$T/flash.out" 2>&1 && cmp -s "$T/card.img" "$T/plain"; then ok "flash-plain-file-forced"
+else bad "flash-plain-file-forced" "$(tail -1 "$T/flash.out")"; fi
+truncate -s 8M "$T/loop.img"
+if loop=$(losetup -f --show "$T/loop.img" 2>"$T/losetup.err"); then
+  if echo yes | FORCE=1 "$FLASH" "$T/card.img" "$loop" >"$T/flash.out" 2>&1 && cmp -s -n 4194304 "$T/card.img" "$T/loop.img"; then ok "flash-loop-device"
+  else bad "flash-loop-device" "$(tail -1 "$T/flash.out")"; fi
+  losetup -d "$loop"
+else bad "flash-loop-device" "losetup: $(head -1 "$T/losetup.err")"; fi
 
 echo "boot-tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -26,7 +26,7 @@ enum DefaultFlow {
         }
         let scenarioDir = root.appendingPathComponent("images/scenarios/\(scenario)")
         guard FileManager.default.fileExists(atPath: scenarioDir.appendingPathComponent("\(board).dtsi").path) else {
-            throw SimError.config("nothing to run: board \(board) has no default flow yet (the Minos hypervisor runs on virt and fvp); give --kernel FILE or --load FILE@ADDR")
+            throw SimError.config("nothing to run: board \(board) has no default flow yet (the Minos hypervisor runs on virt, fvp and espressobin); give --kernel FILE or --load FILE@ADDR")
         }
         let build = root.appendingPathComponent("build")
         let needed = ["\(board)/minos.bin", "linux/Image", "linux/vm-initramfs.cpio.gz"]

@@ -18,7 +18,7 @@ struct Sim: ParsableCommand {
         commandName: "sim",
         abstract: "A cycle-approximate ARMv8-A platform simulator.",
         discussion: """
-        Boots a kernel or bare-metal program on a modelled board (virt: QEMU's map; fvp: Arm FVP Base RevC; rpi3: Raspberry Pi 3 Model B+; espressobin: Armada 3720; `sim boards` describes them). With no payload, `sim --board virt|fvp` runs the default flow, as `make run`: the Minos hypervisor with two Linux VMs.
+        Boots a kernel or bare-metal program on a modelled board (virt: QEMU's map; fvp: Arm FVP Base RevC; rpi3: Raspberry Pi 3 Model B+; espressobin: Armada 3720; `sim boards` describes them). With no payload, `sim --board virt|fvp|espressobin` runs the default flow, as `make run`: the Minos hypervisor with two Linux VMs.
 
         Exit codes:
           0    every --expect matched, or (without --expect) the guest powered off or reset through PSCI

@@ -72,7 +72,7 @@ extension BoardSpec {
         b.psciVersion = 0x1_0001
         // GIC-500 PERIPHBASE.
         b.peripheralBase = 0xD1D0_0000
-        b.boots = "an arm64 Image at EL2 as booti does (PSCI from the simulator), U-Boot (u-boot-mvebu) as BL33 with --sd and --spi-flash"
+        b.boots = "an arm64 Image at EL2 as booti does (PSCI from the simulator), U-Boot (u-boot-mvebu) as BL33 with --sd and --spi-flash; the Minos hypervisor with two Linux VMs (no payload: the default flow)"
         return b
     }()
 }
