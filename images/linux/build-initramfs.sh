@@ -18,5 +18,8 @@ for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_
 done
 cp "$INIT" "$root/init"
 chmod +x "$root/init"
+# Reproducible bytes: fixed timestamps (the archive otherwise records when it was built, and a guest's
+# decompression time -- so the order of its boot log lines -- would depend on that).
+find "$root" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +
 (cd "$root" && find . | sort | cpio -o -H newc --quiet --reproducible 2>/dev/null || find . | sort | cpio -o -H newc --quiet) | gzip -n -9 > "$OUT"
 echo "initramfs: $OUT ($(stat -c %s "$OUT") bytes)"
