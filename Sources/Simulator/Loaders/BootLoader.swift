@@ -86,7 +86,8 @@ public enum BootLoader {
             guard let fw = machine.board.firmware else {
                 throw SimError.config("--firmware: board \(machine.board.name) boots no EL3 firmware image (below EL3 the simulator answers PSCI itself)")
             }
-            guard case .tfaBL31(let base, let size, _, _, _) = fw else { fatalError("unreachable") }
+            let (base, size): (UInt64, UInt64)
+            switch fw { case .tfaBL31(let b, let n, _, _, _): (base, size) = (b, n) }
             let data = try read(path)
             guard !data.isEmpty, UInt64(data.count) <= size else {
                 throw SimError.file(path: path, problem: "\(data.count) bytes: board \(machine.board.name)'s BL31 must be 1 to \(size) bytes (loaded at 0x\(String(base, radix: 16)))")
