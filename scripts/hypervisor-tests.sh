@@ -27,7 +27,7 @@ source "$ROOT/scripts/scenario-lib.sh"
 WORK=$BUILD/hypervisor-tests
 mkdir -p "$WORK"
 TIMEOUT=${TIMEOUT:-120}
-RUNNERS=${RUNNERS:-"qemu-virt sim-virt sim-fvp sim-espressobin"}
+RUNNERS=${RUNNERS:-"qemu-virt sim-virt sim-fvp sim-espressobin sim-rpi3 qemu-rpi3"}
 passed=0; failed=0
 
 scenario_build || exit 1

@@ -24,6 +24,10 @@
 SCEN=$ROOT/images/scenarios
 QEMU_M=virt,virtualization=on,gic-version=3
 QEMU_REST=(-cpu cortex-a53 -smp 4 -m 1G -nic none)
+# QEMU's Raspberry Pi 3 B: all cores enter at EL2 with the Pi's spin table, as the firmware's
+# armstub leaves them. It has no device tree of its own: it gets the one sim boots rpi3 with (the
+# upstream Pi 3 tree). Its first serial port is the PL011, the second the mini UART, the console.
+QEMU_RPI3=(-M raspi3b -smp 4 -m 1G -serial null -serial mon:stdio)
 
 # Golden-log normalization for hypervisor scenarios. What a guest kernel prints is normalized by
 # scripts/normalize-log.py, the project's one set of Linux log rules (printk timestamps, durations,
@@ -49,7 +53,8 @@ scenario_build() {
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=virt BUILD="$BUILD" >/dev/null || return 1
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=fvp BUILD="$BUILD" >/dev/null || return 1
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=espressobin BUILD="$BUILD" >/dev/null || return 1
-  for b in virt fvp espressobin; do
+  make -s -C "$ROOT/Sources/Hypervisor" BOARD=rpi3 BUILD="$BUILD" >/dev/null || return 1
+  for b in virt fvp espressobin rpi3; do
     make -s -C "$ROOT/images/guests" BUILD="$BUILD/guests" "$BUILD/guests/$b/hvguest.elf" >/dev/null || return 1
   done
   make -s -C "$SCEN" BUILD="$BUILD" >/dev/null || return 1
@@ -77,7 +82,7 @@ scenario_prepare() {
   local dir=$SCEN/$name board=${runner#*-} defines=("$@")
   RUN_CMD=(); DISK_MD5=""; HVC_FILE=""
   [ -f "$dir/$board.dtsi" ] || { echo "$dir/$board.dtsi: no configuration for board $board"; return 1; }
-  if [[ $runner == qemu-* ]]; then
+  if [[ $runner == qemu-virt ]]; then
     qemu-system-aarch64 -M "$QEMU_M,dumpdtb=$out-base.dtb" "${QEMU_REST[@]}" -nographic >/dev/null 2>&1
   else
     "$SIM" --board "$board" --cpus "$(board_cpus "$board")" --dump-dtb "$out-base.dtb" >/dev/null 2>&1
@@ -131,7 +136,10 @@ scenario_prepare() {
       *) echo "$dir/devices: unknown device '$d' (block, net, console)"; return 1 ;;
     esac
   done
-  if [[ $runner == qemu-* ]]; then
+  if [[ $runner == qemu-rpi3 ]]; then
+    RUN_CMD=(qemu-system-aarch64 "${QEMU_RPI3[@]}" -kernel "$BUILD/rpi3/minos.bin" -dtb "$out.dtb")
+    for l in "${loads[@]}"; do RUN_CMD+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on"); done
+  elif [[ $runner == qemu-* ]]; then
     RUN_CMD=(qemu-system-aarch64 -M "$QEMU_M" "${QEMU_REST[@]}" -kernel "$BUILD/virt/minos.bin" -dtb "$out.dtb")
     for l in "${loads[@]}"; do RUN_CMD+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on"); done
     RUN_CMD+=("${qemudevs[@]}")

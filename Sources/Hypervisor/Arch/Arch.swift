@@ -106,6 +106,20 @@ enum Arch {
     static func saveFP(_ area: UnsafeMutableRawPointer) { hv_fp_save(area) }
     static func restoreFP(_ area: UnsafeMutableRawPointer) { hv_fp_restore(area) }
     static var secondaryEntry: UInt64 { hv_addr_secondary_entry() }
+    static var spinTableEntry: UInt64 { hv_addr_spin_entry() }
+
+    /// Release a CPU waiting in a spin table: its index where `hv_spin_entry` finds it, then the
+    /// entry in its release word, both cleaned to memory (it runs with caches off), then SEV.
+    static func releaseFromSpinTable(releaseAddress: UInt64, mpidr: UInt64, index: Int) {
+        let slot = hv_addr_spin_index(UInt32(mpidr & 7))
+        hv_mem_write64(slot, UInt64(index))
+        hv_mem_write64(releaseAddress, spinTableEntry)
+        hv_dsb_sy()
+        hv_dc_civac(slot)
+        hv_dc_civac(releaseAddress)
+        hv_dsb_sy()
+        hv_sev()
+    }
 
     // MARK: Linker-script regions
     static var heapRegion: Range<UInt64> { hv_addr_heap_start()..<hv_addr_heap_end() }
@@ -133,7 +147,7 @@ enum Arch {
         c.csselr = hv_read_csselr_el1()
         c.cntvCtl = hv_read_cntv_ctl(); c.cntvCval = hv_read_cntv_cval()
         hv_write_cntv_ctl(0)                    // a descheduled vCPU's timer must not fire here
-        c.vmcr = hv_read_ich_vmcr(); c.ap1r0 = hv_read_ich_ap1r0()
+        if board.hasGIC { c.vmcr = hv_read_ich_vmcr(); c.ap1r0 = hv_read_ich_ap1r0() }
     }
     static func restoreEL1(_ c: EL1Context) {
         hv_write_sctlr_el1(c.sctlr); hv_write_ttbr0_el1(c.ttbr0); hv_write_ttbr1_el1(c.ttbr1)
@@ -146,7 +160,7 @@ enum Arch {
         hv_write_cpacr_el1(c.cpacr); hv_write_par_el1(c.par); hv_write_cntkctl_el1(c.cntkctl)
         hv_write_csselr_el1(c.csselr)
         hv_write_cntv_cval(c.cntvCval); hv_write_cntv_ctl(c.cntvCtl)
-        hv_write_ich_vmcr(c.vmcr); hv_write_ich_ap1r0(c.ap1r0)
+        if board.hasGIC { hv_write_ich_vmcr(c.vmcr); hv_write_ich_ap1r0(c.ap1r0) }
         hv_isb()
     }
 }

@@ -21,6 +21,8 @@ struct ESR {
     var sf: Bool { iss & (1 << 15) != 0 }
     /// Write not Read.
     var wnr: Bool { iss & (1 << 6) != 0 }
+    /// Data abort ISS.CM: the fault came from a cache maintenance instruction (DC ..., IC IVAU).
+    var cm: Bool { iss & (1 << 8) != 0 }
     /// Data/Instruction Fault Status Code, ISS[5:0].
     var dfsc: UInt32 { iss & 0x3F }
     /// DFSC is a translation fault at some level (the stage-2 walk found nothing).

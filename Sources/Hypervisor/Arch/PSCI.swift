@@ -27,8 +27,14 @@ enum PSCI {
         Int64(bitPattern: Arch.smc(UInt64(cpuOn64), mpidr, entry, context))
     }
 
+    /// The boot loader's device tree has /psci (firmware at EL3 answers SMCs).
+    nonisolated(unsafe) static var firmwareHasPSCI = true
+
+    /// SYSTEM_OFF through the firmware, or where there is none, the board's own way (the Pi's
+    /// PM watchdog); a board with neither halts.
     static func powerOffMachine() -> Never {
-        _ = Arch.smc(UInt64(systemOff))
+        if firmwareHasPSCI { _ = Arch.smc(UInt64(systemOff)) }
+        if let pm = board.pmWatchdog { BCM2835Watchdog(base: pm).powerOff() }
         haltCPU()
     }
 }

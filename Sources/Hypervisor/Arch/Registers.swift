@@ -6,6 +6,8 @@ struct HCR: OptionSet {
     static let fmo  = HCR(rawValue: 1 << 3)   // physical FIQ to EL2, virtual FIQ enabled
     static let imo  = HCR(rawValue: 1 << 4)   // physical IRQ to EL2, virtual IRQ enabled
     static let amo  = HCR(rawValue: 1 << 5)   // SError to EL2, virtual SError enabled
+    static let vf   = HCR(rawValue: 1 << 6)   // virtual FIQ pending (no GIC: software vIRQs)
+    static let vi   = HCR(rawValue: 1 << 7)   // virtual IRQ pending
     static let vse  = HCR(rawValue: 1 << 8)   // virtual SError pending
     static let fb   = HCR(rawValue: 1 << 9)   // force broadcast of TLB/cache maintenance
     static let bsuInner = HCR(rawValue: 1 << 10)  // barrier shareability upgrade: inner shareable

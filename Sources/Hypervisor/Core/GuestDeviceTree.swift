@@ -8,6 +8,8 @@ enum GuestDeviceTree {
     static let maxSize: UInt64 = 64 * 1024
     static let gicPhandle: UInt32 = 1
     static let clockPhandle: UInt32 = 2
+    /// No GIC (rpi3): armctrl is the root interrupt parent (as in bcm283x.dtsi), the local controller its parent.
+    static let localIntcPhandle: UInt32 = 3
 
     /// Returns the blob size, or nil when it did not fit.
     static func build(_ config: VMConfig, at address: UInt64) -> Int? {
@@ -20,7 +22,7 @@ enum GuestDeviceTree {
         w.string("model", ["Minos VM " + config.name])
         w.u32("interrupt-parent", [gicPhandle])
 
-        let uartNode = "pl011@" + String(board.uartBase, radix: 16)
+        let uartNode = "pl011@" + String(board.vuartBase, radix: 16)
         w.begin("chosen")
         w.string("bootargs", [config.cmdline])
         if let r = config.initrd {
@@ -45,7 +47,13 @@ enum GuestDeviceTree {
             w.string("device_type", ["cpu"])
             w.string("compatible", ["arm,armv8"])
             w.u32("reg", [UInt32(i)])
-            w.string("enable-method", ["psci"])
+            if board.hasGIC {
+                w.string("enable-method", ["psci"])
+            } else {
+                // The Pi's way (the firmware's armstub): a release word per CPU, trapped here.
+                w.string("enable-method", ["spin-table"])
+                w.u64("cpu-release-addr", [board.spinTableIPA + 8 * UInt64(i)])
+            }
             w.end()
         }
         w.end()
@@ -55,19 +63,23 @@ enum GuestDeviceTree {
         w.string("method", ["hvc"])
         w.end()
 
-        let t = board.timerTrigger
-        w.begin("timer")
-        w.string("compatible", ["arm,armv8-timer"])
-        w.u32("interrupts", [1, 13, t, 1, 14, t, 1, 11, t, 1, 10, t])
-        w.end()
+        if case .bcm2836(let local, let armctrl) = board.chip {
+            addBCM2836(&w, local: local, armctrl: armctrl)
+        } else {
+            let t = board.timerTrigger
+            w.begin("timer")
+            w.string("compatible", ["arm,armv8-timer"])
+            w.u32("interrupts", [1, 13, t, 1, 14, t, 1, 11, t, 1, 10, t])
+            w.end()
 
-        w.begin("interrupt-controller@" + String(board.gicdBase, radix: 16))
-        w.string("compatible", ["arm,gic-v3"])
-        w.u32("#interrupt-cells", [3])
-        w.empty("interrupt-controller")
-        w.u64("reg", [board.gicdBase, 0x1_0000, board.gicrBase, board.gicrStride * UInt64(config.vcpus)])
-        w.u32("phandle", [gicPhandle])
-        w.end()
+            w.begin("interrupt-controller@" + String(board.gicdBase, radix: 16))
+            w.string("compatible", ["arm,gic-v3"])
+            w.u32("#interrupt-cells", [3])
+            w.empty("interrupt-controller")
+            w.u64("reg", [board.gicdBase, 0x1_0000, board.gicrBase, board.gicrStride * UInt64(config.vcpus)])
+            w.u32("phandle", [gicPhandle])
+            w.end()
+        }
 
         w.begin("apb-pclk")
         w.string("compatible", ["fixed-clock"])
@@ -78,8 +90,9 @@ enum GuestDeviceTree {
 
         w.begin(uartNode)
         w.string("compatible", ["arm,pl011", "arm,primecell"])
-        w.u64("reg", [board.uartBase, 0x1000])
-        w.u32("interrupts", [0, board.uartSPI, 4])
+        w.u64("reg", [board.vuartBase, 0x1000])
+        // GIC: <SPI n level-high>; armctrl: <bank irq> (bank 1 = GPU 0-31, 2 = GPU 32-63).
+        w.u32("interrupts", board.hasGIC ? [0, board.vuartIRQ, 4] : [1 + board.vuartIRQ / 32, board.vuartIRQ % 32])
         w.u32("clocks", [clockPhandle, clockPhandle])
         w.string("clock-names", ["uartclk", "apb_pclk"])
         w.end()
@@ -96,6 +109,36 @@ enum GuestDeviceTree {
         w.end()
         w.check(fdt_finish(buf))
         return w.ok ? Int(bigEndian32(UnsafeRawPointer(buf) + 4)) : nil
+    }
+
+    /// The Pi's controllers as bcm2837.dtsi describes them: the local controller (2 cells:
+    /// input, flags; timer inputs 0 CNTPS, 1 CNTPNS, 3 CNTV, 2 CNTHP) and armctrl chained to its
+    /// input 8, which is the root's interrupt parent (phandle `gicPhandle`).
+    private static func addBCM2836(_ w: inout Writer, local: UInt64, armctrl: UInt64) {
+        w.begin("local_intc@" + String(local, radix: 16))
+        w.string("compatible", ["brcm,bcm2836-l1-intc"])
+        w.u64("reg", [local, VirtualBCM2836.localSize])
+        w.empty("interrupt-controller")
+        w.u32("#interrupt-cells", [2])
+        w.u32("interrupt-parent", [localIntcPhandle])
+        w.u32("phandle", [localIntcPhandle])
+        w.end()
+
+        w.begin("interrupt-controller@" + String(armctrl, radix: 16))
+        w.string("compatible", ["brcm,bcm2836-armctrl-ic"])
+        w.u64("reg", [armctrl, 0x200])
+        w.empty("interrupt-controller")
+        w.u32("#interrupt-cells", [2])
+        w.u32("interrupt-parent", [localIntcPhandle])
+        w.u32("interrupts", [8, 4])
+        w.u32("phandle", [gicPhandle])
+        w.end()
+
+        w.begin("timer")
+        w.string("compatible", ["arm,armv8-timer"])
+        w.u32("interrupt-parent", [localIntcPhandle])
+        w.u32("interrupts", [0, 4, 1, 4, 3, 4, 2, 4])
+        w.end()
     }
 
     /// Small wrapper that remembers whether any libfdt call failed.

@@ -23,7 +23,8 @@ final class Hypervisor {
         discoverCPUs()
         discoverRAM()
         log("\(cpus.count) CPUs, counter \(counterHz / 1000) kHz, RAM \(ram.map { hex($0.lowerBound) + "-" + hex($0.upperBound) }.joined(separator: ","))")
-        gic.initDistributor()
+        PSCI.firmwareHasPSCI = tree.node("/psci") != nil
+        if let bcm { bcm.initController() } else { gic.initDistributor() }
         setUpThisCPU(0)
 
         let image = Arch.imageRegion
@@ -32,15 +33,13 @@ final class Hypervisor {
             tree: tree, physicalCPUs: cpus.count, ram: ram,
             reserved: [("the hypervisor image", image),
                        ("the host device tree", hostDTB..<(hostDTB + UInt64(tree.totalSize))),
-                       ("the GIC distributor", board.gicdBase..<(board.gicdBase + 0x1_0000)),
-                       ("the GIC redistributors", board.gicrBase..<(board.gicrBase + board.gicrStride * UInt64(maxPhysicalCPUs))),
-                       ("the hypervisor console UART", board.uartBase..<(board.uartBase + 0x1000))])
+                       ("the hypervisor console UART", board.uartBase..<(board.uartBase + 0x1000))] + interruptControllerRegions)
         for config in parser.parseAll(log: { log($0) }) {
             if let vm = createVM(config) { vms.append(vm) }
         }
         // The hypervisor console's receive interrupt feeds the shell and the focused VM.
         Console.uart.enableReceiveInterrupt()
-        gic.enableSPI(32 + board.uartSPI, mpidr: cpus[0].mpidr, edge: false)
+        if let bcm { bcm.enableGPU(Int(board.uartSPI)) } else { gic.enableSPI(32 + board.uartSPI, mpidr: cpus[0].mpidr, edge: false) }
 
         if vms.isEmpty {
             log("no VM could be started; powering off")
@@ -48,6 +47,10 @@ final class Hypervisor {
         }
         log("\(vms.count) VM(s) started; escape key for the shell is Ctrl-]")
         for cpu in cpus.dropFirst() {
+            if let release = cpu.releaseAddress {
+                Arch.releaseFromSpinTable(releaseAddress: release, mpidr: cpu.mpidr, index: cpu.index)
+                continue
+            }
             let r = PSCI.startCPU(mpidr: cpu.mpidr, entry: Arch.secondaryEntry, context: UInt64(cpu.index))
             if r != PSCI.success { log("CPU \(cpu.index) (MPIDR \(hex(cpu.mpidr))) did not start: PSCI error \(r)") }
         }
@@ -61,9 +64,29 @@ final class Hypervisor {
         runLoop(cpus[index])
     }
 
+    /// What no VM may be given: the host interrupt controller.
+    private var interruptControllerRegions: [(String, Range<UInt64>)] {
+        switch board.chip {
+        case .gicv3:
+            return [("the GIC distributor", board.gicdBase..<(board.gicdBase + 0x1_0000)),
+                    ("the GIC redistributors", board.gicrBase..<(board.gicrBase + board.gicrStride * UInt64(maxPhysicalCPUs)))]
+        case .bcm2836(let local, let armctrl):
+            let page = armctrl & ~(Granule.page - 1)
+            return [("the BCM2836 local interrupt controller", local..<(local + Granule.page)),
+                    ("the armctrl interrupt controller", page..<(page + Granule.page))]
+        }
+    }
+
     private func setUpThisCPU(_ index: Int) {
         Arch.perCPU = UInt64(index)
         let cpu = cpus[index]
+        Arch.cnthctl = CNTHCTL.el1pcten                 // CNTPCT readable; CNTP_* trapped and emulated
+        Arch.vpidr = Arch.midr
+        if let bcm {
+            bcm.initCPU(index)
+            cpu.online = true
+            return
+        }
         guard let rd = gic.redistributor(mpidr: Arch.mpidr) else {
             log("CPU \(index): no GIC redistributor for MPIDR \(hex(Arch.mpidr)); CPU parked")
             bigLock.unlock()
@@ -75,26 +98,34 @@ final class Hypervisor {
             gic.enablePrivate(ppi, redistributor: rd)
         }
         listRegisterCount = Int(Arch.ichVTR & 0x1F) + 1
-        Arch.cnthctl = CNTHCTL.el1pcten                 // CNTPCT readable; CNTP_* trapped and emulated
-        Arch.vpidr = Arch.midr
         Arch.ichHCR = 0
         cpu.online = true
     }
 
+    /// CPUs from /cpus: MPIDR, and for `enable-method = "spin-table"` the release word
+    /// (`cpu-release-addr`); the others are started with PSCI CPU_ON.
     private func discoverCPUs() {
-        var found: [UInt64] = []
+        var found: [(mpidr: UInt64, release: UInt64?)] = []
         if let node = tree.node("/cpus") {
             let ac = tree.addressCells(node)
             for sub in tree.subnodes(of: node) where tree.string(sub, "device_type") == "cpu" {
-                if let reg = tree.cells(sub, "reg"), reg.count >= ac { found.append(combineCells(reg[...], width: ac)) }
+                guard let reg = tree.cells(sub, "reg"), reg.count >= ac else { continue }
+                var release: UInt64? = nil
+                if tree.string(sub, "enable-method") == "spin-table", let r = tree.cells(sub, "cpu-release-addr"), r.count == 2 {
+                    release = combineCells(r[...], width: 2)
+                }
+                found.append((combineCells(reg[...], width: ac), release))
             }
         }
-        if found.isEmpty { found = [Arch.mpidr & 0xFF_00FF_FFFF] }
         // The boot CPU is index 0 whatever its position in /cpus.
         let me = Arch.mpidr & 0xFF_00FF_FFFF
-        found.removeAll { $0 == me }
-        found.insert(me, at: 0)
-        for (i, m) in found.prefix(maxPhysicalCPUs).enumerated() { cpus.append(PhysicalCPU(index: i, mpidr: m)) }
+        found.removeAll { $0.mpidr == me }
+        found.insert((me, nil), at: 0)
+        for (i, c) in found.prefix(maxPhysicalCPUs).enumerated() {
+            let cpu = PhysicalCPU(index: i, mpidr: c.mpidr)
+            cpu.releaseAddress = c.release
+            cpus.append(cpu)
+        }
     }
 
     private func discoverRAM() {
@@ -143,7 +174,7 @@ final class Hypervisor {
         }
         vm.vcpus[0].reset(entry: config.entry, x0: config.dtbAddress)
         vm.vcpus[0].power = .on
-        vm.vuart.interruptLine = { vm.raiseShared(32 + board.uartSPI) }
+        vm.vuart.interruptLine = board.hasGIC ? { vm.raiseShared(32 + board.vuartIRQ) } : { hypervisor?.softwareInterruptsChanged(vm) }
         linkPassthrough(vm)
         let mem = config.memory.map { hex($0.lowerBound) + "-" + hex($0.upperBound) }.joined(separator: ",")
         log("vm\(config.vmid) '\(config.name)': \(config.vcpus) vCPU(s) on pCPU \(config.affinity.map { String($0) }.joined(separator: ",")), memory \(mem), entry \(hex(config.entry)), dtb \(hex(config.dtbAddress))\(config.priority == VMConfig.defaultPriority ? "" : ", priority \(config.priority)")")
@@ -155,7 +186,7 @@ final class Hypervisor {
     /// Make a pCPU re-evaluate its vCPUs (new interrupt, vCPU powered on).
     func kick(_ cpuIndex: Int) {
         guard cpuIndex != Int(Arch.perCPU), cpus[cpuIndex].online else { return }
-        Arch.sendSGI(GICv3.sgi1r(intid: 0, mpidr: cpus[cpuIndex].mpidr))
+        if let bcm { bcm.kick(cpuIndex) } else { Arch.sendSGI(GICv3.sgi1r(intid: 0, mpidr: cpus[cpuIndex].mpidr)) }
     }
 
     /// A VM stops (SYSTEM_OFF, fatal guest error); the machine powers off after the last one.
@@ -164,7 +195,7 @@ final class Hypervisor {
         vm.vuart.flushAll()
         vm.stopped = true
         for v in vm.vcpus { v.power = .off; v.queued.removeAll() }
-        for d in vm.config.passthrough { for s in d.spis { gic.disableSPI(s.intid) } }
+        if board.hasGIC { for d in vm.config.passthrough { for s in d.spis { gic.disableSPI(s.intid) } } }
         log("\(vm.label) stopped: \(reason)")
         for v in vm.vcpus { kick(v.pcpu) }
         if vms.allSatisfy({ $0.stopped }) {

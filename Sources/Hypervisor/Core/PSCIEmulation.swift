@@ -67,6 +67,10 @@ extension Hypervisor {
         }
         vm.counterOffset = Arch.physicalCount
         vm.vdist = VirtualDistributor(vm: vm)
+        if vm.vbcm != nil {
+            vm.vbcm = VirtualBCM2836(cpus: vm.config.vcpus)
+            vm.spinRelease = Array(repeating: 0, count: vm.config.vcpus)
+        }
         linkPassthrough(vm)
         vm.vcpus[0].reset(entry: vm.config.entry, x0: vm.config.dtbAddress)
         vm.vcpus[0].power = .on

@@ -8,6 +8,7 @@ extension Hypervisor {
     /// Link a VM's pass-through SPIs to their physical INTIDs (at creation and on SYSTEM_RESET);
     /// all start disabled until the guest enables them.
     func linkPassthrough(_ vm: VM) {
+        guard board.hasGIC else { return }
         for d in vm.config.passthrough {
             for s in d.spis {
                 vm.vdist.hardware[Int(s.intid)] = s.intid

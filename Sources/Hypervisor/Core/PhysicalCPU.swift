@@ -11,6 +11,10 @@ final class PhysicalCPU {
     var current: VCPU? = nil
     var sliceStart: UInt64 = 0
     var online = false
+    /// No GIC: the local controller's CNTV input is masked (Core/SoftwareInterrupts.swift).
+    var virtualTimerMasked = false
+    /// Spin-table CPUs: the word the boot loader's holding loop watches (`cpu-release-addr`).
+    var releaseAddress: UInt64? = nil
 
     init(index: Int, mpidr: UInt64) {
         self.index = index

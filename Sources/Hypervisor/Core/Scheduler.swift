@@ -21,7 +21,7 @@ extension Hypervisor {
             }
             load(v, on: cpu)
             releaseTimerHold(v)
-            flushListRegisters(v)
+            if board.hasGIC { flushListRegisters(v) } else { prepareSoftwareInterrupts(v, cpu: cpu) }
             // Lower-priority runnable vCPUs need no slice end: they wait until these block.
             let competing = cpu.vcpus.reduce(0) { $0 + ($1.runnable && $1.priority == v.priority ? 1 : 0) }
             Arch.armHypTimer(at: nextDeadline(cpu, runnable: competing))
@@ -79,10 +79,11 @@ extension Hypervisor {
         for v in cpu.vcpus where v.power == .on && !v.vm.stopped {
             if let d = v.ptimerDeadline, now >= d, v.ptimerControl & TimerControl.istatus == 0 {
                 v.ptimerControl |= TimerControl.istatus
-                v.vm.raisePrivate(board.physTimerPPI, on: v)
+                if board.hasGIC { v.vm.raisePrivate(board.physTimerPPI, on: v) }
             }
             if v !== cpu.loaded, let d = v.savedVTimerDeadline, now >= d { v.wake() }
             if !v.queued.isEmpty { v.wake() }
+            if !board.hasGIC && v.waiting && softwareInterruptPending(v) { v.wake() }
         }
     }
 
@@ -99,6 +100,7 @@ extension Hypervisor {
     /// Level-triggered sources this loop deactivates without delivering must be
     /// quietened first, or the next acknowledge returns them again forever.
     func handlePhysicalInterrupts(_ cpu: PhysicalCPU) {
+        guard board.hasGIC else { return handleLocalInterrupts(cpu) }
         while true {
             let intid = Arch.acknowledgeInterrupt()
             if intid >= spuriousINTID { return }

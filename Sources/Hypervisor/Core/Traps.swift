@@ -51,6 +51,9 @@ extension Hypervisor {
 
     private func handleDataAbort(_ v: VCPU, esr: ESR) {
         let ipa = Arch.faultIPAPage | (Arch.far & 0xFFF)
+        // Cache maintenance by VA on an emulated device (Linux cleans a spin-table release word
+        // it wrote): nothing is cached there, so it completes as a no-op.
+        if esr.cm && v.vm.mmio.handles(ipa: ipa) { advance(v); return }
         guard let access = MMIOAccess(esr: esr, ipa: ipa) else {
             injectAbort(v, instruction: false, address: Arch.far)
             return

@@ -6,6 +6,10 @@ final class VM {
     var vcpus: [VCPU] = []
     let vuart: VirtualUART
     var vdist: VirtualDistributor! = nil
+    /// Boards without a GIC: the emulated BCM2836 local controller and armctrl (Core/SoftwareInterrupts.swift).
+    var vbcm: VirtualBCM2836? = nil
+    /// Each vCPU's spin-table release word, as the guest last wrote it.
+    var spinRelease: [UInt64] = []
     /// The emulated devices data aborts dispatch to (`Traps.handleDataAbort`).
     var mmio = MMIORegistry<VM>()
     /// CNTVOFF_EL2: the VM's virtual counter starts near zero when it boots.
@@ -24,13 +28,14 @@ final class VM {
         vuart = VirtualUART(prefix: "[vm\(config.vmid)] ", vcpus: config.vcpus, linePerVCPU: config.type != "linux")
         counterOffset = Arch.physicalCount
         vdist = VirtualDistributor(vm: self)
-        registerDevices()
+        if board.hasGIC { registerGIC() } else { registerBCM2836() }
+        registerUART()
     }
 
-    /// Every VM's virtual devices: the GIC distributor, one redistributor frame per vCPU, the PL011
-    /// console, at the board's addresses (the guest's tree names the same ones).
-    private func registerDevices() {
-        let gicd = board.gicdBase, gicr = board.gicrBase, frame = VirtualRedistributor.frameSize, uart = board.uartBase
+    /// A GIC board's virtual devices: the GIC distributor and one redistributor frame per vCPU
+    /// at the board's addresses (the guest's tree names the same ones).
+    private func registerGIC() {
+        let gicd = board.gicdBase, gicr = board.gicrBase, frame = VirtualRedistributor.frameSize
         _ = mmio.register("GIC distributor", gicd..<(gicd + VirtualDistributor.size)) { vm, off, size, write, value, _ in
             vm.vdist.access(offset: off, size: size, write: write, value: value)
         }
@@ -38,6 +43,11 @@ final class VM {
             vm.vcpus[Int(off / VirtualRedistributor.frameSize)].redistributor.access(
                 offset: off % VirtualRedistributor.frameSize, size: size, write: write, value: value)
         }
+    }
+
+    /// Every VM's PL011 console.
+    private func registerUART() {
+        let uart = board.vuartBase
         _ = mmio.register("PL011", uart..<(uart + VirtualUART.size)) { vm, off, _, write, value, vcpu in
             vm.vuart.access(offset: off, write: write, value: value, vcpu: vcpu)
         }

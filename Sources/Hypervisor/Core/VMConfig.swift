@@ -266,7 +266,7 @@ struct VMConfigParser {
         var spis: [PassthroughSPI] = []
         let irqs = tree.cells(node, "interrupts") ?? []
         var j = 0
-        while j + 3 <= irqs.count {
+        while board.hasGIC && j + 3 <= irqs.count {       // GIC boards: <type number flags>
             if irqs[j] == 0 {                               // GIC_SPI
                 let spi = PassthroughSPI(spi: irqs[j + 1], edge: irqs[j + 2] & 3 != 0)
                 guard Int(spi.intid) < VirtualDistributor.intids else {

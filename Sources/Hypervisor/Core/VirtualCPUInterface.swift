@@ -13,6 +13,7 @@ extension Hypervisor {
     /// hardware interrupts its old list registers held are deactivated.
     func load(_ v: VCPU, on cpu: PhysicalCPU) {
         guard cpu.loaded !== v || v.contextStale else { return }
+        guard board.hasGIC else { return loadWithoutGIC(v, on: cpu) }
         if let old = cpu.loaded {
             if old.contextStale {
                 for i in 0..<listRegisterCount { deactivateLinked(Arch.readLR(i)) }
@@ -40,6 +41,21 @@ extension Hypervisor {
             }
             Arch.writeLR(i, lr)
         }
+        v.contextStale = false
+        cpu.loaded = v
+    }
+
+    /// No list registers: only the EL1 context moves (interrupt state lives in the VM's
+    /// emulated controller).
+    private func loadWithoutGIC(_ v: VCPU, on cpu: PhysicalCPU) {
+        if let old = cpu.loaded {
+            if old.contextStale { Arch.virtTimerControl = 0; old.contextStale = false } else { Arch.saveEL1(&old.el1) }
+        }
+        Arch.hcr = .guest(nativeWFI: v.vm.config.nativeWFI, shared: cpu.vcpus.count > 1)
+        Arch.setStage2(vtcr: TranslationControl.vtcr(mmfr0: Arch.idAA64MMFR0), vttbr: v.vm.stage2.vttbr)
+        Arch.vmpidr = v.mpidr
+        Arch.virtualOffset = v.vm.counterOffset
+        Arch.restoreEL1(v.el1)
         v.contextStale = false
         cpu.loaded = v
     }
@@ -101,6 +117,7 @@ extension Hypervisor {
 
     /// Does a loaded vCPU have something to wake for (pending LR, due CNTV)?
     func loadedHasInterrupt(_ v: VCPU) -> Bool {
+        guard board.hasGIC else { return softwareInterruptPending(v) }
         if !v.queued.isEmpty { return true }
         for i in 0..<listRegisterCount where Arch.readLR(i).state == .pending { return true }
         let ctl = Arch.virtTimerControl

@@ -23,6 +23,22 @@ struct Board {
     let timerTrigger: UInt32
     /// Clock of the PL011, named in guest device trees.
     let uartClockHz: UInt32
+    /// The host interrupt controller: a GICv3 (the fields above), or the Pi's BCM2836 local
+    /// block with armctrl behind it, which has no virtualization support (vIRQs in software).
+    var chip = InterruptChip.gicv3
+    /// Where each VM's PL011 sits and its interrupt, when not at the console's address and SPI
+    /// (the Pi: GPU interrupt 57 at 0x3F201000, its PL011's place, while the console is the mini UART).
+    var guestUART: (base: UInt64, irq: UInt32)? = nil
+    /// The BCM2835 PM watchdog: power-off without PSCI firmware.
+    var pmWatchdog: UInt64? = nil
+    /// A page of IPAs no VM memory uses, where each vCPU's spin-table release word is trapped.
+    var spinTableIPA: UInt64 = 0
+
+    enum InterruptChip { case gicv3, bcm2836(local: UInt64, armctrl: UInt64) }
+
+    var hasGIC: Bool { if case .gicv3 = chip { return true } else { return false } }
+    var vuartBase: UInt64 { guestUART?.base ?? uartBase }
+    var vuartIRQ: UInt32 { guestUART?.irq ?? uartSPI }
 }
 
 extension Board {
@@ -50,12 +66,29 @@ extension Board {
         ramWindow: 0x0..<0x8000_0000,
         hypTimerPPI: 26, virtTimerPPI: 27, physTimerPPI: 30, maintenancePPI: 25,
         timerTrigger: 4, uartClockHz: 24_000_000)
+
+    /// Raspberry Pi 3 (BCM2837): RAM from 0, peripherals at 0x3F000000, no GIC. The console is the
+    /// mini UART (GPU interrupt 29) the upstream tree's stdout-path names; VMs get a PL011 at the
+    /// SoC's PL011 address on GPU interrupt 57, and the BCM2836 local controller and armctrl
+    /// emulated (Virt/VirtualBCM2836.swift). Timer "PPIs" are local-controller inputs 0-3.
+    static let rpi3 = Board(
+        name: "rpi3", uartKind: .bcm2835Mini, uartBase: 0x3F21_5040, uartSPI: 29,
+        gicdBase: 0, gicrBase: 0, gicrStride: 0,
+        ramWindow: 0x0..<0x3F00_0000,
+        hypTimerPPI: 2, virtTimerPPI: 3, physTimerPPI: 1, maintenancePPI: 0,
+        timerTrigger: 4, uartClockHz: 48_000_000,
+        chip: .bcm2836(local: 0x4000_0000, armctrl: 0x3F00_B200),
+        guestUART: (0x3F20_1000, 57),
+        pmWatchdog: 0x3F10_0000,
+        spinTableIPA: 0x4000_1000)
 }
 
 #if BOARD_VIRT
 let board = Board.virt
 #elseif BOARD_ESPRESSOBIN
 let board = Board.espressobin
+#elseif BOARD_RPI3
+let board = Board.rpi3
 #else
 let board = Board.fvp
 #endif

@@ -51,6 +51,25 @@ park:
     wfe
     b       park
 
+// Spin-table release target (a device tree's cpu-release-addr): no context in x0, so the
+// index comes from hv_spin_index[MPIDR.Aff0 & 7], written and cleaned to memory by the boot
+// CPU before it releases this one (this CPU's MMU and caches are still off).
+    .global hv_spin_entry
+hv_spin_entry:
+    mrs     x0, mpidr_el1
+    and     x0, x0, #7
+    adrp    x1, hv_spin_index
+    add     x1, x1, :lo12:hv_spin_index
+    ldr     x0, [x1, x0, lsl #3]
+    b       hv_secondary_entry
+
+    .data
+    .balign 64
+    .global hv_spin_index
+hv_spin_index:
+    .fill   8, 8, 0
+    .text
+
 // sp = __stacks_start + (x0 + 1) * 16 KiB (lr preserved, x1 clobbered)
 set_stack:
     adrp    x1, __stacks_start

@@ -23,6 +23,9 @@ struct MMIORegistry<Context> {
         return true
     }
 
+    /// Is `ipa` inside a registered device?
+    func handles(ipa: UInt64) -> Bool { entries.contains { $0.range.contains(ipa) } }
+
     /// The device whose range holds the whole access answers it; anything else faults.
     func dispatch(_ owner: Context, ipa: UInt64, size: Int, write: Bool, value: UInt64, vcpu: Int) -> MMIOResult {
         guard let e = entries.first(where: { $0.range.contains(ipa) }),

@@ -51,6 +51,9 @@ final class VirtualUART {
         }
     }
 
+    /// The interrupt output's level (masked receive status), for controllers that sample levels.
+    var interruptLevel: Bool { rawStatus & imsc & Self.rxBits != 0 }
+
     private var rawStatus: UInt32 { (1 << 5) | (rx.isEmpty ? 0 : Self.rxBits) }  // TXIS always
 
     private func signal() {

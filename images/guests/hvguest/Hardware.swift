@@ -5,6 +5,8 @@ import _Volatile
 @_silgen_name("board_gicd_base") func boardGICDBase() -> UInt
 @_silgen_name("board_gicr_base") func boardGICRBase() -> UInt
 @_silgen_name("board_virtio_base") func boardVirtioBase() -> UInt
+@_silgen_name("board_local_intc_base") func boardLocalIntcBase() -> UInt
+@_silgen_name("board_hv_image") func boardHypervisorImage() -> UInt
 @_silgen_name("current_el") func currentEL() -> UInt
 @_silgen_name("cpu_index") func cpuIndex() -> UInt
 @_silgen_name("hvc_call") func hvc(_ f: UInt, _ a1: UInt, _ a2: UInt, _ a3: UInt) -> Int
@@ -82,19 +84,68 @@ func powerOff() -> Never {
     halt()
 }
 
-/// GIC: wake this vCPU's redistributor and enable an SGI/PPI there.
-enum GIC {
+/// The VM's interrupt controller, in GIC numbering: SGIs 0-15, the virtual timer PPI 27 and
+/// the physical timer PPI 30. On a GIC board the vGIC (redistributor, ICC registers); on the
+/// Pi the emulated BCM2836 local controller (irq-bcm2836.c's layout): timer inputs 3 (CNTV)
+/// and 1 (CNTPNS), SGI n as bit n of the core's mailbox 0.
+enum IRQ {
+    static var local: UInt { boardLocalIntcBase() }
+    static var hasGIC: Bool { local == 0 }
     static func redistributor(_ cpu: UInt) -> UInt { boardGICRBase() &+ cpu &* 0x2_0000 }
+
+    /// GIC: wake this vCPU's redistributor, enable the distributor and the ICC interface.
     static func initCPU() {
+        guard hasGIC else { return }
         let rd = redistributor(cpuIndex())
         reg32(rd &+ 0x14).store(0)                          // GICR_WAKER: clear ProcessorSleep
         reg32(boardGICDBase()).store((1 << 4) | (1 << 1))   // GICD_CTLR: ARE, EnableGrp1
         gicCPUInit()
     }
+
     static func enablePrivate(_ intid: UInt32) {
+        guard hasGIC else {
+            let cpu = cpuIndex()
+            switch intid {
+            case 27, 30:                                    // timer control 0x40 + 4n: CNTV bit 3, CNTPNS bit 1
+                let r = reg32(local &+ 0x40 &+ 4 &* cpu)
+                r.store(r.load() | (intid == 27 ? 1 << 3 : 1 << 1))
+            default:                                        // mailbox control 0x50 + 4n: mailbox 0
+                let r = reg32(local &+ 0x50 &+ 4 &* cpu)
+                r.store(r.load() | 1)
+            }
+            return
+        }
         let sgi = redistributor(cpuIndex()) &+ 0x1_0000
         reg32(sgi &+ 0x400 &+ UInt(intid & ~3)).store(0x8080_8080)   // priority 0x80
         reg32(sgi &+ 0x100).store(1 << intid)               // GICR_ISENABLER0
+    }
+
+    /// The next pending interrupt, acknowledged (1023 when none).
+    static func acknowledge() -> UInt {
+        guard hasGIC else {
+            let cpu = cpuIndex()
+            let source = reg32(local &+ 0x60 &+ 4 &* cpu).load()
+            if source & (1 << 3) != 0 { return 27 }
+            if source & (1 << 1) != 0 { return 30 }
+            if source & (1 << 4) != 0 {
+                let box = reg32(local &+ 0xC0 &+ 16 &* cpu)
+                let bits = box.load()
+                let n = UInt32(bits.trailingZeroBitCount)
+                box.store(1 << n)                           // write-1-to-clear
+                return UInt(n)
+            }
+            return 1023
+        }
+        return gicAck() & 0xFF_FFFF
+    }
+
+    static func endOfInterrupt(_ intid: UInt) {
+        if hasGIC { gicEOI(intid) }
+    }
+
+    /// SGI `n` to vCPU `cpu`.
+    static func sendSGI(_ n: UInt, to cpu: UInt) {
+        if hasGIC { gicSendSGI((n << 24) | (1 << cpu)) } else { reg32(local &+ 0x80 &+ 16 &* cpu).store(1 << UInt32(n)) }
     }
 }
 

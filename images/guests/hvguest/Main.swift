@@ -73,8 +73,8 @@ public func guestMain(dtb: UInt) -> Never {
 public func guestSecondary(index: UInt) -> Never {
     let i = Int(index)
     if shared(Slot.mode).load() == Mode.sgi.rawValue {
-        GIC.initCPU()
-        GIC.enablePrivate(1)
+        IRQ.initCPU()
+        IRQ.enablePrivate(1)
         irqEnable()
         shared(Slot.cpuUp + i).store(1)
         while shared(Slot.release).load() == 0 { waitForInterrupt() }
@@ -98,7 +98,7 @@ public func guestSync(esr: UInt, elr: UInt, far: UInt) -> UInt {
 @_cdecl("guest_irq")
 public func guestIRQ(esr: UInt, elr: UInt, far: UInt) -> UInt {
     while true {
-        let intid = gicAck() & 0xFF_FFFF
+        let intid = IRQ.acknowledge()
         if intid >= 1020 { break }
         switch intid {
         case 27:
@@ -110,13 +110,13 @@ public func guestIRQ(esr: UInt, elr: UInt, far: UInt) -> UInt {
             ptimerStop()
         case 1:                                 // on vCPU 1: answer with SGI 2 to vCPU 0
             shared(Slot.sgiOnCPU1).store(shared(Slot.sgiOnCPU1).load() &+ 1)
-            gicSendSGI((2 << 24) | 1)
+            IRQ.sendSGI(2, to: 0)
         case 2:
             shared(Slot.sgiOnCPU0).store(shared(Slot.sgiOnCPU0).load() &+ 1)
         default:
             Console.write("hvguest: unexpected interrupt "); Console.dec(intid); Console.end()
         }
-        gicEOI(intid)
+        IRQ.endOfInterrupt(intid)
     }
     return elr
 }
@@ -152,9 +152,9 @@ func helloTest() {
 }
 
 func vtimerTest() {
-    GIC.initCPU()
-    GIC.enablePrivate(27)
-    GIC.enablePrivate(30)
+    IRQ.initCPU()
+    IRQ.enablePrivate(27)
+    IRQ.enablePrivate(30)
     irqEnable()
     let start = readCNTVCT()
     vtimerArm(readCNTFRQ() / 100)
@@ -184,15 +184,15 @@ func smpTest() {
 }
 
 func sgiTest() {
-    GIC.initCPU()
-    GIC.enablePrivate(2)
+    IRQ.initCPU()
+    IRQ.enablePrivate(2)
     irqEnable()
     check(hvc(PSCI.cpuOn, 1, secondaryStartAddress(), 1) == 0, "sgi: CPU_ON(1) failed")
     check(spinUntil(seconds: 5) { shared(Slot.cpuUp + 1).load() == 1 }, "sgi: vCPU 1 never ready")
-    gicSendSGI((1 << 24) | (1 << 1))            // SGI 1 to vCPU 1 (TargetList bit 1)
+    IRQ.sendSGI(1, to: 1)            // SGI 1 to vCPU 1 (TargetList bit 1)
     check(waitUntil(seconds: 5) { shared(Slot.sgiOnCPU0).load() >= 1 }, "sgi: no SGI 2 came back from vCPU 1")
     shared(Slot.release).store(1)
-    gicSendSGI((1 << 24) | (1 << 1))            // wake vCPU 1 so it sees the release
+    IRQ.sendSGI(1, to: 1)            // wake vCPU 1 so it sees the release
     Console.line("PASS sgi: vCPU 1 got SGI 1, vCPU 0 got SGI 2")
     _ = spinUntil(seconds: 2) { hvc(PSCI.affinityInfo, 1, 0, 0) == 1 }
 }
@@ -222,12 +222,16 @@ func expectError(_ what: StaticString, _ result: Int, _ wanted: Int) {
 
 func isolationTest() {
     let myBase = imageStartAddress() & ~UInt(0x7FF_FFFF)
-    let hypervisorImage = (boardUARTBase() == 0x0900_0000 ? UInt(0x4000_0000) : UInt(0x8000_0000)) &+ 0x80000
+    let hypervisorImage = boardHypervisorImage()
     expectFault("read hypervisor memory", ec: 0x25) { _ = reg32(hypervisorImage).load() }
     expectFault("write the next VM's memory", ec: 0x25) { reg32(myBase &+ 0x800_0000).store(0xBAD) }
     expectFault("write below own memory", ec: 0x25) { reg32(myBase &- 0x1000).store(0xBAD) }
     expectFault("read an unowned device", ec: 0x25) { _ = reg32(boardVirtioBase()).load() }
-    expectFault("read beyond the GIC distributor", ec: 0x25) { _ = reg32(boardGICDBase() &+ 0x1_0000).load() }
+    if IRQ.hasGIC {
+        expectFault("read beyond the GIC distributor", ec: 0x25) { _ = reg32(boardGICDBase() &+ 0x1_0000).load() }
+    } else {
+        expectFault("read beyond the local interrupt controller", ec: 0x25) { _ = reg32(IRQ.local &+ 0x100).load() }
+    }
     expectFault("read HCR_EL2 from EL1", ec: 0x00) { _ = readHCREL2() }
     expectError("bogus HVC function", hvc(0xC600_0000, 0, 0, 0), -1)
     expectError("bogus SMC function", smc(0xC600_0001, 0, 0, 0), -1)
@@ -298,8 +302,8 @@ func busyTest() {
 /// Sleeps 50 ms in WFI on the virtual timer, then spins 300 ms. With a higher priority than
 /// a busy vCPU on the same pCPU, the timer interrupt must take the pCPU back from it.
 func wakeupTest() {
-    GIC.initCPU()
-    GIC.enablePrivate(27)
+    IRQ.initCPU()
+    IRQ.enablePrivate(27)
     irqEnable()
     Console.line("wakeup: sleeping 50 ms")
     let deadline = readCNTVCT() &+ readCNTFRQ() / 20

@@ -4,8 +4,8 @@
 // -DGICR_BASE; the pass-through test device (a virtio-mmio slot) follows from
 // which board that UART is (0: the board has none).
 
-#if !defined(UART_BASE) || !defined(GICD_BASE) || !defined(GICR_BASE)
-#error "UART_BASE, GICD_BASE and GICR_BASE must be defined (-D...=0x...)"
+#if !defined(UART_BASE) || !defined(GICD_BASE) || !defined(GICR_BASE) || !defined(LOCAL_INTC_BASE) || !defined(HV_IMAGE)
+#error "UART_BASE, GICD_BASE, GICR_BASE, LOCAL_INTC_BASE and HV_IMAGE must be defined (-D...=0x...)"
 #endif
 #if UART_BASE == 0x09000000
 #define VIRTIO_BASE 0x0A000000
@@ -71,6 +71,12 @@ board_gicd_base:    ldr x0, =GICD_BASE
                     ret
     .global board_gicr_base
 board_gicr_base:    ldr x0, =GICR_BASE
+                    ret
+    .global board_local_intc_base
+board_local_intc_base: ldr x0, =LOCAL_INTC_BASE
+                    ret
+    .global board_hv_image
+board_hv_image:     ldr x0, =HV_IMAGE
                     ret
     .global board_virtio_base
 board_virtio_base:  ldr x0, =VIRTIO_BASE

@@ -178,6 +178,8 @@ uint64_t hv_enter_guest(void *regs);          /* returns the exit kind (vector i
 void hv_fp_save(void *area);                  /* q0-q31, fpsr, fpcr: 528 bytes */
 void hv_fp_restore(const void *area);
 void hv_secondary_entry(void);                /* PSCI CPU_ON target */
+void hv_spin_entry(void);                     /* spin-table release target */
+extern uint64_t hv_spin_index[8];             /* its CPU index by MPIDR.Aff0 & 7 */
 extern char __image_start[], __image_end[], __heap_start[], __heap_end[];
 extern char __pages_start[], __pages_end[], hv_vectors[];
 static inline uint64_t hv_addr_heap_start(void) { return (uint64_t)__heap_start; }
@@ -187,6 +189,8 @@ static inline uint64_t hv_addr_pages_end(void) { return (uint64_t)__pages_end; }
 static inline uint64_t hv_addr_image_start(void) { return (uint64_t)__image_start; }
 static inline uint64_t hv_addr_image_end(void) { return (uint64_t)__image_end; }
 static inline uint64_t hv_addr_secondary_entry(void) { return (uint64_t)&hv_secondary_entry; }
+static inline uint64_t hv_addr_spin_entry(void) { return (uint64_t)&hv_spin_entry; }
+static inline uint64_t hv_addr_spin_index(unsigned aff0) { return (uint64_t)&hv_spin_index[aff0 & 7]; }
 #endif
 #ifndef HVARCH_RUNTIME
 #define HVARCH_RUNTIME
