@@ -117,9 +117,15 @@ bad_input "bad-memory" "memory" "$SIM" --board virt --memory 12x --kernel "$G/vi
 bad_input "bad-entry-el" "entry-el" "$SIM" --board virt --entry-el 0 --kernel "$G/virt/hello.elf"
 bad_input "bad-regex" "expect" "$SIM" --board virt --kernel "$G/virt/hello.elf" --expect '('
 bad_input "bad-serial" "serial" "$SIM" --board virt --kernel "$G/virt/hello.elf" --serial tcp:1234
-# No payload: virt, fvp and espressobin run the default flow (fvp tested through a pty in make test); rpi3
-# has none yet and says so.
-bad_input "nothing-to-run" "nothing to run: board rpi3 has no default flow yet" "$SIM" --board rpi3
+# No payload: every board runs the default flow (fvp tested through a pty in make test). In a checkout
+# whose scenario has no tree for the board, or whose images are not built, it says what to do instead.
+mkdir -p "$T/checkout/.build/release" "$T/checkout/scripts" "$T/checkout/images/scenarios/linux-pair"
+touch "$T/checkout/Package.swift" "$T/checkout/scripts/run-scenario.sh" "$T/checkout/images/scenarios/linux-pair/virt.dtsi"
+echo "virt linux/Image 0x50200000" > "$T/checkout/images/scenarios/linux-pair/loads"
+cp "$SIM" "$T/checkout/.build/release/sim"
+bad_input "nothing-to-run" "nothing to run: board rpi3 has no default flow yet" "$T/checkout/.build/release/sim" --board rpi3
+bad_input "nothing-to-run-unbuilt" "nothing to run: the default flow on virt .* is not built; run 'make images hypervisor BOARD=virt'" \
+  "$T/checkout/.build/release/sim" --board virt
 # A copy of the binary outside a checkout has no default flow and says what to give instead.
 cp "$SIM" "$T/sim-alone"
 bad_input "nothing-to-run-outside-checkout" "nothing to run: give --kernel FILE" "$T/sim-alone" --board fvp

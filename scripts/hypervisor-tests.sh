@@ -160,7 +160,8 @@ if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-espresso
     timeout 600 "$SIM" --board espressobin --cpus 2 --kernel "$BUILD/linux/u-boot-espressobin.bin" --sd "file=$card,mode=snapshot" \
       --max-insns 80000000000 --quiet </dev/null >"$WORK/image-boot.log" 2>&1 || problems+=("the boot did not end with a power-off")
     for m in 'Found U-Boot script /boot.scr' 'minos: Minos hypervisor \(Embedded Swift\) on board espressobin' \
-             '\[vm0\] MINOS-VM: work: done' '\[vm1\] MINOS-VM: work: done' 'minos: all VMs stopped; powering off'; do
+             '\[vm0\] MINOS-VM: sd: mmcblk0p1 mounted, minos.txt: Minos linux-pair card for espressobin' \
+             '\[vm0\] MINOS-VM: sd: done' '\[vm1\] MINOS-VM: work: done' 'minos: all VMs stopped; powering off'; do
       grep -qE -- "$m" "$WORK/image-boot.log" || problems+=("missing: $m")
     done
   fi

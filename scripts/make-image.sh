@@ -22,6 +22,8 @@ rm -rf "$work"; mkdir -p "$work/files"
 scenario_prepare linux-pair "sim-$BOARD" "$work/linux-pair" >"$work/prepare.log" || { cat "$work/prepare.log" >&2; exit 1; }
 cp "$work/linux-pair.dtb" "$work/files/minos.dtb"
 cp "$BUILD/$BOARD/minos.bin" "$work/files/minos.bin"
+# The host VM owns the SD controller and mounts this very card: it prints this file.
+echo "Minos linux-pair card for $BOARD" > "$work/files/minos.txt"
 {
   echo "# Minos with the linux-pair VMs: made by scripts/make-image.sh"
   echo "echo Loading the Minos guests"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: boot a hypervisor scenario interactively (default linux-pair: two Linux VMs).
-# Usage: scripts/run-scenario.sh SIM BUILD BOARD [SCENARIO]   (QEMU=1: on qemu-system-aarch64, virt only)
+# Usage: scripts/run-scenario.sh SIM BUILD BOARD [SCENARIO]   (QEMU=1: on qemu-system-aarch64: virt, or raspi3b for rpi3)
 # The scenario's dtsi gets INTERACTIVE defined: the Linux VMs keep their kernel log and end
 # in a shell instead of powering off. Console: every VM line carries its [vmN] prefix; input goes
 # to vm0 until Ctrl-] opens the Minos shell (vm list, vm console N, ps, exit); Ctrl-A X quits.

@@ -11,11 +11,12 @@
 #                 the boot loader places (sim --load, QEMU -device loader); MACRO becomes a cpp
 #                 define holding the file's size (for `initrd = <... MACRO>`). Without it,
 #                 every VM memory base gets hvguest linked for it at base + 0x80000.
-#   devices       optional (devices-<board> for one board): words among `block net console`, the board's virtio devices to
+#   devices       optional (devices-<board> for one board): words among `block net console sd`, the board's virtio devices to
 #                 create (sim --drive/--net, its console is always there; QEMU -device ...
 #                 in the same order, so both fill virt's slots from 0x0A003E00 down). The
 #                 block device is a generated disk image (scenario_disk); its md5 replaces
-#                 @DISK_MD5@ in `expect`.
+#                 @DISK_MD5@ in `expect`. `sd` puts a generated card (scenario_sdcard) in the
+#                 board's SD slot (sim --sd; sim only).
 #   expect, order, input, golden-<board>.log: see scripts/hypervisor-tests.sh.
 #
 # SCENARIO_OVERRIDE="file=/abs/path ..." replaces load files (the golden-log self-test boots a
@@ -69,6 +70,19 @@ scenario_disk() {
   [ -f "$1" ] || awk 'BEGIN { for (i = 1; n < 4194304; i++) { s = sprintf("minos disk line %08d\n", i)
                                  if (n + length(s) > 4194304) s = substr(s, 1, 4194304 - n)
                                  printf "%s", s; n += length(s) } }' > "$1"
+}
+
+# scenario_sdcard FILE: an 8 MiB SD card, an MBR with one FAT partition from 1 MiB holding
+# minos.txt, made with Debian's sfdisk, mkfs.vfat and mtools; fixed volume id, label and file
+# time, so the same bytes every time.
+scenario_sdcard() {
+  [ -f "$1" ] && return 0
+  local part=$1.part
+  truncate -s 8M "$1" && printf 'label: dos\nlabel-id: 0x4d494e4f\nstart=2048, type=c\n' | sfdisk -q "$1" >/dev/null || return 1
+  truncate -s 7M "$part" && mkfs.vfat -n MINOSSD --invariant "$part" >/dev/null || return 1
+  printf 'hello from the SD card\n' > "$part.txt" && touch -d '2024-01-01 00:00:00 UTC' "$part.txt"
+  MTOOLS_SKIP_CHECK=1 mcopy -m -i "$part" "$part.txt" ::minos.txt || return 1
+  dd if="$part" of="$1" bs=1M seek=1 conv=notrunc status=none && rm -f "$part" "$part.txt"
 }
 
 # scenario_prepare NAME RUNNER OUT [CPP_DEFINE...]: builds $OUT.dtb and sets
@@ -130,10 +144,14 @@ scenario_prepare() {
       net)
         simdevs+=(--net user)
         qemudevs+=(-netdev user,id=n0 -device virtio-net-device,netdev=n0) ;;
+      sd)
+        [[ $runner == sim-* ]] || { echo "$dir/devices: an SD card is a sim-only device"; return 1; }
+        scenario_sdcard "$BUILD/scenario-sdcard.img" || { echo "cannot make the SD card image"; return 1; }
+        simdevs+=(--sd "file=$BUILD/scenario-sdcard.img,mode=snapshot") ;;
       console)
         HVC_FILE=$out.hvc
         qemudevs+=(-chardev "file,id=hvc0,path=$HVC_FILE" -device virtio-serial-device -device virtconsole,chardev=hvc0) ;;
-      *) echo "$dir/devices: unknown device '$d' (block, net, console)"; return 1 ;;
+      *) echo "$dir/devices: unknown device '$d' (block, net, console, sd)"; return 1 ;;
     esac
   done
   if [[ $runner == qemu-rpi3 ]]; then

@@ -128,6 +128,19 @@ enum Arch {
 
     // MARK: Guest EL1 context
     static var guestVectorBase: UInt64 { hv_read_vbar_el1() }
+
+    /// The loaded guest's stage-1 translation of `va` (AT S1E1R; its PAR_EL1 is kept), or nil
+    /// when the guest's own tables do not map it. With its MMU off, VA is IPA.
+    static func guestIPA(ofVA va: UInt64) -> UInt64? {
+        guard hv_read_sctlr_el1() & 1 != 0 else { return va }
+        let saved = hv_read_par_el1()
+        hv_at_s1e1r(va)
+        hv_isb()
+        let par = hv_read_par_el1()
+        hv_write_par_el1(saved)
+        guard par & 1 == 0 else { return nil }
+        return (par & 0x0000_FFFF_FFFF_F000) | (va & 0xFFF)
+    }
     /// Exception entry registers of the loaded guest EL1 (injected exceptions).
     static func setGuestException(esr: UInt64, far: UInt64?, elr: UInt64, spsr: UInt64) {
         hv_write_esr_el1(esr)

@@ -161,11 +161,14 @@ final class Hypervisor {
                 return nil
             }
         }
-        guard let dtbSize = GuestDeviceTree.build(config, at: config.dtbAddress) else {
+        let vm = VM(config: config, stage2: s2)
+        let built = config.hostVM
+            ? HostVMDeviceTree.build(config, host: tree, emulated: vm.mmio.entries.map { $0.range }, at: config.dtbAddress)
+            : GuestDeviceTree.build(config, at: config.dtbAddress)
+        guard let dtbSize = built else {
             log("vm \(config.name): guest device tree does not fit at \(hex(config.dtbAddress)); VM not started")
             return nil
         }
-        let vm = VM(config: config, stage2: s2)
         vm.pristineDTB = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(config.dtbAddress)), count: dtbSize))
         for i in 0..<config.vcpus {
             let v = VCPU(vm: vm, index: i, pcpu: config.affinity[i])

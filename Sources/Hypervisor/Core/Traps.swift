@@ -140,7 +140,7 @@ extension Hypervisor {
     private func injectException(_ v: VCPU, esr: UInt64, far: UInt64?) {
         let vbar = Arch.guestVectorBase
         let pc = v.regs.pointee.elr, spsr = v.regs.pointee.spsr
-        guard v.vm.owns(ipa: vbar, size: 0x800), vbar % 0x800 == 0 else {
+        guard vbar % 0x800 == 0, let table = Arch.guestIPA(ofVA: vbar), v.vm.owns(ipa: table, size: 0x800) else {
             stop(v.vm, reason: "unhandled exception (ESR_EL1 \(hex(esr)), PC \(hex(pc))) and no EL1 vector table to report it to")
             return
         }

@@ -12,6 +12,8 @@ struct VMConfig {
     var dtbAddress: UInt64
     var cmdline: String
     var nativeWFI: Bool
+    /// `host_vm`: the VM boots with the board's own device tree, rewritten (Core/HostVMDeviceTree.swift).
+    var hostVM = false
     var passthrough: [PassthroughDevice]
     /// A preloaded initial ramdisk (`initrd = <base size>`), announced in /chosen.
     var initrd: Range<UInt64>? = nil
@@ -65,7 +67,7 @@ struct VMConfigParser {
     static let knownProperties: [String] = [
         "device_type", "vmid", "vm_name", "type", "vcpus", "entry", "vcpu_affinity", "memory",
         "setup_data", "cmdline", "native_wfi", "passthrough", "disabled", "phandle", "name", "initrd",
-        "priority",
+        "priority", "host_vm",
     ]
     static let maxVCPUs = 8
 
@@ -209,6 +211,14 @@ struct VMConfigParser {
             else { return fail("native_wfi", "malformed (empty or one cell)") }
         }
 
+        var hostVM = false
+        if let h = tree.property(node, "host_vm") {
+            if h.count == 0 { hostVM = true }
+            else if let c = tree.cells(node, "host_vm"), c.count == 1 { hostVM = c[0] != 0 }
+            else { return fail("host_vm", "malformed (empty or one cell)") }
+            if hostVM, let other = accepted.first(where: { $0.hostVM }) { return fail("host_vm", "\(other.name) is already the host VM") }
+        }
+
         var priority = VMConfig.defaultPriority
         if tree.property(node, "priority") != nil {
             guard let c = tree.cells(node, "priority"), c.count == 1 else { return fail("priority", "malformed (expected one cell)") }
@@ -234,7 +244,7 @@ struct VMConfigParser {
         return .success(VMConfig(
             node: label, vmid: vmid, name: vmLabel, type: type, vcpus: vcpus, entry: entry,
             affinity: affinity, memory: memory, dtbAddress: dtbAddress, cmdline: cmdline,
-            nativeWFI: nativeWFI, passthrough: passthrough, initrd: initrd, priority: priority))
+            nativeWFI: nativeWFI, hostVM: hostVM, passthrough: passthrough, initrd: initrd, priority: priority))
     }
 
     struct Problem: Error { let text: String }
@@ -242,17 +252,13 @@ struct VMConfigParser {
     /// Resolve a host device-tree path into the device's MMIO ranges and SPIs.
     func passthroughDevice(_ path: String) -> Result<PassthroughDevice, Problem> {
         guard path.hasPrefix("/"), let node = tree.node(path) else { return .failure(Problem(text: "unknown device \(path)")) }
-        let parent = tree.node("/")!
-        let ac = tree.addressCells(parent), sc = tree.sizeCells(parent)
-        guard let reg = tree.cells(node, "reg"), reg.count > 0, reg.count % (ac + sc) == 0 else {
+        // reg through every bus's ranges: what the CPU (and so stage 2) addresses.
+        guard let reg = tree.cpuRegions(node) else {
             return .failure(Problem(text: "device \(path) has no usable reg"))
         }
         var regions: [Range<UInt64>] = []
         var exact: [UInt64] = []
-        var i = 0
-        while i < reg.count {
-            let base = combineCells(reg[i..<(i + ac)], width: ac)
-            let size = combineCells(reg[(i + ac)..<(i + ac + sc)], width: sc)
+        for (base, size) in reg {
             guard size > 0, base &+ size > base else { return .failure(Problem(text: "device \(path) has an empty or wrapping reg range")) }
             exact.append(base); exact.append(size)
             let page = base & ~(Granule.page - 1)
@@ -261,12 +267,14 @@ struct VMConfigParser {
                 return .failure(Problem(text: "device \(path) overlaps \(what)"))
             }
             regions.append(r)
-            i += ac + sc
         }
         var spis: [PassthroughSPI] = []
-        let irqs = tree.cells(node, "interrupts") ?? []
+        // Only interrupts wired to the GIC are forwarded (<type number flags>); others (a GPIO
+        // controller's, the Pi's armctrl) are not copied into a generated guest tree.
+        let gicParent = tree.interruptParent(node).map { tree.isCompatible($0, "arm,gic-v3") } ?? false
+        let irqs = gicParent ? tree.cells(node, "interrupts") ?? [] : []
         var j = 0
-        while board.hasGIC && j + 3 <= irqs.count {       // GIC boards: <type number flags>
+        while j + 3 <= irqs.count {
             if irqs[j] == 0 {                               // GIC_SPI
                 let spi = PassthroughSPI(spi: irqs[j + 1], edge: irqs[j + 2] & 3 != 0)
                 guard Int(spi.intid) < VirtualDistributor.intids else {

@@ -118,6 +118,7 @@ static inline void hv_write_ich_lr(unsigned n, uint64_t v) {
 }
 
 /* Barriers and maintenance */
+static inline void hv_at_s1e1r(uint64_t va) { __asm__ volatile("at s1e1r, %0" :: "r"(va) : "memory"); }
 static inline void hv_isb(void) { __asm__ volatile("isb" ::: "memory"); }
 static inline void hv_dsb_sy(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 static inline void hv_dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
