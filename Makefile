@@ -42,7 +42,7 @@ linux: setup
 hypervisor: setup
 	@$(MAKE) --no-print-directory -C Sources/Hypervisor BOARD=$(BOARD) BUILD=$(BUILD)
 
-## image: the SD card a user flashes for BOARD (espressobin): build/<board>/sdcard.img, Minos and the
+## image: the SD card a user flashes for BOARD (espressobin|rpi3; FIRMWARE_DIR= adds the Pi firmware): build/<board>/sdcard.img, Minos and the
 ## linux-pair guests, booted by the board's U-Boot through boot.scr.
 image: release images hypervisor
 	@./scripts/make-image.sh $(RELEASE_SIM) $(BUILD) $(BOARD)

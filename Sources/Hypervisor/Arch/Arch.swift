@@ -36,6 +36,13 @@ enum Arch {
     }
     static func flushGuestTLB() { hv_tlbi_vmalls12e1is() }
     static func flushICache() { hv_ic_iallu() }
+    /// Clean and invalidate a range to the point of coherency (DC CIVAC per 64-byte line), for
+    /// what a guest reads with its caches off.
+    static func cleanToPoC(_ r: Range<UInt64>) {
+        var a = r.lowerBound & ~63
+        while a < r.upperBound { hv_dc_civac(a); a += 64 }
+        hv_dsb_sy()
+    }
     static func barrier() { hv_dsb_sy(); hv_isb() }
 
     // MARK: Trap syndrome

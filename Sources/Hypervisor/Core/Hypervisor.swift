@@ -29,11 +29,14 @@ final class Hypervisor {
 
         let image = Arch.imageRegion
         let hostDTB = UInt64(UInt(bitPattern: tree.blob))
-        let parser = VMConfigParser(
+        let ramdisk = bootRamdisk()
+        var parser = VMConfigParser(
             tree: tree, physicalCPUs: cpus.count, ram: ram,
             reserved: [("the hypervisor image", image),
                        ("the host device tree", hostDTB..<(hostDTB + UInt64(tree.totalSize))),
-                       ("the hypervisor console UART", board.uartBase..<(board.uartBase + 0x1000))] + interruptControllerRegions)
+                       ("the hypervisor console UART", board.uartBase..<(board.uartBase + 0x1000))]
+                + interruptControllerRegions + (ramdisk.map { [("the boot ramdisk", $0.range)] } ?? []))
+        if let r = ramdisk { parser.ramdisk = (r.range.lowerBound, r.archive) }
         for config in parser.parseAll(log: { log($0) }) {
             if let vm = createVM(config) { vms.append(vm) }
         }
@@ -62,6 +65,22 @@ final class Hypervisor {
         bigLock.lock()
         setUpThisCPU(index)
         runLoop(cpus[index])
+    }
+
+    /// The boot loader's ramdisk (/chosen linux,initrd-start/end), when it is a newc archive.
+    private func bootRamdisk() -> (range: Range<UInt64>, archive: Ramdisk)? {
+        guard let chosen = tree.node("/chosen"),
+              let s = tree.cells(chosen, "linux,initrd-start"), let e = tree.cells(chosen, "linux,initrd-end"),
+              (1...2).contains(s.count), (1...2).contains(e.count) else { return nil }
+        let start = combineCells(s[...], width: s.count), end = combineCells(e[...], width: e.count)
+        guard end > start, ram.contains(where: { $0.lowerBound <= start && end <= $0.upperBound }),
+              let p = UnsafeRawPointer(bitPattern: UInt(start)),
+              let archive = Ramdisk(UnsafeRawBufferPointer(start: p, count: Int(end - start))) else {
+            log("the boot ramdisk in /chosen is not a newc cpio archive inside RAM; ignored")
+            return nil
+        }
+        log("boot ramdisk \(hex(start))-\(hex(end)): \(archive.files.count) file(s)")
+        return (start..<end, archive)
     }
 
     /// What no VM may be given: the host interrupt controller.
@@ -170,6 +189,12 @@ final class Hypervisor {
             return nil
         }
         vm.pristineDTB = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(config.dtbAddress)), count: dtbSize))
+        Arch.cleanToPoC(config.dtbAddress..<(config.dtbAddress + UInt64(dtbSize)))
+        // Ramdisk files into the VM (it starts with its MMU and caches off: clean them to memory).
+        for c in config.copies {
+            UnsafeMutableRawPointer(bitPattern: UInt(c.to))!.copyMemory(from: UnsafeRawPointer(bitPattern: UInt(c.from))!, byteCount: Int(c.size))
+            Arch.cleanToPoC(c.to..<(c.to + c.size))
+        }
         for i in 0..<config.vcpus {
             let v = VCPU(vm: vm, index: i, pcpu: config.affinity[i])
             vm.vcpus.append(v)

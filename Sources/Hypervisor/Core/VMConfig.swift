@@ -19,6 +19,8 @@ struct VMConfig {
     var initrd: Range<UInt64>? = nil
     /// Scheduling priority of all its vCPUs (`priority = <n>`): higher runs first.
     var priority: Int = VMConfig.defaultPriority
+    /// Files of the boot ramdisk to copy into the VM before it starts (`kernel_image`, `initrd_image`).
+    var copies: [(from: UInt64, to: UInt64, size: UInt64)] = []
 
     static let defaultPriority = 8
     static let maxPriority = 15
@@ -63,11 +65,13 @@ struct VMConfigParser {
     let physicalCPUs: Int
     let ram: [Range<UInt64>]
     let reserved: [(String, Range<UInt64>)]
+    /// The boot ramdisk (Core/Ramdisk.swift) at its physical address, if the boot loader gave one.
+    var ramdisk: (base: UInt64, archive: Ramdisk)? = nil
 
     static let knownProperties: [String] = [
         "device_type", "vmid", "vm_name", "type", "vcpus", "entry", "vcpu_affinity", "memory",
         "setup_data", "cmdline", "native_wfi", "passthrough", "disabled", "phandle", "name", "initrd",
-        "priority", "host_vm",
+        "priority", "host_vm", "kernel_image", "initrd_image",
     ]
     static let maxVCPUs = 8
 
@@ -180,16 +184,46 @@ struct VMConfigParser {
             }
         }
 
+        // Ramdisk files: the kernel lands at `entry`, the initrd at `initrd`'s base (its size is the file's).
+        var copies: [(from: UInt64, to: UInt64, size: UInt64)] = []
+        func ramdiskFile(_ property: String) -> Result<(from: UInt64, size: UInt64)?, ConfigError> {
+            guard tree.property(node, property) != nil else { return .success(nil) }
+            guard let name = tree.string(node, property), !name.isEmpty else { return .failure(ConfigError(vm: vmLabel, property: property, problem: "malformed (expected a file name)")) }
+            guard let rd = ramdisk else { return .failure(ConfigError(vm: vmLabel, property: property, problem: "no boot ramdisk (/chosen linux,initrd-start/end) to take \(name) from")) }
+            guard let f = rd.archive.file(name) else { return .failure(ConfigError(vm: vmLabel, property: property, problem: "\(name) is not in the boot ramdisk")) }
+            return .success((rd.base + UInt64(f.offset), UInt64(f.size)))
+        }
+        switch ramdiskFile("kernel_image") {
+        case .failure(let e): return .failure(e)
+        case .success(let f?):
+            guard memory.contains(where: { $0.lowerBound <= entry && entry + f.size <= $0.upperBound }) else {
+                return fail("kernel_image", "\(hex(f.size)) bytes at entry \(hex(entry)) do not fit in the VM's memory")
+            }
+            guard entry + f.size <= dtbAddress || entry >= dtbAddress + GuestDeviceTree.maxSize else {
+                return fail("kernel_image", "overlaps the guest device tree at \(hex(dtbAddress))")
+            }
+            copies.append((f.from, entry, f.size))
+        case .success(nil): break
+        }
+        var initrdFile: (from: UInt64, size: UInt64)? = nil
+        switch ramdiskFile("initrd_image") {
+        case .failure(let e): return .failure(e)
+        case .success(let f):
+            initrdFile = f
+            if f != nil && tree.property(node, "initrd") == nil { return fail("initrd_image", "needs 'initrd = <base size>' for where it goes") }
+        }
+
         var initrd: Range<UInt64>? = nil
         if tree.property(node, "initrd") != nil {
             guard let c = tree.cells(node, "initrd"), c.count == ac + sc else { return fail("initrd", "malformed (expected <base size>)") }
-            let base = combineCells(c[0..<ac], width: ac), size = combineCells(c[ac...], width: sc)
+            let base = combineCells(c[0..<ac], width: ac), size = initrdFile?.size ?? combineCells(c[ac...], width: sc)
             let r = base..<(base &+ size)
             guard size > 0, base &+ size > base, memory.contains(where: { $0.lowerBound <= r.lowerBound && r.upperBound <= $0.upperBound }) else {
                 return fail("initrd", "\(hex(base)) size \(hex(size)) is not inside the VM's memory")
             }
             guard !r.contains(dtbAddress) else { return fail("initrd", "overlaps the guest device tree at \(hex(dtbAddress))") }
             initrd = r
+            if let f = initrdFile { copies.append((f.from, base, f.size)) }
         }
 
         var cmdline = ""
@@ -244,7 +278,8 @@ struct VMConfigParser {
         return .success(VMConfig(
             node: label, vmid: vmid, name: vmLabel, type: type, vcpus: vcpus, entry: entry,
             affinity: affinity, memory: memory, dtbAddress: dtbAddress, cmdline: cmdline,
-            nativeWFI: nativeWFI, hostVM: hostVM, passthrough: passthrough, initrd: initrd, priority: priority))
+            nativeWFI: nativeWFI, hostVM: hostVM, passthrough: passthrough, initrd: initrd, priority: priority,
+            copies: copies))
     }
 
     struct Problem: Error { let text: String }
