@@ -137,6 +137,26 @@ if [ "$(wc -l <"$T/boards")" = 4 ] && grep -q '^virt: .*GICv3' "$T/boards" && gr
 else bad "board-list" "$(head -c 400 "$T/boards")"; fi
 bad_input "user-missing" "no such file" "$SIM" user /nonexistent/prog
 
+# The Pi's firmware path (sim --board rpi3 --sd CARD: config.txt on the FAT boot partition) refuses
+# bad cards with one line: not a disk, truncated, no FAT, no config.txt, 32-bit, a missing kernel=.
+SDCARD=$(dirname "$0")/../images/linux/build-sdcard.sh
+printf 'arm_64bit=1\nkernel=minos.bin\n' >"$T/config.txt"; printf 'not a kernel' >"$T/minos.bin"
+"$SDCARD" "$T/good.img" 40 "$T/config.txt" "$T/minos.bin" >/dev/null
+rpi=("$SIM" --board rpi3 --cpus 4)
+head -c 1M /dev/urandom >"$T/noise.img"
+bad_input "pi-card-not-a-disk" "no boot partition the Pi firmware can read: no boot sector signature" "${rpi[@]}" --sd "file=$T/noise.img"
+head -c 3M "$T/good.img" >"$T/short.img"
+bad_input "pi-card-truncated" "no boot partition the Pi firmware can read: the image ends at 3145728 bytes.*truncated" "${rpi[@]}" --sd "file=$T/short.img"
+cp "$T/good.img" "$T/nofat.img"; dd if=/dev/zero of="$T/nofat.img" bs=512 seek=2048 count=1 conv=notrunc status=none
+bad_input "pi-card-no-fat" "no boot partition the Pi firmware can read: the first FAT partition holds no FAT boot sector" "${rpi[@]}" --sd "file=$T/nofat.img"
+"$SDCARD" "$T/noconfig.img" 40 "$T/minos.bin" >/dev/null
+bad_input "pi-card-no-config" "the firmware's configuration config.txt is not on the boot partition" "${rpi[@]}" --sd "file=$T/noconfig.img"
+printf 'kernel=minos.bin\n' >"$T/config.txt"; "$SDCARD" "$T/32bit.img" 40 "$T/config.txt" "$T/minos.bin" >/dev/null
+bad_input "pi-card-32-bit" "config.txt does not set arm_64bit=1" "${rpi[@]}" --sd "file=$T/32bit.img"
+printf '[pi4]\narm_64bit=0\n[all]\narm_64bit=1\nkernel=missing.img\n' >"$T/config.txt"; "$SDCARD" "$T/nokernel.img" 40 "$T/config.txt" "$T/minos.bin" >/dev/null
+bad_input "pi-card-missing-kernel" "config.txt's kernel missing.img is not on the boot partition" "${rpi[@]}" --sd "file=$T/nokernel.img"
+bad_input "pi-card-with-dtb" "--sd boots what the card's config.txt says: --dtb" "${rpi[@]}" --sd "file=$T/good.img" --dtb "$T/minos.bin"
+
 # make flash (scripts/flash.sh): its refusals, then a write and read-back on a plain file (FORCE=1)
 # and on a loop device, confirmed with "yes" on standard input.
 FLASH=$(dirname "$0")/flash.sh

@@ -82,7 +82,9 @@ struct Run: ParsableCommand {
         let expectREs = try expect.map { try regex($0, option: "expect")! }, failRE = try regex(failOn, option: "fail-on")
         var unmatched = Array(expectREs.indices)
 
-        if kernel == nil && load.isEmpty && firmware == nil && dumpDTB == nil {
+        // The Pi boots what its card says, as its GPU firmware does.
+        let fromCard = kernel == nil && load.isEmpty && firmware == nil && spec.bootsFromCard ? sd : nil
+        if kernel == nil && load.isEmpty && firmware == nil && dumpDTB == nil && fromCard == nil {
             try DefaultFlow.run(board: board.rawValue)
         }
 
@@ -114,12 +116,17 @@ struct Run: ParsableCommand {
             machine.trace = Tracer(kinds: t.kinds, handle: handle)
         }
 
-        var options = BootOptions()
+        var options = try fromCard.map { try PiFirmware.options(card: $0.path) } ?? BootOptions()
+        if fromCard != nil && (dtb != nil || initrd != nil || append != nil) {
+            throw SimError.config("--sd boots what the card's config.txt says: --dtb, --initrd and --append do not apply (give --kernel to boot a file instead)")
+        }
         options.kernel = kernel
-        options.dtb = dtb
-        options.initrd = initrd
-        options.append = append
-        options.loads = load.map { ($0.path, $0.address) }
+        if fromCard == nil {
+            options.dtb = dtb
+            options.initrd = initrd
+            options.append = append
+            options.loads = load.map { ($0.path, $0.address) }
+        }
         options.firmware = firmware
         let plan = try BootLoader.load(options, into: machine)
         if let path = dumpDTB {

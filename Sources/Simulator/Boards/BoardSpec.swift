@@ -182,6 +182,9 @@ public struct BoardSpec {
     /// What the board's firmware answers over the mailbox (rpi3).
     public var boardRevision: UInt32 = 0
     public var firmware: FirmwareProtocol? = nil
+    /// Boots what its SD card says when given a card and no payload (the Pi's GPU firmware:
+    /// config.txt on the FAT boot partition; Loaders/PiFirmware.swift).
+    public var bootsFromCard = false
     /// What boots on the board, for `sim boards`.
     public var boots = "an arm64 Linux Image or ELF at EL2 (PSCI from the simulator); the Minos hypervisor with two Linux VMs (no payload: the default flow)"
     /// PSCI_VERSION the simulator answers with below EL3 (major << 16 | minor), as the board's firmware.

@@ -49,7 +49,8 @@ extension BoardSpec {
                               secureRAM: Bank(base: 0x1000_0000, size: 0x10_0000), paramCheck: 0x0F1E_2D3C_4B5A_6978)
         // The BCM2837 straps its peripheral base into the cores, as QEMU's raspi models do.
         b.peripheralBase = 0x3F00_0000
-        b.boots = "an arm64 Image or raw kernel8.img at EL2 via the spin table, TF-A's bl31.bin with --firmware, U-Boot rpi_arm64 with --sd"
+        b.bootsFromCard = true
+        b.boots = "an arm64 Image or raw kernel8.img at EL2 via the spin table, TF-A's bl31.bin with --firmware, U-Boot rpi_arm64 with --sd; --sd alone boots the card as the Pi firmware does (config.txt)"
         return b
     }()
 }

@@ -12,6 +12,11 @@ public struct BootOptions {
     public var loads: [(path: String, address: UInt64)] = []
     /// EL3 firmware the payload boots through (`--firmware`), entered per the board's protocol.
     public var firmware: String?
+    /// Files already in memory, by the name the paths above use (the Pi firmware's card files).
+    public var files: [String: [UInt8]] = [:]
+    /// Where the initrd and the device tree go, when the boot loader says (the Pi's config.txt).
+    public var initrdAddress: UInt64?
+    public var dtbAddress: UInt64?
 
     public init() {}
 }
@@ -56,6 +61,7 @@ public enum BootLoader {
     /// Loads everything, generating or patching the device tree; returns the entry point.
     public static func load(_ options: BootOptions, into machine: Machine) throws -> BootPlan {
         let ram = machine.memory.regions.first { $0.name == "ram" }!
+        func read(_ path: String) throws -> [UInt8] { try options.files[path] ?? BootLoader.read(path) }
         var segments: [(String, Segment)] = []
         var entry: UInt64?
         if let path = options.kernel {
@@ -106,7 +112,10 @@ public enum BootLoader {
             let data = try read(path)
             guard UInt64(data.count) < ram.size / 2 else { throw SimError.file(path: path, problem: "initrd of \(data.count) bytes does not fit in RAM") }
             let start: UInt64
-            if let base = machine.board.initrdBase {
+            if let base = options.initrdAddress {
+                start = base
+                if options.dtbAddress == nil { dtbAddress = (base + UInt64(data.count) + 0x1F_FFFF) & ~0x1F_FFFF }
+            } else if let base = machine.board.initrdBase {
                 start = base
                 dtbAddress = (base + UInt64(data.count) + 0x1F_FFFF) & ~0x1F_FFFF
             } else {
@@ -115,6 +124,7 @@ public enum BootLoader {
             segments.append((path, Segment(address: start, bytes: data, size: UInt64(data.count))))
             chosen.initrd = (start, start + UInt64(data.count))
         }
+        if let a = options.dtbAddress { dtbAddress = a }
         var dtb: [UInt8]
         if let path = try options.dtb ?? upstreamDTB(machine.board) {
             do {
