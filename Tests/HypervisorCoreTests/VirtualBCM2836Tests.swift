@@ -5,31 +5,18 @@ import Testing
 /// Register behaviour from Linux's irq-bcm2836.c / irq-bcm2835.c and the BCM2835 ARM
 /// Peripherals manual, as shared/boards/rpi3.md collects it.
 @Suite struct VirtualBCM2836Tests {
-    func read(_ c: inout VirtualBCM2836, local offset: UInt64) -> UInt64 {
-        guard case .handled(let v) = c.accessLocal(offset: offset, size: 4, write: false, value: 0) else {
-            Issue.record("local read at \(offset) faulted"); return 0
-        }
+    /// A 32-bit access to the local block or armctrl; a fault is a test failure.
+    @discardableResult
+    func access(_ c: inout VirtualBCM2836, armctrl: Bool, _ offset: UInt64, write: Bool, _ value: UInt32 = 0) -> UInt64 {
+        let r = armctrl ? c.accessArmctrl(offset: offset, size: 4, write: write, value: value)
+                        : c.accessLocal(offset: offset, size: 4, write: write, value: value)
+        guard case .handled(let v) = r else { Issue.record("access at \(offset) faulted"); return 0 }
         return v
     }
-
-    func write(_ c: inout VirtualBCM2836, local offset: UInt64, _ value: UInt32) {
-        guard case .handled = c.accessLocal(offset: offset, size: 4, write: true, value: value) else {
-            Issue.record("local write at \(offset) faulted"); return
-        }
-    }
-
-    func read(_ c: inout VirtualBCM2836, armctrl offset: UInt64) -> UInt64 {
-        guard case .handled(let v) = c.accessArmctrl(offset: offset, size: 4, write: false, value: 0) else {
-            Issue.record("armctrl read at \(offset) faulted"); return 0
-        }
-        return v
-    }
-
-    func write(_ c: inout VirtualBCM2836, armctrl offset: UInt64, _ value: UInt32) {
-        guard case .handled = c.accessArmctrl(offset: offset, size: 4, write: true, value: value) else {
-            Issue.record("armctrl write at \(offset) faulted"); return
-        }
-    }
+    func read(_ c: inout VirtualBCM2836, local offset: UInt64) -> UInt64 { access(&c, armctrl: false, offset, write: false) }
+    func write(_ c: inout VirtualBCM2836, local offset: UInt64, _ v: UInt32) { access(&c, armctrl: false, offset, write: true, v) }
+    func read(_ c: inout VirtualBCM2836, armctrl offset: UInt64) -> UInt64 { access(&c, armctrl: true, offset, write: false) }
+    func write(_ c: inout VirtualBCM2836, armctrl offset: UInt64, _ v: UInt32) { access(&c, armctrl: true, offset, write: true, v) }
 
     @Test func timerInputReachesOnlyItsCoreAndOnlyWhenEnabled() {
         var c = VirtualBCM2836(cpus: 2)
