@@ -307,6 +307,9 @@ struct VMConfigParser {
         // Only interrupts wired to the GIC are forwarded (<type number flags>); others (a GPIO
         // controller's, the Pi's armctrl) are not copied into a generated guest tree.
         let gicParent = tree.interruptParent(node).map { tree.isCompatible($0, "arm,gic-v3") } ?? false
+        if !board.hasGIC && tree.property(node, "interrupts") != nil {
+            return .failure(Problem(text: "device \(path) has interrupts, which this board (no GIC) cannot forward to a VM yet"))
+        }
         let irqs = gicParent ? tree.cells(node, "interrupts") ?? [] : []
         var j = 0
         while j + 3 <= irqs.count {
