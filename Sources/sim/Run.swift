@@ -116,7 +116,7 @@ struct Run: ParsableCommand {
             machine.trace = Tracer(kinds: t.kinds, handle: handle)
         }
 
-        var options = try fromCard.map { try PiFirmware.options(card: $0.path) } ?? BootOptions()
+        var options = try fromCard.map { try PiFirmware.options(card: $0.path, board: spec) } ?? BootOptions()
         if fromCard != nil && (dtb != nil || initrd != nil || append != nil) {
             throw SimError.config("--sd boots what the card's config.txt says: --dtb, --initrd and --append do not apply (give --kernel to boot a file instead)")
         }

@@ -7,12 +7,12 @@ import Foundation
 /// its armstub: EL2, spin table (raspberrypi/documentation, "config.txt" and "The boot folder").
 /// Only what the ARM side can observe is modelled; the VideoCore's own boot is not.
 public enum PiFirmware {
-    /// Defaults of current firmware for a 64-bit kernel.
+    /// Current firmware's default 64-bit kernel file. Its default `kernel_address` is the board's:
+    /// `imageBase` for an arm64 Image (0x200000), `rawKernelBase` for anything else (0x80000).
     static let defaultKernel = "kernel8.img"
-    static let defaultKernelAddress: UInt64 = 0x20_0000
 
     /// BootOptions for what the card says; the files live in `options.files` under "sd:NAME".
-    public static func options(card path: String) throws -> BootOptions {
+    public static func options(card path: String, board: BoardSpec) throws -> BootOptions {
         func fail(_ s: String) -> SimError { SimError.file(path: path, problem: s) }
         let fat: FATVolume
         do { fat = try FATVolume(image: path) } catch let p as FATVolume.Problem {
@@ -33,7 +33,8 @@ public enum PiFirmware {
         let kernelName = settings["kernel"] ?? defaultKernel
         let kernel = try file(kernelName, for: "config.txt's kernel")
         guard !kernel.isEmpty else { throw fail("the kernel \(kernelName) is empty") }
-        let kernelAddress = try settings["kernel_address"].map { try number($0, "kernel_address", path) } ?? defaultKernelAddress
+        let fallback = (ImageLoader.isImage(kernel) ? board.imageBase : board.rawKernelBase) ?? 0x8_0000
+        let kernelAddress = try settings["kernel_address"].map { try number($0, "kernel_address", path) } ?? fallback
         o.files["sd:" + kernelName] = kernel
         o.loads = [("sd:" + kernelName, kernelAddress)]
         if let name = settings["device_tree"], !name.isEmpty {
