@@ -14,6 +14,6 @@ $(BUILD)/vm-initramfs.cpio.gz: vm-init build-initramfs.sh $(CACHE)/fetched.stamp
 # For VMs running Debian's generic kernel (rpi3; the ESPRESSObin's host VM and its SD card).
 $(BUILD)/vm-initramfs-generic.cpio.gz: vm-init build-initramfs.sh $(CACHE)/fetched.stamp $(CACHE)/generic.stamp
 	@mkdir -p $(BUILD)
-	./build-initramfs.sh $(CACHE) vm-init $@ $(CACHE)/modules-generic
+	./build-initramfs.sh $(CACHE) vm-init $@ $(CACHE)/modules-generic sd
 
 .PHONY: all
