@@ -64,9 +64,24 @@ public enum SpecialReg {
     case pmcntenset, pmcntenclr, pmintenset, pmintenclr, pmovsclr
 }
 
-/// One MRS/MSR-accessible register: its name, encoding, minimum EL and behaviour.
+/// One MRS/MSR-accessible register: its name and how an access to it behaves.
 public struct SysRegDef {
     public let name: String
+    public let access: SysRegAccess
+
+    init(_ name: String, _ op0: Int, _ op1: Int, _ crn: Int, _ crm: Int, _ op2: Int, _ target: SysRegTarget,
+         minEL: Int? = nil, el0: EL0Access = .never, readOnly: Bool = false, writeOnly: Bool = false) {
+        self.name = name
+        // The op1 field names the lowest EL allowed: 0-2 EL1, 3 EL0 (with controls), 4-5 EL2, 6-7 EL3.
+        access = SysRegAccess(encoding: UInt16(op0 << 14 | op1 << 11 | crn << 7 | crm << 3 | op2),
+                              minEL: minEL ?? [1, 1, 1, 0, 2, 2, 3, 3][op1], target: target, el0: el0,
+                              readOnly: readOnly, writeOnly: writeOnly)
+    }
+}
+
+/// What executing an MRS/MSR needs of a register: everything but its name. Plain values only,
+/// so the lookup every MRS/MSR makes copies no reference-counted String.
+public struct SysRegAccess {
     /// op0:op1:CRn:CRm:op2 packed as in the MRS/MSR instruction bits 20:5.
     public let encoding: UInt16
     public let minEL: Int
@@ -74,16 +89,4 @@ public struct SysRegDef {
     public let el0: EL0Access
     public let readOnly: Bool
     public let writeOnly: Bool
-
-    init(_ name: String, _ op0: Int, _ op1: Int, _ crn: Int, _ crm: Int, _ op2: Int, _ target: SysRegTarget,
-         minEL: Int? = nil, el0: EL0Access = .never, readOnly: Bool = false, writeOnly: Bool = false) {
-        self.name = name
-        self.encoding = UInt16(op0 << 14 | op1 << 11 | crn << 7 | crm << 3 | op2)
-        // The op1 field names the lowest EL allowed: 0-2 EL1, 3 EL0 (with controls), 4-5 EL2, 6-7 EL3.
-        self.minEL = minEL ?? [1, 1, 1, 0, 2, 2, 3, 3][op1]
-        self.target = target
-        self.el0 = el0
-        self.readOnly = readOnly
-        self.writeOnly = writeOnly
-    }
 }

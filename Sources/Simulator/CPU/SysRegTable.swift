@@ -9,14 +9,15 @@ public enum SysRegTable {
     /// no hashing (Linux at EL1 and a hypervisor at EL2 execute millions of them).
     static let indexByEncoding: [UInt16] = {
         var t = [UInt16](repeating: 0, count: 1 << 16)
-        for (i, d) in all.enumerated() where t[Int(d.encoding)] == 0 { t[Int(d.encoding)] = UInt16(i + 1) }
+        for (i, d) in all.enumerated() where t[Int(d.access.encoding)] == 0 { t[Int(d.access.encoding)] = UInt16(i + 1) }
         return t
     }()
+    static let accesses: [SysRegAccess] = all.map { $0.access }
 
-    /// The definition of an encoding, including the RAZ reserved ID space; nil when unallocated.
-    public static func lookup(_ enc: UInt16) -> SysRegDef? {
+    /// How an encoding behaves, including the RAZ reserved ID space; nil when unallocated.
+    public static func lookup(_ enc: UInt16) -> SysRegAccess? {
         let k = indexByEncoding[Int(enc)]
-        return k != 0 ? all[Int(k) - 1] : reservedID(enc)
+        return k != 0 ? accesses[Int(k) - 1] : reservedID(enc)?.access
     }
 
     /// Unallocated encodings of the ID register space (op0 3, op1 0, CRn 0, CRm 1-7) read as zero

@@ -112,7 +112,7 @@ extension Core {
         return writeSysreg(def, x[rt], pc: pc)
     }
 
-    func readSysreg(_ def: SysRegDef) -> UInt64 {
+    func readSysreg(_ def: SysRegAccess) -> UInt64 {
         switch def.target {
         case .constant(let v): return v
         case .slot(let reg, _, _): return self[reg]
@@ -173,7 +173,7 @@ extension Core {
     }
 
     /// Returns true when the write changed the execution context and the block must end.
-    func writeSysreg(_ def: SysRegDef, _ value: UInt64, pc: UInt64) -> Bool {
+    func writeSysreg(_ def: SysRegAccess, _ value: UInt64, pc: UInt64) -> Bool {
         switch def.target {
         case .constant: return false
         case .slot(let reg, let writable, let res1):
