@@ -88,12 +88,7 @@ import Testing
     @Test func el0SysregTrapsAndSPSel() throws {
         let b = try Bench()
         try b.run(Self.vectors + """
-            mov x0, #0x3c5
-            msr spsr_el2, x0
-            adr x0, el1
-            msr elr_el2, x0
-            eret
-            el1:
+            \(Bench.toEL1)
             mov x0, #0x4010
             lsl x0, x0, #16
             msr sp_el0, x0
@@ -162,12 +157,7 @@ import Testing
     @Test func spAlignmentCheck() throws {
         let b = try Bench()
         try b.run(Self.vectors + """
-            mov x0, #0x3c5
-            msr spsr_el2, x0
-            adr x0, el1
-            msr elr_el2, x0
-            eret
-            el1:
+            \(Bench.toEL1)
             mrs x0, sctlr_el1
             orr x0, x0, #(1 << 3)      // SA
             msr sctlr_el1, x0

@@ -36,12 +36,7 @@ import Testing
             start:
             adr x1, vbar
             msr vbar_el1, x1
-            mov x0, #0x3c5
-            msr spsr_el2, x0
-            adr x0, el1
-            msr elr_el2, x0
-            eret
-            el1:
+            \(Bench.toEL1)
             mov x0, #0xff
             msr mair_el1, x0
             mov x0, #25              // T0SZ = 25, 4K granule, EPD1
@@ -90,12 +85,7 @@ import Testing
         try put(b, l3 + 8 * 3, 0x4302_0000 | normal | 3)           // VA 0x30000 -> PA 0x43020000
         try b.machine.memory.write([0x78, 0x56, 0x34, 0x12], at: 0x4302_0010)
         try b.run("""
-            mov x0, #0x3c5
-            msr spsr_el2, x0
-            adr x0, el1
-            msr elr_el2, x0
-            eret
-            el1:
+            \(Bench.toEL1)
             mov x0, #0xff
             msr mair_el1, x0
             mov x0, #32
@@ -127,12 +117,7 @@ import Testing
         try b.machine.memory.write([1, 0, 0, 0], at: 0x4300_2000)
         try b.machine.memory.write([2, 0, 0, 0], at: 0x4360_2000)
         try b.run("""
-            mov x0, #0x3c5
-            msr spsr_el2, x0
-            adr x0, el1
-            msr elr_el2, x0
-            eret
-            el1:
+            \(Bench.toEL1)
             mov x0, #0xff
             msr mair_el1, x0
             mov x0, #25

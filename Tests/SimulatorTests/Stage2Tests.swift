@@ -53,12 +53,7 @@ import Testing
         ldr x0, =\(hcr)
         msr hcr_el2, x0
         isb
-        mov x0, #0x3c5
-        msr spsr_el2, x0
-        adr x0, el1
-        msr elr_el2, x0
-        eret
-        el1:
+        \(Bench.toEL1)
         \(payload)
         hvc #0x99
         finish:
