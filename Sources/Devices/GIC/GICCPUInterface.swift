@@ -1,7 +1,7 @@
 /// CPU-interface system registers (GICv3 specification, "AArch64 System register descriptions of
 /// the GIC CPU interface"). The CPU model maps the ICC_* encodings onto these.
 public enum ICCRegister: CaseIterable, Sendable {
-    case pmr, iar0, eoir0, hppir0, bpr0, ap0r0, ap0r1, ap0r2, ap0r3, ap1r0, ap1r1, ap1r2, ap1r3
+    case pmr, iar0, eoir0, hppir0, bpr0, ap0r0, ap1r0
     case dir, rpr, sgi1r, asgi1r, sgi0r, iar1, eoir1, hppir1, bpr1, ctlr, sre, igrpen0, igrpen1
     case sreEL2, ctlrEL3, sreEL3, igrpen1EL3
 }
@@ -84,7 +84,6 @@ public final class GICCPUInterface {
         case .bpr1: return cbpr ? min(bpr0 + 1, 7) : bpr1
         case .ap0r0: return UInt64(ap0)
         case .ap1r0: return UInt64(ap1)
-        case .ap0r1, .ap0r2, .ap0r3, .ap1r1, .ap1r2, .ap1r3: return 0
         case .rpr: return UInt64(runningPriority)
         case .ctlr:
             // PRIbits = 4 (five bits), IDbits = 0 (16-bit INTIDs), EOImode, CBPR.
@@ -120,7 +119,7 @@ public final class GICCPUInterface {
         case .sgi0r: gic.generateSGI(from: cpu, value: value, group1: false)
         case .sgi1r: gic.generateSGI(from: cpu, value: value, group1: true)
         case .asgi1r: break // No secure state: the alternate group does not exist.
-        case .iar0, .iar1, .hppir0, .hppir1, .rpr, .ap0r1, .ap0r2, .ap0r3, .ap1r1, .ap1r2, .ap1r3: break
+        case .iar0, .iar1, .hppir0, .hppir1, .rpr: break
         }
     }
 }

@@ -226,7 +226,9 @@ public enum SysRegTable {
     static let debugAndPMU: [SysRegDef] = [
         SysRegDef("MDSCR_EL1", 2, 0, 0, 2, 2, s(.mdscrEL1, 0x0000_E800_D001)),
         SysRegDef("MDCCINT_EL1", 2, 0, 0, 2, 0, s(.mdccintEL1, 0x2000_0000)),
-        SysRegDef("OSLAR_EL1", 2, 0, 1, 0, 4, .special(.osLock)),
+        SysRegDef("OSLAR_EL1", 2, 0, 1, 0, 4, .special(.osLock), writeOnly: true),
+        // No memory-mapped debug ROM table: ROMADDR not valid (Valid = 0b00).
+        SysRegDef("MDRAR_EL1", 2, 0, 1, 0, 0, .constant(0), readOnly: true),
         SysRegDef("OSLSR_EL1", 2, 0, 1, 1, 4, s(.oslsrEL1, 0), readOnly: true),
         SysRegDef("OSDLR_EL1", 2, 0, 1, 3, 4, s(.osdlrEL1, 1)),
         SysRegDef("DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, .constant(0xFF)),
@@ -254,13 +256,7 @@ public enum SysRegTable {
         SysRegDef("ICC_HPPIR0_EL1", 3, 0, 12, 8, 2, .special(.icc(.hppir0)), readOnly: true),
         SysRegDef("ICC_BPR0_EL1", 3, 0, 12, 8, 3, .special(.icc(.bpr0))),
         SysRegDef("ICC_AP0R0_EL1", 3, 0, 12, 8, 4, .special(.icc(.ap0r0))),
-        SysRegDef("ICC_AP0R1_EL1", 3, 0, 12, 8, 5, .special(.icc(.ap0r1))),
-        SysRegDef("ICC_AP0R2_EL1", 3, 0, 12, 8, 6, .special(.icc(.ap0r2))),
-        SysRegDef("ICC_AP0R3_EL1", 3, 0, 12, 8, 7, .special(.icc(.ap0r3))),
         SysRegDef("ICC_AP1R0_EL1", 3, 0, 12, 9, 0, .special(.icc(.ap1r0))),
-        SysRegDef("ICC_AP1R1_EL1", 3, 0, 12, 9, 1, .special(.icc(.ap1r1))),
-        SysRegDef("ICC_AP1R2_EL1", 3, 0, 12, 9, 2, .special(.icc(.ap1r2))),
-        SysRegDef("ICC_AP1R3_EL1", 3, 0, 12, 9, 3, .special(.icc(.ap1r3))),
         SysRegDef("ICC_DIR_EL1", 3, 0, 12, 11, 1, .special(.icc(.dir)), writeOnly: true),
         SysRegDef("ICC_RPR_EL1", 3, 0, 12, 11, 3, .special(.icc(.rpr)), readOnly: true),
         SysRegDef("ICC_SGI1R_EL1", 3, 0, 12, 11, 5, .special(.icc(.sgi1r)), writeOnly: true),
@@ -280,12 +276,15 @@ public enum SysRegTable {
         SysRegDef("ICC_IGRPEN1_EL3", 3, 6, 12, 12, 7, .special(.icc(.igrpen1EL3))),
     ]
 
-    /// ICH_*_EL2: four list registers (ICH_VTR_EL2.ListRegs = 3); LR4-LR15 are UNDEFINED.
+    /// ICH_*_EL2: four list registers (ICH_VTR_EL2.ListRegs = 3); LR4-LR15 are UNDEFINED. Five bits
+    /// of priority and preemption (ICC_CTLR_EL1.PRIbits, ICH_VTR_EL2.PREbits = 4, as the A53's
+    /// GIC CPU interface): only the first active-priorities register of each group exists, so
+    /// ICC/ICV_AP{0,1}R{1-3}_EL1 and ICH_AP{0,1}R{1-3}_EL2 are UNDEFINED (GICv3 spec, "ICC_AP1R<n>_EL1").
     static let gicVirtualControl: [SysRegDef] = (0..<4).flatMap { n in [
-        SysRegDef("ICH_AP0R\(n)_EL2", 3, 4, 12, 8, n, .special(.ich(.ap0r(n)))),
-        SysRegDef("ICH_AP1R\(n)_EL2", 3, 4, 12, 9, n, .special(.ich(.ap1r(n)))),
         SysRegDef("ICH_LR\(n)_EL2", 3, 4, 12, 12, n, .special(.ich(.lr(n)))),
     ] } + [
+        SysRegDef("ICH_AP0R0_EL2", 3, 4, 12, 8, 0, .special(.ich(.ap0r(0)))),
+        SysRegDef("ICH_AP1R0_EL2", 3, 4, 12, 9, 0, .special(.ich(.ap1r(0)))),
         SysRegDef("ICH_HCR_EL2", 3, 4, 12, 11, 0, .special(.ich(.hcr))),
         SysRegDef("ICH_VTR_EL2", 3, 4, 12, 11, 1, .special(.ich(.vtr)), readOnly: true),
         SysRegDef("ICH_MISR_EL2", 3, 4, 12, 11, 2, .special(.ich(.misr)), readOnly: true),

@@ -88,8 +88,8 @@ extension Core {
     func iccTrapsToEL2(_ reg: ICCRegister) -> Bool {
         guard belowEnabledEL2, self[.hcrEL2] & 0x18 != 0, let ich = machine.gic?.virtualInterfaces[index].controlRegister else { return false }
         switch reg {
-        case .iar0, .eoir0, .hppir0, .bpr0, .ap0r0, .ap0r1, .ap0r2, .ap0r3, .igrpen0: return ich & (1 << 11) != 0
-        case .iar1, .eoir1, .hppir1, .bpr1, .ap1r0, .ap1r1, .ap1r2, .ap1r3, .igrpen1: return ich & (1 << 12) != 0
+        case .iar0, .eoir0, .hppir0, .bpr0, .ap0r0, .igrpen0: return ich & (1 << 11) != 0
+        case .iar1, .eoir1, .hppir1, .bpr1, .ap1r0, .igrpen1: return ich & (1 << 12) != 0
         case .sgi0r, .sgi1r, .asgi1r, .ctlr, .dir, .pmr, .rpr: return ich & (1 << 10) != 0
         default: return false
         }

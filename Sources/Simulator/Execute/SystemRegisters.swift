@@ -36,8 +36,8 @@ extension Core {
         let hcr = self[.hcrEL2]
         let imo = hcr & (1 << 4) != 0, fmo = hcr & (1 << 3) != 0
         switch reg {
-        case .iar1, .eoir1, .hppir1, .bpr1, .ap1r0, .ap1r1, .ap1r2, .ap1r3, .igrpen1: return imo
-        case .iar0, .eoir0, .hppir0, .bpr0, .ap0r0, .ap0r1, .ap0r2, .ap0r3, .igrpen0: return fmo
+        case .iar1, .eoir1, .hppir1, .bpr1, .ap1r0, .igrpen1: return imo
+        case .iar0, .eoir0, .hppir0, .bpr0, .ap0r0, .igrpen0: return fmo
         case .pmr, .rpr, .ctlr, .dir: return imo || fmo
         default: return false
         }
