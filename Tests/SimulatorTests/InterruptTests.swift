@@ -30,12 +30,7 @@ import Testing
         str w0, [x2, #0x100]       // and enabled
         mov x0, #3
         msr cnthctl_el2, x0        // EL1 may use the physical counter and timer
-        mov x0, #0x3c5
-        msr spsr_el2, x0
-        adr x0, el1
-        msr elr_el2, x0
-        eret
-    el1:
+    \(Bench.toEL1)
         mov x0, #0xff
         msr icc_pmr_el1, x0
         mov x0, #1
