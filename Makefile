@@ -6,6 +6,8 @@ BOARD ?= fvp
 BUILD := $(CURDIR)/build
 RELEASE_SIM := .build/release/sim
 SWIFT_FLAGS ?=
+# Regression units run at once (scripts/regress.py --jobs).
+JOBS ?= $(shell nproc)
 
 # Debian packages the project needs (host tools, libraries, oracles).
 APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools
@@ -71,13 +73,15 @@ test: preflight release images hypervisor
 	./Tests/busybox/run.sh $(RELEASE_SIM) images/cache/busybox
 	$(RELEASE_SIM) fuzz-words --seed 1 --steps 10000000
 	$(RELEASE_SIM) fuzz-words --seed 2 --steps 10000000
-	python3 scripts/regress.py $(RELEASE_SIM) $(BUILD)
+	python3 scripts/regress.py $(RELEASE_SIM) $(BUILD) --jobs $(JOBS)
+	python3 Tests/regress/check_sharding.py $(RELEASE_SIM) $(BUILD)
 
 ## regress: every board x scenario headless -- boot/CLI checks, bare Linux, hypervisor + test guests,
 ## hypervisor + Linux VMs, EL2 checks next to QEMU -- with golden-log comparison (rules in
 ## scripts/normalize-log.py); JUnit XML report in build/regress/junit.xml.
+## JOBS= units at once (default: the machine's cores); SHARD=K/N runs the K-th of N slices (README: CI fan-out).
 regress: release images hypervisor
-	python3 scripts/regress.py $(RELEASE_SIM) $(BUILD)
+	python3 scripts/regress.py $(RELEASE_SIM) $(BUILD) --jobs $(JOBS) $(if $(SHARD),--shard $(SHARD) --junit $(BUILD)/regress/junit-$(subst /,-of-,$(SHARD)).xml)
 
 ## golden: boot the Linux test configurations and the hypervisor scenarios and rewrite their golden logs
 ## (Tests/golden/*.log, images/scenarios/*/golden-*.log; normalized by scripts/normalize-log.py); review the git diff.

@@ -5,6 +5,7 @@ set -uo pipefail
 SIM=$(realpath "$1"); BUILD=$(realpath "$2")
 G=$BUILD/guests
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+source "$(dirname "$0")/units.sh"
 pass=0; fail=0
 ok()  { pass=$((pass+1)); echo "PASS $1"; }
 bad() { fail=$((fail+1)); echo "FAIL $1: $2"; }
@@ -25,12 +26,15 @@ bad_input() {
   else bad "$name" "exit $rc, $lines stderr lines: $(head -c 300 "$T/err")"; fi
 }
 
+if unit hello; then
 for b in fvp virt; do
   expect_exit "hello-$b-el2" 0 "$SIM" --board $b --kernel "$G/$b/hello.elf" --expect 'Hello from EL2'
   expect_exit "hello-$b-el1" 0 "$SIM" --board $b --kernel "$G/$b/hello.elf" --entry-el 1 --expect 'Hello from EL1'
   expect_exit "hello-$b-el3" 0 "$SIM" --board $b --kernel "$G/$b/hello.elf" --entry-el 3 --expect 'Hello from EL3'
 done
+fi
 # Bare-metal EL tests (page tables, exceptions at each EL): every check passes on each board and entry EL.
+if unit eltest; then
 for b in fvp virt; do
   for el in 3 2 1; do
     "$SIM" --board $b --kernel "$G/$b/eltest.elf" --entry-el $el --expect 'eltest: [0-9]+ passed, [0-9]+ failed' >"$T/el" 2>&1
@@ -38,6 +42,20 @@ for b in fvp virt; do
     else bad "eltest-$b-el$el" "$(grep -E 'FAIL|eltest:|sim:' "$T/el" | head -5)"; fi
   done
 done
+fi
+# Self- and cross-modifying code (images/guests/smctest): rewritten instructions run after the
+# architecture's maintenance sequence, on both boards with 2 CPUs, check for check as on QEMU.
+if unit smc; then
+  timeout 60 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -smp 2 -nic none -nographic \
+    -no-reboot -kernel "$G/virt/smctest.elf" </dev/null 2>&1 | grep -aE '^(PASS|FAIL) ' | sed -E 's/:.*//' >"$T/smc-qemu"
+  for b in virt fvp; do
+    "$SIM" --board $b --cpus 2 --kernel "$G/$b/smctest.elf" --max-insns 500000000 </dev/null >"$T/smc-$b" 2>&1
+    if grep -q 'smctest: [1-9][0-9]* passed, 0 failed' "$T/smc-$b" && [ -s "$T/smc-qemu" ] && ! grep -q FAIL "$T/smc-qemu" \
+       && [ "$(grep -aE '^(PASS|FAIL) ' "$T/smc-$b" | sed -E 's/:.*//')" = "$(cat "$T/smc-qemu")" ]; then ok "smc-$b-same-as-qemu"
+    else bad "smc-$b-same-as-qemu" "$(grep -E 'FAIL|smctest:|sim:' "$T/smc-$b" | head -5 | tr '\n' ';') qemu: $(tr '\n' ';' <"$T/smc-qemu")"; fi
+  done
+fi
+if unit cli; then
 expect_exit "poweroff-exits-0" 0 "$SIM" --board fvp --kernel "$G/fvp/hello.elf"
 grep -q "Hello from EL2" "$T/out" && ok "console-on-stdout" || bad "console-on-stdout" "no hello on stdout"
 grep -Eq "instructions, .* s simulated, .* MIPS" "$T/err" && ok "summary-line" || bad "summary-line" "$(cat "$T/err")"
@@ -51,14 +69,18 @@ expect_exit "serial-file" 0 "$SIM" --board virt --kernel "$G/virt/hello.elf" --s
 grep -q "Hello from EL2" "$T/console.txt" && ok "serial-file-content" || bad "serial-file-content" "missing"
 expect_exit "trace-exc" 0 "$SIM" --board virt --kernel "$G/virt/hello.elf" --trace "exec,exc,mmio:$T/trace.txt"
 grep -q "mmio write pl011" "$T/trace.txt" && grep -q "^exec cpu0" "$T/trace.txt" && ok "trace-content" || bad "trace-content" "$(head -3 "$T/trace.txt")"
+fi
 
 # Determinism: same inputs, same console output and instruction count.
+if unit deterministic; then
 "$SIM" --board fvp --kernel "$G/fvp/hello.elf" --cpus 4 >"$T/a" 2>"$T/ae"
 "$SIM" --board fvp --kernel "$G/fvp/hello.elf" --cpus 4 >"$T/b" 2>"$T/be"
 if cmp -s "$T/a" "$T/b" && [ "$(grep -o '[0-9]* instructions, [0-9.]* s simulated' "$T/ae")" = "$(grep -o '[0-9]* instructions, [0-9.]* s simulated' "$T/be")" ]; then
   ok "deterministic"; else bad "deterministic" "$(cat "$T/ae" "$T/be")"; fi
+fi
 
 # Generated device trees, checked by dtc.
+if unit dtb; then
 for b in fvp virt; do
   "$SIM" --board $b --cpus 2 --append "console=ttyAMA0 quiet" --dump-dtb "$T/$b.dtb" 2>/dev/null
   if dtc -I dtb -O dts -o "$T/$b.dts" "$T/$b.dtb" 2>"$T/dtc.err" && ! grep -q . "$T/dtc.err" \
@@ -79,10 +101,12 @@ printf 'initrd-bytes' >"$T/initrd"
   && grep -q 'bootargs = "root=/dev/vda"' "$T/p.dts" && grep -q 'linux,initrd-start' "$T/p.dts" \
   && grep -q 'reg = <0x00 0x40000000 0x00 0x10000000>' "$T/p.dts" && grep -q 'stdout-path = "/serial@9000000"' "$T/p.dts" \
   && ok "dtb-patch" || bad "dtb-patch" "$(grep -E 'bootargs|initrd|reg = <0x00 0x4' "$T/p.dts")"
+fi
 
 # Linux boots (Debian kernel, virtio, networking, upstream DTB, golden logs): scripts/linux-tests.sh.
 
 # Bad input: one line naming the file or option, exit code 2, no crash.
+if unit bad-input; then
 printf 'x' >"$T/one"; printf 'hello world, not a device tree' >"$T/notdtb"
 head -c 100 "$G/virt/hello.elf" >"$T/trunc.elf"
 head -c 300 "$G/virt/hello.elf" >"$T/trunc2.elf"
@@ -117,8 +141,10 @@ bad_input "bad-memory" "memory" "$SIM" --board virt --memory 12x --kernel "$G/vi
 bad_input "bad-entry-el" "entry-el" "$SIM" --board virt --entry-el 0 --kernel "$G/virt/hello.elf"
 bad_input "bad-regex" "expect" "$SIM" --board virt --kernel "$G/virt/hello.elf" --expect '('
 bad_input "bad-serial" "serial" "$SIM" --board virt --kernel "$G/virt/hello.elf" --serial tcp:1234
+fi
 # No payload: every board runs the default flow (fvp tested through a pty in make test). In a checkout
 # whose scenario has no tree for the board, or whose images are not built, it says what to do instead.
+if unit default-flow; then
 mkdir -p "$T/checkout/.build/release" "$T/checkout/scripts" "$T/checkout/images/scenarios/linux-pair"
 touch "$T/checkout/Package.swift" "$T/checkout/scripts/run-scenario.sh" "$T/checkout/images/scenarios/linux-pair/virt.dtsi"
 echo "virt linux/Image 0x50200000" > "$T/checkout/images/scenarios/linux-pair/loads"
@@ -136,9 +162,11 @@ if [ "$(wc -l <"$T/boards")" = 4 ] && grep -q '^virt: .*GICv3' "$T/boards" && gr
   ok "board-list"
 else bad "board-list" "$(head -c 400 "$T/boards")"; fi
 bad_input "user-missing" "no such file" "$SIM" user /nonexistent/prog
+fi
 
 # The Pi's firmware path (sim --board rpi3 --sd CARD: config.txt on the FAT boot partition) refuses
 # bad cards with one line: not a disk, truncated, no FAT, no config.txt, 32-bit, a missing kernel=.
+if unit pi-card; then
 SDCARD=$(dirname "$0")/../images/linux/build-sdcard.sh
 printf 'arm_64bit=1\nkernel=minos.bin\n' >"$T/config.txt"; printf 'not a kernel' >"$T/minos.bin"
 "$SDCARD" "$T/good.img" 40 "$T/config.txt" "$T/minos.bin" >/dev/null
@@ -156,9 +184,11 @@ bad_input "pi-card-32-bit" "config.txt does not set arm_64bit=1" "${rpi[@]}" --s
 printf '[pi4]\narm_64bit=0\n[all]\narm_64bit=1\nkernel=missing.img\n' >"$T/config.txt"; "$SDCARD" "$T/nokernel.img" 40 "$T/config.txt" "$T/minos.bin" >/dev/null
 bad_input "pi-card-missing-kernel" "config.txt's kernel missing.img is not on the boot partition" "${rpi[@]}" --sd "file=$T/nokernel.img"
 bad_input "pi-card-with-dtb" "--sd boots what the card's config.txt says: --dtb" "${rpi[@]}" --sd "file=$T/good.img" --dtb "$T/minos.bin"
+fi
 
 # make flash (scripts/flash.sh): its refusals, then a write and read-back on a plain file (FORCE=1)
 # and on a loop device, confirmed with "yes" on standard input.
+if unit flash; then
 FLASH=$(dirname "$0")/flash.sh
 head -c 4194304 /dev/urandom >"$T/card.img"
 bad_input "flash-no-device" "give the card's device" "$FLASH" "$T/card.img" ""
@@ -178,6 +208,7 @@ if loop=$(losetup -f --show "$T/loop.img" 2>"$T/losetup.err"); then
   else bad "flash-loop-device" "$(tail -1 "$T/flash.out")"; fi
   losetup -d "$loop"
 else bad "flash-loop-device" "losetup: $(head -1 "$T/losetup.err")"; fi
+fi
 
 echo "boot-tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,6 +7,7 @@ set -uo pipefail
 SIM=$(realpath "$1"); BUILD=$(realpath "$2")
 G=$BUILD/guests
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+source "$(dirname "$0")/units.sh"
 pass=0; fail=0
 ok()  { pass=$((pass+1)); echo "PASS $1"; }
 bad() { fail=$((fail+1)); echo "FAIL $1: $2"; }
@@ -26,18 +27,28 @@ judge() {
   ok "$name ($(grep -Eo '[0-9]+ passed' "$out"))"
 }
 
-# The oracle. A missing QEMU is a failure, not a skip.
-if ! command -v qemu-system-aarch64 >/dev/null; then
+# The oracle. A missing QEMU is a failure, not a skip. Run once per process, judged in unit qemu-virt.
+if ! listing && ! command -v qemu-system-aarch64 >/dev/null; then
   bad "qemu-virt" "qemu-system-aarch64 not found (Debian package qemu-system-arm; run make setup)"
   echo "el2-tests: $pass passed, $fail failed"; exit 1
 fi
-timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -nic none \
-  -nographic -no-reboot -kernel "$G/virt/el2test.elf" </dev/null >"$T/qemu.txt" 2>&1
-judge "qemu-virt" "$T/qemu.txt" $?
-checks "$T/qemu.txt" >"$T/qemu.checks"
-[ -s "$T/qemu.checks" ] || bad "qemu-checks" "QEMU printed no PASS/FAIL lines"
+qemu_rc=
+oracle() {
+  [ -n "$qemu_rc" ] && return
+  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -nic none \
+    -nographic -no-reboot -kernel "$G/virt/el2test.elf" </dev/null >"$T/qemu.txt" 2>&1
+  qemu_rc=$?
+  checks "$T/qemu.txt" >"$T/qemu.checks"
+}
+if unit qemu-virt; then
+  oracle
+  judge "qemu-virt" "$T/qemu.txt" "$qemu_rc"
+  [ -s "$T/qemu.checks" ] || bad "qemu-checks" "QEMU printed no PASS/FAIL lines"
+fi
 
 for b in virt fvp; do
+  unit "sim-$b" || continue
+  oracle
   timeout 300 "$SIM" --board $b --kernel "$G/$b/el2test.elf" --max-insns 500000000 </dev/null >"$T/$b.txt" 2>&1
   judge "sim-$b" "$T/$b.txt" $?
   checks "$T/$b.txt" >"$T/$b.checks"

@@ -24,13 +24,20 @@ BUILD=$(realpath -m "${2:?usage: hypervisor-tests.sh SIM BUILD [SCENARIO...]}")
 shift 2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/scripts/scenario-lib.sh"
+source "$ROOT/scripts/units.sh"
 WORK=$BUILD/hypervisor-tests
 mkdir -p "$WORK"
 TIMEOUT=${TIMEOUT:-120}
 RUNNERS=${RUNNERS:-"qemu-virt sim-virt sim-fvp sim-espressobin sim-rpi3 qemu-rpi3"}
 passed=0; failed=0
 
-scenario_build || exit 1
+# What every unit reads is built once: in the listing pass (scripts/regress.py sets
+# REGRESS_PREPARED for the unit runs that follow it) or before a whole run.
+if [ -z "${REGRESS_PREPARED:-}" ]; then
+  scenario_build || { echo "FAIL scenario-build: the hypervisor, guests or scenario images do not build"; exit 1; }
+  scenario_disk "$BUILD/scenario-disk.img" && scenario_sdcard "$BUILD/scenario-sdcard.img" \
+    || { echo "FAIL scenario-build: cannot make the scenario disk or SD card images"; exit 1; }
+fi
 
 # check_order ORDER LOG: adds to the caller's `problems` when a sequence of ORDER is out of order.
 check_order() {
@@ -127,14 +134,15 @@ scenarios=("$@")
 for name in "${scenarios[@]}"; do
   for runner in $RUNNERS; do
     [ -f "$SCEN/$name/${runner#*-}.dtsi" ] || continue
+    unit "$name@$runner" || continue
     check "$name" "$runner"
   done
 done
-if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" qemu-virt "* && -z ${UPDATE_GOLDEN:-} ]]; then
+if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" qemu-virt "* && -z ${UPDATE_GOLDEN:-} ]] && unit golden-selftest; then
   golden_selftest
 fi
 # make run as a user drives it (pty, Ctrl-], vm console 1), on its default board.
-if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-fvp "* && -z ${UPDATE_GOLDEN:-} ]]; then
+if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-fvp "* && -z ${UPDATE_GOLDEN:-} ]] && unit interactive-fvp; then
   if python3 "$ROOT/scripts/interactive-check.py" "$SIM" "$BUILD" fvp > "$WORK/interactive.out" 2>&1; then
     passed=$((passed + 1))
   else
@@ -145,7 +153,7 @@ fi
 # The card a user flashes (make image BOARD=espressobin), booted as the board boots it: Debian's
 # U-Boot runs its distro boot, finds boot.scr on the card, loads the guests, Minos and its tree,
 # and booti's Minos, whose two Linux VMs run to the end. The booted file is the one make-image left.
-if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-espressobin "* && -z ${UPDATE_GOLDEN:-} ]]; then
+if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-espressobin "* && -z ${UPDATE_GOLDEN:-} ]] && unit image-espressobin; then
   problems=()
   if ! "$ROOT/scripts/make-image.sh" "$SIM" "$BUILD" espressobin >"$WORK/image.out" 2>&1; then
     problems+=("make-image failed: $(tail -2 "$WORK/image.out" | tr '\n' ' ')")
@@ -172,7 +180,7 @@ fi
 # firmware sim plays: as made (config.txt: minos.bin, the tree, the guests' ramdisk), and switched to
 # the U-Boot path as its config.txt says (kernel=u-boot.bin: Debian's U-Boot runs boot.scr); then that
 # card with a boot.scr whose data no longer matches its CRC, which U-Boot must refuse to run.
-if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-rpi3 "* && -z ${UPDATE_GOLDEN:-} ]]; then
+if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-rpi3 "* && -z ${UPDATE_GOLDEN:-} ]] && unit image-rpi3; then
   problems=()
   card=$BUILD/rpi3/sdcard.img
   if ! "$ROOT/scripts/make-image.sh" "$SIM" "$BUILD" rpi3 >"$WORK/image-rpi3.out" 2>&1; then

@@ -67,9 +67,9 @@ scenario_build() {
 # scenario_disk FILE: the block device's image, 4 MiB of deterministic text (so its md5, and the
 # golden log line holding it, never change).
 scenario_disk() {
-  [ -f "$1" ] || awk 'BEGIN { for (i = 1; n < 4194304; i++) { s = sprintf("minos disk line %08d\n", i)
-                                 if (n + length(s) > 4194304) s = substr(s, 1, 4194304 - n)
-                                 printf "%s", s; n += length(s) } }' > "$1"
+  [ -f "$1" ] || { awk 'BEGIN { for (i = 1; n < 4194304; i++) { s = sprintf("minos disk line %08d\n", i)
+                                   if (n + length(s) > 4194304) s = substr(s, 1, 4194304 - n)
+                                   printf "%s", s; n += length(s) } }' > "$1.$$" && mv "$1.$$" "$1"; }
 }
 
 # scenario_sdcard FILE: an 8 MiB SD card, an MBR with one FAT partition from 1 MiB holding
@@ -77,12 +77,12 @@ scenario_disk() {
 # time, so the same bytes every time.
 scenario_sdcard() {
   [ -f "$1" ] && return 0
-  local part=$1.part
-  truncate -s 8M "$1" && printf 'label: dos\nlabel-id: 0x4d494e4f\nstart=2048, type=c\n' | sfdisk -q "$1" >/dev/null || return 1
+  local part=$1.$$.part card=$1.$$    # made aside and renamed: runs in parallel never see half a card
+  truncate -s 8M "$card" && printf 'label: dos\nlabel-id: 0x4d494e4f\nstart=2048, type=c\n' | sfdisk -q "$card" >/dev/null || return 1
   truncate -s 7M "$part" && mkfs.vfat -n MINOSSD --invariant "$part" >/dev/null || return 1
   printf 'hello from the SD card\n' > "$part.txt" && touch -d '2024-01-01 00:00:00 UTC' "$part.txt"
   MTOOLS_SKIP_CHECK=1 mcopy -m -i "$part" "$part.txt" ::minos.txt || return 1
-  dd if="$part" of="$1" bs=1M seek=1 conv=notrunc status=none && rm -f "$part" "$part.txt"
+  dd if="$part" of="$card" bs=1M seek=1 conv=notrunc status=none && rm -f "$part" "$part.txt" && mv "$card" "$1"
 }
 
 # scenario_prepare NAME RUNNER OUT [CPP_DEFINE...]: builds $OUT.dtb and sets
