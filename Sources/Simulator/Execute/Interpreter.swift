@@ -205,6 +205,26 @@ extension Core {
                     }
                         s.pointee.pc = t; break inner
                     }
+                case .cmpImmBcc64, .cmpImmBcc32, .cmpRegBcc64, .cmpRegBcc32:
+                    // SUBS then B.cond (Fusion): retires two instructions, skips the B.cond's slot.
+                    let wide = insn.pointee.op == .cmpImmBcc64 || insn.pointee.op == .cmpRegBcc64
+                    let mask: UInt64 = wide ? ~0 : 0xFFFF_FFFF
+                    let a = r[Int(insn.pointee.rn)] & mask
+                    let b = (insn.pointee.op == .cmpImmBcc64 || insn.pointee.op == .cmpImmBcc32
+                             ? insn.pointee.imm & 0xFFFF_FFFF : r[Int(insn.pointee.rm)]) & mask
+                    let res = (a &- b) & mask
+                    s.pointee.flagOp = wide ? .sub64 : .sub32; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
+                    r[Int(insn.pointee.rd)] = res
+                    i &+= 1
+                    if Fusion.subtractionHolds(insn.pointee.a, a, b, res, wide: wide) {
+                        let offset = UInt64(bitPattern: Int64(bitPattern: insn.pointee.imm) &>> 32)
+                        let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ offset
+                        if t & ~0xFFF == pageVA && cycles < deadline {
+                            s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
+                            i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); blockStart = i; continue inner
+                        }
+                        s.pointee.pc = t; break inner
+                    }
                 case .br, .ret:
                     s.pointee.pc = r[Int(insn.pointee.rn)]; break inner
                 case .blr:
@@ -429,7 +449,13 @@ extension Core {
     @inline(never)
     func decodeSlot(_ host: UnsafeMutableRawPointer, _ i: Int) -> Insn {
         let word = (host + (i << 2)).load(as: UInt32.self)
-        return Decoder.shared.decode(word)
+        let insn = Decoder.shared.decode(word)
+        // A compare and the B.cond after it in the same page run as one slot (Fusion).
+        if i < 1023, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32,
+           let fused = Fusion.compareAndBranch(insn, next: Decoder.shared.decode((host + ((i + 1) << 2)).load(as: UInt32.self))) {
+            return fused
+        }
+        return insn
     }
 }
 

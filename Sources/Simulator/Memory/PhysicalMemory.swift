@@ -51,7 +51,12 @@ public final class MemoryRegion {
         var a = pa & ~3
         let end = pa + UInt64(len)
         while a < end {
-            if let page = codePages[Int((a - base) >> 12)] { page[Int((a & 0xFFF) >> 2)] = .undecoded }
+            if let page = codePages[Int((a - base) >> 12)] {
+                let slot = Int((a & 0xFFF) >> 2)
+                page[slot] = .undecoded
+                // The slot before may hold this word fused into it (Fusion): forget it too.
+                if slot > 0 { page[slot - 1] = .undecoded }
+            }
             a += 4
         }
     }
