@@ -40,15 +40,52 @@ extension Core {
 
     /// Host pointer for a `mask+1`-byte aligned read at `va`, or nil (slow path).
     @inline(__always) func fastRead(_ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
-        let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & 0xFF)
+        let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & UInt64(SoftTLB.entries - 1))
         if va & (~0xFFF | mask) == e.pointee.readTag { return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend)) }
         return nil
     }
 
     @inline(__always) func fastWrite(_ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
-        let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & 0xFF)
+        let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & UInt64(SoftTLB.entries - 1))
         if va & (~0xFFF | mask) == e.pointee.writeTag { return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend)) }
         return nil
+    }
+
+    /// A single-register load of kind `kind` (LoadKind raw value, prefetch excluded) through the
+    /// TLB fast path, extended as the kind says; nil when the slow path must decide.
+    @inline(__always) func fastLoad(_ kind: UInt8, _ va: UInt64) -> UInt64? {
+        switch kind {
+        case LoadKind.ldrX.rawValue: return fastRead(va, 7)?.load(as: UInt64.self)
+        case LoadKind.ldrW.rawValue: return fastRead(va, 3).map { UInt64($0.load(as: UInt32.self)) }
+        case LoadKind.ldrH.rawValue: return fastRead(va, 1).map { UInt64($0.load(as: UInt16.self)) }
+        case LoadKind.ldrB.rawValue: return fastRead(va, 0).map { UInt64($0.load(as: UInt8.self)) }
+        case LoadKind.ldrsw.rawValue: return fastRead(va, 3).map { UInt64(bitPattern: Int64($0.load(as: Int32.self))) }
+        case LoadKind.ldrshX.rawValue: return fastRead(va, 1).map { UInt64(bitPattern: Int64($0.load(as: Int16.self))) }
+        case LoadKind.ldrshW.rawValue: return fastRead(va, 1).map { UInt64(UInt32(bitPattern: Int32($0.load(as: Int16.self)))) }
+        case LoadKind.ldrsbX.rawValue: return fastRead(va, 0).map { UInt64(bitPattern: Int64($0.load(as: Int8.self))) }
+        case LoadKind.ldrsbW.rawValue: return fastRead(va, 0).map { UInt64(UInt32(bitPattern: Int32($0.load(as: Int8.self)))) }
+        default: return nil
+        }
+    }
+
+    /// A single-register store of kind `kind` through the TLB fast path; false when the slow path must decide.
+    @inline(__always) func fastStore(_ kind: UInt8, _ va: UInt64, _ v: UInt64) -> Bool {
+        switch kind {
+        case LoadKind.strX.rawValue:
+            guard let p = fastWrite(va, 7) else { return false }
+            p.storeBytes(of: v, as: UInt64.self)
+        case LoadKind.strW.rawValue:
+            guard let p = fastWrite(va, 3) else { return false }
+            p.storeBytes(of: UInt32(truncatingIfNeeded: v), as: UInt32.self)
+        case LoadKind.strH.rawValue:
+            guard let p = fastWrite(va, 1) else { return false }
+            p.storeBytes(of: UInt16(truncatingIfNeeded: v), as: UInt16.self)
+        case LoadKind.strB.rawValue:
+            guard let p = fastWrite(va, 0) else { return false }
+            p.storeBytes(of: UInt8(truncatingIfNeeded: v), as: UInt8.self)
+        default: return false
+        }
+        return true
     }
 
     /// Runs until `state.deadline` cycles, a wait, or a halt.
@@ -61,7 +98,7 @@ extension Core {
             // The exec-TLB hit inline (every cross-page branch and return lands here); misses,
             // misaligned PCs and PSTATE.IL take fetchPage's checks.
             let page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer
-            let te = tlbCurrent + Int(truncatingIfNeeded: (startPC &>> 12) & 0xFF)
+            let te = tlbCurrent + Int(truncatingIfNeeded: (startPC &>> 12) & UInt64(SoftTLB.entries - 1))
             if te.pointee.execTag == startPC & ~0xFFF, startPC & 3 == 0, s.pointee.il == 0, let code = te.pointee.code {
                 page = code
                 host = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (startPC & ~0xFFF) &+ te.pointee.addend))!
@@ -277,6 +314,19 @@ extension Core {
                     default: res = a & b; s.pointee.flagOp = .logic32; s.pointee.flagR = res
                     }
                     r[Int(insn.pointee.rd)] = res
+                case .addExt, .subExt, .addsExt, .subsExt:
+                    // Extended register (ADD Xd, Xn, Wm, UXTW #2 and friends); flags recorded lazily.
+                    let wide = insn.pointee.ra & 1 == 0
+                    let mask: UInt64 = wide ? ~0 : 0xFFFF_FFFF
+                    let a = r[Int(insn.pointee.rn)] & mask
+                    let b = extended(r[Int(insn.pointee.rm)], insn.pointee.a, insn.pointee.b) & mask
+                    let sub = insn.pointee.op == .subExt || insn.pointee.op == .subsExt
+                    let res = (sub ? a &- b : a &+ b) & mask
+                    if insn.pointee.op == .addsExt || insn.pointee.op == .subsExt {
+                        s.pointee.flagOp = sub ? (wide ? .sub64 : .sub32) : (wide ? .add64 : .add32)
+                        s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
+                    }
+                    r[Int(insn.pointee.rd)] = res
                 case .csel, .csinc, .csinv, .csneg:
                     var v: UInt64
                     if Core.conditionHolds(s, insn.pointee.a) { v = r[Int(insn.pointee.rn)] } else {
@@ -323,12 +373,15 @@ extension Core {
                         r[Int(insn.pointee.rd)] = v
                     }
                 case .ldrH, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW:
-                    let kind = LoadKind(rawValue: UInt8(insn.pointee.op.rawValue - Op.ldrX.rawValue))!
-                    s.pointee.cycles = cycles
-                    let got = load(kind, r[Int(insn.pointee.rn)] &+ insn.pointee.imm, pc: pageVA | UInt64(i &<< 2))
-                    cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                    guard let v = got else { break inner }
-                    r[Int(insn.pointee.rd)] = v
+                    let kind = UInt8(truncatingIfNeeded: insn.pointee.op.rawValue &- Op.ldrX.rawValue)
+                    let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
+                    if let v = fastLoad(kind, va) { r[Int(insn.pointee.rd)] = v } else {
+                        s.pointee.cycles = cycles
+                        let got = load(LoadKind(rawValue: kind)!, va, pc: pageVA | UInt64(i &<< 2))
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        guard let v = got else { break inner }
+                        r[Int(insn.pointee.rd)] = v
+                    }
                 case .strX:
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastWrite(va, 7) { p.storeBytes(of: r[Int(insn.pointee.rd)], as: UInt64.self) } else {
@@ -423,6 +476,35 @@ extension Core {
                     cycles = s.pointee.cycles; deadline = s.pointee.deadline
                     guard ok else { break inner }
                 case .ldst:
+                    // Pre/post-index and register-offset forms through the TLB fast path when the
+                    // base is not a misaligned SP; unprivileged forms (mode bit 7), prefetches and
+                    // misses go to the general handler.
+                    let mode = insn.pointee.b, kind = insn.pointee.a
+                    let base = r[Int(insn.pointee.rn)]
+                    if mode <= AddrMode.register.rawValue && kind != LoadKind.prfm.rawValue
+                        && (insn.pointee.rn != UInt8(Reg.sp) || base & 15 == 0) {
+                        let va: UInt64
+                        switch mode {
+                        case AddrMode.postIndex.rawValue: va = base
+                        case AddrMode.register.rawValue:
+                            va = base &+ extended(r[Int(insn.pointee.rm)], insn.pointee.ra, UInt8(truncatingIfNeeded: insn.pointee.imm))
+                        default: va = base &+ insn.pointee.imm
+                        }
+                        var done = false
+                        if kind >= LoadKind.strX.rawValue {
+                            done = fastStore(kind, va, r[Int(insn.pointee.rd)])
+                        } else if let v = fastLoad(kind, va) {
+                            r[Int(insn.pointee.rd)] = v
+                            done = true
+                        }
+                        if done {
+                            // Writeback after the transfer, as the general handler does.
+                            if mode == AddrMode.preIndex.rawValue { r[Int(insn.pointee.rn)] = va }
+                            else if mode == AddrMode.postIndex.rawValue { r[Int(insn.pointee.rn)] = base &+ insn.pointee.imm }
+                            i &+= 1
+                            continue inner
+                        }
+                    }
                     s.pointee.cycles = cycles
                     let ok = loadStore(insn.pointee, pc: pageVA | UInt64(i &<< 2))
                     cycles = s.pointee.cycles; deadline = s.pointee.deadline
@@ -461,34 +543,22 @@ extension Core {
 
 extension Core {
     /// ConditionHolds() evaluated straight from the lazily recorded operation for the common
-    /// compare/test cases, without materialising NZCV.
+    /// compare and test cases, without materialising NZCV; the rest out of line. Kept small so it
+    /// inlines into the hot loop.
     @inline(__always)
     static func conditionHolds(_ s: UnsafeMutablePointer<CPUState>, _ cond: UInt8) -> Bool {
         let op = s.pointee.flagOp
-        if op == .sub64 || op == .sub32 {
-            let a: UInt64, b: UInt64, r: UInt64
-            let sa: Int64, sb: Int64
-            if op == .sub64 {
-                a = s.pointee.flagA; b = s.pointee.flagB; r = s.pointee.flagR
-                sa = Int64(bitPattern: a); sb = Int64(bitPattern: b)
-            } else {
-                a = s.pointee.flagA & 0xFFFF_FFFF; b = s.pointee.flagB & 0xFFFF_FFFF; r = s.pointee.flagR & 0xFFFF_FFFF
-                sa = Int64(Int32(truncatingIfNeeded: a)); sb = Int64(Int32(truncatingIfNeeded: b))
-            }
-            let result: Bool
-            switch cond >> 1 {
-            case 0: result = a == b                      // EQ
-            case 1: result = a >= b                      // CS: no borrow
-            case 2: result = (op == .sub64 ? r >> 63 : r >> 31) & 1 == 1 // MI
-            case 4: result = a > b                       // HI
-            case 5: result = sa >= sb                    // GE
-            case 6: result = sa > sb                     // GT
-            case 7: result = true
-            default:                                     // VS/VC: overflow flag
-                return CPUState.holds(cond, CPUState.nzcv(op, a: s.pointee.flagA, b: s.pointee.flagB, r: r, materialized: 0))
-            }
-            return (cond & 1 != 0 && cond != 15) ? !result : result
+        if op == .sub64 { return Fusion.subtractionHolds(cond, s.pointee.flagA, s.pointee.flagB, s.pointee.flagR, wide: true) }
+        if op == .sub32 {
+            return Fusion.subtractionHolds(cond, s.pointee.flagA & 0xFFFF_FFFF, s.pointee.flagB & 0xFFFF_FFFF,
+                                           s.pointee.flagR & 0xFFFF_FFFF, wide: false)
         }
-        return CPUState.holds(cond, CPUState.nzcv(op, a: s.pointee.flagA, b: s.pointee.flagB, r: s.pointee.flagR, materialized: s.pointee.nzcv))
+        return conditionHoldsSlow(s, cond)
+    }
+
+    @inline(never)
+    static func conditionHoldsSlow(_ s: UnsafeMutablePointer<CPUState>, _ cond: UInt8) -> Bool {
+        CPUState.holds(cond, CPUState.nzcv(s.pointee.flagOp, a: s.pointee.flagA, b: s.pointee.flagB, r: s.pointee.flagR,
+                                           materialized: s.pointee.nzcv))
     }
 }

@@ -3,8 +3,12 @@ extension Core {
     /// Caches a RAM translation in the current EL's software TLB.
     func fillTLB(_ va: UInt64, _ t: Translation) {
         guard let region = memory.range(t.pa) else { return }
-        let e = tlbCurrent + Int((va >> 12) & 0xFF)
+        let index = Int((va >> 12) & UInt64(SoftTLB.entries - 1))
+        let e = tlbCurrent + index
         let vpage = va & ~0xFFF, ppage = t.pa & ~0xFFF
+        if e.pointee.readTag == TLBEntry.invalid && e.pointee.writeTag == TLBEntry.invalid && e.pointee.execTag == TLBEntry.invalid {
+            tlb.noteUsed(in: tlbCurrent, index: index)
+        }
         if e.pointee.physPage != ppage || (e.pointee.readTag != vpage && e.pointee.writeTag != vpage && e.pointee.execTag != vpage) {
             e.pointee = TLBEntry()
         }
@@ -129,7 +133,7 @@ extension Core {
     func fetchPage(_ pc: UInt64) -> (UnsafeMutablePointer<Insn>, UnsafeMutableRawPointer)? {
         if state.pointee.il != 0 { synchronous(.illegalState, pc: pc); return nil }
         if pc & 3 != 0 { synchronous(.pcAlignment, far: pc, pc: pc); return nil }
-        let e = tlbCurrent + Int((pc >> 12) & 0xFF)
+        let e = tlbCurrent + Int((pc >> 12) & UInt64(SoftTLB.entries - 1))
         if e.pointee.execTag == pc & ~0xFFF, let code = e.pointee.code {
             return (code, UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (pc & ~0xFFF) &+ e.pointee.addend))!)
         }

@@ -50,7 +50,7 @@ public enum TLBIScope {
 /// VMID-tagged TLB: a hypervisor switching VMs, or rewriting HCR_EL2 on every entry, keeps
 /// each VM's translations and its own EL2 ones.
 public final class SoftTLB {
-    public static let entries = 256
+    public static let entries = 1024
     public static let walkEntries = 64
     public static let banks = 4
     /// Tables: EL2, EL3, then (EL0, EL1) per bank.
@@ -69,6 +69,12 @@ public final class SoftTLB {
     static let maxBlocks = 8
     private let blocks: UnsafeMutablePointer<UInt64>
     private let blockCount: UnsafeMutablePointer<Int>
+    /// Per table: the slots filled since its last clear, up to `maxUsed` (more: `maxUsed + 1`), so
+    /// a flush touches those slots rather than the whole table (an address-space switch flushes
+    /// EL1&0, and most processes touch few pages between switches).
+    static let maxUsed = entries / 4
+    private let used: UnsafeMutablePointer<UInt16>
+    private let usedCount: UnsafeMutablePointer<Int>
 
     public init() {
         base = .allocate(capacity: Self.tableCount * Self.entries)
@@ -79,6 +85,18 @@ public final class SoftTLB {
         blocks.initialize(repeating: 0, count: Self.tableCount * Self.maxBlocks)
         blockCount = .allocate(capacity: Self.tableCount)
         blockCount.initialize(repeating: 0, count: Self.tableCount)
+        used = .allocate(capacity: Self.tableCount * Self.maxUsed)
+        used.initialize(repeating: 0, count: Self.tableCount * Self.maxUsed)
+        usedCount = .allocate(capacity: Self.tableCount)
+        usedCount.initialize(repeating: 0, count: Self.tableCount)
+    }
+
+    /// Records that slot `index` of `table` went from empty to filled.
+    @inline(__always) public func noteUsed(in table: UnsafeMutablePointer<TLBEntry>, index: Int) {
+        let t = (table - base) / Self.entries
+        let n = usedCount[t]
+        if n < Self.maxUsed { used[t * Self.maxUsed + n] = UInt16(truncatingIfNeeded: index) }
+        if n <= Self.maxUsed { usedCount[t] = n + 1 }
     }
 
     deinit {
@@ -86,6 +104,8 @@ public final class SoftTLB {
         walk.deallocate()
         blocks.deallocate()
         blockCount.deallocate()
+        used.deallocate()
+        usedCount.deallocate()
     }
 
     /// Records that `table` now holds a page of the block of 2^`bits` bytes holding `va`.
@@ -146,7 +166,14 @@ public final class SoftTLB {
 
     private func clear(table t: Int) {
         let p = base + t * Self.entries
-        for i in 0..<Self.entries { p[i] = TLBEntry() }
+        let n = usedCount[t]
+        if n > Self.maxUsed {
+            for i in 0..<Self.entries { p[i] = TLBEntry() }
+        } else {
+            let list = used + t * Self.maxUsed
+            for k in 0..<n { p[Int(list[k])] = TLBEntry() }
+        }
+        usedCount[t] = 0
         blockCount[t] = 0
     }
 
