@@ -103,8 +103,7 @@ difftest: release
 bench: release linux hypervisor
 	@swift build --product sim $(SWIFT_FLAGS) >/dev/null
 	@$(MAKE) --no-print-directory -C images/bench BUILD=$(BUILD)/bench
-	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench images/cache/busybox $(BUILD)/linux
-	@./scripts/bench-scenario.sh $(RELEASE_SIM) $(BUILD) linux-pair
+	@./scripts/bench.sh $(RELEASE_SIM) $(BUILD)/bench images/cache/busybox $(BUILD)/linux $(BUILD)
 
 clean:
 	rm -rf .build build

@@ -18,6 +18,7 @@ for w in int:"(a) integer compute loop" mmu:"(b) MMU on, TLB misses, exceptions"
   qt=$(echo "$(date +%s.%N) - $start" | bc -l)
   qmips=$(echo "$insns / $qt / 1000000" | bc -l)
   printf '%-34s %12d %9.3f %9.1f %9.3f %9.1f   (sim/qemu speed %.2f)\n' "$label" "$insns" "$simt" "$mips" "$qt" "$qmips" "$(echo "$mips / $qmips" | bc -l)"
+  [ "$name" = int ] && int_mips=$mips
 done
 
 # The debug build (`swift run sim`) on workload (a), next to the release build's figure above:
@@ -52,21 +53,51 @@ sys.stdout.write(''.join(out)[:4 << 20])" >"$input"
   qt=$(echo "$(date +%s.%N) - $start" | bc -l)
   printf '%-34s %12d %9.3f %9.1f %9.3f %9.1f   (sim/qemu speed %.2f)\n' "(c) busybox gzip -9, 4 MiB (user)" "$insns" "$simt" \
     "$(echo "$insns / $simt / 1000000" | bc -l)" "$qt" "$(echo "$insns / $qt / 1000000" | bc -l)" "$(echo "$qt / $simt" | bc -l)"
+  gzip_ratio=$(echo "$simt / $qt" | bc -l)
 fi
 
 # (d) Debian's cloud kernel on virt, 1 CPU, entered at EL2 (KVM initialises), to the initramfs' poweroff, next to QEMU
-# booting the same kernel and initramfs at EL2 (virtualization=on).
+# booting the same kernel and initramfs at EL2 (virtualization=on). (e) The same on fvp with 4 CPUs, next to QEMU's
+# virt with 4 CPUs (QEMU has no FVP model; both boot the same kernel and initramfs to the same poweroff).
 LINUX=${4:-}
-if [ -n "$LINUX" ] && [ -f "$LINUX/Image" ]; then
+boot_ratio_1=- boot_ratio_4=-
+# boot LABEL SIM-BOARD CPUS: sets RATIO to sim wall / QEMU wall and prints the row.
+boot() {
+  local label=$1 board=$2 cpus=$3 start simt insns qt line
   start=$(date +%s.%N)
-  line=$("$SIM" --board virt --cpus 1 --kernel "$LINUX/Image" --initrd "$LINUX/initramfs.cpio.gz" --append "console=ttyAMA0" \
-    --max-insns 8000000000 2>&1 >/dev/null | tail -1)
+  line=$("$SIM" --board "$board" --cpus "$cpus" --kernel "$LINUX/Image" --initrd "$LINUX/initramfs.cpio.gz" --append "console=ttyAMA0" \
+    --max-insns 16000000000 2>&1 >/dev/null | tail -1)
   simt=$(echo "$(date +%s.%N) - $start" | bc -l)
   insns=$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")
   start=$(date +%s.%N)
-  timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -m 1G -nic none -nographic -no-reboot \
+  timeout 300 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -smp "$cpus" -m 1G -nic none -nographic -no-reboot \
     -kernel "$LINUX/Image" -initrd "$LINUX/initramfs.cpio.gz" -append "console=ttyAMA0" </dev/null >/dev/null 2>&1 || true
   qt=$(echo "$(date +%s.%N) - $start" | bc -l)
-  printf '%-34s %12d %9.3f %9.1f %9.3f %9s   (sim/qemu wall %.2f)\n' "(d) Linux boot to poweroff (virt)" "$insns" "$simt" \
-    "$(echo "$insns / $simt / 1000000" | bc -l)" "$qt" "-" "$(echo "$simt / $qt" | bc -l)"
+  RATIO=$(echo "$simt / $qt" | bc -l)
+  printf '%-34s %12d %9.3f %9.1f %9.3f %9s   (sim/qemu wall %.2f)\n' "$label" "$insns" "$simt" \
+    "$(echo "$insns / $simt / 1000000" | bc -l)" "$qt" "-" "$RATIO"
+}
+if [ -n "$LINUX" ] && [ -f "$LINUX/Image" ]; then
+  boot "(d) Linux boot to poweroff (virt)" virt 1; boot_ratio_1=$RATIO
+  boot "(e) Linux boot, fvp 4 CPUs" fvp 4; boot_ratio_4=$RATIO
 fi
+
+# (f) The hypervisor scenario, and the issue's targets next to what this run measured.
+BUILD=${5:-}
+pair=-
+if [ -n "$BUILD" ]; then
+  line=$("$(dirname "$0")/bench-scenario.sh" "$SIM" "$BUILD" linux-pair)
+  echo "$line"
+  pair=$(sed -nE 's/.* ratio ([0-9.]+) .*/\1/p' <<<"$line")
+fi
+# target LABEL VALUE FORMAT GOAL: one row of the summary ("not run" when the workload was skipped).
+target() {
+  if [ "$2" = - ]; then printf '  %-40s %8s   %s\n' "$1" "not run" "$4"
+  else printf "  %-40s $3   %s\n" "$1" "$2" "$4"; fi
+}
+printf '\n%-42s %8s   %s\n' "targets (speed issue M2.7)" "this run" "target"
+target "Linux boot, virt 1 CPU: sim/qemu wall" "$boot_ratio_1" %8.2f "<= 2.0"
+target "Linux boot, fvp 4 CPUs: sim/qemu wall" "$boot_ratio_4" %8.2f "<= 2.0"
+target "gzip -9 (sim user): sim/qemu-aarch64" "${gzip_ratio:--}" %8.2f "<= 3.0"
+target "integer loop: MIPS" "${int_mips:--}" %8.0f ">= 1000"
+target "linux-pair: sim/qemu wall" "${pair:--}" %8.2f "<= 1.0"

@@ -40,9 +40,14 @@ extension A64 {
         }
     }
 
+    /// Single-register base + immediate. An SP base takes the general `ldst` form, whose handler
+    /// makes the SP alignment check (SCTLR_ELx.SA/SA0), so the fast forms never need it.
     static func single(_ k: LoadKind, rt: Int, rn: Int, offset: UInt64) -> Insn {
         if k == .prfm { return Insn(.nop) }
         let t = k.isStore ? src(rt) : dst(rt)
+        if spReg(rn) == Reg.sp {
+            return Insn(.ldst, rd: t, rn: Reg.sp, a: Int(k.rawValue), b: Int(AddrMode.offset.rawValue), imm: offset)
+        }
         return Insn(immediateOp(k)!, rd: t, rn: spReg(rn), imm: offset)
     }
 
@@ -83,7 +88,7 @@ extension A64 {
             case .strB: fast = .strBr
             default: fast = nil
             }
-            if let op = fast {
+            if let op = fast, spReg(w.rn) != Reg.sp {       // an SP base: the general form (see single)
                 return Insn(op, rd: k.isStore ? src(w.rd) : dst(w.rd), rn: spReg(w.rn), rm: src(w.rm), ra: option, b: shift)
             }
             return Insn(.ldst, rd: k.isStore ? src(w.rd) : dst(w.rd), rn: spReg(w.rn), rm: src(w.rm), ra: option,

@@ -116,15 +116,8 @@ extension Core {
             inner: while true {
                 let insn = page + i
                 cycles &+= UInt64(insn.pointee.cost)
-                // SP as the base of a fast single-register load/store (ldrX...strBr are contiguous):
-                // a misaligned SP goes through the SP alignment check (SCTLR_ELx.SA/SA0) first.
-                if insn.pointee.rn == UInt8(Reg.sp) && r[Reg.sp] & 15 != 0
-                    && insn.pointee.op.rawValue &- Op.ldrX.rawValue <= Op.strBr.rawValue &- Op.ldrX.rawValue {
-                    s.pointee.cycles = cycles
-                    let faulted = spMisaligned(insn.pointee.rn, pc: pageVA | UInt64(i &<< 2))
-                    cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                    if faulted { break inner }
-                }
+                // (No SP alignment check here: the decoder gives SP-based loads and stores the
+                // general `ldst` form, which makes it.)
                 switch insn.pointee.op {
                 case .undecoded:
                     page[i] = decodeSlot(host, i)
