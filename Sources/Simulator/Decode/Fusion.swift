@@ -6,7 +6,8 @@
 enum Fusion {
     /// The fused form of `first` when `next` is a B.cond, or nil. The compare's immediate stays in
     /// the low 32 bits of `imm` (ADD/SUB immediates are at most 0xFFF000), the branch's signed byte
-    /// offset, relative to the B.cond, in the high 32; `a` is the condition.
+    /// offset, relative to the B.cond, in the high 32; `a` and `b` hold the condition's mask
+    /// (`conditionMask`), low byte first.
     static func compareAndBranch(_ first: Insn, next: Insn) -> Insn? {
         guard next.op == .bCond else { return nil }
         let fused: Op
@@ -20,10 +21,29 @@ enum Fusion {
         }
         var insn = first
         insn.op = fused
-        insn.a = next.a
+        let mask = conditionMask(next.a)
+        insn.a = UInt8(truncatingIfNeeded: mask)
+        insn.b = UInt8(truncatingIfNeeded: mask >> 8)
         insn.imm = (first.imm & 0xFFFF_FFFF) | (next.imm << 32)
         insn.cost = first.cost &+ next.cost
         return insn
+    }
+
+    /// The 16 NZCV values (N = bit 3 ... V = bit 0) for which condition `cond` holds, as a bit mask:
+    /// ConditionHolds() evaluated once at decode time, so the hot loop tests one bit.
+    static func conditionMask(_ cond: UInt8) -> UInt16 {
+        var mask: UInt16 = 0
+        for nzcv in 0..<16 where CPUState.holds(cond, UInt64(nzcv) << 28) { mask |= 1 << UInt16(nzcv) }
+        return mask
+    }
+
+    /// NZCV (N = bit 3 ... V = bit 0) of `a - b = r`, operands already cut to the width.
+    @inline(__always)
+    static func subtractionFlags(_ a: UInt64, _ b: UInt64, _ r: UInt64, wide: Bool) -> UInt64 {
+        let top: UInt64 = wide ? 63 : 31
+        let n = (r &>> top) & 1, z: UInt64 = r == 0 ? 1 : 0, c: UInt64 = a >= b ? 1 : 0
+        let v = (((a ^ b) & (a ^ r)) &>> top) & 1
+        return n << 3 | z << 2 | c << 1 | v
     }
 
     /// ConditionHolds() for the flags of `a - b = r` (operands already cut to the width), without

@@ -3,38 +3,28 @@
 /// TLB's host-pointer fast path first. Rare instructions go to `@inline(never)` handlers.
 extension Core {
     @inline(__always) func shifted64(_ v: UInt64, _ type: UInt8, _ amount: UInt8) -> UInt64 {
+        // Bit tests rather than a switch: a four-way switch becomes a jump table, an indirect
+        // branch per shifted-register instruction; LSL (mostly #0) comes first.
         let n = UInt64(amount)
-        switch type {
-        case 0: return v &<< n
-        case 1: return v &>> n
-        case 2: return UInt64(bitPattern: Int64(bitPattern: v) &>> Int64(n))
-        default: return n == 0 ? v : (v &>> n) | (v &<< (64 &- n))
-        }
+        if type & 2 == 0 { return type & 1 == 0 ? v &<< n : v &>> n }
+        if type & 1 == 0 { return UInt64(bitPattern: Int64(bitPattern: v) &>> Int64(n)) }
+        return n == 0 ? v : (v &>> n) | (v &<< (64 &- n))
     }
 
     @inline(__always) func shifted32(_ v: UInt64, _ type: UInt8, _ amount: UInt8) -> UInt64 {
         let w = UInt32(truncatingIfNeeded: v), n = UInt32(amount)
-        switch type {
-        case 0: return UInt64(w &<< n)
-        case 1: return UInt64(w &>> n)
-        case 2: return UInt64(UInt32(bitPattern: Int32(bitPattern: w) &>> Int32(n)))
-        default: return UInt64(n == 0 ? w : (w &>> n) | (w &<< (32 &- n)))
-        }
+        if type & 2 == 0 { return UInt64(type & 1 == 0 ? w &<< n : w &>> n) }
+        if type & 1 == 0 { return UInt64(UInt32(bitPattern: Int32(bitPattern: w) &>> Int32(n))) }
+        return UInt64(n == 0 ? w : (w &>> n) | (w &<< (32 &- n)))
     }
 
-    /// ExtendReg(): option 0-3 zero-extend B/H/W/X, 4-7 sign-extend, then shift left.
+    /// ExtendReg(): option 0-3 zero-extend B/H/W/X, 4-7 sign-extend, then shift left. Computed
+    /// with shifts (the field's width is 8 << size) rather than an eight-way switch, which would
+    /// be a jump table: an indirect branch per register-offset access.
     @inline(__always) func extended(_ v: UInt64, _ option: UInt8, _ shift: UInt8) -> UInt64 {
-        let e: UInt64
-        switch option {
-        case 0: e = v & 0xFF
-        case 1: e = v & 0xFFFF
-        case 2: e = v & 0xFFFF_FFFF
-        case 3: e = v
-        case 4: e = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: v)))
-        case 5: e = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: v)))
-        case 6: e = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v)))
-        default: e = v
-        }
+        let unused = 64 &- (8 &<< UInt64(option & 3))
+        let high = v &<< unused
+        let e = option & 4 != 0 ? UInt64(bitPattern: Int64(bitPattern: high) &>> Int64(unused)) : high &>> unused
         return e &<< UInt64(shift)
     }
 
@@ -246,7 +236,8 @@ extension Core {
                     s.pointee.flagOp = wide ? .sub64 : .sub32; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
                     r[Int(insn.pointee.rd)] = res
                     i &+= 1
-                    if Fusion.subtractionHolds(insn.pointee.a, a, b, res, wide: wide) {
+                    let holds = UInt64(insn.pointee.a) | UInt64(insn.pointee.b) &<< 8
+                    if (holds &>> Fusion.subtractionFlags(a, b, res, wide: wide)) & 1 != 0 {
                         let offset = UInt64(bitPattern: Int64(bitPattern: insn.pointee.imm) &>> 32)
                         let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ offset
                         if t & ~0xFFF == pageVA && cycles < deadline {
