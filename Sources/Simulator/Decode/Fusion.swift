@@ -30,11 +30,24 @@ enum Fusion {
     }
 
     /// The 16 NZCV values (N = bit 3 ... V = bit 0) for which condition `cond` holds, as a bit mask:
-    /// ConditionHolds() evaluated once at decode time, so the hot loop tests one bit.
+    /// ConditionHolds() as data, four conditions a word (EQ NE CS CC, MI PL VS VC, HI LS GE LT,
+    /// GT LE AL NV), checked against `CPUState.holds` by FusionTests.
+    @inline(__always)
     static func conditionMask(_ cond: UInt8) -> UInt16 {
-        var mask: UInt16 = 0
-        for nzcv in 0..<16 where CPUState.holds(cond, UInt64(nzcv) << 28) { mask |= 1 << UInt16(nzcv) }
-        return mask
+        let word: UInt64
+        switch cond >> 2 {
+        case 0: word = 0x3333_CCCC_0F0F_F0F0
+        case 1: word = 0x5555_AAAA_00FF_FF00
+        case 2: word = 0x55AA_AA55_F3F3_0C0C
+        default: word = 0xFFFF_FFFF_F5FA_0A05
+        }
+        return UInt16(truncatingIfNeeded: word &>> (UInt64(cond & 3) &* 16))
+    }
+
+    /// ConditionHolds() on NZCV in bits 3:0.
+    @inline(__always)
+    static func holds(_ cond: UInt8, nzcv: UInt64) -> Bool {
+        (UInt64(conditionMask(cond)) &>> nzcv) & 1 != 0
     }
 
     /// NZCV (N = bit 3 ... V = bit 0) of `a - b = r`, operands already cut to the width.
@@ -44,27 +57,5 @@ enum Fusion {
         let n = (r &>> top) & 1, z: UInt64 = r == 0 ? 1 : 0, c: UInt64 = a >= b ? 1 : 0
         let v = (((a ^ b) & (a ^ r)) &>> top) & 1
         return n << 3 | z << 2 | c << 1 | v
-    }
-
-    /// ConditionHolds() for the flags of `a - b = r` (operands already cut to the width), without
-    /// forming NZCV: equality and the orderings come straight from the operands.
-    @inline(__always)
-    static func subtractionHolds(_ cond: UInt8, _ a: UInt64, _ b: UInt64, _ r: UInt64, wide: Bool) -> Bool {
-        let result: Bool
-        switch cond >> 1 {
-        case 0: result = a == b                                                  // EQ
-        case 1: result = a >= b                                                  // CS: no borrow
-        case 2: result = (wide ? r >> 63 : r >> 31) & 1 == 1                     // MI
-        case 3: result = (wide ? ((a ^ b) & (a ^ r)) >> 63 : ((a ^ b) & (a ^ r)) >> 31) & 1 == 1  // VS
-        case 4: result = a > b                                                   // HI
-        case 5:                                                                  // GE
-            result = wide ? Int64(bitPattern: a) >= Int64(bitPattern: b)
-                          : Int32(truncatingIfNeeded: a) >= Int32(truncatingIfNeeded: b)
-        case 6:                                                                  // GT
-            result = wide ? Int64(bitPattern: a) > Int64(bitPattern: b)
-                          : Int32(truncatingIfNeeded: a) > Int32(truncatingIfNeeded: b)
-        default: result = true                                                   // AL, NV
-        }
-        return (cond & 1 != 0 && cond != 15) ? !result : result
     }
 }

@@ -531,13 +531,20 @@ extension Core {
     /// inlines into the hot loop.
     @inline(__always)
     static func conditionHolds(_ s: UnsafeMutablePointer<CPUState>, _ cond: UInt8) -> Bool {
-        let op = s.pointee.flagOp
-        if op == .sub64 { return Fusion.subtractionHolds(cond, s.pointee.flagA, s.pointee.flagB, s.pointee.flagR, wide: true) }
-        if op == .sub32 {
-            return Fusion.subtractionHolds(cond, s.pointee.flagA & 0xFFFF_FFFF, s.pointee.flagB & 0xFFFF_FFFF,
-                                           s.pointee.flagR & 0xFFFF_FFFF, wide: false)
+        let op = s.pointee.flagOp, r = s.pointee.flagR
+        let nzcv: UInt64
+        if op == .sub64 {
+            nzcv = Fusion.subtractionFlags(s.pointee.flagA, s.pointee.flagB, r, wide: true)
+        } else if op == .sub32 {
+            nzcv = Fusion.subtractionFlags(s.pointee.flagA & 0xFFFF_FFFF, s.pointee.flagB & 0xFFFF_FFFF, r & 0xFFFF_FFFF, wide: false)
+        } else if op == .logic64 {
+            nzcv = (r &>> 63) &<< 3 | (r == 0 ? 4 : 0)
+        } else if op == .materialized {
+            nzcv = (s.pointee.nzcv &>> 28) & 0xF
+        } else {
+            return conditionHoldsSlow(s, cond)
         }
-        return conditionHoldsSlow(s, cond)
+        return Fusion.holds(cond, nzcv: nzcv)
     }
 
     @inline(never)
