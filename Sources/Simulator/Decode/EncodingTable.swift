@@ -77,7 +77,7 @@ public struct Decoder {
     public func decode(_ word: UInt32) -> Insn {
         var insn = match(word)?.build(word) ?? Insn(.undefined, imm: UInt64(word))
         if insn.op == .undefined { insn.imm = UInt64(word) }
-        insn.cost = CycleTable.cost(insn.op)
+        insn.cost = CycleTable.cost(insn)
         return insn
     }
 }

@@ -1,4 +1,4 @@
-/// Superinstructions: a compare followed by B.cond in the same page becomes one slot, so the hot
+/// Superinstructions: a compare (SUBS, or ADDS immediate) followed by B.cond in the same page becomes one slot, so the hot
 /// loop dispatches once and tests the condition on the compare's operands without reading back the
 /// lazily recorded flags. The B.cond keeps its own slot (branches may target it); the fused slot
 /// retires both and skips it. A write to the B.cond's word also forgets the slot before it
@@ -17,6 +17,9 @@ enum Fusion {
         // Register compares without a shift (CMP Xn, Xm): the shifted forms stay as they are.
         case .subsReg64 where first.b == 0: fused = .cmpRegBcc64
         case .subsReg32 where first.b == 0: fused = .cmpRegBcc32
+        // ADDS immediate: loop counters counting up to zero (ADDS W1, W1, #1; B.NE).
+        case .addsImm64: fused = .cmnImmBcc64
+        case .addsImm32: fused = .cmnImmBcc32
         default: return nil
         }
         var insn = first
@@ -32,7 +35,7 @@ enum Fusion {
     /// The 16 NZCV values (N = bit 3 ... V = bit 0) for which condition `cond` holds, as a bit mask:
     /// ConditionHolds() as data, four conditions a word (EQ NE CS CC, MI PL VS VC, HI LS GE LT,
     /// GT LE AL NV), checked against `CPUState.holds` by FusionTests.
-    @inline(__always)
+    @_transparent
     static func conditionMask(_ cond: UInt8) -> UInt16 {
         let word: UInt64
         switch cond >> 2 {
@@ -44,14 +47,23 @@ enum Fusion {
         return UInt16(truncatingIfNeeded: word &>> (UInt64(cond & 3) &* 16))
     }
 
+    /// NZCV (N = bit 3 ... V = bit 0) of `a + b = r`, operands already cut to the width.
+    @_transparent
+    static func additionFlags(_ a: UInt64, _ b: UInt64, _ r: UInt64, wide: Bool) -> UInt64 {
+        let top: UInt64 = wide ? 63 : 31
+        let n = (r &>> top) & 1, z: UInt64 = r == 0 ? 1 : 0, c: UInt64 = r < a ? 1 : 0
+        let v = (((a ^ r) & (b ^ r)) &>> top) & 1
+        return n << 3 | z << 2 | c << 1 | v
+    }
+
     /// ConditionHolds() on NZCV in bits 3:0.
-    @inline(__always)
+    @_transparent
     static func holds(_ cond: UInt8, nzcv: UInt64) -> Bool {
         (UInt64(conditionMask(cond)) &>> nzcv) & 1 != 0
     }
 
     /// NZCV (N = bit 3 ... V = bit 0) of `a - b = r`, operands already cut to the width.
-    @inline(__always)
+    @_transparent
     static func subtractionFlags(_ a: UInt64, _ b: UInt64, _ r: UInt64, wide: Bool) -> UInt64 {
         let top: UInt64 = wide ? 63 : 31
         let n = (r &>> top) & 1, z: UInt64 = r == 0 ? 1 : 0, c: UInt64 = a >= b ? 1 : 0

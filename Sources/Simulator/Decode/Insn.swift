@@ -57,9 +57,10 @@ public enum Op: UInt16 {
 
     // Branches. imm = signed byte offset (two's complement).
     case b, bl, bCond, cbz64, cbz32, cbnz64, cbnz32, tbz, tbnz, br, blr, ret
-    /// CMP (SUBS immediate, or register without shift) fused with the B.cond after it (Fusion):
-    /// imm low 32 = the compare's immediate, high 32 = the branch offset from the B.cond; a = condition.
-    case cmpImmBcc64, cmpImmBcc32, cmpRegBcc64, cmpRegBcc32
+    /// SUBS (immediate, or register without shift) or ADDS immediate fused with the B.cond after it
+    /// (Fusion): imm low 32 = the immediate, high 32 = the branch offset from the B.cond; a, b = the
+    /// condition's mask.
+    case cmpImmBcc64, cmpImmBcc32, cmpRegBcc64, cmpRegBcc32, cmnImmBcc64, cmnImmBcc32
 
     // Data processing (register). a = shift type, b = shift amount, ra = 1 to invert Rm (BIC/ORN/EON/BICS).
     case addReg64, addReg32, addsReg64, addsReg32, subReg64, subReg32, subsReg64, subsReg32

@@ -2,7 +2,7 @@
 /// Register file and state are reached through raw pointers; memory accesses try the software
 /// TLB's host-pointer fast path first. Rare instructions go to `@inline(never)` handlers.
 extension Core {
-    @inline(__always) func shifted64(_ v: UInt64, _ type: UInt8, _ amount: UInt8) -> UInt64 {
+    @_transparent func shifted64(_ v: UInt64, _ type: UInt8, _ amount: UInt8) -> UInt64 {
         // Bit tests rather than a switch: a four-way switch becomes a jump table, an indirect
         // branch per shifted-register instruction; LSL (mostly #0) comes first.
         let n = UInt64(amount)
@@ -11,7 +11,7 @@ extension Core {
         return n == 0 ? v : (v &>> n) | (v &<< (64 &- n))
     }
 
-    @inline(__always) func shifted32(_ v: UInt64, _ type: UInt8, _ amount: UInt8) -> UInt64 {
+    @_transparent func shifted32(_ v: UInt64, _ type: UInt8, _ amount: UInt8) -> UInt64 {
         let w = UInt32(truncatingIfNeeded: v), n = UInt32(amount)
         if type & 2 == 0 { return UInt64(type & 1 == 0 ? w &<< n : w &>> n) }
         if type & 1 == 0 { return UInt64(UInt32(bitPattern: Int32(bitPattern: w) &>> Int32(n))) }
@@ -21,7 +21,7 @@ extension Core {
     /// ExtendReg(): option 0-3 zero-extend B/H/W/X, 4-7 sign-extend, then shift left. Computed
     /// with shifts (the field's width is 8 << size) rather than an eight-way switch, which would
     /// be a jump table: an indirect branch per register-offset access.
-    @inline(__always) func extended(_ v: UInt64, _ option: UInt8, _ shift: UInt8) -> UInt64 {
+    @_transparent func extended(_ v: UInt64, _ option: UInt8, _ shift: UInt8) -> UInt64 {
         let unused = 64 &- (8 &<< UInt64(option & 3))
         let high = v &<< unused
         let e = option & 4 != 0 ? UInt64(bitPattern: Int64(bitPattern: high) &>> Int64(unused)) : high &>> unused
@@ -29,13 +29,13 @@ extension Core {
     }
 
     /// Host pointer for a `mask+1`-byte aligned read at `va`, or nil (slow path).
-    @inline(__always) func fastRead(_ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
+    @_transparent func fastRead(_ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
         let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & UInt64(SoftTLB.entries - 1))
         if va & (~0xFFF | mask) == e.pointee.readTag { return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend)) }
         return nil
     }
 
-    @inline(__always) func fastWrite(_ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
+    @_transparent func fastWrite(_ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
         let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & UInt64(SoftTLB.entries - 1))
         if va & (~0xFFF | mask) == e.pointee.writeTag { return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend)) }
         return nil
@@ -43,7 +43,7 @@ extension Core {
 
     /// A single-register load of kind `kind` (LoadKind raw value, prefetch excluded) through the
     /// TLB fast path, extended as the kind says; nil when the slow path must decide.
-    @inline(__always) func fastLoad(_ kind: UInt8, _ va: UInt64) -> UInt64? {
+    @_transparent func fastLoad(_ kind: UInt8, _ va: UInt64) -> UInt64? {
         switch kind {
         case LoadKind.ldrX.rawValue: return fastRead(va, 7)?.load(as: UInt64.self)
         case LoadKind.ldrW.rawValue: return fastRead(va, 3).map { UInt64($0.load(as: UInt32.self)) }
@@ -59,7 +59,7 @@ extension Core {
     }
 
     /// A single-register store of kind `kind` through the TLB fast path; false when the slow path must decide.
-    @inline(__always) func fastStore(_ kind: UInt8, _ va: UInt64, _ v: UInt64) -> Bool {
+    @_transparent func fastStore(_ kind: UInt8, _ va: UInt64, _ v: UInt64) -> Bool {
         switch kind {
         case LoadKind.strX.rawValue:
             guard let p = fastWrite(va, 7) else { return false }
@@ -225,19 +225,22 @@ extension Core {
                     }
                         s.pointee.pc = t; break inner
                     }
-                case .cmpImmBcc64, .cmpImmBcc32, .cmpRegBcc64, .cmpRegBcc32:
-                    // SUBS then B.cond (Fusion): retires two instructions, skips the B.cond's slot.
-                    let wide = insn.pointee.op == .cmpImmBcc64 || insn.pointee.op == .cmpRegBcc64
+                case .cmpImmBcc64, .cmpImmBcc32, .cmpRegBcc64, .cmpRegBcc32, .cmnImmBcc64, .cmnImmBcc32:
+                    // SUBS/ADDS then B.cond (Fusion): retires two instructions, skips the B.cond's slot.
+                    let op = insn.pointee.op
+                    let wide = op == .cmpImmBcc64 || op == .cmpRegBcc64 || op == .cmnImmBcc64
+                    let add = op == .cmnImmBcc64 || op == .cmnImmBcc32
                     let mask: UInt64 = wide ? ~0 : 0xFFFF_FFFF
                     let a = r[Int(insn.pointee.rn)] & mask
-                    let b = (insn.pointee.op == .cmpImmBcc64 || insn.pointee.op == .cmpImmBcc32
-                             ? insn.pointee.imm & 0xFFFF_FFFF : r[Int(insn.pointee.rm)]) & mask
-                    let res = (a &- b) & mask
-                    s.pointee.flagOp = wide ? .sub64 : .sub32; s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
+                    let b = (op == .cmpRegBcc64 || op == .cmpRegBcc32 ? r[Int(insn.pointee.rm)] : insn.pointee.imm & 0xFFFF_FFFF) & mask
+                    let res = (add ? a &+ b : a &- b) & mask
+                    s.pointee.flagOp = add ? (wide ? .add64 : .add32) : (wide ? .sub64 : .sub32)
+                    s.pointee.flagA = a; s.pointee.flagB = b; s.pointee.flagR = res
                     r[Int(insn.pointee.rd)] = res
                     i &+= 1
                     let holds = UInt64(insn.pointee.a) | UInt64(insn.pointee.b) &<< 8
-                    if (holds &>> Fusion.subtractionFlags(a, b, res, wide: wide)) & 1 != 0 {
+                    let nzcv = add ? Fusion.additionFlags(a, b, res, wide: wide) : Fusion.subtractionFlags(a, b, res, wide: wide)
+                    if (holds &>> nzcv) & 1 != 0 {
                         let offset = UInt64(bitPattern: Int64(bitPattern: insn.pointee.imm) &>> 32)
                         let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ offset
                         if t & ~0xFFF == pageVA && cycles < deadline {
@@ -517,7 +520,8 @@ extension Core {
         let word = (host + (i << 2)).load(as: UInt32.self)
         let insn = Decoder.shared.decode(word)
         // A compare and the B.cond after it in the same page run as one slot (Fusion).
-        if i < 1023, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32,
+        if i < 1023, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
+                     || insn.op == .addsImm64 || insn.op == .addsImm32,
            let fused = Fusion.compareAndBranch(insn, next: Decoder.shared.decode((host + ((i + 1) << 2)).load(as: UInt32.self))) {
             return fused
         }
@@ -529,7 +533,7 @@ extension Core {
     /// ConditionHolds() evaluated straight from the lazily recorded operation for the common
     /// compare and test cases, without materialising NZCV; the rest out of line. Kept small so it
     /// inlines into the hot loop.
-    @inline(__always)
+    @_transparent
     static func conditionHolds(_ s: UnsafeMutablePointer<CPUState>, _ cond: UInt8) -> Bool {
         let op = s.pointee.flagOp, r = s.pointee.flagR
         let nzcv: UInt64
