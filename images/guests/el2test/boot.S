@@ -8,25 +8,18 @@
 
 #define STACK_SIZE  0x4000          // per EL; stack for EL n is stacks[n]
 
+#include "entry.inc"
+
     .section .text.boot, "ax"
     .global _start
 _start:
-    mrs     x0, mpidr_el1               // park every CPU but the first
-    and     x0, x0, #0xffffff
-    cbnz    x0, halt
+    PARK_SECONDARIES
     mrs     x1, CurrentEL
     ubfx    x1, x1, #2, #2
     bl      stack_top_for
     mov     sp, x0
-    adrp    x0, __bss_start
-    add     x0, x0, :lo12:__bss_start
-    adrp    x1, __bss_end
-    add     x1, x1, :lo12:__bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    str     xzr, [x0], #8
-    b       1b
-2:  bl      el2test_main                // never returns
+    ZERO_BSS
+    bl      el2test_main                // never returns
 
     .text
     // x0 = top of the stack for EL x1 (uses x0, x1 only).

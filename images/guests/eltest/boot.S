@@ -12,28 +12,20 @@
 #define STACK_SIZE  0x4000          // per EL; stack for EL n is stacks[n]
 #define JMPBUF_SIZE 0x80            // per EL; see call_lower
 
+#include "entry.inc"
+
     .section .text.boot, "ax"
     .global _start
 _start:
-    // Park every CPU but the first: FVP releases all cores from reset at once.
-    mrs     x0, mpidr_el1
-    and     x0, x0, #0xffffff           // Aff2:Aff1:Aff0
-    cbnz    x0, halt
+    PARK_SECONDARIES
     // SP = top of this EL's stack (the entry EL is 1, 2 or 3).
     mrs     x1, CurrentEL
     ubfx    x1, x1, #2, #2
     bl      stack_top_for
     mov     sp, x0
     // Zero .bss (stacks and page-table pool included) in 8-byte steps; bounds are 16-byte aligned.
-    adrp    x0, __bss_start
-    add     x0, x0, :lo12:__bss_start
-    adrp    x1, __bss_end
-    add     x1, x1, :lo12:__bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    str     xzr, [x0], #8
-    b       1b
-2:  bl      eltest_main                 // never returns
+    ZERO_BSS
+    bl      eltest_main                 // never returns
     // fall through
 
     .text

@@ -6,26 +6,12 @@
 #error "UART_BASE must be defined (-DUART_BASE=0x...)"
 #endif
 
+#include "entry.inc"
+
     .section .text.boot, "ax"
     .global _start
 _start:
-    // Park every CPU but the first: FVP releases all cores from reset at once.
-    mrs     x0, mpidr_el1
-    and     x0, x0, #0xffffff           // Aff2:Aff1:Aff0
-    cbnz    x0, halt
-    adrp    x0, stack_top
-    add     x0, x0, :lo12:stack_top
-    mov     sp, x0
-    // Zero .bss (stack included) in 8-byte steps; bounds are 16-byte aligned.
-    adrp    x0, __bss_start
-    add     x0, x0, :lo12:__bss_start
-    adrp    x1, __bss_end
-    add     x1, x1, :lo12:__bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    str     xzr, [x0], #8
-    b       1b
-2:  bl      hello_main                  // never returns
+    SINGLE_CPU_START stack_top, hello_main                  // never returns
     // fall through
 
     .text

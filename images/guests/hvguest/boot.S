@@ -15,21 +15,16 @@
 #define VIRTIO_BASE 0
 #endif
 
+#include "entry.inc"
+
     .section .text.boot, "ax"
     .global _start
 _start:                                 // vCPU 0: x0 = device tree
     mov     x19, x0
     mov     x20, #0
     bl      setup_cpu
-    adrp    x0, __bss_start
-    add     x0, x0, :lo12:__bss_start
-    adrp    x1, __bss_end
-    add     x1, x1, :lo12:__bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    str     xzr, [x0], #8
-    b       1b
-2:  mov     x0, x19
+    ZERO_BSS
+    mov     x0, x19
     bl      guest_main
     b       halt
 

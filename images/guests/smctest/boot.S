@@ -4,25 +4,12 @@
 // flag with a release store; the executing core sees the flag with an acquire load and runs an
 // ISB before it executes the new code. Halt, PSCI and memset are in ../common/runtime.S.
 
+#include "entry.inc"
+
     .section .text.boot, "ax"
     .global _start
 _start:
-    // Park every CPU but the first: FVP releases all cores from reset at once.
-    mrs     x0, mpidr_el1
-    and     x0, x0, #0xffffff           // Aff2:Aff1:Aff0
-    cbnz    x0, halt
-    adrp    x0, stack_top
-    add     x0, x0, :lo12:stack_top
-    mov     sp, x0
-    adrp    x0, __bss_start
-    add     x0, x0, :lo12:__bss_start
-    adrp    x1, __bss_end
-    add     x1, x1, :lo12:__bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    str     xzr, [x0], #8
-    b       1b
-2:  bl      smctest_main                // never returns
+    SINGLE_CPU_START stack_top, smctest_main                // never returns
 
     .text
     // patch_insn(addr, word): the word replaces the instruction at addr, made visible to this core.
