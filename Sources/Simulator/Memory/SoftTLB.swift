@@ -227,9 +227,24 @@ public final class SoftTLB {
     }
 
     /// Drops write fast paths to a host page (it now holds predecoded code).
+    /// Only the slots filled since each table's last clear can hold one (it is called for every page
+    /// that code is first fetched from, so whole-table scans would cost as much as the fills).
     public func dropWrites(hostPage: UInt) {
-        for i in 0..<(Self.tableCount * Self.entries) where base[i].writeTag != TLBEntry.invalid {
-            if UInt(truncatingIfNeeded: base[i].writeTag &+ base[i].addend) == hostPage { base[i].writeTag = TLBEntry.invalid }
+        for t in 0..<Self.tableCount {
+            let p = base + t * Self.entries
+            let n = usedCount[t]
+            if n > Self.maxUsed {
+                for i in 0..<Self.entries { Self.dropWrite(p + i, hostPage) }
+            } else {
+                let list = used + t * Self.maxUsed
+                for k in 0..<n { Self.dropWrite(p + Int(list[k]), hostPage) }
+            }
+        }
+    }
+
+    @inline(__always) private static func dropWrite(_ e: UnsafeMutablePointer<TLBEntry>, _ hostPage: UInt) {
+        if e.pointee.writeTag != TLBEntry.invalid && UInt(truncatingIfNeeded: e.pointee.writeTag &+ e.pointee.addend) == hostPage {
+            e.pointee.writeTag = TLBEntry.invalid
         }
     }
 }
