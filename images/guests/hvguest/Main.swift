@@ -77,7 +77,14 @@ public func guestSecondary(index: UInt) -> Never {
         IRQ.enablePrivate(1)
         irqEnable()
         shared(Slot.cpuUp + i).store(1)
-        while shared(Slot.release).load() == 0 { waitForInterrupt() }
+        // Masked check then WFI, as in waitUntil: the release's SGI may land between them.
+        while true {
+            irqDisable()
+            if shared(Slot.release).load() != 0 { break }
+            waitForInterrupt()
+            irqEnable()
+        }
+        irqEnable()
     } else {
         Console.write("hvguest: vCPU "); Console.dec(index); Console.write(" up at EL"); Console.dec(currentEL()); Console.end()
         shared(Slot.cpuUp + i).store(1)
@@ -121,14 +128,19 @@ public func guestIRQ(esr: UInt, elr: UInt, far: UInt) -> UInt {
     return elr
 }
 
-/// Wait (WFI) until `done` or `seconds` of virtual time pass.
+/// Wait (WFI) until `done` or `seconds` of virtual time pass; IRQs are enabled on entry and exit.
+/// The check and the WFI run with IRQs masked: an interrupt that makes `done` true between the
+/// two would otherwise be handled before the WFI, which then sleeps with nothing left to wake it.
+/// WFI still wakes on the pending (masked) interrupt, which is taken once IRQs are unmasked.
 func waitUntil(seconds: UInt, _ done: () -> Bool) -> Bool {
     let end = readCNTVCT() &+ readCNTFRQ() &* seconds
-    while !done() {
-        if readCNTVCT() > end { return false }
+    while true {
+        irqDisable()
+        if done() { irqEnable(); return true }
+        if readCNTVCT() > end { irqEnable(); return false }
         waitForInterrupt()
+        irqEnable()
     }
-    return true
 }
 
 /// Spin (no WFI) for waits no interrupt ends.
