@@ -31,7 +31,8 @@ public enum SysReg: Int, CaseIterable {
 /// How an EL0 access to an EL0-accessible register is permitted (the controls that gate it).
 public enum EL0Access {
     /// counterPhys gates CNTPCT (EL0PCTEN); frequency gates CNTFRQ (EL0PCTEN or EL0VCTEN).
-    case never, always, ctr, daif, fp, counterPhys, counterVirt, frequency, timerPhys, timerVirt, tpidrro, pmu
+    /// debugComms: the DCC registers, trapped to EL1 by MDSCR_EL1.TDCC.
+    case never, always, ctr, daif, fp, counterPhys, counterVirt, frequency, timerPhys, timerVirt, tpidrro, pmu, debugComms
 }
 
 /// What a register encoding reads and writes.
@@ -61,7 +62,10 @@ public enum SpecialReg {
     case pmccntr, pmcr
     case osLock
     /// Set/clear views of PMU enable, interrupt-enable and overflow registers.
-    case pmcntenset, pmcntenclr, pmintenset, pmintenclr, pmovsclr
+    case pmcntenset, pmcntenclr, pmintenset, pmintenclr, pmovsclr, pmovsset
+    /// PMSWINC_EL0: increments the event counters counting SW_INCR; with PMCR_EL0.N = 0 there are
+    /// none, so every bit is write-ignored (Arm ARM D13.3: bits of unimplemented counters are RAZ/WI).
+    case pmswinc
 }
 
 /// One MRS/MSR-accessible register: its name and how an access to it behaves.

@@ -231,12 +231,16 @@ public enum SysRegTable {
         SysRegDef("MDRAR_EL1", 2, 0, 1, 0, 0, .constant(0), readOnly: true),
         SysRegDef("OSLSR_EL1", 2, 0, 1, 1, 4, s(.oslsrEL1, 0), readOnly: true),
         SysRegDef("OSDLR_EL1", 2, 0, 1, 3, 4, s(.osdlrEL1, 1)),
+        // No debug communications channel data ever: TXfull and RXfull clear.
+        SysRegDef("MDCCSR_EL0", 2, 3, 0, 1, 0, .constant(0), minEL: 0, el0: .debugComms, readOnly: true),
         SysRegDef("DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, .constant(0xFF)),
         SysRegDef("DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, s(.dbgclaim, 0xFF)),
         SysRegDef("PMCR_EL0", 3, 3, 9, 12, 0, .special(.pmcr), el0: .pmu),
         SysRegDef("PMCNTENSET_EL0", 3, 3, 9, 12, 1, .special(.pmcntenset), el0: .pmu),
         SysRegDef("PMCNTENCLR_EL0", 3, 3, 9, 12, 2, .special(.pmcntenclr), el0: .pmu),
         SysRegDef("PMOVSCLR_EL0", 3, 3, 9, 12, 3, .special(.pmovsclr), el0: .pmu),
+        SysRegDef("PMSWINC_EL0", 3, 3, 9, 12, 4, .special(.pmswinc), el0: .pmu, writeOnly: true),
+        SysRegDef("PMOVSSET_EL0", 3, 3, 9, 14, 3, .special(.pmovsset), el0: .pmu),
         SysRegDef("PMSELR_EL0", 3, 3, 9, 12, 5, s(.pmselrEL0, 0x1F), el0: .pmu),
         // Common events implemented: CPU_CYCLES (0x11) only, counted by PMCCNTR_EL0.
         SysRegDef("PMCEID0_EL0", 3, 3, 9, 12, 6, .constant(1 << 0x11), el0: .pmu, readOnly: true),

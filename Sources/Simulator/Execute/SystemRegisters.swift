@@ -26,6 +26,7 @@ extension Core {
         case .timerVirt: return kctl & (1 << 8) != 0
         case .tpidrro: return read ? true : nil
         case .pmu: return self[.pmuserenrEL0] & 1 != 0
+        case .debugComms: return self[.mdscrEL1] & (1 << 12) == 0
         }
     }
 
@@ -86,6 +87,11 @@ extension Core {
                 synchronous(ec, iss: ec == .sysreg ? sysregISS(enc, rt: rt, read: read) : 0, pc: pc)
                 return true
             }
+        }
+        switch timerAccessRestriction(enc, el: el, read: read) {
+        case .undefined?: undefined(pc: pc); return true
+        case .trapToEL3?: synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 3); return true
+        case nil: break
         }
         if el <= 1 && sysregTrapsToEL2(enc, read: read) {
             synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 2)
@@ -167,7 +173,8 @@ extension Core {
             case .osLock: return 0
             case .pmcntenset, .pmcntenclr: return self[.pmcntenEL0]
             case .pmintenset, .pmintenclr: return self[.pmintenEL1]
-            case .pmovsclr: return self[.pmovsEL0]
+            case .pmovsclr, .pmovsset: return self[.pmovsEL0]
+            case .pmswinc: return 0
             }
         }
     }
@@ -246,9 +253,32 @@ extension Core {
             case .pmintenset: self[.pmintenEL1] |= value & 0x8000_0000
             case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_0000)
             case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_0000)
+            case .pmovsset: self[.pmovsEL0] |= value & 0x8000_0000
+            case .pmswinc: break
             case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr, .idAA64PFR0, .cbar: break
             }
             return false
         }
+    }
+}
+
+/// Timer registers whose access depends on the Exception level and Security state rather than on
+/// a trap control (Arm ARM D13.8): CNTFRQ_EL0 is writable only at the highest implemented EL (EL3
+/// here, ID_AA64PFR0_EL1.EL3 = 1); CNTPS_*_EL1 exist for EL3 and Secure EL1, which SCR_EL3.ST
+/// traps to EL3 when clear; Non-secure EL1 and EL2 find them UNDEFINED.
+extension Core {
+    enum TimerAccessRestriction { case undefined, trapToEL3 }
+
+    func timerAccessRestriction(_ enc: UInt16, el: Int, read: Bool) -> TimerAccessRestriction? {
+        let e = Int(enc)
+        guard e >> 14 == 3, (e >> 7) & 15 == 14, el < 3 else { return nil }
+        let op1 = (e >> 11) & 7, crm = (e >> 3) & 15, op2 = e & 7
+        if op1 == 3 && crm == 0 && op2 == 0 { return read ? nil : .undefined }            // CNTFRQ_EL0
+        if op1 == 7 && crm == 2 && op2 <= 2 {                                             // CNTPS_{TVAL,CTL,CVAL}_EL1
+            let secure = self[.scrEL3] & 1 == 0
+            if el == 2 || !secure { return .undefined }
+            return self[.scrEL3] & (1 << 11) == 0 ? .trapToEL3 : nil
+        }
+        return nil
     }
 }
