@@ -12,20 +12,41 @@ import Testing
         }
     }
 
-    @Test func subtractionAndAdditionFlagsMatchLazyFlags() {
+    /// AddWithCarry() as the Arm ARM states it: C from the unsigned sum, V from the signed one,
+    /// each compared with the truncated result (here through Swift's overflow-reporting adds).
+    static func addWithCarry(_ x: UInt64, _ y: UInt64, carry: Bool, wide: Bool) -> (UInt64, UInt64) {
+        let r: UInt64, c: Bool, v: Bool, n: UInt64
+        if wide {
+            let (u1, c1) = x.addingReportingOverflow(y), (u2, c2) = u1.addingReportingOverflow(carry ? 1 : 0)
+            let (s1, v1) = Int64(bitPattern: x).addingReportingOverflow(Int64(bitPattern: y))
+            let (_, v2) = s1.addingReportingOverflow(carry ? 1 : 0)
+            r = u2; c = c1 || c2; v = v1 != v2; n = r >> 63
+        } else {
+            let x32 = UInt32(truncatingIfNeeded: x), y32 = UInt32(truncatingIfNeeded: y)
+            let (u1, c1) = x32.addingReportingOverflow(y32), (u2, c2) = u1.addingReportingOverflow(carry ? 1 : 0)
+            let (s1, v1) = Int32(bitPattern: x32).addingReportingOverflow(Int32(bitPattern: y32))
+            let (_, v2) = s1.addingReportingOverflow(carry ? 1 : 0)
+            r = UInt64(u2); c = c1 || c2; v = v1 != v2; n = r >> 31
+        }
+        return (r, n << 3 | (r == 0 ? 4 : 0) | (c ? 2 : 0) | (v ? 1 : 0))
+    }
+
+    @Test func subtractionAndAdditionFlagsMatchAddWithCarry() {
         var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> UInt64 { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return seed }
         let edges: [UInt64] = [0, 1, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, ~0]
         var pairs = edges.flatMap { a in edges.map { (a, $0) } }
         for _ in 0..<2000 { pairs.append((next(), next() >> (next() & 63))) }
         for (a, b) in pairs {
-            let r64 = a &- b
-            #expect(Fusion.subtractionFlags(a, b, r64, wide: true) << 28 == CPUState.nzcv(.sub64, a: a, b: b, r: r64, materialized: 0))
-            let a32 = a & 0xFFFF_FFFF, b32 = b & 0xFFFF_FFFF, r32 = (a32 &- b32) & 0xFFFF_FFFF
-            #expect(Fusion.subtractionFlags(a32, b32, r32, wide: false) << 28 == CPUState.nzcv(.sub32, a: a32, b: b32, r: r32, materialized: 0))
-            let s64 = a &+ b, s32 = (a32 &+ b32) & 0xFFFF_FFFF
-            #expect(Fusion.additionFlags(a, b, s64, wide: true) << 28 == CPUState.nzcv(.add64, a: a, b: b, r: s64, materialized: 0))
-            #expect(Fusion.additionFlags(a32, b32, s32, wide: false) << 28 == CPUState.nzcv(.add32, a: a32, b: b32, r: s32, materialized: 0))
+            for wide in [true, false] {
+                let m: UInt64 = wide ? ~0 : 0xFFFF_FFFF
+                let (sum, addFlags) = Self.addWithCarry(a, b, carry: false, wide: wide)
+                #expect(Fusion.additionFlags(a & m, b & m, sum, wide: wide) == addFlags, "\(a) + \(b) wide \(wide)")
+                let (diff, subFlags) = Self.addWithCarry(a, ~b, carry: true, wide: wide)   // a - b = a + NOT(b) + 1
+                #expect(Fusion.subtractionFlags(a & m, b & m, diff, wide: wide) == subFlags, "\(a) - \(b) wide \(wide)")
+                // The lazily recorded flags give the same NZCV.
+                #expect(CPUState.nzcv(wide ? .sub64 : .sub32, a: a & m, b: b & m, r: diff, materialized: 0) == subFlags << 28)
+            }
         }
     }
 

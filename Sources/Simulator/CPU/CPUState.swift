@@ -71,28 +71,13 @@ extension CPUState {
     public static func nzcv(_ op: FlagOp, a: UInt64, b: UInt64, r: UInt64, materialized: UInt64) -> UInt64 {
         switch op {
         case .materialized: return materialized
-        case .add64:
-            let n = r >> 63, z: UInt64 = r == 0 ? 1 : 0
-            let c: UInt64 = r < a ? 1 : 0
-            let v = ((a ^ r) & (b ^ r)) >> 63
-            return n << 31 | z << 30 | c << 29 | v << 28
-        case .sub64:
-            let n = r >> 63, z: UInt64 = r == 0 ? 1 : 0
-            let c: UInt64 = a >= b ? 1 : 0
-            let v = ((a ^ b) & (a ^ r)) >> 63
-            return n << 31 | z << 30 | c << 29 | v << 28
+        // One definition of the add/sub flags, shared with the fused compare-and-branch.
+        case .add64: return Fusion.additionFlags(a, b, r, wide: true) << 28
+        case .sub64: return Fusion.subtractionFlags(a, b, r, wide: true) << 28
         case .add32:
-            let r = UInt32(truncatingIfNeeded: r), a = UInt32(truncatingIfNeeded: a), b = UInt32(truncatingIfNeeded: b)
-            let n = UInt64(r >> 31), z: UInt64 = r == 0 ? 1 : 0
-            let c: UInt64 = r < a ? 1 : 0
-            let v = UInt64(((a ^ r) & (b ^ r)) >> 31)
-            return n << 31 | z << 30 | c << 29 | v << 28
+            return Fusion.additionFlags(a & 0xFFFF_FFFF, b & 0xFFFF_FFFF, r & 0xFFFF_FFFF, wide: false) << 28
         case .sub32:
-            let r = UInt32(truncatingIfNeeded: r), a = UInt32(truncatingIfNeeded: a), b = UInt32(truncatingIfNeeded: b)
-            let n = UInt64(r >> 31), z: UInt64 = r == 0 ? 1 : 0
-            let c: UInt64 = a >= b ? 1 : 0
-            let v = UInt64(((a ^ b) & (a ^ r)) >> 31)
-            return n << 31 | z << 30 | c << 29 | v << 28
+            return Fusion.subtractionFlags(a & 0xFFFF_FFFF, b & 0xFFFF_FFFF, r & 0xFFFF_FFFF, wide: false) << 28
         case .logic64:
             return (r >> 63) << 31 | (r == 0 ? 1 << 30 : 0)
         case .logic32:
