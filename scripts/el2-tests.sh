@@ -56,12 +56,12 @@ for b in virt fvp; do
   else bad "sim-$b-same-as-qemu" "$(diff "$T/qemu.checks" "$T/$b.checks" | grep '^[<>]' | head -20 | tr '\n' ';')"; fi
 done
 
-# The system-register map at EL1 next to QEMU's, encoding by encoding (scripts/sysreg-sweep.sh).
+# The system-register map at EL0, EL1 and under EL2's traps next to QEMU's, encoding by encoding (scripts/sysreg-sweep.sh).
 if unit sysreg-sweep; then
   out=$("$(dirname "$0")/sysreg-sweep.sh" "$SIM" "$BUILD" 2>&1)
   if grep -q '^PASS ' <<<"$out"; then grep '^PASS ' <<<"$out"; pass=$((pass + 1))
   elif grep -q '^FAIL ' <<<"$out"; then grep '^FAIL ' <<<"$out"; fail=$((fail + 1))
-  else bad "sysreg-sweep-el1" "the sweep did not run: $(tail -2 <<<"$out" | tr '\n' ' ')"; fi
+  else bad "sysreg-sweep" "the sweep did not run: $(tail -2 <<<"$out" | tr '\n' ' ')"; fi
 fi
 
 echo "el2-tests: $pass passed, $fail failed"

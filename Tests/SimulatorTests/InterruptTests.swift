@@ -156,10 +156,12 @@ import Testing
     }
 
     /// The PMU cycle counter runs only with PMCR_EL0.E and PMCNTENSET_EL0[31], holds its value
-    /// while stopped, and PMCR_EL0.C resets it.
+    /// while stopped, and PMCR_EL0.C resets it. (At EL2 it counts only with PMCCFILTR_EL0.NSH.)
     @Test func cycleCounterFollowsItsEnables() throws {
         let b = try Bench()
         try b.run("""
+            mov x0, #(1 << 27)
+            msr pmccfiltr_el0, x0
             mrs x10, pmccntr_el0        // stopped since reset
             mov x0, #(1 << 31)
             msr pmcntenset_el0, x0

@@ -1,33 +1,51 @@
-// System-register sweep (M2.12, first cut): at EL1 (entered at EL2, HCR_EL2 = RW only), for
-// every op0 2/3 encoding, MRS then MSR of the value read (0 when the read faulted), each
-// executed from a one-instruction slot rewritten in place. Prints one line per (op0, op1, CRn):
-// 128 pairs of characters for CRm:op2, MRS then MSR: '.' completed, 'U' UNDEFINED at EL1
-// (EC 0), '2' taken to EL2, or the hex digit of another EC at EL1 ('x' for EC >= 16). Run on
-// sim and on QEMU (-cpu cortex-a53, virtualization=on) and diff: scripts/sysreg-sweep.sh.
+// System-register sweep (M2.12): for every op0 2/3 encoding, MRS then MSR of the value read (0
+// when the read faulted), each executed from a one-instruction slot rewritten in place, at the
+// exception level and under the trap configuration that scripts/sysreg-sweep.sh passes in:
+//   SWEEP_EL 0 or 1; HCR, MDCR, CPTR, CNTHCTL (EL2's traps); SCTLR, CNTKCTL, PMUSERENR, MDSCR,
+//   CPACR (what EL1 opens to EL0). Everything is programmed from EL2, which then ERETs straight
+// to the sweep at EL1 or EL0.
+// Prints one line per (op0, op1, CRn): 128 pairs of characters for CRm:op2, MRS then MSR:
+//   '.' completed;
+//   taken to EL1: 'U' UNDEFINED (EC 0x00), 'S' trapped system register (EC 0x18), 'F' FP/SIMD
+//   access trap (EC 0x07), 'x' anything else;
+//   taken to EL2: '2' trapped system register (EC 0x18), 'f' FP/SIMD access trap, 'y' else;
+//   '!' an EC 0x18 whose ISS does not describe the instruction (op0..op2, Rt, direction, IL).
+// Run on sim and on QEMU (-cpu cortex-a53, virtualization=on) and diff: scripts/sysreg-sweep.sh.
     .global _start
     .equ UART, 0x09000000
 _start:
-    mov x0, #(1 << 31)                  // HCR_EL2.RW, no traps
-    msr hcr_el2, x0
-    msr cptr_el2, xzr
-    mov x0, #3
-    msr cnthctl_el2, x0
-    adr x0, el2_vectors
-    msr vbar_el2, x0
+    ldr x0, =SCTLR
+    msr sctlr_el1, x0
+    ldr x0, =CNTKCTL
+    msr cntkctl_el1, x0
+    ldr x0, =PMUSERENR
+    msr pmuserenr_el0, x0
+    ldr x0, =MDSCR
+    msr mdscr_el1, x0
+    ldr x0, =CPACR
+    msr cpacr_el1, x0
     adr x0, el1_vectors
     msr vbar_el1, x0
-    mov x0, #(3 << 20)                  // CPACR_EL1.FPEN
-    msr cpacr_el1, x0
-    ldr x0, =0x40400000                 // EL1 stack
+    ldr x0, =0x40400000                 // EL1 stack (the sweep itself uses none)
     msr sp_el1, x0
-    mov x0, #0x3c5                      // EL1h, DAIF masked
+    adr x0, el2_vectors
+    msr vbar_el2, x0
+    ldr x0, =MDCR
+    msr mdcr_el2, x0
+    ldr x0, =CPTR
+    msr cptr_el2, x0
+    ldr x0, =CNTHCTL
+    msr cnthctl_el2, x0
+    ldr x0, =HCR
+    msr hcr_el2, x0
+    mov x0, #(0x3c0 | (SWEEP_EL << 2) | (SWEEP_EL & 1))   // EL1h or EL0t, DAIF masked
     msr spsr_el2, x0
-    adr x0, el1
+    adr x0, sweep
     msr elr_el2, x0
     isb
     eret
 
-el1:
+sweep:
     mov x19, #0                         // encoding index: op0-2 (1 bit), op1, CRn, CRm, op2 = 15 bits
 outer:
     // Line header: op0 op1 CRn as three hex digits and a space.
@@ -73,22 +91,53 @@ outer:
     bl putc
     mov x0, #'\n'
     bl putc
+#if SWEEP_EL == 0
+    svc #2                              // EL1 asks EL2, which asks the firmware, to power off
+#else
     ldr x0, =0x84000008                 // PSCI SYSTEM_OFF (HVC at EL1 reaches EL2: do it from there)
     hvc #1
+#endif
 
-// Write w4 into the slot, make it visible to instruction fetch, call it. x20 = result code.
+// Write w4 into the slot and make it visible to instruction fetch (through EL1 when sweeping
+// EL0, which may not be allowed to), then call it. x20 = result, x24 = the ISS a trap of this
+// instruction must report: Op0, Op2, Op1, CRn, Rt, CRm, direction (Arm ARM D17.2.37, EC 0x18).
 run_slot:
+    ubfx x24, x4, #19, #2
+    lsl x24, x24, #20
+    ubfx x25, x4, #5, #3
+    orr x24, x24, x25, lsl #17
+    ubfx x25, x4, #16, #3
+    orr x24, x24, x25, lsl #14
+    ubfx x25, x4, #12, #4
+    orr x24, x24, x25, lsl #10
+    ubfx x25, x4, #0, #5
+    orr x24, x24, x25, lsl #5
+    ubfx x25, x4, #8, #4
+    orr x24, x24, x25, lsl #1
+    ubfx x25, x4, #21, #1
+    orr x24, x24, x25
+    orr x24, x24, #(1 << 25)            // IL: a 32-bit instruction
     adr x5, slot
+#if SWEEP_EL == 0
+    svc #1
+#else
+    mov x21, x30
+    bl write_slot
+    mov x30, x21
+#endif
+    mov x20, #'.'
+    mov x21, x30
+    blr x5
+    mov x30, x21
+    ret
+
+write_slot:
     str w4, [x5]
     dc cvau, x5
     dsb ish
     ic ivau, x5
     dsb ish
     isb
-    mov x20, #'.'
-    mov x21, x30
-    blr x5
-    mov x30, x21
     ret
 
 // Print x20.
@@ -117,22 +166,49 @@ slot:
     nop
     ret
 
-// EL1 synchronous exception: record 'U' for EC 0 or the EC's digit, skip the instruction.
+// x20 = the letter for ESR x10 taken to EL1 (x11 = 'U', 'S', 'F', 'x') or EL2.
+.macro classify undef, sys, fp, other
+    lsr x11, x10, #26
+    mov x20, #\undef
+    cbz x11, 9f
+    mov x20, #\fp
+    cmp x11, #0x07
+    b.eq 9f
+    mov x20, #\other
+    cmp x11, #0x18
+    b.ne 9f
+    mov x20, #\sys
+    and x12, x10, #0x3ffffff
+    cmp x12, x24
+    b.eq 9f
+    mov x20, #'!'
+9:
+.endm
+
+// EL1 synchronous exceptions: from the sweep at EL1 (current EL) or at EL0 (lower EL, where an
+// SVC is the sweep's own request: #1 write the slot, #2 power off). Record and skip the slot.
     .balign 2048
 el1_vectors:
     .skip 0x200
     mrs x10, esr_el1
-    lsr x10, x10, #26
-    mov x20, #'U'
-    cbz x10, 1f
-    mov x20, #'x'
-    cmp x10, #16
-    b.hs 1f
-    cmp x10, #10
-    add x11, x10, #'0'
-    add x12, x10, #('a' - 10)
-    csel x20, x11, x12, lo
-1:  mrs x10, elr_el1
+    b el1_record
+    .balign 0x200
+    mrs x10, esr_el1                    // lower EL, AArch64, synchronous
+    lsr x11, x10, #26
+    cmp x11, #0x15
+    b.ne el1_record
+    and x11, x10, #0xffff
+    cmp x11, #2
+    b.eq 1f
+    mov x23, x30
+    bl write_slot
+    mov x30, x23
+    eret
+1:  ldr x0, =0x84000008
+    hvc #1
+el1_record:
+    classify 'U', 'S', 'F', 'x'
+    mrs x10, elr_el1
     add x10, x10, #4
     msr elr_el1, x10
     eret
@@ -142,12 +218,12 @@ el1_vectors:
 el2_vectors:
     .skip 0x400
     mrs x10, esr_el2
-    lsr x10, x10, #26
-    cmp x10, #0x16                      // HVC: SYSTEM_OFF through firmware PSCI (SMC)
+    lsr x11, x10, #26
+    cmp x11, #0x16                      // HVC: SYSTEM_OFF through firmware PSCI (SMC)
     b.ne 1f
     smc #0
     b .
-1:  mov x20, #'2'
+1:  classify 'u', '2', 'f', 'y'
     mrs x10, elr_el2
     add x10, x10, #4
     msr elr_el2, x10

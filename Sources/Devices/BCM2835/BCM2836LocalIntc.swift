@@ -26,6 +26,8 @@ public final class BCM2836LocalIntc: MMIODevice {
     /// Input levels: generic timers per core (bit per kind), and the armctrl outputs.
     private var timerLines: [UInt32]
     private var gpuIRQ = false, gpuFIQ = false
+    /// Each core's PMU interrupt request (bit per core).
+    private var pmuLines: UInt32 = 0
     private var lastOut: [(Bool, Bool)]
     /// Cycles per 38.4 MHz local-timer tick numerator/denominator (the machine's clock).
     private let cpuHz: UInt64
@@ -52,6 +54,14 @@ public final class BCM2836LocalIntc: MMIODevice {
         update()
     }
 
+    /// Core `cpu`'s PMU interrupt request, routed by the PMU routing register (0x10/0x14: bit n
+    /// to core n's IRQ, bit 4 + n to its FIQ).
+    public func setPMU(cpu: Int, asserted: Bool) {
+        guard cpu < 4 else { return }
+        if asserted { pmuLines |= 1 << cpu } else { pmuLines &= ~(1 << cpu) }
+        update()
+    }
+
     /// The armctrl controller's IRQ and FIQ outputs.
     public func setGPU(irq: Bool, fiq: Bool) {
         gpuIRQ = irq; gpuFIQ = fiq
@@ -71,6 +81,8 @@ public final class BCM2836LocalIntc: MMIODevice {
             route(Source.mailboxes + k, pending: mailbox[n][k] != 0,
                   irqEnable: mailboxControl[n] & (1 << k) != 0, fiqEnable: mailboxControl[n] & (0x10 << k) != 0)
         }
+        route(Source.pmu, pending: pmuLines & (1 << n) != 0,
+              irqEnable: pmuRouting & (1 << n) != 0, fiqEnable: pmuRouting & (0x10 << n) != 0)
         if gpuIRQ && Int(gpuRouting & 3) == n { irq |= 1 << Source.gpu }
         if gpuFIQ && Int((gpuRouting >> 2) & 3) == n { fiq |= 1 << Source.gpu }
         if localTimerFlag && localTimerControl & (1 << 29) != 0 {

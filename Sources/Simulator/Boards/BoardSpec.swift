@@ -42,6 +42,8 @@ public struct BoardSpec {
         public let maintenanceIntid: Int
         /// Shared peripheral interrupts implemented (GICD_TYPER.ITLinesNumber), a multiple of 32.
         public var spiCount = 256
+        /// The PMU's overflow interrupt (PPI 7 on every board we model, as their trees say).
+        public var pmuIntid = 23
     }
 
     /// How interrupts reach the cores: a GICv3 (the `gic` regions), or the BCM2836 local

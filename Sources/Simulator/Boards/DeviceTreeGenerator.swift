@@ -81,6 +81,14 @@ public enum DeviceTreeGenerator {
         try dt.property("always-on")
         try dt.endNode()
 
+        // The cores' PMUv3 and its overflow interrupt, as QEMU's virt describes them.
+        if let gic = board.gic {
+            try dt.beginNode("pmu")
+            try dt.property("compatible", string: "arm,armv8-pmuv3")
+            try dt.property("interrupts", cells: ctx.ppi(gic.pmuIntid, flags: 4))
+            try dt.endNode()
+        }
+
         if let gic = board.gic {
             try dt.beginNode("interrupt-controller@\(String(gic.distributor, radix: 16))")
             try dt.property("compatible", string: "arm,gic-v3")

@@ -42,6 +42,9 @@ public struct CPUState {
     /// Simulated cycles and instructions retired on this core.
     public var cycles: UInt64 = 0
     public var retired: UInt64 = 0
+    /// Instructions of the running block retired before the current one, while a cold path runs
+    /// (`retired` is added to at the block's end): the PMU's instruction count is the sum.
+    public var retiredInBlock: UInt64 = 0
     /// The run loop returns to the machine when `cycles` reaches this (events, quantum end).
     public var deadline: UInt64 = 0
     /// Exclusive monitor: armed address (aligned down to 64 bytes granule) or `UInt64.max`.

@@ -44,6 +44,9 @@ public final class Core {
     /// Any interrupt input or HCR_EL2.{VI, VF, VSE} request: the run loop checks exceptions when set.
     var interruptInputs: Bool { irqLine || fiqLine || virqLine || vfiqLine || self[.hcrEL2] & 0x1C0 != 0 }
     public var trace: Tracer?
+    /// The PMU's event counters (PMU.swift), and whether this core drives its PMU interrupt.
+    var pmu = PMUState()
+    var pmuInterruptAsserted = false
 
     init(index: Int, mpidr: UInt64, machine: Machine) {
         self.index = index
@@ -90,8 +93,10 @@ public final class Core {
         self[.vpidrEL2] = 0x410F_D034
         self[.vmpidrEL2] = mpidr
         self[.cntfrqEL0] = machine.board.counterHz
-        // Cortex-A53 IMP/IDCODE; N = 0: the cycle counter is the only counter modelled.
-        self[.pmcrEL0] = 0x4103_0000
+        // Cortex-A53 TRM: IMP 0x41, IDCODE 0x03, N = 6 event counters; MDCR_EL2.HPMN = N.
+        self[.pmcrEL0] = 0x4103_3000
+        self[.mdcrEL2] = UInt64(PMUState.counters)
+        pmu = PMUState()
         self[.midrEL1] = 0x410F_D034
         self[.mpidrEL1] = mpidr
         // Cortex-A53 r0p4 TRM reset values; L2CTLR reports the cluster's core count.

@@ -16,7 +16,7 @@ public enum SysReg: Int, CaseIterable {
     case vpidrEL2, vmpidrEL2, rvbarEL3
     case mdscrEL1, osdlrEL1, oslsrEL1, mdccintEL1, dbgclaim
     case spsrIrq, spsrAbt, spsrUnd, spsrFiq, dacr32EL2, ifsr32EL2, fpexc32EL2
-    case pmcrEL0, pmcntenEL0, pmovsEL0, pmuserenrEL0, pmccntrEL0, pmccfiltrEL0, pmselrEL0, pmintenEL1
+    case pmcrEL0, pmcntenEL0, pmovsEL0, pmuserenrEL0, pmccfiltrEL0, pmselrEL0, pmintenEL1
     case fpcr, fpsr
     /// Breakpoint value/control (6) and watchpoint value/control (4) registers, as ID_AA64DFR0 advertises.
     case dbgbvr0, dbgbvr1, dbgbvr2, dbgbvr3, dbgbvr4, dbgbvr5
@@ -31,8 +31,12 @@ public enum SysReg: Int, CaseIterable {
 /// How an EL0 access to an EL0-accessible register is permitted (the controls that gate it).
 public enum EL0Access {
     /// counterPhys gates CNTPCT (EL0PCTEN); frequency gates CNTFRQ (EL0PCTEN or EL0VCTEN).
-    /// debugComms: the DCC registers, trapped to EL1 by MDSCR_EL1.TDCC.
-    case never, always, ctr, daif, fp, counterPhys, counterVirt, frequency, timerPhys, timerVirt, tpidrro, pmu, debugComms
+    /// debugComms: the DCC registers, trapped to EL1 by MDSCR_EL1.TDCC. pmuUserEnable:
+    /// PMUSERENR_EL0 itself, always readable at EL0 and never writable there. The PMU's own:
+    /// PMUSERENR_EL0.EN opens all of them; ER event-counter reads and PMSELR, CR cycle-counter
+    /// reads, SW PMSWINC writes.
+    case never, always, ctr, daif, fp, counterPhys, counterVirt, frequency, timerPhys, timerVirt, tpidrro, debugComms
+    case pmu, pmuUserEnable, pmuEventRead, pmuSelect, pmuCycleRead, pmuSoftwareIncrement
 }
 
 /// What a register encoding reads and writes.
@@ -63,9 +67,10 @@ public enum SpecialReg {
     case osLock
     /// Set/clear views of PMU enable, interrupt-enable and overflow registers.
     case pmcntenset, pmcntenclr, pmintenset, pmintenclr, pmovsclr, pmovsset
-    /// PMSWINC_EL0: increments the event counters counting SW_INCR; with PMCR_EL0.N = 0 there are
-    /// none, so every bit is write-ignored (Arm ARM D13.3: bits of unimplemented counters are RAZ/WI).
+    /// PMSWINC_EL0: increments the event counters counting SW_INCR.
     case pmswinc
+    /// PMEVCNTR<n>_EL0, PMEVTYPER<n>_EL0, and the views through PMSELR_EL0.SEL.
+    case pmevcntr(Int), pmevtyper(Int), pmxevcntr, pmxevtyper
 }
 
 /// One MRS/MSR-accessible register: its name and how an access to it behaves.

@@ -85,7 +85,7 @@ public enum SysRegTable {
     ]
 
     static let control: [SysRegDef] = [
-        SysRegDef("SCTLR_EL1", 3, 0, 1, 0, 0, s(.sctlrEL1, 0x0C8C_D93F | sctlrEL1Res1, res1: sctlrEL1Res1)),
+        SysRegDef("SCTLR_EL1", 3, 0, 1, 0, 0, s(.sctlrEL1, 0x0C8C_DB3F | sctlrEL1Res1, res1: sctlrEL1Res1)),
         SysRegDef("ACTLR_EL1", 3, 0, 1, 0, 1, s(.actlrEL1)),
         SysRegDef("CPACR_EL1", 3, 0, 1, 0, 2, s(.cpacrEL1, 0x1030_0000)),
         SysRegDef("SCTLR_EL2", 3, 4, 1, 0, 0, s(.sctlrEL2, 0x0208_100F | sctlrEL23Res1, res1: sctlrEL23Res1)),
@@ -239,18 +239,23 @@ public enum SysRegTable {
         SysRegDef("PMCNTENSET_EL0", 3, 3, 9, 12, 1, .special(.pmcntenset), el0: .pmu),
         SysRegDef("PMCNTENCLR_EL0", 3, 3, 9, 12, 2, .special(.pmcntenclr), el0: .pmu),
         SysRegDef("PMOVSCLR_EL0", 3, 3, 9, 12, 3, .special(.pmovsclr), el0: .pmu),
-        SysRegDef("PMSWINC_EL0", 3, 3, 9, 12, 4, .special(.pmswinc), el0: .pmu, writeOnly: true),
+        SysRegDef("PMSWINC_EL0", 3, 3, 9, 12, 4, .special(.pmswinc), el0: .pmuSoftwareIncrement, writeOnly: true),
         SysRegDef("PMOVSSET_EL0", 3, 3, 9, 14, 3, .special(.pmovsset), el0: .pmu),
-        SysRegDef("PMSELR_EL0", 3, 3, 9, 12, 5, s(.pmselrEL0, 0x1F), el0: .pmu),
-        // Common events implemented: CPU_CYCLES (0x11) only, counted by PMCCNTR_EL0.
-        SysRegDef("PMCEID0_EL0", 3, 3, 9, 12, 6, .constant(1 << 0x11), el0: .pmu, readOnly: true),
+        SysRegDef("PMSELR_EL0", 3, 3, 9, 12, 5, s(.pmselrEL0, 0x1F), el0: .pmuSelect),
+        // Common events implemented (PMU.swift): SW_INCR, INST_RETIRED, CPU_CYCLES.
+        SysRegDef("PMCEID0_EL0", 3, 3, 9, 12, 6, .constant(1 << 0x00 | 1 << 0x08 | 1 << 0x11), el0: .pmu, readOnly: true),
         SysRegDef("PMCEID1_EL0", 3, 3, 9, 12, 7, .constant(0), el0: .pmu, readOnly: true),
-        SysRegDef("PMCCNTR_EL0", 3, 3, 9, 13, 0, .special(.pmccntr), el0: .pmu),
-        SysRegDef("PMUSERENR_EL0", 3, 3, 9, 14, 0, s(.pmuserenrEL0, 0xF), el0: .pmu),
-        SysRegDef("PMCCFILTR_EL0", 3, 3, 14, 15, 7, s(.pmccfiltrEL0, 0xFC00_0000), el0: .pmu),
+        SysRegDef("PMCCNTR_EL0", 3, 3, 9, 13, 0, .special(.pmccntr), el0: .pmuCycleRead),
+        SysRegDef("PMXEVTYPER_EL0", 3, 3, 9, 13, 1, .special(.pmxevtyper), el0: .pmu),
+        SysRegDef("PMXEVCNTR_EL0", 3, 3, 9, 13, 2, .special(.pmxevcntr), el0: .pmuEventRead),
+        SysRegDef("PMUSERENR_EL0", 3, 3, 9, 14, 0, s(.pmuserenrEL0, 0xF), el0: .pmuUserEnable),
+        SysRegDef("PMCCFILTR_EL0", 3, 3, 14, 15, 7, .special(.pmevtyper(31)), el0: .pmu),
         SysRegDef("PMINTENSET_EL1", 3, 0, 9, 14, 1, .special(.pmintenset)),
         SysRegDef("PMINTENCLR_EL1", 3, 0, 9, 14, 2, .special(.pmintenclr)),
-    ]
+    ] + (0..<PMUState.counters).flatMap { n in [
+        SysRegDef("PMEVCNTR\(n)_EL0", 3, 3, 14, 8 + n >> 3, n & 7, .special(.pmevcntr(n)), el0: .pmuEventRead),
+        SysRegDef("PMEVTYPER\(n)_EL0", 3, 3, 14, 12 + n >> 3, n & 7, .special(.pmevtyper(n)), el0: .pmu),
+    ] }
 
     /// GICv3 CPU interface (ICC_*), all at EL1 or above; IAR/HPPIR/RPR are read-only, EOIR/DIR/SGI write-only.
     static let gicCPUInterface: [SysRegDef] = [

@@ -503,7 +503,10 @@ extension Core {
                     // Cold instructions; true means control left the straight line (branch, exception, wait).
                     s.pointee.pc = pageVA | UInt64(i &<< 2)
                     s.pointee.cycles = cycles
+                    // The block's instructions before this one have retired (the PMU reads it).
+                    s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                     let redirected = executeCold(insn.pointee)
+                    s.pointee.retiredInBlock = 0
                     cycles = s.pointee.cycles; deadline = s.pointee.deadline
                     if redirected { break inner }
                 }

@@ -12,20 +12,26 @@ extension Core {
 
     /// Whether EL0 may access a register with control `c`; nil means UNDEFINED, false a trap to EL1.
     func el0Allowed(_ c: EL0Access, read: Bool) -> Bool? {
-        let sctlr = self[.sctlrEL1], kctl = self[.cntkctlEL1]
+        let sctlr = self[.sctlrEL1], kctl = self[.cntkctlEL1], pmuserenr = self[.pmuserenrEL0]
         switch c {
         case .never: return nil
         case .always: return true
         case .ctr: return sctlr & (1 << 15) != 0
         case .daif: return sctlr & (1 << 9) != 0
-        case .fp: return (self[.cpacrEL1] >> 20) & 3 == 3
+        case .fp: return true           // CPACR_EL1.FPEN, with CPTR_EL2/EL3, at every EL: fpAccessAllowed
         case .counterPhys: return kctl & 1 != 0
         case .counterVirt: return kctl & 2 != 0
-        case .frequency: return kctl & 3 != 0
+        // CNTFRQ_EL0 is writable only at the highest EL: an EL0 write is UNDEFINED before any trap.
+        case .frequency: return read ? kctl & 3 != 0 : nil
         case .timerPhys: return kctl & (1 << 9) != 0
         case .timerVirt: return kctl & (1 << 8) != 0
         case .tpidrro: return read ? true : nil
-        case .pmu: return self[.pmuserenrEL0] & 1 != 0
+        case .pmu: return pmuserenr & 1 != 0
+        case .pmuUserEnable: return read ? true : nil
+        case .pmuEventRead: return pmuserenr & 1 != 0 || (read && pmuserenr & 8 != 0)
+        case .pmuSelect: return pmuserenr & 9 != 0
+        case .pmuCycleRead: return pmuserenr & 1 != 0 || (read && pmuserenr & 4 != 0)
+        case .pmuSoftwareIncrement: return pmuserenr & 3 != 0
         case .debugComms: return self[.mdscrEL1] & (1 << 12) == 0
         }
     }
@@ -83,11 +89,12 @@ extension Core {
         if el == 0 {
             guard let ok = el0Allowed(def.el0, read: read) else { undefined(pc: pc); return true }
             if !ok {
-                let ec: ExceptionClass = def.el0 == .fp ? .fpAccess : .sysreg
-                synchronous(ec, iss: ec == .sysreg ? sysregISS(enc, rt: rt, read: read) : 0, pc: pc)
+                synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc)
                 return true
             }
         }
+        // FPCR/FPSR are SIMD&FP state: CPACR_EL1.FPEN, CPTR_EL2.TFP and CPTR_EL3.TFP trap them (EC 0x07).
+        if def.el0 == .fp, !fpAccessAllowed(pc: pc) { return true }
         switch timerAccessRestriction(enc, el: el, read: read) {
         case .undefined?: undefined(pc: pc); return true
         case .trapToEL3?: synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: 3); return true
@@ -111,6 +118,8 @@ extension Core {
             synchronous(.sysreg, iss: sysregISS(enc, rt: rt, read: read), pc: pc, to: target)
             return true
         }
+        // PMEVCNTR<n>, PMEVTYPER<n> and PMXEV* beyond the counters this EL sees (PMCR_EL0.N).
+        if case .special(let sp) = def.target, !pmuCounterExists(sp) { undefined(pc: pc); return true }
         if read {
             x[rt] = readSysreg(def)
             return false
@@ -169,12 +178,16 @@ extension Core {
                 default: return 0
                 }
             case .pmccntr: return cycleCounter
-            case .pmcr: return self[.pmcrEL0]
+            case .pmcr: return pmcrValue
             case .osLock: return 0
             case .pmcntenset, .pmcntenclr: return self[.pmcntenEL0]
             case .pmintenset, .pmintenclr: return self[.pmintenEL1]
-            case .pmovsclr, .pmovsset: return self[.pmovsEL0]
+            case .pmovsclr, .pmovsset: pmuSync(); return self[.pmovsEL0]
             case .pmswinc: return 0
+            case .pmevcntr(let n): return readEventCounter(n)
+            case .pmevtyper(let n): return readEventType(n)
+            case .pmxevcntr: return readEventCounter(selectedCounter ?? 0)
+            case .pmxevtyper: return readEventType(selectedCounter ?? 31)
             }
         }
     }
@@ -184,6 +197,10 @@ extension Core {
         switch def.target {
         case .constant: return false
         case .slot(let reg, let writable, let res1):
+            // The PMU's enables, filters and counter reservation depend on these (HPME, HPMN, NS).
+            if reg == .mdcrEL2 || reg == .scrEL3 {
+                changingPMU { self[reg] = (value & writable) | res1 }
+            }
             let old = self[reg]
             self[reg] = (value & writable) | res1
             let changed = self[reg] != old
@@ -247,14 +264,17 @@ extension Core {
             case .pmccntr: cycleCounter = value
             case .pmcr: writePMCR(value)
             case .osLock: self[.oslsrEL1] = (value & 1) << 1 | 0x8
-            // The cycle counter (bit 31) is the only counter (PMCR_EL0.N = 0).
-            case .pmcntenset: changingCycleCounterControl { self[.pmcntenEL0] |= value & 0x8000_0000 }
-            case .pmcntenclr: changingCycleCounterControl { self[.pmcntenEL0] &= ~(value & 0x8000_0000) }
-            case .pmintenset: self[.pmintenEL1] |= value & 0x8000_0000
-            case .pmintenclr: self[.pmintenEL1] &= ~(value & 0x8000_0000)
-            case .pmovsclr: self[.pmovsEL0] &= ~(value & 0x8000_0000)
-            case .pmovsset: self[.pmovsEL0] |= value & 0x8000_0000
-            case .pmswinc: break
+            case .pmcntenset: writePMUBits(.pmcntenEL0, set: true, value)
+            case .pmcntenclr: writePMUBits(.pmcntenEL0, set: false, value)
+            case .pmintenset: writePMUBits(.pmintenEL1, set: true, value)
+            case .pmintenclr: writePMUBits(.pmintenEL1, set: false, value)
+            case .pmovsclr: writePMUBits(.pmovsEL0, set: false, value)
+            case .pmovsset: writePMUBits(.pmovsEL0, set: true, value)
+            case .pmswinc: softwareIncrement(value)
+            case .pmevcntr(let n): writeEventCounter(n, value)
+            case .pmevtyper(let n): writeEventType(n, value)
+            case .pmxevcntr: writeEventCounter(selectedCounter ?? 0, value)
+            case .pmxevtyper: writeEventType(selectedCounter ?? 31, value)
             case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr, .idAA64PFR0, .cbar: break
             }
             return false

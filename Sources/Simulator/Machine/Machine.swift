@@ -377,6 +377,10 @@ public final class Machine {
                     if let event = timers.nextEvent(physical: c.physicalCount) {
                         deadline = min(deadline, max(cycles(forCount: event), c.state.pointee.cycles &+ 1))
                     }
+                    // Likewise a PMU counter that may overflow with its interrupt enabled.
+                    if let left = c.cyclesToPMUOverflow {
+                        deadline = min(deadline, c.state.pointee.cycles &+ max(left, 1))
+                    }
                     if let limit = maxInstructions {
                         let total = retired
                         deadline = min(target, c.state.pointee.cycles &+ (limit > total ? limit - total : 0))
@@ -386,6 +390,7 @@ public final class Machine {
                         _ = c.run()
                     }
                 }
+                if c.pmu.active { c.pmuSync() }
                 if c.power == .on { anyRunning = true }
                 // Waiting and powered-off cores let time pass.
                 if c.power != .on && c.state.pointee.cycles < target { c.state.pointee.cycles = target }
@@ -529,6 +534,12 @@ public final class Machine {
 /// Interrupt lines from the GIC to the cores: a newly asserted line wakes a waiting core and
 /// ends a running core's block so the exception is taken promptly.
 extension Machine: GICOutput {
+    /// A core's PMU overflow interrupt request: its PPI on a GIC, the local controller's PMU input on the Pi.
+    func setPMUInterrupt(cpu: Int, asserted: Bool) {
+        if let local = localIntc { local.setPMU(cpu: cpu, asserted: asserted) }
+        else if let intid = board.gic?.pmuIntid { gic?.setLevel(intid: intid, cpu: cpu, asserted: asserted) }
+    }
+
     public func setInterruptLines(cpu: Int, irq: Bool, fiq: Bool) {
         let c = cores[cpu]
         c.irqLine = irq

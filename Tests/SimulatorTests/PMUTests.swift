@@ -1,0 +1,120 @@
+import Testing
+@testable import Simulator
+
+/// The Cortex-A53's PMUv3 event counters as software drives them: events, filters, PMSELR views,
+/// the counters EL2 reserves with MDCR_EL2.HPMN, and the overflow interrupt.
+@Suite struct PMUTests {
+    @Test func eventCountersCountTheirEvents() throws {
+        let b = try Bench()
+        try b.run(Bench.toEL1 + """
+            mov x0, #0x08
+            msr pmevtyper0_el0, x0      // INST_RETIRED
+            mov x0, #0x11
+            msr pmevtyper1_el0, x0      // CPU_CYCLES
+            msr pmevtyper2_el0, xzr     // SW_INCR
+            mov x0, #0x03
+            msr pmevtyper3_el0, x0      // L1D_CACHE_REFILL: not implemented, counts nothing
+            ldr x0, =0x80000008
+            msr pmevtyper4_el0, x0      // INST_RETIRED with P: not at EL1
+            mov x0, #0x3f
+            msr pmcntenset_el0, x0
+            mov x0, #3
+            msr pmcr_el0, x0            // E, and P resets the event counters
+            isb
+            mov x9, #100
+            1: subs x9, x9, #1
+            b.ne 1b
+            mov x0, #4
+            msr pmswinc_el0, x0
+            msr pmswinc_el0, x0
+            mov x0, #5                  // counter 0 does not count SW_INCR: only counter 2 moves
+            msr pmswinc_el0, x0
+            msr pmcr_el0, xzr           // stop
+            mrs x10, pmevcntr0_el0
+            mrs x11, pmevcntr1_el0
+            mrs x12, pmevcntr2_el0
+            mrs x13, pmevcntr3_el0
+            mrs x14, pmevcntr4_el0
+            mov x0, #1
+            msr pmselr_el0, x0
+            mrs x15, pmxevcntr_el0
+            mrs x16, pmxevtyper_el0
+            mrs x17, pmcr_el0
+            mrs x18, pmceid0_el0
+            """)
+        #expect((200...215).contains(b.x(10)), "the loop's 200 instructions and the few around it: \(b.x(10))")
+        #expect(b.x(11) >= b.x(10), "at least a cycle per instruction")
+        #expect(b.x(12) == 3, "three software increments")
+        #expect(b.x(13) == 0, "an event not implemented counts nothing")
+        #expect(b.x(14) == 0, "P filters out EL1")
+        #expect(b.x(15) == b.x(11) && b.x(16) == 0x11, "PMSELR_EL0.SEL = 1 selects counter 1")
+        #expect((b.x(17) >> 11) & 0x1F == 6, "PMCR_EL0.N: the A53's six counters")
+        #expect(b.x(18) == 1 << 0x11 | 1 << 0x08 | 1, "PMCEID0_EL0 advertises what is counted")
+    }
+
+    /// Counters at and above MDCR_EL2.HPMN belong to EL2: EL1 sees N = HPMN and cannot access them.
+    @Test func hypervisorReservesCounters() throws {
+        let b = try Bench()
+        try b.run(ExceptionTests.vectors + """
+
+            mov x0, #2
+            msr mdcr_el2, x0            // HPMN = 2
+            mov x0, #0x08
+            msr pmevtyper3_el0, x0      // EL2 programs its own counter: NSH counts at EL2
+            orr x0, x0, #(1 << 27)
+            msr pmevtyper3_el0, x0
+            mov x0, #(1 << 3)
+            msr pmcntenset_el0, x0
+            mov x0, #(2 | (1 << 7))
+            msr mdcr_el2, x0            // HPME enables it, without PMCR_EL0.E
+            isb
+            nop
+            nop
+            mrs x9, pmevcntr3_el0
+            \(Bench.toEL1)
+            mov x23, #0
+            mrs x10, pmcr_el0
+            mrs x11, pmevcntr3_el0      // reserved to EL2: UNDEFINED at EL1
+            mov x12, x20
+            mov x13, x23
+            mrs x14, pmevcntr1_el0
+            """)
+        #expect((1...4).contains(b.x(9)), "HPME counts EL2's instructions: \(b.x(9))")
+        #expect((b.x(10) >> 11) & 0x1F == 2, "EL1 reads N = HPMN")
+        #expect(b.x(12) >> 26 == 0 && b.x(13) == 1, "PMEVCNTR3_EL0 is UNDEFINED at EL1")
+    }
+
+    @Test func overflowRaisesTheInterrupt() throws {
+        let b = try Bench()
+        try b.run(InterruptTests.setup + """
+            mov x0, #0x08
+            msr pmevtyper0_el0, x0      // INST_RETIRED
+            ldr x0, =0xFFFFFF38         // 200 before overflow
+            msr pmevcntr0_el0, x0
+            mov x0, #1
+            msr pmintenset_el1, x0
+            msr pmcntenset_el0, x0
+            msr pmcr_el0, x0
+            isb
+            mrs x9, isr_el1
+            mov x10, #1000
+            1: subs x10, x10, #1
+            b.ne 1b
+            mrs x10, pmovsclr_el0
+            mrs x11, isr_el1
+            mrs x12, icc_iar1_el1
+            mov x0, #1
+            msr pmovsclr_el0, x0
+            msr icc_eoir1_el1, x12
+            isb
+            mrs x13, isr_el1
+            msr pmcr_el0, xzr
+            mrs x14, pmevcntr0_el0
+            """)
+        #expect(b.x(9) == 0, "nothing pending before")
+        #expect(b.x(10) == 1, "counter 0 overflowed")
+        #expect(b.x(11) & 0x80 != 0 && b.x(12) == 23, "PMUIRQ: PPI 7 (INTID 23), pending while IRQs are masked")
+        #expect(b.x(13) & 0x80 == 0, "clearing the overflow drops the level")
+        #expect((1790...1820).contains(b.x(14)), "the counter wrapped and went on: \(b.x(14))")
+    }
+}
