@@ -10,7 +10,7 @@ SWIFT_FLAGS ?=
 JOBS ?= $(shell nproc)
 
 # Debian packages the project needs (host tools, libraries, oracles).
-APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools
+APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools gdb-multiarch
 
 .PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image flash
 

@@ -150,6 +150,13 @@ if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-fvp "* &
   fi
   grep -v '^==' "$WORK/interactive.out"
 fi
+# gdb-multiarch against sim --gdb on the mixed scenario: breakpoint, registers, stepi, watchpoint,
+# threads, and a run identical to one without gdb (scripts/gdb-check.sh).
+if [[ " ${scenarios[*]} " == *" mixed "* && " $RUNNERS " == *" sim-fvp "* && -z ${UPDATE_GOLDEN:-} ]] && unit gdb-fvp; then
+  out=$("$ROOT/scripts/gdb-check.sh" "$SIM" "$BUILD" 2>&1)
+  grep -E '^(PASS|FAIL) ' <<<"$out" || echo "FAIL gdb-fvp: $(tail -2 <<<"$out" | tr '\n' ' ')"
+  if grep -q '^FAIL ' <<<"$out" || ! grep -q '^PASS ' <<<"$out"; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+fi
 # The card a user flashes (make image BOARD=espressobin), booted as the board boots it: Debian's
 # U-Boot runs its distro boot, finds boot.scr on the card, loads the guests, Minos and its tree,
 # and booti's Minos, whose two Linux VMs run to the end. The booted file is the one make-image left.

@@ -102,3 +102,19 @@ struct DriveSpec: ExpressibleByArgument {
         self.mode = mode
     }
 }
+
+/// `--gdb tcp::PORT`, `tcp:HOST:PORT` or `PORT` (QEMU's -gdb forms); port 0 picks a free one.
+struct GDBSpec: ExpressibleByArgument {
+    let host: String
+    let port: Int
+
+    init?(argument: String) {
+        var rest = Substring(argument)
+        if rest.hasPrefix("tcp:") { rest = rest.dropFirst(4) }
+        let parts = rest.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let hostPart = parts.count == 2 ? parts[0] : ""
+        guard let port = Int(parts.last ?? ""), (0...65535).contains(port) else { return nil }
+        host = hostPart.isEmpty ? "127.0.0.1" : String(hostPart)
+        self.port = port
+    }
+}

@@ -67,6 +67,12 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("dump-dtb"), help: "Write the device tree the guest would get to FILE and exit (like QEMU's dumpdtb).")
     var dumpDTB: String?
 
+    @Option(help: "Serve gdb's remote protocol: tcp::PORT or tcp:HOST:PORT (default host 127.0.0.1; port 0 picks one and says which on stderr).")
+    var gdb: GDBSpec?
+
+    @Flag(name: .customLong("gdb-wait"), help: "With --gdb: start halted and wait for gdb to connect and continue (QEMU's -S).")
+    var gdbWait = false
+
     @Flag(help: "No summary line on stderr.")
     var quiet = false
 
@@ -154,8 +160,15 @@ struct Run: ParsableCommand {
         } else {
             machine.boot(entry: entry, dtb: plan.dtbAddress)
         }
+        if gdbWait && gdb == nil { throw SimError.config("--gdb-wait needs --gdb") }
+        let debugger = try gdb.map { try GDBServer(machine: machine, host: $0.host, port: $0.port) }
+        if let d = debugger {
+            FileHandle.standardError.write(Data("sim: gdb: listening on \(gdb!.host):\(d.port)\(gdbWait ? ", waiting for gdb to connect" : "")\n".utf8))
+            if gdbWait { d.waitForDebugger() }
+        }
         let started = DispatchTime.now()
         let outcome = machine.run(maxInstructions: maxInsns) {
+            debugger?.poll()
             terminal?.poll()
             // A prompt has no newline: show partial lines too, as a terminal would.
             console.flush()

@@ -1,3 +1,8 @@
+/// The two variants of the interpreter (`Core.interpret`).
+protocol InterpreterMode { static var debugging: Bool { get } }
+enum FastInterpreter: InterpreterMode { static var debugging: Bool { false } }
+enum DebugInterpreter: InterpreterMode { static var debugging: Bool { true } }
+
 /// The hot loop: one function, one switch over predecoded instructions of the current page.
 /// Register file and state are reached through raw pointers; memory accesses try the software
 /// TLB's host-pointer fast path first. Rare instructions go to `@inline(never)` handlers.
@@ -78,8 +83,16 @@ extension Core {
         return true
     }
 
-    /// Runs until `state.deadline` cycles, a wait, or a halt.
+    /// Runs until `state.deadline` cycles, a wait, or a halt: the debug variant while a debugger
+    /// has a breakpoint, watchpoint or step set (`DebugControl`), else the fast one.
     public func run() -> StopReason {
+        machine.debug.active ? interpret(DebugInterpreter.self) : interpret(FastInterpreter.self)
+    }
+
+    /// The interpreter, specialized once per mode: `Mode.debugging` is a constant in each copy,
+    /// so the fast one carries no trace of the debugger's per-instruction question.
+    @inline(never)
+    func interpret<Mode: InterpreterMode>(_: Mode.Type) -> StopReason {
         let s = state, r = x
         while s.pointee.cycles < s.pointee.deadline {
             guard power == .on else { return .waiting }
@@ -105,6 +118,19 @@ extension Core {
             var blockStart = i
             inner: while true {
                 let insn = page + i
+                if Mode.debugging, insn.pointee.op != .undecoded, insn.pointee.op != .pageEnd {
+                    let here = pageVA | UInt64(truncatingIfNeeded: i &<< 2)
+                    s.pointee.pc = here
+                    s.pointee.cycles = cycles
+                    s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
+                    let stopped = machine.debug.beforeInstruction(self)
+                    s.pointee.retiredInBlock = 0
+                    if stopped {
+                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        // The debugger moved the PC or ended the run: this instruction did not retire.
+                        if s.pointee.pc != here || deadline == 0 { blockStart &+= 1; break inner }
+                    }
+                }
                 cycles &+= UInt64(insn.pointee.cost)
                 // (No SP alignment check here: the decoder gives SP-based loads and stores the
                 // general `ldst` form, which makes it.)
@@ -522,8 +548,9 @@ extension Core {
     func decodeSlot(_ host: UnsafeMutableRawPointer, _ i: Int) -> Insn {
         let word = (host + (i << 2)).load(as: UInt32.self)
         let insn = Decoder.shared.decode(word)
-        // A compare and the B.cond after it in the same page run as one slot (Fusion).
-        if i < 1023, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
+        // A compare and the B.cond after it in the same page run as one slot (Fusion), except
+        // under a debugger, which must see the branch as an instruction of its own.
+        if i < 1023, !machine.debug.active, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
                      || insn.op == .addsImm64 || insn.op == .addsImm32,
            let fused = Fusion.compareAndBranch(insn, next: Decoder.shared.decode((host + ((i + 1) << 2)).load(as: UInt32.self))) {
             return fused

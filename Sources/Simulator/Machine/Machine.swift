@@ -29,6 +29,8 @@ public final class Machine {
     public let board: BoardSpec
     public let config: MachineConfig
     public let memory = PhysicalMemory()
+    /// Breakpoints, watchpoints and stepping for an attached debugger (`GDBServer`).
+    public private(set) lazy var debug = DebugControl(machine: self)
     public private(set) var cores: [Core] = []
     public private(set) var uarts: [PL011] = []
     /// virtio-mmio transports by base address (every slot of the board, some empty).

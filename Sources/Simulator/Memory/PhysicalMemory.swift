@@ -46,6 +46,14 @@ public final class MemoryRegion {
         return (p, true)
     }
 
+    /// Forgets every predecoded instruction (a debugger starts looking at each one).
+    func forgetDecodedCode() {
+        for i in 0..<Int(size >> 12) {
+            guard let page = codePages[i] else { continue }
+            page.update(repeating: .undecoded, count: 1024)
+        }
+    }
+
     /// Forgets predecoded instructions overlapping [pa, pa+len): the bytes changed.
     func invalidateCode(_ pa: UInt64, _ len: Int) {
         var a = pa & ~3
@@ -151,6 +159,8 @@ public final class PhysicalMemory {
         (r.host + Int(pa - r.base)).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         r.invalidateCode(pa, bytes.count)
     }
+
+    func forgetDecodedCode() { for r in regions { r.forgetDecodedCode() } }
 
     public func write(_ bytes: [UInt8], at pa: UInt64) throws {
         try bytes.withUnsafeBytes { try write($0, at: pa) }

@@ -1,0 +1,100 @@
+/// Why a debugged core stopped.
+public enum DebugStop: Equatable {
+    case breakpoint
+    case step
+    /// A write watchpoint: the watched bytes at this virtual address changed.
+    case watchpoint(UInt64)
+    /// The debugger asked (Ctrl-C), or the run is starting halted.
+    case interrupt
+}
+
+/// Run control an attached debugger (the gdb stub) sets on the machine: breakpoints by virtual
+/// address (any core, any EL, as QEMU's gdbstub has them), write watchpoints by physical address,
+/// and single-stepping of one core. While any is set, cores run the interpreter's debug variant,
+/// which calls `beforeInstruction` at every instruction boundary; the fast variant never does, so
+/// a debugger that has set nothing costs nothing. Guest-visible state is never touched: no
+/// breakpoint instruction is written, and a stop pauses the run where it is, so the guest
+/// computes exactly what it computes undebugged.
+public final class DebugControl {
+    public private(set) var breakpoints: Set<UInt64> = []
+
+    struct Watchpoint {
+        let va: UInt64, pa: UInt64, length: Int
+        var last: [UInt8]
+    }
+    private(set) var watchpoints: [Watchpoint] = []
+
+    /// The core to stop after its next instruction; `stepArmed` once that instruction has begun.
+    private var stepCore: Int?
+    private var stepArmed = false
+
+    /// Called when a core stops (at an instruction boundary, before the instruction at its PC);
+    /// returns when the debugger resumes. The core's registers and PC may have been changed.
+    public var onStop: ((Core, DebugStop) -> Void)?
+
+    /// Cores run the debug variant of the interpreter.
+    public private(set) var active = false
+
+    unowned(unsafe) let machine: Machine
+
+    init(machine: Machine) { self.machine = machine }
+
+    public func insertBreakpoint(_ va: UInt64) { breakpoints.insert(va) }
+    public func removeBreakpoint(_ va: UInt64) { breakpoints.remove(va) }
+
+    /// Watches [va, va + length) for writes, at the physical address it has now (nil: unmapped RAM).
+    public func insertWatchpoint(va: UInt64, pa: UInt64, length: Int) -> Bool {
+        guard let bytes = machine.memory.read(pa, count: length) else { return false }
+        watchpoints.append(Watchpoint(va: va, pa: pa, length: length, last: bytes))
+        return true
+    }
+
+    public func removeWatchpoint(va: UInt64, length: Int) {
+        watchpoints.removeAll { $0.va == va && $0.length == length }
+    }
+
+    public func removeAll() {
+        breakpoints = []
+        watchpoints = []
+        stepCore = nil
+    }
+
+    /// Sets what the cores do when the debugger resumes them: `step` names a core to stop after
+    /// one instruction; `from` is the core stopped inside its instruction loop (nil: stopped
+    /// between quanta), whose pending instruction is the one a step of it executes.
+    public func resume(step: Int?, from: Int?) {
+        stepCore = step
+        stepArmed = step != nil && step == from
+        for i in watchpoints.indices {
+            watchpoints[i].last = machine.memory.read(watchpoints[i].pa, count: watchpoints[i].length) ?? watchpoints[i].last
+        }
+        let wasActive = active
+        active = !breakpoints.isEmpty || !watchpoints.isEmpty || stepCore != nil
+        // Fused compare-and-branch slots would hide the branch from breakpoints and steps.
+        if active && !wasActive { machine.memory.forgetDecodedCode() }
+    }
+
+    /// The debug interpreter's question before each instruction of `core` (whose `state.pc`
+    /// holds it): true when the core stopped and resumed here, and its state may have changed.
+    func beforeInstruction(_ core: Core) -> Bool {
+        var reason: DebugStop?
+        if stepCore == core.index {
+            if stepArmed { reason = .step } else { stepArmed = true }
+        }
+        if reason == nil, breakpoints.contains(core.state.pointee.pc) { reason = .breakpoint }
+        if reason == nil {
+            for i in watchpoints.indices {
+                let now = machine.memory.read(watchpoints[i].pa, count: watchpoints[i].length) ?? watchpoints[i].last
+                if now != watchpoints[i].last {
+                    watchpoints[i].last = now
+                    reason = .watchpoint(watchpoints[i].va)
+                    break
+                }
+            }
+        }
+        guard let reason, let onStop else { return false }
+        stepCore = nil
+        onStop(core, reason)
+        return true
+    }
+}
