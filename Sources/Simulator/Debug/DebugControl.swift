@@ -10,9 +10,8 @@ public enum DebugStop: Equatable {
 
 /// Run control an attached debugger (the gdb stub) sets on the machine: breakpoints by virtual
 /// address (any core, any EL, as QEMU's gdbstub has them), write watchpoints by physical address,
-/// and single-stepping of one core. While any is set, cores run the interpreter's debug variant,
-/// which calls `beforeInstruction` at every instruction boundary; the fast variant never does, so
-/// a debugger that has set nothing costs nothing. Guest-visible state is never touched: no
+/// and single-stepping of one core. While any is set, the interpreter runs blocks of one
+/// instruction and calls `beforeInstruction` before each; otherwise it pays one test per block. Guest-visible state is never touched: no
 /// breakpoint instruction is written, and a stop pauses the run where it is, so the guest
 /// computes exactly what it computes undebugged.
 public final class DebugControl {
@@ -35,16 +34,16 @@ public final class DebugControl {
     /// Cores run the debug variant of the interpreter.
     public private(set) var active = false
 
-    unowned(unsafe) let machine: Machine
+    let memory: PhysicalMemory
 
-    init(machine: Machine) { self.machine = machine }
+    init(memory: PhysicalMemory) { self.memory = memory }
 
     public func insertBreakpoint(_ va: UInt64) { breakpoints.insert(va) }
     public func removeBreakpoint(_ va: UInt64) { breakpoints.remove(va) }
 
     /// Watches [va, va + length) for writes, at the physical address it has now (nil: unmapped RAM).
     public func insertWatchpoint(va: UInt64, pa: UInt64, length: Int) -> Bool {
-        guard let bytes = machine.memory.read(pa, count: length) else { return false }
+        guard let bytes = memory.read(pa, count: length) else { return false }
         watchpoints.append(Watchpoint(va: va, pa: pa, length: length, last: bytes))
         return true
     }
@@ -66,16 +65,36 @@ public final class DebugControl {
         stepCore = step
         stepArmed = step != nil && step == from
         for i in watchpoints.indices {
-            watchpoints[i].last = machine.memory.read(watchpoints[i].pa, count: watchpoints[i].length) ?? watchpoints[i].last
+            watchpoints[i].last = memory.read(watchpoints[i].pa, count: watchpoints[i].length) ?? watchpoints[i].last
         }
         let wasActive = active
         active = !breakpoints.isEmpty || !watchpoints.isEmpty || stepCore != nil
         // Fused compare-and-branch slots would hide the branch from breakpoints and steps.
-        if active && !wasActive { machine.memory.forgetDecodedCode() }
+        if active && !wasActive { memory.forgetDecodedCode() }
     }
 
-    /// The debug interpreter's question before each instruction of `core` (whose `state.pc`
-    /// holds it): true when the core stopped and resumed here, and its state may have changed.
+    /// Debug mode's one-instruction blocks: a page of `debugStop` slots holding one instruction.
+    private let scratch: UnsafeMutablePointer<Insn> = {
+        let p = UnsafeMutablePointer<Insn>.allocate(capacity: 1025)
+        p.initialize(repeating: .debugStop, count: 1024)
+        (p + 1024).initialize(to: .pageEnd)
+        return p
+    }()
+    private var scratchSlot = 0
+
+    deinit { scratch.deallocate() }
+
+    /// The scratch page with `insn` in slot `i` (and no other instruction).
+    func scratchPage(holding insn: Insn, at i: Int) -> UnsafeMutablePointer<Insn> {
+        scratch[scratchSlot] = .debugStop
+        scratch[i] = insn
+        scratchSlot = i
+        return scratch
+    }
+
+    /// Asked by the interpreter before each instruction of `core` (at `state.pc`) while active:
+    /// true when the core stopped and resumed here; its registers and PC may have changed.
+    @discardableResult
     func beforeInstruction(_ core: Core) -> Bool {
         var reason: DebugStop?
         if stepCore == core.index {
@@ -84,7 +103,7 @@ public final class DebugControl {
         if reason == nil, breakpoints.contains(core.state.pointee.pc) { reason = .breakpoint }
         if reason == nil {
             for i in watchpoints.indices {
-                let now = machine.memory.read(watchpoints[i].pa, count: watchpoints[i].length) ?? watchpoints[i].last
+                let now = memory.read(watchpoints[i].pa, count: watchpoints[i].length) ?? watchpoints[i].last
                 if now != watchpoints[i].last {
                     watchpoints[i].last = now
                     reason = .watchpoint(watchpoints[i].va)

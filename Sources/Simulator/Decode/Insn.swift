@@ -31,6 +31,7 @@ public struct Insn {
     public static let undecoded: Insn = { var i = Insn(.undecoded); i.cost = 0; return i }()
     /// Sentinel after the last slot of a page: execution continues on the next page.
     public static let pageEnd: Insn = { var i = Insn(.pageEnd); i.cost = 0; return i }()
+    public static let debugStop: Insn = { var i = Insn(.debugStop); i.cost = 0; return i }()
 }
 
 /// Operations after decoding. Hot forms are specialised by width so handlers do not branch on it;
@@ -124,6 +125,9 @@ public enum Op: UInt16 {
     case eret
     /// WFI/WFE: a = 1 for WFE.
     case wait
+    /// Not an instruction: fills a debugger's one-instruction page (`Core.debugPage`), where the
+    /// next instruction is in the same page and a normal block would have gone on to it.
+    case debugStop
 }
 
 /// Single-register load/store kinds (size and extension), shared by `ldst` and `ldrLit`.

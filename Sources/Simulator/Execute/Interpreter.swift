@@ -1,8 +1,3 @@
-/// The two variants of the interpreter (`Core.interpret`).
-protocol InterpreterMode { static var debugging: Bool { get } }
-enum FastInterpreter: InterpreterMode { static var debugging: Bool { false } }
-enum DebugInterpreter: InterpreterMode { static var debugging: Bool { true } }
-
 /// The hot loop: one function, one switch over predecoded instructions of the current page.
 /// Register file and state are reached through raw pointers; memory accesses try the software
 /// TLB's host-pointer fast path first. Rare instructions go to `@inline(never)` handlers.
@@ -83,31 +78,44 @@ extension Core {
         return true
     }
 
-    /// Runs until `state.deadline` cycles, a wait, or a halt: the debug variant while a debugger
-    /// has a breakpoint, watchpoint or step set (`DebugControl`), else the fast one.
+    /// Runs until `state.deadline` cycles, a wait, or a halt. Under a debugger (`DebugControl`)
+    /// blocks are one instruction long (`debugPage`) and the debugger looks before each; a block
+    /// cut short that way (`midBlock`) neither takes interrupts nor yields at the deadline, as
+    /// the undebugged block would not have, so the run is the same.
     public func run() -> StopReason {
-        machine.debug.active ? interpret(DebugInterpreter.self) : interpret(FastInterpreter.self)
-    }
-
-    /// The interpreter, specialized once per mode: `Mode.debugging` is a constant in each copy,
-    /// so the fast one carries no trace of the debugger's per-instruction question.
-    @inline(never)
-    func interpret<Mode: InterpreterMode>(_: Mode.Type) -> StopReason {
         let s = state, r = x
-        while s.pointee.cycles < s.pointee.deadline {
+        let debugging = machine.debug.active
+        // Under a debugger, the page the cut-short block ran in: it goes on there without a new
+        // lookup, as it would have (a soft-TLB refill costs walk cycles).
+        var debugPageVA: UInt64 = .max, debugRealPage: UnsafeMutablePointer<Insn>?, debugHost: UnsafeMutableRawPointer?
+        while s.pointee.cycles < s.pointee.deadline || (debugging && s.pointee.midBlock) {
             guard power == .on else { return .waiting }
-            if interruptInputs && checkInterrupts() { continue }
+            var continuing = false
+            if debugging {
+                continuing = s.pointee.midBlock
+                s.pointee.midBlock = false
+                machine.debug.beforeInstruction(self)
+                if machine.outcome != nil { break }                     // the debugger ended the run
+                continuing = continuing && s.pointee.pc & ~0xFFF == debugPageVA
+            }
+            if interruptInputs && !continuing && checkInterrupts() { continue }
             let startPC = s.pointee.pc
             // The exec-TLB hit inline (every cross-page branch and return lands here); misses,
             // misaligned PCs and PSTATE.IL take fetchPage's checks.
-            let page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer
+            var page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer
             let te = tlbCurrent + Int(truncatingIfNeeded: (startPC &>> 12) & UInt64(SoftTLB.entries - 1))
-            if te.pointee.execTag == startPC & ~0xFFF, startPC & 3 == 0, s.pointee.il == 0, let code = te.pointee.code {
+            if continuing, let p = debugRealPage, let h = debugHost {
+                page = p; host = h
+            } else if te.pointee.execTag == startPC & ~0xFFF, startPC & 3 == 0, s.pointee.il == 0, let code = te.pointee.code {
                 page = code
                 host = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (startPC & ~0xFFF) &+ te.pointee.addend))!
             } else {
                 guard let (p, h) = fetchPage(startPC) else { continue }
                 page = p; host = h
+            }
+            if debugging {
+                debugPageVA = startPC & ~0xFFF; debugRealPage = page; debugHost = host
+                page = debugPage(page, host, startPC)
             }
             let pageVA = startPC & ~0xFFF
             var i = Int(truncatingIfNeeded: (startPC & 0xFFF) &>> 2)
@@ -118,19 +126,6 @@ extension Core {
             var blockStart = i
             inner: while true {
                 let insn = page + i
-                if Mode.debugging, insn.pointee.op != .undecoded, insn.pointee.op != .pageEnd {
-                    let here = pageVA | UInt64(truncatingIfNeeded: i &<< 2)
-                    s.pointee.pc = here
-                    s.pointee.cycles = cycles
-                    s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
-                    let stopped = machine.debug.beforeInstruction(self)
-                    s.pointee.retiredInBlock = 0
-                    if stopped {
-                        cycles = s.pointee.cycles; deadline = s.pointee.deadline
-                        // The debugger moved the PC or ended the run: this instruction did not retire.
-                        if s.pointee.pc != here || deadline == 0 { blockStart &+= 1; break inner }
-                    }
-                }
                 cycles &+= UInt64(insn.pointee.cost)
                 // (No SP alignment check here: the decoder gives SP-based loads and stores the
                 // general `ldst` form, which makes it.)
@@ -142,6 +137,12 @@ extension Core {
                     // The sentinel is not an instruction: count up to the slot before it.
                     blockStart &+= 1
                     s.pointee.pc = pageVA &+ 0x1000
+                    break inner
+                case .debugStop:
+                    // A debugger's one-instruction block ends where the undebugged one goes on.
+                    blockStart &+= 1
+                    s.pointee.pc = pageVA | UInt64(truncatingIfNeeded: i &<< 2)
+                    s.pointee.midBlock = true
                     break inner
 
                 // MARK: Data processing (immediate)

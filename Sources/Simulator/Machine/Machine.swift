@@ -28,9 +28,9 @@ public struct MachineConfig {
 public final class Machine {
     public let board: BoardSpec
     public let config: MachineConfig
-    public let memory = PhysicalMemory()
+    public let memory: PhysicalMemory
     /// Breakpoints, watchpoints and stepping for an attached debugger (`GDBServer`).
-    public private(set) lazy var debug = DebugControl(machine: self)
+    public let debug: DebugControl
     public private(set) var cores: [Core] = []
     public private(set) var uarts: [PL011] = []
     /// virtio-mmio transports by base address (every slot of the board, some empty).
@@ -79,6 +79,8 @@ public final class Machine {
     static let hostWaitSlice: UInt64 = 10_000_000
 
     public init(_ config: MachineConfig, console: SerialBackend) throws {
+        memory = PhysicalMemory()
+        debug = DebugControl(memory: memory)
         let board = config.board
         guard (1...board.maxCPUs).contains(config.cpus) else {
             throw SimError.config("--cpus: board \(board.name) supports 1 to \(board.maxCPUs) CPUs, not \(config.cpus)")
