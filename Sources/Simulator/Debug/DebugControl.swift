@@ -81,6 +81,8 @@ public final class DebugControl {
         return p
     }()
     private var scratchSlot = 0
+    /// The real page of the last one-instruction block (where a cut-short block goes on).
+    var lastBlock: (core: Int, pageVA: UInt64, page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer)?
 
     deinit { scratch.deallocate() }
 

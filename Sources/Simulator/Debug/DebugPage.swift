@@ -1,9 +1,30 @@
 extension Core {
-    /// Under a debugger: the instruction at `pc` of `page`, decoded if it was not yet, alone in
-    /// the debugger's scratch page, so the block runs it and stops at the next slot.
-    func debugPage(_ page: UnsafeMutablePointer<Insn>, _ host: UnsafeMutableRawPointer, _ pc: UInt64) -> UnsafeMutablePointer<Insn> {
+    /// A block start under a debugger: the debugger looks first; then, as `run` would, pending
+    /// interrupts and the page lookup, except where the previous one-instruction block was cut
+    /// short (`midBlock`): that block goes on in the same page, with no interrupt check and no new
+    /// lookup (a soft-TLB refill costs walk cycles), as the undebugged block would have. Returns
+    /// the PC, the debugger's scratch page holding just that instruction, and the host page; nil
+    /// when an exception or interrupt was taken instead, or the run ended.
+    func debugBlockStart() -> (UInt64, UnsafeMutablePointer<Insn>, UnsafeMutableRawPointer)? {
+        let s = state
+        var continuing = s.pointee.midBlock
+        s.pointee.midBlock = false
+        machine.debug.beforeInstruction(self)
+        if machine.outcome != nil { return nil }
+        let pc = s.pointee.pc
+        let memo = machine.debug.lastBlock
+        continuing = continuing && memo?.core == index && pc & ~0xFFF == memo?.pageVA
+        if !continuing && interruptInputs && checkInterrupts() { return nil }
+        let page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer
+        if continuing, let m = memo {
+            page = m.page; host = m.host
+        } else {
+            guard let (p, h) = fetchPage(pc) else { return nil }
+            page = p; host = h
+        }
+        machine.debug.lastBlock = (index, pc & ~0xFFF, page, host)
         let i = Int(truncatingIfNeeded: (pc & 0xFFF) &>> 2)
         if page[i].op == .undecoded { page[i] = decodeSlot(host, i) }
-        return machine.debug.scratchPage(holding: page[i], at: i)
+        return (pc, machine.debug.scratchPage(holding: page[i], at: i), host)
     }
 }

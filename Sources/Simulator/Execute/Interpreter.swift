@@ -85,37 +85,25 @@ extension Core {
     public func run() -> StopReason {
         let s = state, r = x
         let debugging = machine.debug.active
-        // Under a debugger, the page the cut-short block ran in: it goes on there without a new
-        // lookup, as it would have (a soft-TLB refill costs walk cycles).
-        var debugPageVA: UInt64 = .max, debugRealPage: UnsafeMutablePointer<Insn>?, debugHost: UnsafeMutableRawPointer?
         while s.pointee.cycles < s.pointee.deadline || (debugging && s.pointee.midBlock) {
             guard power == .on else { return .waiting }
-            var continuing = false
-            if debugging {
-                continuing = s.pointee.midBlock
-                s.pointee.midBlock = false
-                machine.debug.beforeInstruction(self)
-                if machine.outcome != nil { break }                     // the debugger ended the run
-                continuing = continuing && s.pointee.pc & ~0xFFF == debugPageVA
-            }
-            if interruptInputs && !continuing && checkInterrupts() { continue }
-            let startPC = s.pointee.pc
-            // The exec-TLB hit inline (every cross-page branch and return lands here); misses,
-            // misaligned PCs and PSTATE.IL take fetchPage's checks.
-            var page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer
-            let te = tlbCurrent + Int(truncatingIfNeeded: (startPC &>> 12) & UInt64(SoftTLB.entries - 1))
-            if continuing, let p = debugRealPage, let h = debugHost {
-                page = p; host = h
-            } else if te.pointee.execTag == startPC & ~0xFFF, startPC & 3 == 0, s.pointee.il == 0, let code = te.pointee.code {
-                page = code
-                host = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (startPC & ~0xFFF) &+ te.pointee.addend))!
+            let startPC: UInt64, page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer
+            if _slowPath(debugging) {
+                guard let b = debugBlockStart() else { continue }
+                (startPC, page, host) = b
             } else {
-                guard let (p, h) = fetchPage(startPC) else { continue }
-                page = p; host = h
-            }
-            if debugging {
-                debugPageVA = startPC & ~0xFFF; debugRealPage = page; debugHost = host
-                page = debugPage(page, host, startPC)
+                if interruptInputs && checkInterrupts() { continue }
+                startPC = s.pointee.pc
+                // The exec-TLB hit inline (every cross-page branch and return lands here); misses,
+                // misaligned PCs and PSTATE.IL take fetchPage's checks.
+                let te = tlbCurrent + Int(truncatingIfNeeded: (startPC &>> 12) & UInt64(SoftTLB.entries - 1))
+                if te.pointee.execTag == startPC & ~0xFFF, startPC & 3 == 0, s.pointee.il == 0, let code = te.pointee.code {
+                    page = code
+                    host = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (startPC & ~0xFFF) &+ te.pointee.addend))!
+                } else {
+                    guard let (p, h) = fetchPage(startPC) else { continue }
+                    page = p; host = h
+                }
             }
             let pageVA = startPC & ~0xFFF
             var i = Int(truncatingIfNeeded: (startPC & 0xFFF) &>> 2)
