@@ -134,8 +134,8 @@ public final class GDBServer {
         case "M":
             let head = p.dropFirst().split(separator: ":", maxSplits: 1)
             let parts = head.first?.split(separator: ",") ?? []
-            guard head.count == 2, parts.count == 2, let a = UInt64(parts[0], radix: 16),
-                  writeMemory(a, unhex(head[1])) else { return .reply("E14") }
+            guard head.count == 2, parts.count == 2, let a = UInt64(parts[0], radix: 16), let n = Int(parts[1], radix: 16),
+                  case let bytes = unhex(head[1]), bytes.count == n, writeMemory(a, bytes) else { return .reply("E14") }
             return .reply("OK")
         case "Z", "z":
             let parts = p.dropFirst().split(separator: ",")
