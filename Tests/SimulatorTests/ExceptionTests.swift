@@ -57,6 +57,25 @@ import Testing
         #expect(b.x(22) & 0xF == 0x5, "SPSR records EL1h")
     }
 
+    /// MDCR_EL2.TDE routes debug exceptions from EL1 to EL2: BRK arrives there with its immediate.
+    @Test func brkUnderTDEGoesToEL2() throws {
+        let b = try Bench()
+        try b.run(Self.vectors + """
+            mov x0, #(1 << 8 | 6)  // TDE, HPMN = 6
+            msr mdcr_el2, x0
+            mov x0, #0x3c5
+            msr spsr_el2, x0
+            adr x0, el1
+            msr elr_el2, x0
+            eret
+            el1:
+            brk #0x42
+            mrs x25, currentel
+            """)
+        #expect(b.x(20) == (0x3C << 26 | 1 << 25 | 0x42), "ESR_EL2: BRK, IL, imm16")
+        #expect(b.x(23) == 1 && b.x(25) == 1 << 2, "taken once, to EL2, and back to EL1")
+    }
+
     @Test func undefinedAndBrkAndHvc() throws {
         let b = try Bench()
         try b.run(Self.vectors + """

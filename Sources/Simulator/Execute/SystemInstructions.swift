@@ -170,7 +170,9 @@ extension Core {
             if self[.scrEL3] & (1 << 7) != 0 { undefined(pc: pc); return true }
             synchronous(.smc, iss: imm, pc: pc &+ 4, to: 3)
         case .brk:
-            synchronous(.brk, iss: imm, pc: pc)
+            // A debug exception: from EL0/EL1 it goes to EL2 under MDCR_EL2.TDE (or HCR_EL2.TGE).
+            let tde = state.pointee.el <= 1 && belowEnabledEL2 && self[.mdcrEL2] & Core.MDCR.tde != 0
+            synchronous(.brk, iss: imm, pc: pc, to: tde ? 2 : nil)
         case .hlt:
             // Halting debug is not enabled (EDSCR.HDE = 0), so HLT is UNDEFINED.
             undefined(pc: pc)
