@@ -8,6 +8,7 @@ enum Arch {
     static var currentEL: UInt64 { (hv_read_currentel() >> 2) & 3 }
     static var mpidr: UInt64 { hv_read_mpidr() }
     static var midr: UInt64 { hv_read_midr() }
+    static var pmcr: UInt64 { hv_read_pmcr() }
     static var idAA64MMFR0: UInt64 { hv_read_id_aa64mmfr0() }
 
     // MARK: EL2 control

@@ -70,4 +70,13 @@ struct SysRegEncoding: Equatable {
     static let cntpCTL    = SysRegEncoding(op0: 3, op1: 3, crn: 14, crm: 2, op2: 1)
     static let cntpCVAL   = SysRegEncoding(op0: 3, op1: 3, crn: 14, crm: 2, op2: 2)
     static let cntpct     = SysRegEncoding(op0: 3, op1: 3, crn: 14, crm: 0, op2: 1)
+
+    /// The PMU's registers: PMCR_EL0..PMOVSSET_EL0 (CRn 9, CRm 12-14), PMINTEN*_EL1, and the event
+    /// counter block (CRn 14, CRm 8-15), which MDCR_EL2.TPM/TPMCR trap.
+    var isPMU: Bool {
+        op0 == 3 && ((crn == 9 && (12...14).contains(crm) && (op1 == 3 || op1 == 0)) || (op1 == 3 && crn == 14 && crm >= 8))
+    }
+
+    /// The debug registers (op0 = 2), which MDCR_EL2.TDA/TDOSA/TDRA trap.
+    var isDebug: Bool { op0 == 2 }
 }

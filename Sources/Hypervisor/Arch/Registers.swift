@@ -43,6 +43,14 @@ enum CPTR {
     static let tfp: UInt64 = 1 << 10          // trap FP/SIMD at EL0-2
 }
 
+/// MDCR_EL2 (Arm ARM D13.3): HPMN (counters EL1 may use), and the traps of EL0/EL1 accesses to
+/// the PMU (TPMCR, TPM) and to the debug registers (TDA; TDOSA for the OS lock; TDRA for MDRAR).
+enum MDCR {
+    static let hpmnMask: UInt64 = 0x1F
+    static let tpmcr: UInt64 = 1 << 5, tpm: UInt64 = 1 << 6
+    static let tda: UInt64 = 1 << 9, tdosa: UInt64 = 1 << 10, tdra: UInt64 = 1 << 11
+}
+
 /// CNTHCTL_EL2 (non-VHE): EL1PCTEN lets EL1 read CNTPCT; EL1PCEN clear traps CNTP_* to EL2.
 enum CNTHCTL {
     static let el1pcten: UInt64 = 1 << 0

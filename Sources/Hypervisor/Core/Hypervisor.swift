@@ -100,6 +100,11 @@ final class Hypervisor {
         Arch.perCPU = UInt64(index)
         let cpu = cpus[index]
         Arch.cnthctl = CNTHCTL.el1pcten                 // CNTPCT readable; CNTP_* trapped and emulated
+        // The PMU and the self-hosted debug registers are the pCPU's, not a VM's: left to guests, a
+        // VM's counters, overflow interrupt or breakpoints would reach the next VM on this pCPU (and
+        // PMUIRQ the hypervisor). Guests get neither (no pmu node in their trees): accesses trap
+        // here and read as zero. HPMN stays at the implemented counter count (PMCR_EL0.N).
+        Arch.mdcr = (Arch.pmcr >> 11) & MDCR.hpmnMask | MDCR.tpm | MDCR.tpmcr | MDCR.tda | MDCR.tdosa | MDCR.tdra
         Arch.vpidr = Arch.midr
         if let bcm {
             bcm.initCPU(index)

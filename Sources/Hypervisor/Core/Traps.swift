@@ -89,6 +89,8 @@ extension Hypervisor {
             let now = Arch.physicalCount
             if read { v.regs[x: rt] = UInt64(UInt32(truncatingIfNeeded: v.ptimerCompare &- now)) }
             else { setPTimer(v, control: v.ptimerControl & 3, compare: now &+ UInt64(Int64(Int32(truncatingIfNeeded: v.regs[x: rt])))) }
+        case _ where reg.isPMU || reg.isDebug:
+            if read { v.regs[x: rt] = 0 }                   // no PMU, no self-hosted debug: RAZ/WI
         default:
             injectUndefined(v, esr: esr)
             return

@@ -26,6 +26,7 @@ import _Volatile
 @_silgen_name("irq_disable") func irqDisable()
 @_silgen_name("wait_for_interrupt") func waitForInterrupt()
 @_silgen_name("read_hcr_el2") func readHCREL2() -> UInt
+@_silgen_name("pmu_debug_probe") func pmuDebugProbe() -> UInt
 @_silgen_name("fp_touch") func fpTouch(_ v: UInt) -> UInt
 @_silgen_name("shared_area_address") func sharedAreaAddress() -> UInt
 @_silgen_name("halt") func halt() -> Never

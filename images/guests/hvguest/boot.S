@@ -155,6 +155,23 @@ wait_for_interrupt: dsb sy
     .global read_hcr_el2
 read_hcr_el2:       mrs x0, hcr_el2             // UNDEFINED at EL1: must trap to our vector
                     ret
+    // Tries to enable the PMU's counters and interrupt and a hardware breakpoint, then returns
+    // what PMCR_EL0, PMCNTENSET_EL0 and DBGBCR0_EL1 read (ORed): the pCPU's, unless hidden.
+    .global pmu_debug_probe
+pmu_debug_probe:    mov x0, #1
+                    msr pmcr_el0, x0            // E
+                    mov x0, #0xffffffff
+                    msr pmcntenset_el0, x0
+                    msr pmintenset_el1, x0
+                    mov x0, #1
+                    msr dbgbcr0_el1, x0         // E
+                    isb
+                    mrs x0, pmcr_el0
+                    mrs x1, pmcntenset_el0
+                    orr x0, x0, x1
+                    mrs x1, dbgbcr0_el1
+                    orr x0, x0, x1
+                    ret
     .global fp_touch
 fp_touch:           fmov d0, x0                 // first FP use: lazily switched by EL2
                     fadd d0, d0, d0

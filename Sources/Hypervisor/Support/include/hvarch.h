@@ -15,6 +15,7 @@
 HV_SYSREG(currentel, currentel)
 HV_SYSREG(mpidr, mpidr_el1)
 HV_SYSREG(midr, midr_el1)
+HV_SYSREG(pmcr, pmcr_el0)
 HV_SYSREG(id_aa64mmfr0, id_aa64mmfr0_el1)
 HV_SYSREG(id_aa64pfr0, id_aa64pfr0_el1)
 HV_SYSREG(sctlr_el2, sctlr_el2)
