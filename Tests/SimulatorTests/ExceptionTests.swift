@@ -63,12 +63,7 @@ import Testing
         try b.run(Self.vectors + """
             mov x0, #(1 << 8 | 6)  // TDE, HPMN = 6
             msr mdcr_el2, x0
-            mov x0, #0x3c5
-            msr spsr_el2, x0
-            adr x0, el1
-            msr elr_el2, x0
-            eret
-            el1:
+            \(Bench.toEL1)
             brk #0x42
             mrs x25, currentel
             """)
