@@ -13,31 +13,27 @@
 // Run on sim and on QEMU (-cpu cortex-a53, virtualization=on) and diff: scripts/sysreg-sweep.sh.
     .global _start
     .equ UART, 0x09000000
+// setreg REG, VALUE: a configuration register from a constant.
+.macro setreg reg, value
+    ldr x0, =\value
+    msr \reg, x0
+.endm
+
 _start:
-    ldr x0, =SCTLR
-    msr sctlr_el1, x0
-    ldr x0, =CNTKCTL
-    msr cntkctl_el1, x0
-    ldr x0, =PMUSERENR
-    msr pmuserenr_el0, x0
-    ldr x0, =MDSCR
-    msr mdscr_el1, x0
-    ldr x0, =CPACR
-    msr cpacr_el1, x0
+    setreg sctlr_el1, SCTLR
+    setreg cntkctl_el1, CNTKCTL
+    setreg pmuserenr_el0, PMUSERENR
+    setreg mdscr_el1, MDSCR
+    setreg cpacr_el1, CPACR
+    setreg sp_el1, 0x40400000           // EL1 stack (the sweep itself uses none)
     adr x0, el1_vectors
     msr vbar_el1, x0
-    ldr x0, =0x40400000                 // EL1 stack (the sweep itself uses none)
-    msr sp_el1, x0
     adr x0, el2_vectors
     msr vbar_el2, x0
-    ldr x0, =MDCR
-    msr mdcr_el2, x0
-    ldr x0, =CPTR
-    msr cptr_el2, x0
-    ldr x0, =CNTHCTL
-    msr cnthctl_el2, x0
-    ldr x0, =HCR
-    msr hcr_el2, x0
+    setreg mdcr_el2, MDCR
+    setreg cptr_el2, CPTR
+    setreg cnthctl_el2, CNTHCTL
+    setreg hcr_el2, HCR
     mov x0, #(0x3c0 | (SWEEP_EL << 2) | (SWEEP_EL & 1))   // EL1h or EL0t, DAIF masked
     msr spsr_el2, x0
     adr x0, sweep
