@@ -13,7 +13,7 @@ import Testing
             msr pmevtyper1_el0, x0      // CPU_CYCLES
             msr pmevtyper2_el0, xzr     // SW_INCR
             mov x0, #0x03
-            msr pmevtyper3_el0, x0      // L1D_CACHE_REFILL: not implemented, counts nothing
+            msr pmevtyper3_el0, x0      // L1D_CACHE_REFILL: not in PMCEID0, counts nothing
             ldr x0, =0x80000008
             msr pmevtyper4_el0, x0      // INST_RETIRED with P: not at EL1
             mov x0, #0x3f
@@ -45,7 +45,7 @@ import Testing
         #expect((200...215).contains(b.x(10)), "the loop's 200 instructions and the few around it: \(b.x(10))")
         #expect(b.x(11) >= b.x(10), "at least a cycle per instruction")
         #expect(b.x(12) == 3, "three software increments")
-        #expect(b.x(13) == 0, "an event not implemented counts nothing")
+        #expect(b.x(13) == 0, "an event PMCEID0 does not advertise counts nothing")
         #expect(b.x(14) == 0, "P filters out EL1")
         #expect(b.x(15) == b.x(11) && b.x(16) == 0x11, "PMSELR_EL0.SEL = 1 selects counter 1")
         #expect((b.x(17) >> 11) & 0x1F == 6, "PMCR_EL0.N: the A53's six counters")

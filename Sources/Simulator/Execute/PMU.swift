@@ -7,7 +7,7 @@
 ///
 /// Events counted: SW_INCR (0x00), INST_RETIRED (0x08) and CPU_CYCLES (0x11), which PMCEID0_EL0
 /// advertises; a counter programmed with any other event counts nothing, as the architecture
-/// allows for events not implemented. The timing issue's cache/TLB/branch models bring more.
+/// allows for an event PMCEID does not advertise. The timing issue's cache/TLB/branch models bring more.
 public struct PMUState {
     public static let counters = 6
     /// PMEVCNTR<n>_EL0 (32 bits each) and PMEVTYPER<n>_EL0.
