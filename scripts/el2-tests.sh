@@ -56,6 +56,28 @@ for b in virt fvp; do
   else bad "sim-$b-same-as-qemu" "$(diff "$T/qemu.checks" "$T/$b.checks" | grep '^[<>]' | head -20 | tr '\n' ';')"; fi
 done
 
+# Self-hosted debug (eltest's "debug." checks: breakpoints, watchpoints, software step, their
+# enables and MDCR_EL2.TDE routing) on QEMU and on sim virt, both entered at EL2: sim passes every
+# check, and QEMU gives the same PASS/FAIL line for each except those Tests/debug/qemu-differences.txt
+# documents (which must still differ).
+if unit self-hosted-debug; then
+  debug_checks() { grep -E '^(PASS|FAIL|SKIP) debug\.' "$1" | sed -E 's/^((PASS|FAIL|SKIP) [^:]*).*/\1/'; }
+  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -nic none \
+    -nographic -no-reboot -kernel "$G/virt/eltest.elf" </dev/null >"$T/debug-qemu.txt" 2>&1
+  timeout 120 "$SIM" --board virt --kernel "$G/virt/eltest.elf" </dev/null >"$T/debug-sim.txt" 2>&1
+  debug_checks "$T/debug-qemu.txt" >"$T/debug-qemu.checks"
+  debug_checks "$T/debug-sim.txt" >"$T/debug-sim.checks"
+  documented=$(grep -vE '^(#|$)' "$(dirname "$0")/../Tests/debug/qemu-differences.txt" | sort)
+  differing=$(diff "$T/debug-qemu.checks" "$T/debug-sim.checks" | sed -nE 's/^[<>] (PASS|FAIL|SKIP) //p' | sort -u)
+  simfails=$(grep -E '^FAIL debug\.' "$T/debug-sim.txt" | head -5 | tr '\n' ';')
+  n=$(grep -c '^PASS' "$T/debug-sim.checks")
+  if [ "$n" -lt 20 ]; then bad "self-hosted-debug" "sim ran $n debug checks (want at least 20): $(tail -2 "$T/debug-sim.txt" | tr '\n' ' ')"
+  elif [ -n "$simfails" ]; then bad "self-hosted-debug" "sim: $simfails"
+  elif [ "$differing" != "$documented" ]; then
+    bad "self-hosted-debug" "QEMU and sim differ on: $(echo $differing); documented: $(echo $documented)"
+  else ok "self-hosted-debug ($n checks; same as QEMU but $(echo "$documented" | grep -c .) documented)"; fi
+fi
+
 # The system-register map at EL0, EL1 and under EL2's traps next to QEMU's, encoding by encoding (scripts/sysreg-sweep.sh).
 if unit sysreg-sweep; then
   out=$("$(dirname "$0")/sysreg-sweep.sh" "$SIM" "$BUILD" 2>&1)

@@ -46,6 +46,11 @@ public final class Core {
     public var trace: Tracer?
     /// The PMU's event counters (PMU.swift), and whether this core drives its PMU interrupt.
     var pmu = PMUState()
+    /// Self-hosted debug: what may fire, and the software-step state machine.
+    var selfDebug = SelfHostedDebug()
+    /// Set when the interpreter must switch to or from one-instruction blocks: the deadline to
+    /// restore once the current run loop has returned.
+    var debugModeSwitch: UInt64?
     var pmuInterruptAsserted = false
 
     init(index: Int, mpidr: UInt64, machine: Machine) {
@@ -97,6 +102,10 @@ public final class Core {
         self[.pmcrEL0] = 0x4103_3000
         self[.mdcrEL2] = UInt64(PMUState.counters)
         pmu = PMUState()
+        // OSLSR_EL1: OSLM = 0b10 (the OS lock is implemented); OSLK is set by a cold reset.
+        self[.oslsrEL1] = 0b1010
+        selfDebug = SelfHostedDebug()
+        debugModeSwitch = nil
         self[.midrEL1] = 0x410F_D034
         self[.mpidrEL1] = mpidr
         // Cortex-A53 r0p4 TRM reset values; L2CTLR reports the cluster's core count.

@@ -5,6 +5,9 @@ public enum ExceptionClass: UInt64 {
     case instructionAbortLower = 0x20, instructionAbortSame = 0x21, pcAlignment = 0x22
     case dataAbortLower = 0x24, dataAbortSame = 0x25, spAlignment = 0x26
     case serror = 0x2F, brk = 0x3C
+    /// Debug exceptions (self-hosted debug): from a lower EL, then from the same EL.
+    case breakpointLower = 0x30, breakpointSame = 0x31, softwareStepLower = 0x32, softwareStepSame = 0x33
+    case watchpointLower = 0x34, watchpointSame = 0x35
 }
 
 /// Kinds of exception by vector slot (offset within a vector group).

@@ -213,10 +213,11 @@ public enum SysRegTable {
         SysRegDef("CNTPS_CVAL_EL1", 3, 7, 14, 2, 2, .special(.timerCompare(.secure)), minEL: 1),
     ]
 
-    /// DBGB{V,C}R<n>_EL1 and DBGW{V,C}R<n>_EL1 (op0 2, CRn 0, CRm n, op2 4-7). Debug exceptions
-    /// are not modelled yet: the registers hold their values, breakpoints do not fire.
+    /// DBGB{V,C}R<n>_EL1 and DBGW{V,C}R<n>_EL1 (op0 2, CRn 0, CRm n, op2 4-7); what they make
+    /// fire is in SelfHostedDebug. A context-aware breakpoint's (4, 5) value holds a whole
+    /// CONTEXTIDR in bits [31:0]; the others an instruction address with bits [1:0] RES0.
     static let breakpoints: [SysRegDef] = (0..<6).flatMap { n in [
-        SysRegDef("DBGBVR\(n)_EL1", 2, 0, 0, n, 4, s(SysReg(rawValue: SysReg.dbgbvr0.rawValue + n)!, 0xFFFF_FFFF_FFFF_FFFC)),
+        SysRegDef("DBGBVR\(n)_EL1", 2, 0, 0, n, 4, s(SysReg(rawValue: SysReg.dbgbvr0.rawValue + n)!, n >= 4 ? any : 0xFFFF_FFFF_FFFF_FFFC)),
         SysRegDef("DBGBCR\(n)_EL1", 2, 0, 0, n, 5, s(SysReg(rawValue: SysReg.dbgbcr0.rawValue + n)!, 0x00FF_E1E7)),
     ] } + (0..<4).flatMap { n in [
         SysRegDef("DBGWVR\(n)_EL1", 2, 0, 0, n, 6, s(SysReg(rawValue: SysReg.dbgwvr0.rawValue + n)!, 0xFFFF_FFFF_FFFF_FFFC)),
@@ -224,7 +225,8 @@ public enum SysRegTable {
     ] }
 
     static let debugAndPMU: [SysRegDef] = [
-        SysRegDef("MDSCR_EL1", 2, 0, 0, 2, 2, s(.mdscrEL1, 0x0000_E800_D001)),
+        // MDSCR_EL1: SS, TDCC, KDE, HDE, MDE and the DCC status bits.
+        SysRegDef("MDSCR_EL1", 2, 0, 0, 2, 2, s(.mdscrEL1, 0x0000_E800_F001)),
         SysRegDef("MDCCINT_EL1", 2, 0, 0, 2, 0, s(.mdccintEL1, 0x2000_0000)),
         SysRegDef("OSLAR_EL1", 2, 0, 1, 0, 4, .special(.osLock), writeOnly: true),
         // No memory-mapped debug ROM table: ROMADDR not valid (Valid = 0b00).

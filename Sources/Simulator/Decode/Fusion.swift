@@ -71,3 +71,13 @@ enum Fusion {
         return n << 3 | z << 2 | c << 1 | v
     }
 }
+
+extension Op {
+    /// A compare fused with the B.cond after it: two instructions in one slot.
+    var isFusedCompareAndBranch: Bool {
+        switch self {
+        case .cmpImmBcc64, .cmpImmBcc32, .cmpRegBcc64, .cmpRegBcc32, .cmnImmBcc64, .cmnImmBcc32: return true
+        default: return false
+        }
+    }
+}

@@ -12,6 +12,7 @@ extension Core {
     @inline(never)
     public func takeException(to target: Int, kind: VectorKind, esr: UInt64 = 0, far: UInt64? = nil, returnAddress: UInt64) {
         let fromEL = state.pointee.el
+        if selfDebug.stepping { debugExceptionEntry(ec: kind == .synchronous ? esr >> 26 : nil) }
         let spsr = pstate
         trace?.exception(core: self, target: target, kind: kind, esr: esr, returnAddress: returnAddress)
         let vbar: UInt64
@@ -124,7 +125,7 @@ extension Core {
         if pmu.active { pmuSync() }
         state.pointee.setFlags(spsr.nzcv)
         state.pointee.daif = spsr.daif
-        state.pointee.ss = spsr.ss
+        state.pointee.ss = debugReturnSS(spsr, el: spsr.el)
         if illegal {
             state.pointee.il = 1
         } else {

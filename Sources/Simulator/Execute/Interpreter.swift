@@ -83,8 +83,21 @@ extension Core {
     /// cut short that way (`midBlock`) neither takes interrupts nor yields at the deadline, as
     /// the undebugged block would not have, so the run is the same.
     public func run() -> StopReason {
+        while true {
+            let stop = runBlocks()
+            // Self-hosted debug started or stopped looking before each instruction: go on in the
+            // other mode, to the deadline the machine gave.
+            guard let deadline = debugModeSwitch else { return stop }
+            debugModeSwitch = nil
+            state.pointee.deadline = deadline
+            if power != .on || machine.outcome != nil { return stop }
+        }
+    }
+
+    @inline(never)
+    func runBlocks() -> StopReason {
         let s = state, r = x
-        let debugging = machine.debug.active
+        let debugging = machine.debug.active || selfDebug.instructionChecks
         while s.pointee.cycles < s.pointee.deadline || (debugging && s.pointee.midBlock) {
             guard power == .on else { return .waiting }
             let startPC: UInt64, page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer

@@ -19,6 +19,8 @@ extension Core {
         if t.blockBits > 12 { tlb.noteBlock(in: tlbCurrent, va: va, bits: t.blockBits) }
         // Device memory may use the fast path too: it only serves naturally aligned accesses, and
         // alignment is all that distinguishes Device from Normal RAM here.
+        // A page a self-hosted watchpoint covers keeps its data accesses on the slow path.
+        if !selfDebug.watchedRanges.isEmpty && !pageUnwatched(vpage) { return }
         if t.readable { e.pointee.readTag = vpage }
         if t.writable && region.pointee.writable && !region.pointee.hasCode(t.pa) { e.pointee.writeTag = vpage }
     }
@@ -48,6 +50,9 @@ extension Core {
             abort(f, instruction: false, pc: pc); return nil
         case .success(let t):
             if misaligned(va, size, device: t.device) { abort(.alignment(va, write: false), instruction: false, pc: pc); return nil }
+            if !selfDebug.watchedRanges.isEmpty && watchpointHit(va, size: size, write: false, unprivileged: asEL0) {
+                debugException(.watchpointLower, .watchpointSame, iss: Core.debugFaultStatus, far: va, pc: pc); return nil
+            }
             if !asEL0 { fillTLB(va, t) }
             guard let v = memory.readPhysical(t.pa, size: size) else {
                 abort(.externalAbort(va, write: false), instruction: false, pc: pc); return nil
@@ -77,6 +82,9 @@ extension Core {
             abort(f, instruction: false, pc: pc); return false
         case .success(let t):
             if misaligned(va, size, device: t.device) { abort(.alignment(va, write: true), instruction: false, pc: pc); return false }
+            if !selfDebug.watchedRanges.isEmpty && watchpointHit(va, size: size, write: true, unprivileged: asEL0) {
+                debugException(.watchpointLower, .watchpointSame, iss: 1 << 6 | Core.debugFaultStatus, far: va, pc: pc); return false
+            }
             if !asEL0 { fillTLB(va, t) }
             guard memory.writePhysical(t.pa, size: size, value: value) else {
                 abort(.externalAbort(va, write: true), instruction: false, pc: pc); return false

@@ -219,6 +219,10 @@ extension Core {
             case .rmrEL3:
                 if value & 2 != 0 { warmResetRequested = true }
                 return false
+            case .mdscrEL1, .osdlrEL1, .dbgbcr0, .dbgbcr1, .dbgbcr2, .dbgbcr3, .dbgbcr4, .dbgbcr5,
+                 .dbgwcr0, .dbgwcr1, .dbgwcr2, .dbgwcr3, .dbgwvr0, .dbgwvr1, .dbgwvr2, .dbgwvr3:
+                // What may fire changed: the run loop picks its mode again at the block's end.
+                debugConfigurationChanged()
             case .scrEL3:
                 // NS decides whether EL2 and stage 2 apply.
                 tlb.flushAll()
@@ -263,7 +267,11 @@ extension Core {
                 return true
             case .pmccntr: cycleCounter = value
             case .pmcr: writePMCR(value)
-            case .osLock: self[.oslsrEL1] = (value & 1) << 1 | 0x8
+            case .osLock:
+                self[.oslsrEL1] = (value & 1) << 1 | 0x8
+                debugConfigurationChanged()
+                state.pointee.pc = pc &+ 4
+                return true
             case .pmcntenset: writePMUBits(.pmcntenEL0, set: true, value)
             case .pmcntenclr: writePMUBits(.pmcntenEL0, set: false, value)
             case .pmintenset: writePMUBits(.pmintenEL1, set: true, value)

@@ -61,6 +61,7 @@ func handleException(_ frame: UnsafeMutablePointer<UInt64>) -> UInt64 {
     let offset = frame[Slot.offset]
     let isCall = syndrome.ec == EC.svc || syndrome.ec == EC.hvc || syndrome.ec == EC.smc
     if offset == 0x400 && isCall && syndrome.imm16 == 0xffff { return 1 }
+    if logStep(frame) { return 0 }
 
     let synchronous = offset & 0x180 == 0
     if armed && synchronous {

@@ -102,6 +102,7 @@ public func eltestMain() -> Never {
 
     exceptionChecks()
     translationChecks()
+    debugChecks()
 
     write("eltest: "); writeDecimal(passed); write(" passed, "); writeDecimal(failed); write(" failed\n")
     // QEMU's convention: PSCI over SMC when EL2 exists, over HVC otherwise.

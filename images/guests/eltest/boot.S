@@ -244,6 +244,8 @@ addr_\label:
     ADDR vectors_el1
     ADDR vectors_el2
     ADDR vectors_el3
+    ADDR lower_entry_el0
+    ADDR lower_entry_el1
 
     .global probe_svc
 probe_svc:
