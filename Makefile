@@ -10,9 +10,9 @@ SWIFT_FLAGS ?=
 JOBS ?= $(shell nproc)
 
 # Debian packages the project needs (host tools, libraries, oracles).
-APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools gdb-multiarch
+APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools gdb-multiarch python3-jsonschema python3-matplotlib
 
-.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image flash
+.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image flash timeline
 
 all: build
 
@@ -100,6 +100,11 @@ difftest: release
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed $(or $(SEED),1) --count $(or $(N),20000)
 
 ## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.
+## timeline: the linux-pair scenario on sim virt with --timeline: build/timeline/linux-pair.json
+## (Perfetto / chrome://tracing) checked against its schema, and its summary picture linux-pair.png.
+timeline: release linux hypervisor
+	@./scripts/timeline.sh $(RELEASE_SIM) $(BUILD)
+
 bench: release linux hypervisor
 	@swift build --product sim $(SWIFT_FLAGS) >/dev/null
 	@$(MAKE) --no-print-directory -C images/bench BUILD=$(BUILD)/bench

@@ -157,6 +157,14 @@ if [[ " ${scenarios[*]} " == *" mixed "* && " $RUNNERS " == *" sim-fvp "* && -z 
   grep -E '^(PASS|FAIL) ' <<<"$out" || echo "FAIL gdb-fvp: $(tail -2 <<<"$out" | tr '\n' ' ')"
   if grep -q '^FAIL ' <<<"$out" || ! grep -q '^PASS ' <<<"$out"; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 fi
+# --timeline on linux-pair: a trace that validates against the trace-event schema and shows the
+# hypervisor, both VMs, exits, injections, markers and console lines; its picture is drawn.
+if [[ " ${scenarios[*]} " == *" linux-pair "* && " $RUNNERS " == *" sim-virt "* && -z ${UPDATE_GOLDEN:-} ]] && unit timeline-virt; then
+  out=$("$ROOT/scripts/timeline.sh" "$SIM" "$BUILD" linux-pair 2>&1)
+  grep -E '^(PASS|FAIL) ' <<<"$out" || echo "FAIL timeline-virt: $(tail -2 <<<"$out" | tr '\n' ' ')"
+  if grep -q '^FAIL ' <<<"$out" || ! grep -q '^PASS ' <<<"$out" || [ ! -s "$BUILD/timeline/linux-pair.png" ]; then
+    failed=$((failed + 1)); else passed=$((passed + 1)); fi
+fi
 # The card a user flashes (make image BOARD=espressobin), booted as the board boots it: Debian's
 # U-Boot runs its distro boot, finds boot.scr on the card, loads the guests, Minos and its tree,
 # and booti's Minos, whose two Linux VMs run to the end. The booted file is the one make-image left.

@@ -52,6 +52,9 @@ struct Run: ParsableCommand {
     @Option(help: "Debug trace: exec, exc, mmio (comma-separated), optionally :FILE (default stderr).")
     var trace: TraceSpec?
 
+    @Option(help: "Write a timeline of the run (Chrome/Perfetto trace-event JSON, simulated time): what each core runs, exits to EL2, PSCI, list registers, console lines.")
+    var timeline: String?
+
     @Option(help: "A virtio block device: file=PATH[,mode=ro|rw|snapshot] (default rw; repeatable).")
     var drive: [DriveSpec] = []
 
@@ -121,6 +124,9 @@ struct Run: ParsableCommand {
             }
             machine.trace = Tracer(kinds: t.kinds, handle: handle)
         }
+        if let path = timeline {
+            machine.timeline = Timeline(handle: try OutputFile.open(path, what: "timeline file"), cpus: config.cpus, cpuHz: spec.cpuHz, board: spec.name)
+        }
 
         var options = try fromCard.map { try PiFirmware.options(card: $0.path, board: spec) } ?? BootOptions()
         if fromCard != nil && (dtb != nil || initrd != nil || append != nil) {
@@ -149,8 +155,12 @@ struct Run: ParsableCommand {
             unmatched.removeAll { expectREs[$0].firstMatch(in: line, range: range) != nil }
             if unmatched.isEmpty && before > 0 { machine.finish(.expectMatched(line)) }
         }
-        console.onLine = match
-        machine.virtioConsole?.onLine = match
+        let lines: (String) -> Void = { [unowned machine] line in
+            machine.timeline?.consoleLine(line, at: machine.timelineNow)
+            match(line)
+        }
+        console.onLine = lines
+        machine.virtioConsole?.onLine = lines
 
         let terminal = serial.isStdio ? TerminalInput(backend: console) : nil
         terminal?.start()
@@ -179,6 +189,7 @@ struct Run: ParsableCommand {
         terminal?.stop()
         console.flush()
         machine.virtioConsole?.flush()
+        machine.finishTimeline()
         machine.close()
 
         var (status, code) = Run.describe(outcome, expecting: !expectREs.isEmpty)

@@ -103,6 +103,8 @@ enum Arch {
 
     // MARK: Waiting, locks, firmware
     static func waitForInterrupt() { hv_wfi() }
+    /// Names a point in the simulator's `--timeline` (a NOP on hardware): `name` is NUL-terminated.
+    static func timelineMarker(_ name: UnsafePointer<UInt8>, _ value: UInt64) { hv_timeline_marker(name, value) }
     static func lock(_ word: UnsafeMutablePointer<UInt32>) { hv_spin_lock(word) }
     static func unlock(_ word: UnsafeMutablePointer<UInt32>) { hv_spin_unlock(word) }
     static func smc(_ function: UInt64, _ a1: UInt64 = 0, _ a2: UInt64 = 0, _ a3: UInt64 = 0) -> UInt64 {

@@ -19,6 +19,7 @@ extension Hypervisor {
                 handlePhysicalInterrupts(cpu)
                 continue
             }
+            if v !== cpu.loaded { v.timelineName.withUnsafeBufferPointer { Arch.timelineMarker($0.baseAddress!, UInt64(v.index)) } }
             load(v, on: cpu)
             releaseTimerHold(v)
             if board.hasGIC { flushListRegisters(v) } else { prepareSoftwareInterrupts(v, cpu: cpu) }

@@ -35,7 +35,21 @@ final class VCPU {
         regs.initialize(to: .zero)
         fpState = UnsafeMutableRawPointer.allocate(byteCount: fpStateSize, alignment: 16)
         fpState.initializeMemory(as: UInt8.self, repeating: 0, count: fpStateSize)
+        var name = Array("schedule vm".utf8)
+        VCPU.appendDecimal(&name, vm.config.vmid)
+        name += Array(" vcpu".utf8)
+        VCPU.appendDecimal(&name, index)
+        name += Array(" (".utf8) + Array(vm.config.name.utf8) + Array(")".utf8) + [0]
+        timelineName = name
         redistributor = VirtualRedistributor(vcpu: self)
+    }
+
+    /// The scheduler's `--timeline` marker when it switches to this vCPU, NUL-terminated.
+    let timelineName: [UInt8]
+
+    static func appendDecimal(_ out: inout [UInt8], _ n: Int) {
+        if n >= 10 { appendDecimal(&out, n / 10) }
+        out.append(UInt8(48 + n % 10))
     }
 
     /// Virtual MPIDR: Aff0 is the vCPU index (bit 31 RES1).

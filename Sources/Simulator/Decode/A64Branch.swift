@@ -34,6 +34,7 @@ extension A64 {
             case 0b0000_011: return Insn(.wait, a: 0)
             case 0b0000_100: return Insn(.hint, a: Hint.sev.rawValue)
             case 0b0000_101: return Insn(.hint, a: Hint.sevl.rawValue)
+            case 0b1111_010: return Insn(.hint, a: Hint.timelineMarker.rawValue)
             // Every other hint, allocated by later versions or not, executes as NOP on ARMv8.0.
             default: return Insn(.nop)
             }
@@ -71,4 +72,6 @@ public enum ExceptionGen: Int {
 /// Hints with an effect, in `Insn.a` of `.hint`.
 public enum Hint: Int {
     case yield, sev, sevl
+    /// HINT #0x7A: a `--timeline` marker (Core.timelineMarker); a NOP everywhere else.
+    case timelineMarker
 }

@@ -15,6 +15,7 @@ extension Core {
         if selfDebug.stepping { debugExceptionEntry(ec: kind == .synchronous ? esr >> 26 : nil) }
         let spsr = pstate
         trace?.exception(core: self, target: target, kind: kind, esr: esr, returnAddress: returnAddress)
+        if let tl = machine.timeline, target == 2 { timelineExit(tl, from: fromEL, kind: kind, esr: esr, far: far, returnAddress: returnAddress) }
         let vbar: UInt64
         switch target {
         case 1:
@@ -42,6 +43,7 @@ extension Core {
         setMode(el: target, spsel: 1)
         state.pointee.pc = vbar &+ group &+ kind.rawValue
         state.pointee.cycles &+= 20
+        if machine.timeline != nil { timelineEnter() }
     }
 
     /// A synchronous exception with syndrome (EC, IL = 1, ISS), routed by the usual rules unless `to` is given.
@@ -134,6 +136,7 @@ extension Core {
         }
         state.pointee.pc = elr
         trace?.exceptionReturn(core: self, to: state.pointee.el, pc: elr)
+        if machine.timeline != nil { timelineEnter() }
     }
 
     /// Takes a pending physical IRQ or FIQ if routing and masking allow; returns true if taken.

@@ -199,6 +199,7 @@ extension Core {
         case .yield: break
         case .sev: machine.sendEvent()
         case .sevl: state.pointee.eventRegister = true
+        case .timelineMarker: timelineMarker()
         }
     }
 }

@@ -261,7 +261,9 @@ extension Core {
                 state.pointee.pc = pc &+ 4
                 return true
             case .ich(let reg):
+                let old = machine.timeline != nil ? machine.gic?.virtualInterfaces[index].read(reg) : nil
                 machine.gic?.virtualInterfaces[index].write(reg, value)
+                if let tl = machine.timeline, let old, case .lr = reg { timelineListRegister(tl, old: old, value: value) }
                 // Writes can unmask or acknowledge interrupts: end the block so they are seen.
                 state.pointee.pc = pc &+ 4
                 return true

@@ -39,6 +39,8 @@ public final class PSCIFirmware {
         func ret(_ s: Status) { ret(s.rawValue) }
         machine.trace?.note("psci: core \(core.index) function 0x\(String(fid, radix: 16))")
         guard let f = Function(rawValue: fid) else { ret(.notSupported); return false }
+        machine.timeline?.instant(core: core.index, "PSCI \(f)", category: "psci", at: core.state.pointee.cycles,
+                                  args: [("function", Timeline.hex(UInt64(fid)))])
         switch f {
         case .version: ret(Int64(machine.board.psciVersion))
         case .smcccVersion: ret(0x1_0001)

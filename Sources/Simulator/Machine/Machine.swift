@@ -47,6 +47,18 @@ public final class Machine {
             if let t = trace, t.kinds.contains(.mmio) { memory.mmioTrace = { t.note("mmio " + $0) } } else { memory.mmioTrace = nil }
         }
     }
+    /// `--timeline`: the trace being written (Timeline.swift); nil when not asked for.
+    public var timeline: Timeline?
+    /// The core inside `run`, whose time stamps what it causes elsewhere (console lines).
+    var running: Core?
+    /// Simulated time for an event outside the cores: the running core's cycles, else the quantum's.
+    public var timelineNow: UInt64 { running?.state.pointee.cycles ?? now }
+
+    /// Ends the timeline's open slices and completes its file.
+    public func finishTimeline() {
+        timeline?.finish(cycles: cores.map { $0.state.pointee.cycles })
+        timeline = nil
+    }
     public private(set) var outcome: Outcome?
     /// The interrupt controller (nil on boards without one, e.g. the user-mode address space).
     public private(set) var gic: GICv3?
@@ -389,10 +401,14 @@ public final class Machine {
                         let total = retired
                         deadline = min(target, c.state.pointee.cycles &+ (limit > total ? limit - total : 0))
                     }
+                    if timeline != nil { c.timelineEnter() }
                     if traceExec { runTraced(c, until: deadline) } else {
                         c.state.pointee.deadline = deadline
+                        running = c
                         _ = c.run()
+                        running = nil
                     }
+                    if timeline != nil { c.timelineEnter() }
                 }
                 if c.pmu.active { c.pmuSync() }
                 if c.power == .on { anyRunning = true }

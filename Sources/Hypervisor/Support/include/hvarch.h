@@ -131,6 +131,13 @@ static inline void hv_ic_iallu(void) { __asm__ volatile("ic iallu\n dsb ish\n is
 static inline void hv_dc_civac(uint64_t a) { __asm__ volatile("dc civac, %0" :: "r"(a) : "memory"); }
 static inline void hv_wfi(void) { __asm__ volatile("dsb sy\n wfi" ::: "memory"); }
 static inline void hv_sev(void) { __asm__ volatile("dsb ishst\n sev" ::: "memory"); }
+/* A marker for the simulator's --timeline: HINT #0x7A, unallocated in the architecture and so a
+   NOP on hardware and in QEMU, names a point with the NUL-terminated string at x0, value in x1. */
+static inline void hv_timeline_marker(const uint8_t *name, uint64_t value) {
+    register const uint8_t *x0 __asm__("x0") = name;
+    register uint64_t x1 __asm__("x1") = value;
+    __asm__ volatile("hint #0x7a" :: "r"(x0), "r"(x1) : "memory");
+}
 
 /* MMIO, always 32-bit or 64-bit naturally aligned. */
 static inline uint32_t hv_mmio_read32(uint64_t a) { return *(volatile uint32_t *)a; }
