@@ -2,7 +2,7 @@
 # gdb against `sim --gdb` (M2.6): Debian's gdb-multiarch in batch mode attaches to the 'mixed'
 # hypervisor scenario on fvp started halted, breaks on the hypervisor's exit handler (a named
 # function of minos.elf), reads EL2 state, steps one instruction, watches the hypervisor's console
-# lock, switches to the second core, then detaches; the run's console log must equal a run
+# lock for a write then for a read, switches to the second core, then detaches; the run's console log must equal a run
 # without gdb, line for line. Prints PASS/FAIL lines; exit 1 on a failure.
 # Usage: scripts/gdb-check.sh SIM BUILD
 set -uo pipefail
@@ -58,6 +58,11 @@ watch *(unsigned int *)\$word
 continue
 info registers pc
 delete
+echo ==rwatch\n
+rwatch *(unsigned int *)\$word
+continue
+info registers pc
+delete
 echo ==threads\n
 info threads
 thread 2
@@ -80,6 +85,8 @@ if [ "$(reg stepi pc)" = "$(printf '0x%x' $((entry + 4)))" ]; then ok "gdb-stepi
 else bad "gdb-stepi-one-instruction" "pc after stepi: $(reg stepi pc) (breakpoint at $entry)"; fi
 if grep -q "^Hardware watchpoint 2: \*(unsigned int \*)\$word" "$out" && grep -q "^New value = " "$out"; then ok "gdb-watchpoint-fires"
 else bad "gdb-watchpoint-fires" "$(grep -m2 -i -A3 'watchpoint 2' "$out" | tr '\n' ' ')"; fi
+if grep -q "^Hardware read watchpoint 3: \*(unsigned int \*)\$word" "$out" && grep -q "^Value = " "$out" && [ -n "$(reg rwatch pc)" ]; then ok "gdb-read-watchpoint-fires"
+else bad "gdb-read-watchpoint-fires" "$(grep -m2 -i -A3 'watchpoint 3' "$out" | tr '\n' ' ')"; fi
 if grep -q '^\[Switching to thread 2 (Thread 2)\]' "$out" && [ -n "$(reg threads pc)" ] && grep -q 'Thread 4 (cpu3' "$out"; then ok "gdb-threads-are-cores"
 else bad "gdb-threads-are-cores" "$(sed -n '/^==threads/,/^==detach/p' "$out" | head -8 | tr '\n' ' ')"; fi
 # The summary without host time: outcome, instructions, simulated seconds.

@@ -50,7 +50,7 @@ import Testing
         #expect(stops.count == 3)
         #expect(stops.first.map { $0.0 == base + 24 && $0.1 == .breakpoint } == true, "stopped before the B.NE")
         #expect(stops.dropFirst().first.map { $0.0 == base + 12 && $0.1 == .step } == true, "one step: the taken branch")
-        #expect(stops.dropFirst(2).first.map { $0.0 == base + 20 && $0.1 == .watchpoint(base + 40) } == true,
+        #expect(stops.dropFirst(2).first.map { $0.0 == base + 20 && $0.1 == .watchpoint(base + 40, .write) } == true,
                 "after the store that changed the word")
         #expect(b.x(0) == 15 && b.x(3) == 7 && b.core.state.pointee.cycles == cycles, "the same run as without a debugger")
     }

@@ -2,10 +2,15 @@
 public enum DebugStop: Equatable {
     case breakpoint
     case step
-    /// A write watchpoint: the watched bytes at this virtual address changed.
-    case watchpoint(UInt64)
+    /// A watchpoint at this virtual address: written (its bytes changed), read, or either.
+    case watchpoint(UInt64, WatchKind)
     /// The debugger asked (Ctrl-C), or the run is starting halted.
     case interrupt
+}
+
+/// What a debugger's watchpoint watches (gdb's Z2, Z3, Z4).
+public enum WatchKind: Equatable {
+    case write, read, access
 }
 
 /// Run control an attached debugger (the gdb stub) sets on the machine: breakpoints by virtual
@@ -18,11 +23,24 @@ public final class DebugControl {
     public private(set) var breakpoints: Set<UInt64> = []
 
     struct Watchpoint {
-        let va: UInt64, pa: UInt64, length: Int
+        let va: UInt64, pa: UInt64, length: Int, kind: WatchKind
         var last: [UInt8]
     }
     private(set) var watchpoints: [Watchpoint] = []
 
+    /// Read and access watchpoints see loads through the slow path: the soft TLB withholds the
+    /// read and write tags of the pages they are in. So that the run stays the same, each withheld
+    /// fill is kept as a shadow (by entry address) and an access it would have served costs what
+    /// the fast path costs: no walk. Write watchpoints compare values instead.
+    private(set) var accessWatching = false
+    private(set) var watchedPages: Set<UInt64> = []
+    struct Shadow { let vpage: UInt64, ppage: UInt64, addend: UInt64, readable: Bool, writable: Bool }
+    var shadows: [Int: Shadow] = [:]
+    /// A read or access watchpoint hit by the core's last instruction, reported before its next.
+    private var pendingHit: (core: Int, va: UInt64, kind: WatchKind)?
+    /// Set by the machine: withholds (true) or gives back (false) the tags of `watchedPages` in
+    /// every core's soft TLB, through the shadows.
+    var onWatchedPagesChanged: ((_ withhold: Bool) -> Void)?
     /// The core to stop after its next instruction; `stepArmed` once that instruction has begun.
     private var stepCore: Int?
     private var stepArmed = false
@@ -41,21 +59,47 @@ public final class DebugControl {
     public func insertBreakpoint(_ va: UInt64) { breakpoints.insert(va) }
     public func removeBreakpoint(_ va: UInt64) { breakpoints.remove(va) }
 
-    /// Watches [va, va + length) for writes, at the physical address it has now (nil: unmapped RAM).
-    public func insertWatchpoint(va: UInt64, pa: UInt64, length: Int) -> Bool {
+    /// Watches [va, va + length) at the physical address it has now (false: not RAM there).
+    public func insertWatchpoint(va: UInt64, pa: UInt64, length: Int, kind: WatchKind = .write) -> Bool {
         guard let bytes = memory.read(pa, count: length) else { return false }
-        watchpoints.append(Watchpoint(va: va, pa: pa, length: length, last: bytes))
+        watchpoints.append(Watchpoint(va: va, pa: pa, length: length, kind: kind, last: bytes))
+        updateWatchedPages()
         return true
     }
 
-    public func removeWatchpoint(va: UInt64, length: Int) {
-        watchpoints.removeAll { $0.va == va && $0.length == length }
+    public func removeWatchpoint(va: UInt64, length: Int, kind: WatchKind = .write) {
+        watchpoints.removeAll { $0.va == va && $0.length == length && $0.kind == kind }
+        updateWatchedPages()
     }
 
     public func removeAll() {
         breakpoints = []
         watchpoints = []
         stepCore = nil
+        updateWatchedPages()
+    }
+
+    private func updateWatchedPages() {
+        var pages: Set<UInt64> = []
+        for w in watchpoints where w.kind != .write {
+            for p in stride(from: w.pa & ~0xFFF, through: (w.pa &+ UInt64(w.length) &- 1) & ~0xFFF, by: 0x1000) { pages.insert(p) }
+        }
+        guard pages != watchedPages else { return }
+        if accessWatching { onWatchedPagesChanged?(false) }
+        watchedPages = pages
+        accessWatching = !pages.isEmpty
+        if accessWatching { onWatchedPagesChanged?(true) }
+    }
+
+    /// A slow-path access by `core` to [pa, pa + size): a read or access watchpoint it touches
+    /// stops the core before its next instruction.
+    func noteAccess(core: Int, pa: UInt64, size: Int, write: Bool) {
+        for w in watchpoints where w.kind == .access || (w.kind == .read && !write) {
+            if pa < w.pa &+ UInt64(w.length) && w.pa < pa &+ UInt64(size) {
+                pendingHit = (core, w.va, w.kind)
+                return
+            }
+        }
     }
 
     /// Sets what the cores do when the debugger resumes them: `step` names a core to stop after
@@ -103,12 +147,16 @@ public final class DebugControl {
             if stepArmed { reason = .step } else { stepArmed = true }
         }
         if reason == nil, breakpoints.contains(core.state.pointee.pc) { reason = .breakpoint }
+        if reason == nil, let hit = pendingHit, hit.core == core.index {
+            pendingHit = nil
+            reason = .watchpoint(hit.va, hit.kind)
+        }
         if reason == nil {
-            for i in watchpoints.indices {
+            for i in watchpoints.indices where watchpoints[i].kind == .write {
                 let now = memory.read(watchpoints[i].pa, count: watchpoints[i].length) ?? watchpoints[i].last
                 if now != watchpoints[i].last {
                     watchpoints[i].last = now
-                    reason = .watchpoint(watchpoints[i].va)
+                    reason = .watchpoint(watchpoints[i].va, .write)
                     break
                 }
             }

@@ -1,8 +1,8 @@
 /// A gdb remote serial protocol stub (`sim --gdb tcp::PORT`), all-stop: each core is a thread
 /// (id = core index + 1); a stop pauses the whole machine where it is; registers and memory are
 /// those of the selected core, memory through its current translation regime (`monitor phys`,
-/// `monitor el1|el2|el3`, `monitor virt` change that). Breakpoints (Z0/Z1), write watchpoints
-/// (Z2) and steps are `DebugControl`'s, and leave guest memory alone. Ctrl-C interrupts.
+/// `monitor el1|el2|el3`, `monitor virt` change that). Breakpoints (Z0/Z1), write, read and
+/// access watchpoints (Z2-Z4) and steps are `DebugControl`'s, and leave guest memory alone. Ctrl-C interrupts.
 public final class GDBServer {
     unowned let machine: Machine
     private let conn: GDBConnection
@@ -83,7 +83,9 @@ public final class GDBServer {
         switch lastStop.reason {
         case .interrupt: return "T02" + thread
         case .breakpoint, .step: return "T05" + thread
-        case .watchpoint(let va): return "T05watch:\(String(va, radix: 16));" + thread
+        case .watchpoint(let va, let kind):
+            let name = kind == .write ? "watch" : (kind == .read ? "rwatch" : "awatch")
+            return "T05\(name):\(String(va, radix: 16));" + thread
         }
     }
 
@@ -145,12 +147,13 @@ public final class GDBServer {
             case "0", "1":
                 if insert { machine.debug.insertBreakpoint(a) } else { machine.debug.removeBreakpoint(a) }
                 return .reply("OK")
-            case "2":
-                guard insert else { machine.debug.removeWatchpoint(va: a, length: len); return .reply("OK") }
+            case "2", "3", "4":
+                let kind: WatchKind = parts[0] == "2" ? .write : (parts[0] == "3" ? .read : .access)
+                guard insert else { machine.debug.removeWatchpoint(va: a, length: len, kind: kind); return .reply("OK") }
                 guard len > 0, len <= 8, let pa = translate(a),
-                      machine.debug.insertWatchpoint(va: a, pa: pa, length: len) else { return .reply("E01") }
+                      machine.debug.insertWatchpoint(va: a, pa: pa, length: len, kind: kind) else { return .reply("E01") }
                 return .reply("OK")
-            default: return .reply("")     // read and access watchpoints: not supported
+            default: return .reply("")
             }
         case "H":
             let kind = p.dropFirst().first

@@ -21,6 +21,12 @@ extension Core {
         // alignment is all that distinguishes Device from Normal RAM here.
         // A page a self-hosted watchpoint covers keeps its data accesses on the slow path.
         if !selfDebug.watchedRanges.isEmpty && !pageUnwatched(vpage) { return }
+        if machine.debug.accessWatching && machine.debug.watchedPages.contains(ppage) {
+            machine.debug.shadows[Int(bitPattern: e)] = DebugControl.Shadow(
+                vpage: vpage, ppage: ppage, addend: e.pointee.addend, readable: t.readable,
+                writable: t.writable && region.pointee.writable && !region.pointee.hasCode(t.pa))
+            return
+        }
         if t.readable { e.pointee.readTag = vpage }
         if t.writable && region.pointee.writable && !region.pointee.hasCode(t.pa) { e.pointee.writeTag = vpage }
     }
@@ -45,6 +51,7 @@ extension Core {
             }
             return v
         }
+        if machine.debug.accessWatching, !asEL0, let v = debuggerWatchedRead(va, size) { return v }
         switch translate(va, .read, asEL0: asEL0) {
         case .failure(.fault(let f)):
             abort(f, instruction: false, pc: pc); return nil
@@ -57,6 +64,7 @@ extension Core {
             guard let v = memory.readPhysical(t.pa, size: size) else {
                 abort(.externalAbort(va, write: false), instruction: false, pc: pc); return nil
             }
+            if machine.debug.accessWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: false) }
             state.pointee.cycles &+= t.device ? 10 : 0
             return v
         }
@@ -77,6 +85,7 @@ extension Core {
             for k in 0..<size where !slowWrite(va &+ UInt64(k), 1, (value >> UInt64(8 * k)) & 0xFF, pc: pc, asEL0: asEL0) { return false }
             return true
         }
+        if machine.debug.accessWatching, !asEL0, debuggerWatchedWrite(va, size, value) { return true }
         switch translate(va, .write, asEL0: asEL0) {
         case .failure(.fault(let f)):
             abort(f, instruction: false, pc: pc); return false
@@ -90,6 +99,7 @@ extension Core {
                 abort(.externalAbort(va, write: true), instruction: false, pc: pc); return false
             }
             machine.didStore(pa: t.pa, size: size, by: self)
+            if machine.debug.accessWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: true) }
             return true
         }
     }

@@ -188,6 +188,10 @@ public final class Machine {
         if let w = board.peripheralWindow { try fillPeripheralGaps(w) }
         try attachVirtIO(config, sink: sink, console: console)
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
+        debug.onWatchedPagesChanged = { [unowned self] withhold in
+            for c in self.cores { c.withholdWatchedPages(withhold) }
+            if !withhold { self.debug.shadows = [:] }
+        }
         if config.entryEL < 3, case .direct = board.boot {
             firmware = PSCIFirmware(conduit: config.entryEL == 2 ? .smc : .hvc, machine: self)
         }

@@ -62,7 +62,7 @@ public final class SoftTLB {
     public private(set) var current = 0
     private var victim = 1
     static let empty: UInt64 = .max
-    static let tableCount = 2 + 2 * banks
+    public static let tableCount = 2 + 2 * banks
     /// Per table: the blocks larger than 4 KiB it holds pages of, as `base | log2 size` (low 6
     /// bits), up to `maxBlocks`; `overflow` marks more. A TLBI by VA inside one of them drops the
     /// table; outside them it drops one slot.
