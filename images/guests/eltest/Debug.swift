@@ -117,6 +117,20 @@ func expectDebugTaken(el: UInt64, ec: UInt64, iss: UInt64, elr: UInt64, offset: 
     expect("ELR", taken.elr, elr)
 }
 
+/// Watchpoint 0 on dbg_var with control `wcr`: an EL0 byte store at dbg_var + `missing` passes,
+/// one at dbg_var + `hitting` stops before it stores, with FAR the byte's address.
+func expectByteStoreWatch(_ wcr: UInt64, missing: UInt64, hitting: UInt64) {
+    writeDBGWVR0(addrDbgVar()); writeDBGWCR0(wcr); writeMDSCR(DBG.mde)
+    setStoreOffset(missing)
+    _ = run(at: 0, body(at: addrDbgStoreB()))
+    setStoreOffset(hitting)
+    arm()
+    _ = run(at: 0, body(at: addrDbgStoreB()))
+    expectDebugTaken(el: 1, ec: DBG.wpLower, iss: 1 << 6 | DBG.debugStatus, elr: addrDbgStoreB() + 20)
+    expect("FAR", taken.far, addrDbgVar() + hitting)
+    clearDebug()
+}
+
 func debugChecks() {
     check("debug.oslock-reset", at: 1) {
         expect("OSLSR_EL1 (OSLM, OSLK) after reset", readOSLSR() & 0xB, 0xA)
@@ -208,29 +222,13 @@ func debugChecks() {
         expect("FAR", taken.far, addrDbgVar())
         clearDebug(); return 0
     }
+    // BAS = 0b00110000: bytes 4 and 5 of the doubleword.
     check("debug.wp-byte-select", at: 1) {
-        // BAS = 0b00110000: bytes 4 and 5 of the doubleword.
-        writeDBGWVR0(addrDbgVar()); writeDBGWCR0(DBG.wcr(pac: DBG.el0, lsc: DBG.store, bas: 0x30)); writeMDSCR(DBG.mde)
-        setStoreOffset(3)
-        _ = run(at: 0, body(at: addrDbgStoreB()))
-        setStoreOffset(5)
-        arm()
-        _ = run(at: 0, body(at: addrDbgStoreB()))
-        expectDebugTaken(el: 1, ec: DBG.wpLower, iss: 1 << 6 | DBG.debugStatus, elr: addrDbgStoreB() + 20)
-        expect("FAR", taken.far, addrDbgVar() + 5)
-        clearDebug(); return 0
+        expectByteStoreWatch(DBG.wcr(pac: DBG.el0, lsc: DBG.store, bas: 0x30), missing: 3, hitting: 5); return 0
     }
+    // MASK = 6: the whole 64-byte block at dbg_var.
     check("debug.wp-address-mask", at: 1) {
-        // MASK = 6: the whole 64-byte block at dbg_var.
-        writeDBGWVR0(addrDbgVar()); writeDBGWCR0(DBG.wcr(pac: DBG.el0, lsc: DBG.store, mask: 6)); writeMDSCR(DBG.mde)
-        setStoreOffset(64)
-        _ = run(at: 0, body(at: addrDbgStoreB()))
-        setStoreOffset(40)
-        arm()
-        _ = run(at: 0, body(at: addrDbgStoreB()))
-        expectDebugTaken(el: 1, ec: DBG.wpLower, iss: 1 << 6 | DBG.debugStatus, elr: addrDbgStoreB() + 20)
-        expect("FAR", taken.far, addrDbgVar() + 40)
-        clearDebug(); return 0
+        expectByteStoreWatch(DBG.wcr(pac: DBG.el0, lsc: DBG.store, mask: 6), missing: 64, hitting: 40); return 0
     }
 
     // Software step of EL0, debug target EL1. call_lower's ERET has SPSR.SS = 0: the first step
