@@ -118,3 +118,6 @@ struct GDBSpec: ExpressibleByArgument {
         self.port = port
     }
 }
+
+/// `--timing simple|a53`.
+extension TimingMode: ExpressibleByArgument {}

@@ -52,6 +52,12 @@ struct Run: ParsableCommand {
     @Option(help: "Debug trace: exec, exc, mmio (comma-separated), optionally :FILE (default stderr).")
     var trace: TraceSpec?
 
+    @Option(help: "Timing model: simple (a fixed cost per instruction class; fastest) or a53 (Cortex-A53 dual issue, latencies, caches, TLBs).")
+    var timing: TimingMode = .simple
+
+    @Flag(help: "Print statistics at the end (instructions, cycles, cache and TLB counts with --timing a53), one 'key value' per line, on stderr.")
+    var stats = false
+
     @Option(help: "Write a timeline of the run (Chrome/Perfetto trace-event JSON, simulated time): what each core runs, exits to EL2, PSCI, list registers, console lines.")
     var timeline: String?
 
@@ -113,6 +119,7 @@ struct Run: ParsableCommand {
             guard n == "user" || n.hasPrefix("user,") else { throw SimError.config("--net: only user-mode networking is supported (user[,hostfwd=...])") }
             config.net = n
         }
+        config.timing = timing
         let machine = try Machine(config, console: console)
         defer { machine.close() }
         if let t = trace {
@@ -204,6 +211,7 @@ struct Run: ParsableCommand {
             let line = String(format: "sim: %@; %llu instructions, %.6f s simulated, %.3f s host, %.1f MIPS", status, insns, simulated, wall, mips)
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
+        if stats { FileHandle.standardError.write(Data(machine.statsReport().utf8)) }
         Foundation.exit(code.rawValue)
     }
 

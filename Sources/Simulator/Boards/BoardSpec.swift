@@ -170,6 +170,8 @@ public struct BoardSpec {
     /// A window where the board has peripherals: what no modelled device covers reads as zero.
     public var peripheralWindow: Bank? = nil
     public var boot: BootProtocol = .direct
+    /// Caches and memory the `--timing a53` model gives the board's cores.
+    public var memorySystem = MemorySystem()
     /// Where the boot loader puts the initrd, with the device tree at the next 2 MiB boundary after
     /// it (QEMU's and the Pi's layout: 128 MiB into RAM); nil: both at the top of the first bank.
     public var initrdBase: UInt64? = nil

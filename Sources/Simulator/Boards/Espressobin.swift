@@ -63,6 +63,8 @@ extension BoardSpec {
             DeviceInstance(.syscon, at: 0xD001_8C00, size: 0x20),                        // SB GPIO interrupts
         ]
         b.peripheralWindow = Bank(base: 0xD000_0000, size: 0x200_0000)
+        // Armada 3720: 256 KiB L2, DDR3/DDR4.
+        b.memorySystem = MemorySystem(l2Bytes: 256 << 10, dramNanoseconds: 120)
         // Where U-Boot's booti puts things (kernel_addr_r, ramdisk_addr_r; the tree after the initrd).
         b.imageBase = 0x700_0000
         b.initrdBase = 0xA00_0000

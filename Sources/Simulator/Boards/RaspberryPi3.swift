@@ -36,6 +36,8 @@ extension BoardSpec {
         ]
         b.peripheralWindow = Bank(base: 0x3F00_0000, size: 0x100_0000)
         b.boot = .spinTable(slots: [0xD8, 0xE0, 0xE8, 0xF0])
+        // BCM2837: 512 KiB shared L2, LPDDR2 (≈100 ns random read past the L2 at 1.2 GHz).
+        b.memorySystem = MemorySystem(l2Bytes: 512 << 10, dramNanoseconds: 100)
         // The firmware loads a 64-bit kernel at 0x200000 (text_offset 0 Images; QEMU does the same).
         b.imageBase = 0x20_0000
         b.initrdBase = 0x800_0000

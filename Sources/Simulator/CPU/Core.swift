@@ -51,6 +51,12 @@ public final class Core {
     /// Set when the interpreter must switch to or from one-instruction blocks: the deadline to
     /// restore once the current run loop has returned.
     var debugModeSwitch: UInt64?
+    /// `--timing a53`: this core's caches and TLBs (nil in the functional mode), owned by the
+    /// machine (`timingModels`): unowned here so the memory paths pay no reference counting.
+    unowned(unsafe) var a53: A53Timing?
+    /// A debugger's read or access watchpoint is set (DebugControl.accessWatching, kept here so
+    /// the memory slow paths test a flag of their own).
+    var debuggerWatching = false
     var pmuInterruptAsserted = false
 
     init(index: Int, mpidr: UInt64, machine: Machine) {

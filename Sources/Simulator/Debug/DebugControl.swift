@@ -28,18 +28,16 @@ public final class DebugControl {
     }
     private(set) var watchpoints: [Watchpoint] = []
 
-    /// Read and access watchpoints see loads through the slow path: the soft TLB withholds the
-    /// read and write tags of the pages they are in. So that the run stays the same, each withheld
-    /// fill is kept as a shadow (by entry address) and an access it would have served costs what
-    /// the fast path costs: no walk. Write watchpoints compare values instead.
+    /// Read and access watchpoints see loads through the slow path: the soft TLB marks the tags
+    /// of the pages they are in (TLBEntry.slowPath). So that the run stays the same, an access a
+    /// marked entry serves costs what the fast path costs: no walk. Write watchpoints compare
+    /// values instead.
     private(set) var accessWatching = false
     private(set) var watchedPages: Set<UInt64> = []
-    struct Shadow { let vpage: UInt64, ppage: UInt64, addend: UInt64, readable: Bool, writable: Bool }
-    var shadows: [Int: Shadow] = [:]
     /// A read or access watchpoint hit by the core's last instruction, reported before its next.
     private var pendingHit: (core: Int, va: UInt64, kind: WatchKind)?
-    /// Set by the machine: withholds (true) or gives back (false) the tags of `watchedPages` in
-    /// every core's soft TLB, through the shadows.
+    /// Set by the machine: marks (true) or unmarks (false) the tags of `watchedPages` in every
+    /// core's soft TLB.
     var onWatchedPagesChanged: ((_ withhold: Bool) -> Void)?
     /// The core to stop after its next instruction; `stepArmed` once that instruction has begun.
     private var stepCore: Int?

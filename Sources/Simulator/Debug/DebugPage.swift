@@ -35,52 +35,32 @@ extension Core {
     }
 }
 
-/// gdb's read and access watchpoints (DebugControl.watchedPages): the soft TLB withholds those
-/// pages' data tags, and these serve the accesses the withheld entry would have served, at the
+/// gdb's read and access watchpoints (DebugControl.watchedPages): the soft TLB marks those
+/// pages' data tags slow-path-only, and these serve the accesses a marked entry serves, at the
 /// fast path's cost (no walk), so the run is what it is without the debugger.
 extension Core {
-    /// The withheld entry for `va`, if still in place and serving an aligned access of `size`.
-    private func shadowEntry(_ va: UInt64, _ size: Int) -> (DebugControl.Shadow, UnsafeMutablePointer<TLBEntry>)? {
-        guard va & UInt64(size - 1) == 0 else { return nil }
-        let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & UInt64(SoftTLB.entries - 1))
-        guard let sh = machine.debug.shadows[Int(bitPattern: e)], sh.vpage == va & ~0xFFF,
-              e.pointee.physPage == sh.ppage, e.pointee.addend == sh.addend else { return nil }
-        return (sh, e)
-    }
-
     func debuggerWatchedRead(_ va: UInt64, _ size: Int) -> UInt64? {
-        guard let (sh, _) = shadowEntry(va, size), sh.readable else { return nil }
-        let pa = sh.ppage | (va & 0xFFF)
-        guard let v = memory.readPhysical(pa, size: size) else { return nil }
+        guard let (_, pa) = markedEntry(va, size, write: false), let v = memory.readPhysical(pa, size: size) else { return nil }
         machine.debug.noteAccess(core: index, pa: pa, size: size, write: false)
         return v
     }
 
     func debuggerWatchedWrite(_ va: UInt64, _ size: Int, _ value: UInt64) -> Bool {
-        guard let (sh, _) = shadowEntry(va, size), sh.writable else { return false }
-        let pa = sh.ppage | (va & 0xFFF)
-        guard memory.writePhysical(pa, size: size, value: value) else { return false }
+        guard let (_, pa) = markedEntry(va, size, write: true), memory.writePhysical(pa, size: size, value: value) else { return false }
         machine.debug.noteAccess(core: index, pa: pa, size: size, write: true)
         return true
     }
 
-    /// Withholds (or gives back) the data tags of the debugger's watched pages in every table.
-    func withholdWatchedPages(_ withhold: Bool) {
-        let d = machine.debug
+    /// Marks (or unmarks) the data tags of the debugger's watched pages in every table; under
+    /// the a53 model every tag stays marked.
+    func markWatchedPages(_ mark: Bool) {
+        guard a53 == nil else { return }
+        let pages = machine.debug.watchedPages
         for i in 0..<(SoftTLB.tableCount * SoftTLB.entries) {
             let e = tlb.base + i
-            let key = Int(bitPattern: e)
-            if withhold {
-                let vpage = e.pointee.readTag != TLBEntry.invalid ? e.pointee.readTag : e.pointee.writeTag
-                guard vpage != TLBEntry.invalid, d.watchedPages.contains(e.pointee.physPage) else { continue }
-                d.shadows[key] = DebugControl.Shadow(vpage: vpage, ppage: e.pointee.physPage, addend: e.pointee.addend,
-                                                     readable: e.pointee.readTag != TLBEntry.invalid,
-                                                     writable: e.pointee.writeTag != TLBEntry.invalid)
-                e.pointee.readTag = TLBEntry.invalid
-                e.pointee.writeTag = TLBEntry.invalid
-            } else if let sh = d.shadows[key], e.pointee.physPage == sh.ppage, e.pointee.addend == sh.addend {
-                if sh.readable { e.pointee.readTag = sh.vpage }
-                if sh.writable { e.pointee.writeTag = sh.vpage }
+            guard pages.contains(e.pointee.physPage) else { continue }
+            for tag in [\TLBEntry.readTag, \TLBEntry.writeTag] where e.pointee[keyPath: tag] != TLBEntry.invalid {
+                e.pointee[keyPath: tag] = mark ? e.pointee[keyPath: tag] | TLBEntry.slowPath : e.pointee[keyPath: tag] & ~TLBEntry.slowPath
             }
         }
     }

@@ -554,9 +554,11 @@ extension Core {
         // under a debugger, which must see the branch as an instruction of its own.
         if i < 1023, !machine.debug.active, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
                      || insn.op == .addsImm64 || insn.op == .addsImm32,
-           let fused = Fusion.compareAndBranch(insn, next: Decoder.shared.decode((host + ((i + 1) << 2)).load(as: UInt32.self))) {
+           var fused = Fusion.compareAndBranch(insn, next: Decoder.shared.decode((host + ((i + 1) << 2)).load(as: UInt32.self))) {
+            if a53 != nil { fused.cost = a53SlotCost(host, i, fused) }
             return fused
         }
+        if a53 != nil, insn.op != .pageEnd { var timed = insn; timed.cost = a53SlotCost(host, i, insn); return timed }
         return insn
     }
 }

@@ -21,14 +21,11 @@ extension Core {
         // alignment is all that distinguishes Device from Normal RAM here.
         // A page a self-hosted watchpoint covers keeps its data accesses on the slow path.
         if !selfDebug.watchedRanges.isEmpty && !pageUnwatched(vpage) { return }
-        if machine.debug.accessWatching && machine.debug.watchedPages.contains(ppage) {
-            machine.debug.shadows[Int(bitPattern: e)] = DebugControl.Shadow(
-                vpage: vpage, ppage: ppage, addend: e.pointee.addend, readable: t.readable,
-                writable: t.writable && region.pointee.writable && !region.pointee.hasCode(t.pa))
-            return
-        }
-        if t.readable { e.pointee.readTag = vpage }
-        if t.writable && region.pointee.writable && !region.pointee.hasCode(t.pa) { e.pointee.writeTag = vpage }
+        // Under the a53 timing model, or on a page a debugger's read watchpoint covers, every data
+        // access must reach the slow path: the tags are marked so the fast path never matches.
+        let slow = a53 != nil || (debuggerWatching && machine.debug.watchedPages.contains(ppage)) ? TLBEntry.slowPath : 0
+        if t.readable { e.pointee.readTag = vpage | slow }
+        if t.writable && region.pointee.writable && !region.pointee.hasCode(t.pa) { e.pointee.writeTag = vpage | slow }
     }
 
     /// Alignment check for data accesses: Device memory and SCTLR_ELx.A require natural alignment.
@@ -51,7 +48,8 @@ extension Core {
             }
             return v
         }
-        if machine.debug.accessWatching, !asEL0, let v = debuggerWatchedRead(va, size) { return v }
+        if let a = a53, !asEL0, let v = a53Read(a, va, size) { return v }
+        if debuggerWatching, !asEL0, let v = debuggerWatchedRead(va, size) { return v }
         switch translate(va, .read, asEL0: asEL0) {
         case .failure(.fault(let f)):
             abort(f, instruction: false, pc: pc); return nil
@@ -64,7 +62,8 @@ extension Core {
             guard let v = memory.readPhysical(t.pa, size: size) else {
                 abort(.externalAbort(va, write: false), instruction: false, pc: pc); return nil
             }
-            if machine.debug.accessWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: false) }
+            if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: false) }
+            if let a = a53, !t.device { state.pointee.cycles &+= a.dataAccess(va: va, pa: t.pa, write: false) }
             state.pointee.cycles &+= t.device ? 10 : 0
             return v
         }
@@ -85,7 +84,8 @@ extension Core {
             for k in 0..<size where !slowWrite(va &+ UInt64(k), 1, (value >> UInt64(8 * k)) & 0xFF, pc: pc, asEL0: asEL0) { return false }
             return true
         }
-        if machine.debug.accessWatching, !asEL0, debuggerWatchedWrite(va, size, value) { return true }
+        if let a = a53, !asEL0, a53Write(a, va, size, value) { return true }
+        if debuggerWatching, !asEL0, debuggerWatchedWrite(va, size, value) { return true }
         switch translate(va, .write, asEL0: asEL0) {
         case .failure(.fault(let f)):
             abort(f, instruction: false, pc: pc); return false
@@ -99,7 +99,8 @@ extension Core {
                 abort(.externalAbort(va, write: true), instruction: false, pc: pc); return false
             }
             machine.didStore(pa: t.pa, size: size, by: self)
-            if machine.debug.accessWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: true) }
+            if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: true) }
+            if let a = a53, !t.device { a53Store(a, va: va, pa: t.pa) }
             return true
         }
     }

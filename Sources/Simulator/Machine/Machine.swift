@@ -15,6 +15,8 @@ public struct MachineConfig {
     public var sd: (path: String, mode: DiskImage.Mode)?
     /// The SPI NOR flash's image (`--spi-flash`), for boards with one.
     public var spiFlash: (path: String, mode: DiskImage.Mode)?
+    /// `--timing`: the functional cost table, or the Cortex-A53 model.
+    public var timing: TimingMode = .simple
 
     public init(board: BoardSpec, cpus: Int = 1, memory: UInt64? = nil, entryEL: Int = 2) {
         self.board = board
@@ -47,6 +49,8 @@ public final class Machine {
             if let t = trace, t.kinds.contains(.mmio) { memory.mmioTrace = { t.note("mmio " + $0) } } else { memory.mmioTrace = nil }
         }
     }
+    /// `--timing a53`: each core's model (the cores hold them unowned).
+    var timingModels: [A53Timing] = []
     /// `--timeline`: the trace being written (Timeline.swift); nil when not asked for.
     public var timeline: Timeline?
     /// The core inside `run`, whose time stamps what it causes elsewhere (console lines).
@@ -188,9 +192,16 @@ public final class Machine {
         if let w = board.peripheralWindow { try fillPeripheralGaps(w) }
         try attachVirtIO(config, sink: sink, console: console)
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
+        if config.timing == .a53 {
+            let l2 = CacheModel(bytes: board.memorySystem.l2Bytes, ways: board.memorySystem.l2Ways)
+            timingModels = cores.map { _ in A53Timing(system: board.memorySystem, l2: l2, cpuHz: board.cpuHz, multicore: config.cpus > 1) }
+            for (c, t) in zip(cores, timingModels) { c.a53 = t }
+        }
         debug.onWatchedPagesChanged = { [unowned self] withhold in
-            for c in self.cores { c.withholdWatchedPages(withhold) }
-            if !withhold { self.debug.shadows = [:] }
+            for c in self.cores {
+                c.debuggerWatching = self.debug.accessWatching
+                c.markWatchedPages(withhold)
+            }
         }
         if config.entryEL < 3, case .direct = board.boot {
             firmware = PSCIFirmware(conduit: config.entryEL == 2 ? .smc : .hvc, machine: self)

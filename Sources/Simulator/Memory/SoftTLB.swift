@@ -22,6 +22,10 @@ public struct TLBEntry {
     }
 
     public static let invalid: UInt64 = .max
+    /// Marks a read or write tag that the fast path must not use (its compare keeps VA bit 11
+    /// clear) while TLBI, flushes and `covers` still see the page: set when every access to the
+    /// page must reach the slow path (the a53 timing model; a debugger's read watchpoint).
+    public static let slowPath: UInt64 = 0x800
 }
 
 /// A walk-cache entry: the level-3 table reached for a 2 MiB-aligned VA with a 4K granule, and
@@ -243,7 +247,7 @@ public final class SoftTLB {
     }
 
     @inline(__always) private static func dropWrite(_ e: UnsafeMutablePointer<TLBEntry>, _ hostPage: UInt) {
-        if e.pointee.writeTag != TLBEntry.invalid && UInt(truncatingIfNeeded: e.pointee.writeTag &+ e.pointee.addend) == hostPage {
+        if e.pointee.writeTag != TLBEntry.invalid && UInt(truncatingIfNeeded: (e.pointee.writeTag & ~0xFFF) &+ e.pointee.addend) == hostPage {
             e.pointee.writeTag = TLBEntry.invalid
         }
     }

@@ -1,0 +1,114 @@
+/// The dynamic half of `--timing a53` for one core: its L1D and data TLBs, with the L2 the cluster
+/// shares, charging a data access what its misses cost on top of the static schedule's L1-hit
+/// figure (A53Schedule). Loads wait for their line; stores retire into the store buffer, so only
+/// the DRAM bandwidth a store miss uses is charged. Sequential misses (a stream) are prefetched:
+/// they cost the line's transfer, not the DRAM latency. Page-table walks after a main-TLB miss read
+/// their level-2 and level-3 descriptors through the caches.
+final class A53Timing {
+    let l1d: CacheModel
+    /// Shared by the cores of the machine.
+    let l2: CacheModel
+    let system: MemorySystem
+    /// DRAM latency and one line's transfer at the board's bandwidth, in core cycles.
+    let dramCycles: UInt64, lineTransferCycles: UInt64
+
+    /// Micro-TLB: 10 pages, fully associative, LRU; main TLB: 512 entries, 4-way.
+    static let microEntries = 10
+    private let micro: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: A53Timing.microEntries)
+        p.initialize(repeating: .max, count: A53Timing.microEntries)
+        return p
+    }()
+    private let microStamp: UnsafeMutablePointer<UInt32> = {
+        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: A53Timing.microEntries)
+        p.initialize(repeating: 0, count: A53Timing.microEntries)
+        return p
+    }()
+    /// The page and line of the previous access: most accesses repeat them, and both are then
+    /// hits whose LRU state is already current.
+    private var lastPage: UInt64 = .max, lastLine: UInt64 = .max
+    private let main: CacheModel
+    private var clock: UInt32 = 0
+    /// The last line that missed, for the stream prefetcher.
+    private var lastMissLine: UInt64 = .max
+
+    var loads: UInt64 = 0, stores: UInt64 = 0
+    var microMisses: UInt64 = 0, mainMisses: UInt64 = 0, prefetched: UInt64 = 0, stallCycles: UInt64 = 0
+
+    /// Other cores' L1Ds see this one's stores (coherence).
+    let multicore: Bool
+
+    init(system: MemorySystem, l2: CacheModel, cpuHz: UInt64, multicore: Bool) {
+        self.multicore = multicore
+        self.system = system
+        self.l2 = l2
+        l1d = CacheModel(bytes: system.l1dBytes, ways: system.l1dWays)
+        // The main TLB as a cache of 4 KiB "lines": 512 entries, 4-way.
+        main = CacheModel(bytes: 512 << 12, ways: 4, lineBytes: 4096)
+        dramCycles = UInt64(system.dramNanoseconds) * cpuHz / 1_000_000_000
+        // LPDDR2-class sustained bandwidth, about 1.6 GB/s of line fills at 1.2 GHz.
+        lineTransferCycles = max(1, 64 * cpuHz / 1_600_000_000)
+    }
+
+    /// The cycles an access to `pa` (virtual page of `va`) adds.
+    @inline(__always)
+    func dataAccess(va: UInt64, pa: UInt64, write: Bool) -> UInt64 {
+        if write { stores &+= 1 } else { loads &+= 1 }
+        if va >> 12 == lastPage && pa >> 6 == lastLine {
+            l1d.repeatHit(write: write)
+            return 0
+        }
+        lastPage = va >> 12
+        lastLine = pa >> 6
+        var cycles = translation(va)
+        if !l1d.access(pa, write: write) {
+            let line = pa >> 6
+            let streaming = line == lastMissLine &+ 1
+            lastMissLine = line
+            let inL2 = l2.access(pa, write: false)
+            if streaming {
+                prefetched &+= 1
+                cycles &+= inL2 ? 0 : lineTransferCycles
+            } else if write {
+                cycles &+= inL2 ? 0 : lineTransferCycles
+            } else {
+                cycles &+= UInt64(system.l2HitCycles) &+ (inL2 ? 0 : dramCycles)
+            }
+        }
+        stallCycles &+= cycles
+        return cycles
+    }
+
+    /// Micro-TLB hit: free; main-TLB hit: 2 cycles; miss: a walk whose level-2 and level-3
+    /// descriptor reads go through the caches (modelled at addresses laid out like the tables).
+    @inline(__always)
+    private func translation(_ va: UInt64) -> UInt64 {
+        let page = va >> 12
+        clock &+= 1
+        var lru = 0
+        for i in 0..<A53Timing.microEntries {
+            if micro[i] == page { microStamp[i] = clock; return 0 }
+            if microStamp[i] < microStamp[lru] { lru = i }
+        }
+        microMisses &+= 1
+        micro[lru] = page
+        microStamp[lru] = clock
+        if main.access(va & 0x0000_FFFF_FFFF_F000, write: false) { return 2 }
+        mainMisses &+= 1
+        return 20 &+ descriptorRead(0xFF_8000_0000 | (page & 0xF_FFFF_FFFF) << 3)
+                  &+ descriptorRead(0xFF_C000_0000 | (page >> 9 & 0x3FF_FFFF) << 3)
+    }
+
+    private func descriptorRead(_ pa: UInt64) -> UInt64 {
+        if l1d.access(pa, write: false) { return 0 }
+        return UInt64(system.l2HitCycles) &+ (l2.access(pa, write: false) ? 0 : dramCycles)
+    }
+
+    /// Another core wrote `pa`: its line leaves this core's L1D.
+    func invalidate(_ pa: UInt64) {
+        l1d.invalidate(pa)
+        if pa >> 6 == lastLine { lastLine = .max }
+    }
+
+    deinit { micro.deallocate(); microStamp.deallocate() }
+}

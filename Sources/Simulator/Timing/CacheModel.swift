@@ -1,0 +1,74 @@
+/// A set-associative, write-back, write-allocate cache of physical lines with LRU replacement:
+/// tags only, no data (the data lives in RAM; this decides hit or miss). Deterministic.
+final class CacheModel {
+    let sets: Int, ways: Int, lineBits: Int
+    /// Sets are a power of two: the set is the line address's low bits.
+    private let setMask: UInt64
+    /// Per way: the line address (PA >> lineBits) + 1, 0 when invalid.
+    private let tags: UnsafeMutablePointer<UInt64>
+    private let stamps: UnsafeMutablePointer<UInt32>
+    private let dirty: UnsafeMutablePointer<Bool>
+    private var clock: UInt32 = 0
+    /// The way the last access hit or filled.
+    private var lastWay = 0
+    var accesses: UInt64 = 0, misses: UInt64 = 0, writebacks: UInt64 = 0
+
+    init(bytes: Int, ways: Int, lineBytes: Int = 64) {
+        self.ways = ways
+        lineBits = lineBytes.trailingZeroBitCount
+        sets = 1 << (max(1, bytes / lineBytes / ways).bitWidth - 1 - max(1, bytes / lineBytes / ways).leadingZeroBitCount)
+        setMask = UInt64(sets - 1)
+        tags = .allocate(capacity: sets * ways); tags.initialize(repeating: 0, count: sets * ways)
+        stamps = .allocate(capacity: sets * ways); stamps.initialize(repeating: 0, count: sets * ways)
+        dirty = .allocate(capacity: sets * ways); dirty.initialize(repeating: false, count: sets * ways)
+    }
+
+    deinit { tags.deallocate(); stamps.deallocate(); dirty.deallocate() }
+
+    /// Looks up (and on a miss fills) the line of `pa`; true on a hit.
+    @inline(__always)
+    func access(_ pa: UInt64, write: Bool) -> Bool {
+        accesses &+= 1
+        clock &+= 1
+        let line = pa >> UInt64(lineBits)
+        let base = Int(truncatingIfNeeded: line & setMask) * ways
+        var victim = base
+        for w in base..<(base + ways) {
+            if tags[w] == line &+ 1 {
+                stamps[w] = clock
+                if write { dirty[w] = true }
+                lastWay = w
+                return true
+            }
+            if tags[w] == 0 || (tags[victim] != 0 && stamps[w] < stamps[victim]) { victim = w }
+        }
+        misses &+= 1
+        if tags[victim] != 0 && dirty[victim] { writebacks &+= 1 }
+        tags[victim] = line &+ 1
+        stamps[victim] = clock
+        dirty[victim] = write
+        lastWay = victim
+        return false
+    }
+
+    /// The same line as the previous access again: a hit (its dirty bit set by a store), counted.
+    @inline(__always)
+    func repeatHit(write: Bool) {
+        accesses &+= 1
+        if write { dirty[lastWay] = true }
+    }
+
+    /// Drops the line of `pa` (another core wrote it).
+    func invalidate(_ pa: UInt64) {
+        let line = pa >> UInt64(lineBits)
+        let base = Int(truncatingIfNeeded: line & setMask) * ways
+        for w in base..<(base + ways) where tags[w] == line &+ 1 { tags[w] = 0; dirty[w] = false }
+    }
+
+    func contains(_ pa: UInt64) -> Bool {
+        let line = pa >> UInt64(lineBits)
+        let base = Int(truncatingIfNeeded: line & setMask) * ways
+        for w in base..<(base + ways) where tags[w] == line &+ 1 { return true }
+        return false
+    }
+}
