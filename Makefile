@@ -12,7 +12,7 @@ JOBS ?= $(shell nproc)
 # Debian packages the project needs (host tools, libraries, oracles).
 APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools gdb-multiarch python3-jsonschema python3-matplotlib
 
-.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image flash timeline
+.PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image flash timeline calibrate
 
 all: build
 
@@ -100,6 +100,11 @@ difftest: release
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed $(or $(SEED),1) --count $(or $(N),20000)
 
 ## bench: host MIPS of fixed workloads, next to QEMU on the same ELF.
+## calibrate: the --timing a53 microbenchmarks on rpi3 next to the published Cortex-A53 figures.
+calibrate: release
+	@$(MAKE) --no-print-directory -C images/calibrate BUILD=$(BUILD)/calibrate
+	@python3 scripts/calibrate.py $(RELEASE_SIM) $(BUILD)/calibrate/calibrate-rpi3.elf
+
 ## timeline: the linux-pair scenario on sim virt with --timeline: build/timeline/linux-pair.json
 ## (Perfetto / chrome://tracing) checked against its schema, and its summary picture linux-pair.png.
 timeline: release linux hypervisor

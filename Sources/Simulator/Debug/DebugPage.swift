@@ -26,7 +26,7 @@ extension Core {
         }
         machine.debug.lastBlock = (index, pc & ~0xFFF, page, host)
         let i = Int(truncatingIfNeeded: (pc & 0xFFF) &>> 2)
-        if page[i].op == .undecoded { page[i] = decodeSlot(host, i) }
+        if page[i].op == .undecoded { page[i] = decodeSlot(host, i, page) }
         var insn = page[i]
         // Another core may have fused this compare with the branch after it: run it alone.
         if insn.op.isFusedCompareAndBranch { insn = Decoder.shared.decode((host + (i << 2)).load(as: UInt32.self)) }

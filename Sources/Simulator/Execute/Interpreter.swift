@@ -132,7 +132,7 @@ extension Core {
                 // general `ldst` form, which makes it.)
                 switch insn.pointee.op {
                 case .undecoded:
-                    page[i] = decodeSlot(host, i)
+                    page[i] = decodeSlot(host, i, page)
                     continue inner
                 case .pageEnd:
                     // The sentinel is not an instruction: count up to the slot before it.
@@ -547,7 +547,7 @@ extension Core {
     }
 
     @inline(never)
-    func decodeSlot(_ host: UnsafeMutableRawPointer, _ i: Int) -> Insn {
+    func decodeSlot(_ host: UnsafeMutableRawPointer, _ i: Int, _ page: UnsafeMutablePointer<Insn>? = nil) -> Insn {
         let word = (host + (i << 2)).load(as: UInt32.self)
         let insn = Decoder.shared.decode(word)
         // A compare and the B.cond after it in the same page run as one slot (Fusion), except
@@ -555,10 +555,10 @@ extension Core {
         if i < 1023, !machine.debug.active, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
                      || insn.op == .addsImm64 || insn.op == .addsImm32,
            var fused = Fusion.compareAndBranch(insn, next: Decoder.shared.decode((host + ((i + 1) << 2)).load(as: UInt32.self))) {
-            if a53 != nil { fused.cost = a53SlotCost(host, i, fused) }
+            if a53 != nil { fused.cost = a53SlotCost(host, page, i, fused) }
             return fused
         }
-        if a53 != nil, insn.op != .pageEnd { var timed = insn; timed.cost = a53SlotCost(host, i, insn); return timed }
+        if a53 != nil, insn.op != .pageEnd { var timed = insn; timed.cost = a53SlotCost(host, page, i, insn); return timed }
         return insn
     }
 }

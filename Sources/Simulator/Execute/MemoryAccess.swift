@@ -23,7 +23,8 @@ extension Core {
         if !selfDebug.watchedRanges.isEmpty && !pageUnwatched(vpage) { return }
         // Under the a53 timing model, or on a page a debugger's read watchpoint covers, every data
         // access must reach the slow path: the tags are marked so the fast path never matches.
-        let slow = a53 != nil || (debuggerWatching && machine.debug.watchedPages.contains(ppage)) ? TLBEntry.slowPath : 0
+        var slow = a53 != nil || (debuggerWatching && machine.debug.watchedPages.contains(ppage)) ? TLBEntry.slowPath : 0
+        if a53 != nil && !t.device { slow |= TLBEntry.normalMemory }
         if t.readable { e.pointee.readTag = vpage | slow }
         if t.writable && region.pointee.writable && !region.pointee.hasCode(t.pa) { e.pointee.writeTag = vpage | slow }
     }
@@ -63,7 +64,7 @@ extension Core {
                 abort(.externalAbort(va, write: false), instruction: false, pc: pc); return nil
             }
             if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: false) }
-            if let a = a53, !t.device { state.pointee.cycles &+= a.dataAccess(va: va, pa: t.pa, write: false) }
+            if let a = a53, !t.device { state.pointee.cycles &+= a.dataAccess(va: va, pa: t.pa, size: size, write: false) }
             state.pointee.cycles &+= t.device ? 10 : 0
             return v
         }
@@ -100,7 +101,7 @@ extension Core {
             }
             machine.didStore(pa: t.pa, size: size, by: self)
             if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: true) }
-            if let a = a53, !t.device { a53Store(a, va: va, pa: t.pa) }
+            if let a = a53, !t.device { a53Store(a, va: va, pa: t.pa, size: size) }
             return true
         }
     }

@@ -26,6 +26,8 @@ public struct TLBEntry {
     /// clear) while TLBI, flushes and `covers` still see the page: set when every access to the
     /// page must reach the slow path (the a53 timing model; a debugger's read watchpoint).
     public static let slowPath: UInt64 = 0x800
+    /// With `slowPath`: the page is Normal memory (the a53 model serves unaligned accesses).
+    public static let normalMemory: UInt64 = 0x400
 }
 
 /// A walk-cache entry: the level-3 table reached for a 2 MiB-aligned VA with a 4K granule, and

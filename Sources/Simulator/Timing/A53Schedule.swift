@@ -4,8 +4,8 @@
 /// load's result after 3 cycles, 4 for sub-word and sign-extending loads, a multiply's after 3-6,
 /// an FP add's after 4, FMADD's after 8); barriers, system instructions and exception
 /// generation issue alone. A slot's cost is the cycles it adds to the straight-line code before it
-/// in its page, from a window of `window` predecessors: an L1-hit, predicted-branch figure, to
-/// which the memory hierarchy (A53Timing) adds misses at run time. Sources: ../shared/timing-a53.md
+/// in its page (Core.a53SlotCost): an L1-hit, predicted-branch figure, to which the memory
+/// hierarchy (A53Timing) adds misses at run time. Sources: ../shared/timing-a53.md
 /// (Cortex-A53 TRM, GCC's and LLVM's A53 models, measurements on a Raspberry Pi 3).
 enum A53Schedule {
     enum Pipe: Int { case alu, multiply, divide, load, store, branch, fp, serial }
@@ -22,7 +22,16 @@ enum A53Schedule {
         var serialCost = 1
     }
 
-    static let window = 6
+    /// How far back a slot's schedule may start.
+    static let reach = 256
+
+    /// After a branch or a serial instruction the next slot starts a run from an idle pipeline.
+    static func endsRun(_ insn: Insn) -> Bool {
+        switch insn.op {
+        case .b, .bl, .bCond, .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz, .br, .blr, .ret: return true
+        default: return demand(insn, word: 0).pipe == .serial
+        }
+    }
 
     @inline(__always) static func x(_ r: UInt8) -> UInt64 {
         r < 31 ? 1 << UInt64(r) : (Int(r) == Reg.sp ? 1 << 31 : 0)
@@ -199,7 +208,10 @@ enum A53Schedule {
                 t = max(t, ready[r])
                 reads &= reads - 1
             }
-            t = max(t, withUnsafeBytes(of: &pipeFree) { $0.load(fromByteOffset: d.pipe.rawValue * 8, as: Int.self) })
+            // Two ALUs, and branches pair with anything: only the single pipes are held.
+            if d.pipe != .alu && d.pipe != .branch {
+                t = max(t, withUnsafeBytes(of: &pipeFree) { $0.load(fromByteOffset: d.pipe.rawValue * 8, as: Int.self) })
+            }
             if d.pipe == .serial {
                 t = max(t, slots > 0 ? cycle + 1 : cycle)
             } else if t == cycle && slots > 0 {
@@ -234,7 +246,15 @@ enum A53Schedule {
             issue = d.pipe == .serial ? t + d.serialCost - 1 : t
             if n == seq.count - 1 {
                 let added = n == 0 ? max(1, issue - 0 + 1) : issue - previousIssue
-                let floor = d.pipe == .branch || d.pipe == .serial ? 1 : 0
+                // A taken branch refetches: B/BL 2 cycles, indirect ones (BR, BLR, RET, through
+                // the return stack or indirect predictor) 4, as BL+RET 6 and BLR+RET 8 measure;
+                // conditional branches are charged as correctly predicted.
+                let floor: Int
+                switch insn.op {
+                case .b, .bl: floor = 2
+                case .br, .blr, .ret: floor = 4
+                default: floor = d.pipe == .branch || d.pipe == .serial ? 1 : 0
+                }
                 return UInt8(clamping: max(added, floor))
             }
         }

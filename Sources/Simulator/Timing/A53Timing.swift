@@ -9,8 +9,8 @@ final class A53Timing {
     /// Shared by the cores of the machine.
     let l2: CacheModel
     let system: MemorySystem
-    /// DRAM latency and one line's transfer at the board's bandwidth, in core cycles.
-    let dramCycles: UInt64, lineTransferCycles: UInt64
+    /// DRAM latency, and one line's transfer in a read or a write stream, in core cycles.
+    let dramCycles: UInt64, lineReadCycles: UInt64, lineWriteCycles: UInt64
 
     /// Micro-TLB: 10 pages, fully associative, LRU; main TLB: 512 entries, 4-way.
     static let microEntries = 10
@@ -29,8 +29,10 @@ final class A53Timing {
     private var lastPage: UInt64 = .max, lastLine: UInt64 = .max
     private let main: CacheModel
     private var clock: UInt32 = 0
-    /// The last line that missed, for the stream prefetcher.
-    private var lastMissLine: UInt64 = .max
+    /// The stream prefetcher: the last line of up to four streams (memcpy reads one and writes
+    /// another); a miss on the line after one of them continues that stream.
+    private var streams: (UInt64, UInt64, UInt64, UInt64) = (.max, .max, .max, .max)
+    private var nextStream = 0
 
     var loads: UInt64 = 0, stores: UInt64 = 0
     var microMisses: UInt64 = 0, mainMisses: UInt64 = 0, prefetched: UInt64 = 0, stallCycles: UInt64 = 0
@@ -46,37 +48,59 @@ final class A53Timing {
         // The main TLB as a cache of 4 KiB "lines": 512 entries, 4-way.
         main = CacheModel(bytes: 512 << 12, ways: 4, lineBytes: 4096)
         dramCycles = UInt64(system.dramNanoseconds) * cpuHz / 1_000_000_000
-        // LPDDR2-class sustained bandwidth, about 1.6 GB/s of line fills at 1.2 GHz.
-        lineTransferCycles = max(1, 64 * cpuHz / 1_600_000_000)
+        lineReadCycles = max(1, 64 * cpuHz / system.readStreamBytesPerSecond)
+        lineWriteCycles = max(1, 64 * cpuHz / system.writeStreamBytesPerSecond)
     }
 
     /// The cycles an access to `pa` (virtual page of `va`) adds.
     @inline(__always)
-    func dataAccess(va: UInt64, pa: UInt64, write: Bool) -> UInt64 {
+    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool) -> UInt64 {
         if write { stores &+= 1 } else { loads &+= 1 }
-        if va >> 12 == lastPage && pa >> 6 == lastLine {
+        let crossing = (pa & 63) &+ UInt64(size) > 64
+        if va >> 12 == lastPage && pa >> 6 == lastLine && !crossing {
             l1d.repeatHit(write: write)
             return 0
         }
         lastPage = va >> 12
         lastLine = pa >> 6
         var cycles = translation(va)
+        // A load that crosses a line takes both, and two more cycles (measured on the A53).
+        if crossing {
+            if !write { cycles &+= 2 }
+            _ = l1d.access(pa &+ UInt64(size) &- 1, write: write)
+        }
         if !l1d.access(pa, write: write) {
             let line = pa >> 6
-            let streaming = line == lastMissLine &+ 1
-            lastMissLine = line
+            let streaming = continuesStream(line)
             let inL2 = l2.access(pa, write: false)
-            if streaming {
+            if write {
+                if streaming { prefetched &+= 1 }
+                cycles &+= inL2 ? 0 : lineWriteCycles
+            } else if streaming {
                 prefetched &+= 1
-                cycles &+= inL2 ? 0 : lineTransferCycles
-            } else if write {
-                cycles &+= inL2 ? 0 : lineTransferCycles
+                cycles &+= inL2 ? 0 : lineReadCycles
             } else {
                 cycles &+= UInt64(system.l2HitCycles) &+ (inL2 ? 0 : dramCycles)
             }
         }
         stallCycles &+= cycles
         return cycles
+    }
+
+    private func continuesStream(_ line: UInt64) -> Bool {
+        let before = line &- 1
+        if streams.0 == before { streams.0 = line; return true }
+        if streams.1 == before { streams.1 = line; return true }
+        if streams.2 == before { streams.2 = line; return true }
+        if streams.3 == before { streams.3 = line; return true }
+        switch nextStream {
+        case 0: streams.0 = line
+        case 1: streams.1 = line
+        case 2: streams.2 = line
+        default: streams.3 = line
+        }
+        nextStream = (nextStream + 1) & 3
+        return false
     }
 
     /// Micro-TLB hit: free; main-TLB hit: 2 cycles; miss: a walk whose level-2 and level-3

@@ -2,17 +2,27 @@
 /// accesses through the memory hierarchy (A53Timing) on the slow path, which this mode makes
 /// every load and store take (TLBEntry.slowPath). The functional mode (`--timing simple`) runs none of it.
 extension Core {
-    /// The a53 cost of slot `i` (holding `insn`, possibly a fused compare-and-branch) after the
-    /// straight-line instructions before it in the page.
-    func a53SlotCost(_ host: UnsafeMutableRawPointer, _ i: Int, _ insn: Insn) -> UInt8 {
+    /// The a53 cost of slot `i` (holding `insn`, possibly a fused compare-and-branch): the cycles
+    /// it adds to the straight-line run before it in the page, scheduled from that run's start (the
+    /// slot after the last branch or serial instruction, where the pipeline's pairing state is
+    /// known; at most `A53Schedule.reach` back).
+    func a53SlotCost(_ host: UnsafeMutableRawPointer, _ page: UnsafeMutablePointer<Insn>?, _ i: Int, _ insn: Insn) -> UInt8 {
         func word(_ k: Int) -> UInt32 { (host + (k << 2)).load(as: UInt32.self) }
-        var seq: [(Insn, UInt32)] = []
-        for k in max(0, i - A53Schedule.window)..<i { seq.append((Decoder.shared.decode(word(k)), word(k))) }
-        seq.append((Decoder.shared.decode(word(i)), word(i)))
+        var seq: [(Insn, UInt32)] = [(Decoder.shared.decode(word(i)), word(i))]
+        var k = i - 1
+        while k >= 0 && seq.count <= A53Schedule.reach {
+            // Slots already decoded (straight-line code runs in order) need no second decode.
+            let cached = page.map { $0[k] }
+            let before = cached.map { $0.op == .undecoded ? Decoder.shared.decode(word(k)) : $0 } ?? Decoder.shared.decode(word(k))
+            if before.op.isFusedCompareAndBranch { break }
+            if A53Schedule.endsRun(before) { break }
+            seq.append((before, word(k)))
+            k -= 1
+        }
+        seq.reverse()
         let first = A53Schedule.cost(seq)
         guard insn.op.isFusedCompareAndBranch, i < 1023 else { return first }
         seq.append((Decoder.shared.decode(word(i + 1)), word(i + 1)))
-        if seq.count > A53Schedule.window + 1 { seq.removeFirst() }
         return first &+ A53Schedule.cost(seq)
     }
 
@@ -20,16 +30,19 @@ extension Core {
     /// in one page), as the fast path would have served it.
     @inline(__always)
     func markedEntry(_ va: UInt64, _ size: Int, write: Bool) -> (UnsafeMutableRawPointer, UInt64)? {
-        guard va & UInt64(size - 1) == 0 else { return nil }
         let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & UInt64(SoftTLB.entries - 1))
-        let tag = (va & ~0xFFF) | TLBEntry.slowPath
-        guard (write ? e.pointee.writeTag : e.pointee.readTag) == tag else { return nil }
+        let tag = write ? e.pointee.writeTag : e.pointee.readTag
+        guard tag & ~TLBEntry.normalMemory == (va & ~0xFFF) | TLBEntry.slowPath else { return nil }
+        // Unaligned: Normal memory only, within the page, and not with SCTLR_ELx.A set.
+        if va & UInt64(size - 1) != 0 {
+            guard tag & TLBEntry.normalMemory != 0, (va & 0xFFF) + UInt64(size) <= 0x1000, regimeSCTLR & 2 == 0 else { return nil }
+        }
         return (UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend))!, e.pointee.physPage | (va & 0xFFF))
     }
 
     func a53Read(_ a: A53Timing, _ va: UInt64, _ size: Int) -> UInt64? {
         guard let (p, pa) = markedEntry(va, size, write: false) else { return nil }
-        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, write: false)
+        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false)
         if debuggerWatching { machine.debug.noteAccess(core: index, pa: pa, size: size, write: false) }
         switch size {
         case 1: return UInt64(p.load(as: UInt8.self))
@@ -41,7 +54,7 @@ extension Core {
 
     func a53Write(_ a: A53Timing, _ va: UInt64, _ size: Int, _ value: UInt64) -> Bool {
         guard let (p, pa) = markedEntry(va, size, write: true) else { return false }
-        a53Store(a, va: va, pa: pa)
+        a53Store(a, va: va, pa: pa, size: size)
         if debuggerWatching { machine.debug.noteAccess(core: index, pa: pa, size: size, write: true) }
         switch size {
         case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
@@ -53,8 +66,8 @@ extension Core {
     }
 
     /// A store's cost, and the line leaving the other cores' L1Ds (coherence at line granularity).
-    func a53Store(_ a: A53Timing, va: UInt64, pa: UInt64) {
-        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, write: true)
+    func a53Store(_ a: A53Timing, va: UInt64, pa: UInt64, size: Int) {
+        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: true)
         if a.multicore {
             for c in machine.cores where c !== self { c.a53?.invalidate(pa) }
         }

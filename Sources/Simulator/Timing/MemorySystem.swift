@@ -8,6 +8,10 @@ public struct MemorySystem {
     public var l2HitCycles = 12
     /// A random read that misses the L2, on top of it.
     public var dramNanoseconds = 100
+    /// Sustained DRAM bandwidth (bytes per second) of a prefetched read stream, and of the line
+    /// writes a store stream causes (fitted to the Pi 3's LPDDR2: memcpy ≈1.1 GB/s, memset ≈1.5 GB/s).
+    public var readStreamBytesPerSecond: UInt64 = 4_000_000_000
+    public var writeStreamBytesPerSecond: UInt64 = 1_800_000_000
 
     public init(l2Bytes: Int = 1 << 20, dramNanoseconds: Int = 100) {
         self.l2Bytes = l2Bytes
