@@ -43,6 +43,17 @@ for b in fvp virt; do
   done
 done
 fi
+# The --timing a53 model against the published Cortex-A53 figures (make calibrate), and the same
+# eltest checks passing under it (the model's memory path is the slow path for every access).
+if unit timing-a53; then
+  if make -s -C "$(dirname "$0")/../images/calibrate" BUILD="$BUILD/calibrate" >"$T/cal" 2>&1 \
+     && python3 "$(dirname "$0")/calibrate.py" "$SIM" "$BUILD/calibrate/calibrate-rpi3.elf" >"$T/cal" 2>&1; then
+    ok "calibrate-rpi3 ($(tail -1 "$T/cal"))"
+  else bad "calibrate-rpi3" "$(grep -E 'FAIL|calibrate:|Error|error' "$T/cal" | head -5 | tr '\n' ';')"; fi
+  "$SIM" --board virt --kernel "$G/virt/eltest.elf" --timing a53 --expect 'eltest: [0-9]+ passed, [0-9]+ failed' >"$T/el" 2>&1
+  if grep -q 'eltest: [0-9]* passed, 0 failed' "$T/el" && ! grep -q '^FAIL' "$T/el"; then ok "eltest-virt-a53"
+  else bad "eltest-virt-a53" "$(grep -E 'FAIL|eltest:|sim:' "$T/el" | head -5)"; fi
+fi
 # Self- and cross-modifying code (images/guests/smctest): rewritten instructions run after the
 # architecture's maintenance sequence, on both boards with 2 CPUs, check for check as on QEMU. QEMU
 # runs its vCPUs on one thread here: with a thread per vCPU it sometimes runs the old code after the

@@ -256,6 +256,40 @@ benchmarks:
     bl      chase
     STOP n_dram64, ITER * 4
 
+    // Branch misprediction: a TBZ on a pseudo-random bit (an LCG's bit 40; the predictor gets about
+    // half wrong) against the same loop on a bit that is always clear, computed just as late; twice
+    // the difference per branch.
+    ldr     x6, =6364136223846793005
+    ldr     x7, =1442695040888963407
+    mov     x5, #1
+    mov     x9, #ITER
+    START
+1:  madd    x5, x5, x6, x7
+    orr     x8, x5, xzr
+    tbz     x8, #40, 2f
+    nop
+2:  subs    x9, x9, #1
+    b.ne    1b
+    isb
+    mrs     x21, pmccntr_el0
+    sub     x22, x21, x20
+    mov     x9, #ITER
+    START
+1:  madd    x5, x5, x6, x7
+    bic     x8, x5, x5                  // zero, but after the multiply as above
+    tbz     x8, #40, 2f
+    nop
+2:  subs    x9, x9, #1
+    b.ne    1b
+    isb
+    mrs     x21, pmccntr_el0
+    sub     x21, x21, x20
+    sub     x1, x22, x21
+    lsl     x1, x1, #1
+    ldr     x2, =ITER
+    adr     x0, n_mispredict
+    bl      report
+
     // Calls: BL to a RET, 8 a loop; BLR likewise.
     mov     x9, #ITER
     START
@@ -346,6 +380,7 @@ n_ldr_cross: .asciz "ldr-line-crossing-load-to-use "
 n_l2:        .asciz "l2-hit-load-to-use "
 n_dram2:     .asciz "dram-2mib-load "
 n_dram64:    .asciz "dram-64mib-load "
+n_mispredict: .asciz "branch-mispredict "
 n_blret:     .asciz "bl-ret "
 n_blrret:    .asciz "blr-ret "
 n_mul:       .asciz "mul-latency "

@@ -552,13 +552,22 @@ extension Core {
         let insn = Decoder.shared.decode(word)
         // A compare and the B.cond after it in the same page run as one slot (Fusion), except
         // under a debugger, which must see the branch as an instruction of its own.
-        if i < 1023, !machine.debug.active, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
+        if i < 1023, !machine.debug.active, a53 == nil, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
                      || insn.op == .addsImm64 || insn.op == .addsImm32,
            var fused = Fusion.compareAndBranch(insn, next: Decoder.shared.decode((host + ((i + 1) << 2)).load(as: UInt32.self))) {
             if a53 != nil { fused.cost = a53SlotCost(host, page, i, fused) }
             return fused
         }
-        if a53 != nil, insn.op != .pageEnd { var timed = insn; timed.cost = a53SlotCost(host, page, i, insn); return timed }
+        if a53 != nil, insn.op != .pageEnd {
+            var timed = insn
+            timed.cost = a53SlotCost(host, page, i, insn)
+            if insn.op.isConditionalBranch {
+                // The predictor sees every conditional branch: it runs cold, its op kept in rm.
+                timed.op = .predictedBranch
+                timed.rm = UInt8(truncatingIfNeeded: insn.op.rawValue)
+            }
+            return timed
+        }
         return insn
     }
 }

@@ -34,6 +34,7 @@ final class A53Timing {
     private var streams: (UInt64, UInt64, UInt64, UInt64) = (.max, .max, .max, .max)
     private var nextStream = 0
 
+    var predictor = BranchPredictor()
     var loads: UInt64 = 0, stores: UInt64 = 0
     var microMisses: UInt64 = 0, mainMisses: UInt64 = 0, prefetched: UInt64 = 0, stallCycles: UInt64 = 0
 

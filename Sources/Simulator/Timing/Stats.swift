@@ -22,6 +22,8 @@ extension Machine {
                 add(p + "utlb_misses", a.microMisses)
                 add(p + "tlb_misses", a.mainMisses)
                 add(p + "memory_stall_cycles", a.stallCycles)
+                add(p + "branches_predicted", a.predictor.predictions)
+                add(p + "branches_mispredicted", a.predictor.mispredictions)
             }
         }
         if let l2 = cores.first?.a53?.l2 {
