@@ -142,6 +142,25 @@ report:
     add     x1, x1, #64
     add     x0, x0, #64
 .endm
+// BRANCH_LOOP op: ITER iterations of an LCG step and a TBZ on bit 40 of "op x8, x5, <x5 or xzr>":
+// orr keeps the random bit, bic clears it (the same dependency chain either way); x1 = cycles.
+.macro BRANCH_LOOP op
+    mov     x9, #ITER
+    START
+1:  madd    x5, x5, x6, x7
+    .ifc \op, orr
+    orr     x8, x5, xzr
+    .else
+    bic     x8, x5, x5
+    .endif
+    tbz     x8, #40, 2f
+    nop
+2:  subs    x9, x9, #1
+    b.ne    1b
+    isb
+    mrs     x21, pmccntr_el0
+    sub     x1, x21, x20
+.endm
 .macro REPEAT n, insn:vararg
     .rept \n
     \insn
@@ -262,28 +281,10 @@ benchmarks:
     ldr     x6, =6364136223846793005
     ldr     x7, =1442695040888963407
     mov     x5, #1
-    mov     x9, #ITER
-    START
-1:  madd    x5, x5, x6, x7
-    orr     x8, x5, xzr
-    tbz     x8, #40, 2f
-    nop
-2:  subs    x9, x9, #1
-    b.ne    1b
-    isb
-    mrs     x21, pmccntr_el0
-    sub     x22, x21, x20
-    mov     x9, #ITER
-    START
-1:  madd    x5, x5, x6, x7
-    bic     x8, x5, x5                  // zero, but after the multiply as above
-    tbz     x8, #40, 2f
-    nop
-2:  subs    x9, x9, #1
-    b.ne    1b
-    isb
-    mrs     x21, pmccntr_el0
-    sub     x21, x21, x20
+    BRANCH_LOOP orr
+    mov     x22, x1
+    BRANCH_LOOP bic
+    mov     x21, x1
     sub     x1, x22, x21
     lsl     x1, x1, #1
     ldr     x2, =ITER

@@ -112,12 +112,7 @@ extension Core {
         let size = kind.size
         let raw: UInt64
         if !asEL0, let p = fastRead(va, UInt64(size - 1)) {
-            switch size {
-            case 1: raw = UInt64(p.load(as: UInt8.self))
-            case 2: raw = UInt64(p.load(as: UInt16.self))
-            case 4: raw = UInt64(p.load(as: UInt32.self))
-            default: raw = p.load(as: UInt64.self)
-            }
+            raw = Core.loadHost(p, size)
         } else {
             guard let v = slowRead(va, size, pc: pc, asEL0: asEL0) else { return nil }
             raw = v
@@ -136,15 +131,32 @@ extension Core {
     @inline(__always)
     func store(_ size: Int, _ va: UInt64, _ value: UInt64, pc: UInt64, asEL0: Bool = false) -> Bool {
         if !asEL0, let p = fastWrite(va, UInt64(size - 1)) {
-            switch size {
-            case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
-            case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), as: UInt16.self)
-            case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
-            default: p.storeBytes(of: value, as: UInt64.self)
-            }
+            Core.storeHost(p, size, value)
             return true
         }
         return slowWrite(va, size, value, pc: pc, asEL0: asEL0)
+    }
+
+    /// The low `size` bytes of `value` to host memory (guest RAM behind a TLB entry).
+    @inline(__always)
+    static func storeHost(_ p: UnsafeMutableRawPointer, _ size: Int, _ value: UInt64) {
+        switch size {
+        case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+        case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), as: UInt16.self)
+        case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
+        default: p.storeBytes(of: value, as: UInt64.self)
+        }
+    }
+
+    /// `size` bytes from host memory, zero-extended.
+    @inline(__always)
+    static func loadHost(_ p: UnsafeMutableRawPointer, _ size: Int) -> UInt64 {
+        switch size {
+        case 1: return UInt64(p.load(as: UInt8.self))
+        case 2: return UInt64(p.load(as: UInt16.self))
+        case 4: return UInt64(p.load(as: UInt32.self))
+        default: return p.load(as: UInt64.self)
+        }
     }
 
     /// Instruction fetch: the predecoded page holding `pc` and its host bytes, or nil after taking

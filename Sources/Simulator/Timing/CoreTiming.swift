@@ -44,24 +44,14 @@ extension Core {
         guard let (p, pa) = markedEntry(va, size, write: false) else { return nil }
         state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false)
         if debuggerWatching { machine.debug.noteAccess(core: index, pa: pa, size: size, write: false) }
-        switch size {
-        case 1: return UInt64(p.load(as: UInt8.self))
-        case 2: return UInt64(p.load(as: UInt16.self))
-        case 4: return UInt64(p.load(as: UInt32.self))
-        default: return p.load(as: UInt64.self)
-        }
+        return Core.loadHost(p, size)
     }
 
     func a53Write(_ a: A53Timing, _ va: UInt64, _ size: Int, _ value: UInt64) -> Bool {
         guard let (p, pa) = markedEntry(va, size, write: true) else { return false }
         a53Store(a, va: va, pa: pa, size: size)
         if debuggerWatching { machine.debug.noteAccess(core: index, pa: pa, size: size, write: true) }
-        switch size {
-        case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
-        case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), as: UInt16.self)
-        case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
-        default: p.storeBytes(of: value, as: UInt64.self)
-        }
+        Core.storeHost(p, size, value)
         return true
     }
 
