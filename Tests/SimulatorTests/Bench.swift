@@ -49,8 +49,10 @@ final class Bench {
     var output = ""
     static let base: UInt64 = 0x4000_0000
 
-    init(cpus: Int = 1, entryEL: Int = 2) throws {
-        machine = try Machine(MachineConfig(board: .virt, cpus: cpus, memory: 64 << 20, entryEL: entryEL), console: console)
+    init(cpus: Int = 1, entryEL: Int = 2, timing: TimingMode = .simple) throws {
+        var config = MachineConfig(board: .virt, cpus: cpus, memory: 64 << 20, entryEL: entryEL)
+        config.timing = timing
+        machine = try Machine(config, console: console)
         console.onLine = { [unowned self] in self.output += $0 + "\n" }
     }
 

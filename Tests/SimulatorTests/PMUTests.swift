@@ -52,6 +52,40 @@ import Testing
         #expect(b.x(18) == 1 << 0x11 | 1 << 0x08 | 1, "PMCEID0_EL0 advertises what is counted")
     }
 
+    /// Under `--timing a53` the model's events count: 64 loads, one per line of a buffer not touched
+    /// before, are 64 LD_RETIRED and 64 L1D_CACHE_REFILL; the loop's B.NE is predicted 64 times.
+    @Test func timingModelEventsCount() throws {
+        let b = try Bench(timing: .a53)
+        try b.run(Bench.toEL1 + """
+            mov x0, #0x03
+            msr pmevtyper0_el0, x0      // L1D_CACHE_REFILL
+            mov x0, #0x06
+            msr pmevtyper1_el0, x0      // LD_RETIRED
+            mov x0, #0x12
+            msr pmevtyper2_el0, x0      // BR_PRED
+            mov x0, #0x7
+            msr pmcntenset_el0, x0
+            ldr x1, =0x40100000
+            mov x9, #64
+            mov x0, #3
+            msr pmcr_el0, x0            // E, P: reset and start
+            isb
+            1: ldr x2, [x1], #64
+            subs x9, x9, #1
+            b.ne 1b
+            msr pmcr_el0, xzr
+            isb
+            mrs x10, pmevcntr0_el0
+            mrs x11, pmevcntr1_el0
+            mrs x12, pmevcntr2_el0
+            mrs x18, pmceid0_el0
+            """)
+        #expect(b.x(10) == 64, "one refill per new line: \(b.x(10))")
+        #expect(b.x(11) == 64, "one load per iteration: \(b.x(11))")
+        #expect(b.x(12) == 64, "one conditional branch per iteration: \(b.x(12))")
+        #expect(b.x(18) & (1 << 0x03 | 1 << 0x06 | 1 << 0x12) == 1 << 0x03 | 1 << 0x06 | 1 << 0x12, "PMCEID0_EL0 advertises them")
+    }
+
     /// Counters at and above MDCR_EL2.HPMN belong to EL2: EL1 sees N = HPMN and cannot access them.
     @Test func hypervisorReservesCounters() throws {
         let b = try Bench()

@@ -64,6 +64,8 @@ public enum SpecialReg {
     /// GIC virtual interface control registers (EL2).
     case ich(ICHRegister)
     case pmccntr, pmcr
+    /// PMCEID0_EL0: the common events counted, more under the timing model.
+    case pmceid0
     case osLock
     /// Set/clear views of PMU enable, interrupt-enable and overflow registers.
     case pmcntenset, pmcntenclr, pmintenset, pmintenclr, pmovsclr, pmovsset

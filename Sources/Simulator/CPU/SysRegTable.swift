@@ -244,8 +244,8 @@ public enum SysRegTable {
         SysRegDef("PMSWINC_EL0", 3, 3, 9, 12, 4, .special(.pmswinc), el0: .pmuSoftwareIncrement, writeOnly: true),
         SysRegDef("PMOVSSET_EL0", 3, 3, 9, 14, 3, .special(.pmovsset), el0: .pmu),
         SysRegDef("PMSELR_EL0", 3, 3, 9, 12, 5, s(.pmselrEL0, 0x1F), el0: .pmuSelect),
-        // Common events implemented (PMU.swift): SW_INCR, INST_RETIRED, CPU_CYCLES.
-        SysRegDef("PMCEID0_EL0", 3, 3, 9, 12, 6, .constant(1 << 0x00 | 1 << 0x08 | 1 << 0x11), el0: .pmu, readOnly: true),
+        // Common events implemented (PMU.swift): SW_INCR, INST_RETIRED, CPU_CYCLES; with --timing a53 the model's.
+        SysRegDef("PMCEID0_EL0", 3, 3, 9, 12, 6, .special(.pmceid0), el0: .pmu, readOnly: true),
         SysRegDef("PMCEID1_EL0", 3, 3, 9, 12, 7, .constant(0), el0: .pmu, readOnly: true),
         SysRegDef("PMCCNTR_EL0", 3, 3, 9, 13, 0, .special(.pmccntr), el0: .pmuCycleRead),
         SysRegDef("PMXEVTYPER_EL0", 3, 3, 9, 13, 1, .special(.pmxevtyper), el0: .pmu),

@@ -64,7 +64,9 @@ extension Core {
                 abort(.externalAbort(va, write: false), instruction: false, pc: pc); return nil
             }
             if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: false) }
-            if let a = a53, !t.device { state.pointee.cycles &+= a.dataAccess(va: va, pa: t.pa, size: size, write: false) }
+            if let a = a53, memory.range(t.pa) != nil {
+                state.pointee.cycles &+= a.dataAccess(va: va, pa: t.pa, size: size, write: false, translated: regimeSCTLR & 1 != 0)
+            }
             state.pointee.cycles &+= t.device ? 10 : 0
             return v
         }
@@ -101,7 +103,7 @@ extension Core {
             }
             machine.didStore(pa: t.pa, size: size, by: self)
             if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: true) }
-            if let a = a53, !t.device { a53Store(a, va: va, pa: t.pa, size: size) }
+            if let a = a53, memory.range(t.pa) != nil { a53Store(a, va: va, pa: t.pa, size: size) }
             return true
         }
     }

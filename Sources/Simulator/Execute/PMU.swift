@@ -5,13 +5,16 @@
 /// PMU register access, and at each quantum boundary (the overflow interrupt). The interpreter's
 /// hot path pays nothing.
 ///
-/// Events counted: SW_INCR (0x00), INST_RETIRED (0x08) and CPU_CYCLES (0x11), which PMCEID0_EL0
-/// advertises; a counter programmed with any other event counts nothing, as the architecture
-/// allows for an event PMCEID does not advertise. The timing issue's cache/TLB/branch models bring more.
+/// Events counted: SW_INCR (0x00), INST_RETIRED (0x08) and CPU_CYCLES (0x11), and under
+/// `--timing a53` the model's cache, TLB, load/store and branch events (A53Timing.events), which
+/// PMCEID0_EL0 advertises; a counter programmed with any other event counts nothing, as the
+/// architecture allows for an event PMCEID does not advertise.
 public struct PMUState {
     public static let counters = 6
     /// PMEVCNTR<n>_EL0 (32 bits each) and PMEVTYPER<n>_EL0.
     var count = [UInt64](repeating: 0, count: counters)
+    /// The timing model's event totals at the last fold.
+    var lastModel: [UInt64: UInt64] = [:]
     var type = [UInt64](repeating: 0, count: counters)
     /// PMCCNTR_EL0, and the cycles counted towards its next tick with PMCR_EL0.D (every 64th).
     var cycleCount: UInt64 = 0
@@ -72,6 +75,15 @@ extension Core {
         let dc = cycles &- pmu.lastCycles, di = retired &- pmu.lastRetired
         pmu.lastCycles = cycles
         pmu.lastRetired = retired
+        // The timing model's events since the last fold, by event number.
+        var modelDelta: [UInt64: UInt64] = [:]
+        if let a = a53 {
+            for e in A53Timing.events {
+                let now = a.eventCount(e)
+                modelDelta[e] = now &- (pmu.lastModel[e] ?? 0)
+                pmu.lastModel[e] = now
+            }
+        }
         guard pmu.active else { return }
         var any = false
         if pmuEnabled(31) {
@@ -85,7 +97,7 @@ extension Core {
             switch t & 0x3FF {
             case PMUEvent.cpuCycles: advanceEventCounter(n, by: dc)
             case PMUEvent.instructionRetired: advanceEventCounter(n, by: di)
-            default: break
+            case let e: if let d = modelDelta[e] { advanceEventCounter(n, by: d) }
             }
         }
         pmu.active = any

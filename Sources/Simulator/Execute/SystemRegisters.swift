@@ -179,6 +179,9 @@ extension Core {
                 }
             case .pmccntr: return cycleCounter
             case .pmcr: return pmcrValue
+            case .pmceid0:
+                let base: UInt64 = 1 << PMUEvent.softwareIncrement | 1 << PMUEvent.instructionRetired | 1 << PMUEvent.cpuCycles
+                return a53 == nil ? base : A53Timing.events.reduce(base) { $0 | 1 << $1 }
             case .osLock: return 0
             case .pmcntenset, .pmcntenclr: return self[.pmcntenEL0]
             case .pmintenset, .pmintenclr: return self[.pmintenEL1]
@@ -285,7 +288,7 @@ extension Core {
             case .pmevtyper(let n): writeEventType(n, value)
             case .pmxevcntr: writeEventCounter(selectedCounter ?? 0, value)
             case .pmxevtyper: writeEventType(selectedCounter ?? 31, value)
-            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr, .idAA64PFR0, .cbar: break
+            case .currentEL, .midr, .mpidr, .cntpct, .cntvct, .ccsidr, .dczid, .isr, .idAA64PFR0, .cbar, .pmceid0: break
             }
             return false
         }

@@ -35,6 +35,8 @@ final class A53Timing {
     private var nextStream = 0
 
     var predictor = BranchPredictor()
+    /// This core's share of the L2's traffic (the PMU's L2D_CACHE and L2D_CACHE_REFILL).
+    var l2Accesses: UInt64 = 0, l2Refills: UInt64 = 0
     var loads: UInt64 = 0, stores: UInt64 = 0
     var microMisses: UInt64 = 0, mainMisses: UInt64 = 0, prefetched: UInt64 = 0, stallCycles: UInt64 = 0
 
@@ -55,7 +57,7 @@ final class A53Timing {
 
     /// The cycles an access to `pa` (virtual page of `va`) adds.
     @inline(__always)
-    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool) -> UInt64 {
+    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool, translated: Bool = true) -> UInt64 {
         if write { stores &+= 1 } else { loads &+= 1 }
         let crossing = (pa & 63) &+ UInt64(size) > 64
         if va >> 12 == lastPage && pa >> 6 == lastLine && !crossing {
@@ -64,7 +66,8 @@ final class A53Timing {
         }
         lastPage = va >> 12
         lastLine = pa >> 6
-        var cycles = translation(va)
+        // With the MMU off there is no TLB lookup and no walk.
+        var cycles = translated ? translation(va) : 0
         // A load that crosses a line takes both, and two more cycles (measured on the A53).
         if crossing {
             if !write { cycles &+= 2 }
@@ -74,6 +77,8 @@ final class A53Timing {
             let line = pa >> 6
             let streaming = continuesStream(line)
             let inL2 = l2.access(pa, write: false)
+            l2Accesses &+= 1
+            if !inL2 { l2Refills &+= 1 }
             if write {
                 if streaming { prefetched &+= 1 }
                 cycles &+= inL2 ? 0 : lineWriteCycles
@@ -126,7 +131,30 @@ final class A53Timing {
 
     private func descriptorRead(_ pa: UInt64) -> UInt64 {
         if l1d.access(pa, write: false) { return 0 }
-        return UInt64(system.l2HitCycles) &+ (l2.access(pa, write: false) ? 0 : dramCycles)
+        l2Accesses &+= 1
+        if l2.access(pa, write: false) { return UInt64(system.l2HitCycles) }
+        l2Refills &+= 1
+        return UInt64(system.l2HitCycles) &+ dramCycles
+    }
+
+    /// The PMU's view: the Cortex-A53 common events this model counts (TRM chapter 12), by number.
+    static let events: [UInt64] = [0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x12, 0x13, 0x16, 0x17]
+
+    /// The running total of `event` (one of `events`).
+    func eventCount(_ event: UInt64) -> UInt64 {
+        switch event {
+        case 0x03: return l1d.misses                        // L1D_CACHE_REFILL
+        case 0x04: return l1d.accesses                      // L1D_CACHE
+        case 0x05: return microMisses                       // L1D_TLB_REFILL
+        case 0x06: return loads                             // LD_RETIRED
+        case 0x07: return stores                            // ST_RETIRED
+        case 0x10: return predictor.mispredictions          // BR_MIS_PRED
+        case 0x12: return predictor.predictions             // BR_PRED
+        case 0x13: return loads &+ stores                   // MEM_ACCESS
+        case 0x16: return l2Accesses                        // L2D_CACHE
+        case 0x17: return l2Refills                         // L2D_CACHE_REFILL
+        default: return 0
+        }
     }
 
     /// Another core wrote `pa`: its line leaves this core's L1D.

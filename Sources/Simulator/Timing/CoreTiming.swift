@@ -42,7 +42,7 @@ extension Core {
 
     func a53Read(_ a: A53Timing, _ va: UInt64, _ size: Int) -> UInt64? {
         guard let (p, pa) = markedEntry(va, size, write: false) else { return nil }
-        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false)
+        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false, translated: regimeSCTLR & 1 != 0)
         if debuggerWatching { machine.debug.noteAccess(core: index, pa: pa, size: size, write: false) }
         return Core.loadHost(p, size)
     }
@@ -57,7 +57,7 @@ extension Core {
 
     /// A store's cost, and the line leaving the other cores' L1Ds (coherence at line granularity).
     func a53Store(_ a: A53Timing, va: UInt64, pa: UInt64, size: Int) {
-        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: true)
+        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: true, translated: regimeSCTLR & 1 != 0)
         if a.multicore {
             for c in machine.cores where c !== self { c.a53?.invalidate(pa) }
         }
