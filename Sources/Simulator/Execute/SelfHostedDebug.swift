@@ -60,7 +60,8 @@ extension Core {
     static let mdscrSS: UInt64 = 1, mdscrKDE: UInt64 = 1 << 13, mdscrMDE: UInt64 = 1 << 15
 
     /// OS lock or OS double lock set: no breakpoint, watchpoint or step exception (BRK still is).
-    /// DBGPRCR_EL1.CORENPDRQ is not implemented (reads as 0), so DLK alone double-locks.
+    /// The register map has no DBGPRCR_EL1 (nor has QEMU 7.2's A53; the sysreg sweep agrees), so
+    /// CORENPDRQ counts as 0 and OSDLR_EL1.DLK alone double-locks.
     var debugLocked: Bool { self[.oslsrEL1] & 2 != 0 || self[.osdlrEL1] & 1 != 0 }
 
     /// Whether the current state is Secure (EL3, or below it with SCR_EL3.NS clear).
