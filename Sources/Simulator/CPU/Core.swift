@@ -52,8 +52,11 @@ public final class Core {
     /// restore once the current run loop has returned.
     var debugModeSwitch: UInt64?
     /// `--timing a53`: this core's caches and TLBs (nil in the functional mode), owned by the
-    /// machine (`timingModels`): unowned here so the memory paths pay no reference counting.
-    unowned(unsafe) var a53: A53Timing?
+    /// machine (`timingModels`).
+    unowned(unsafe) var a53: A53Timing? { didSet { a53Ref = a53.map { Unmanaged.passUnretained($0) } } }
+    /// The same, for the memory and branch paths: used through `_withUnsafeGuaranteedRef`, it
+    /// costs no reference counting (a strong binding of `a53` retained and released per access).
+    private(set) var a53Ref: Unmanaged<A53Timing>?
     /// A debugger's read or access watchpoint is set (DebugControl.accessWatching, kept here so
     /// the memory slow paths test a flag of their own).
     var debuggerWatching = false

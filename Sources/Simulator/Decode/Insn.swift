@@ -128,7 +128,7 @@ public enum Op: UInt16 {
     /// Not an instruction: fills a debugger's one-instruction page (`Core.debugPage`), where the
     /// next instruction is in the same page and a normal block would have gone on to it.
     case debugStop
-    /// `--timing a53`: a conditional branch (its op in `rm`) through the branch predictor (cold).
+    /// `--timing a53`: a conditional branch (its op in `rm`) through the branch predictor.
     case predictedBranch
 }
 

@@ -30,7 +30,6 @@ extension Core {
         case .exceptionGen: return exceptionGenerating(insn, pc: pc)
         case .eret: exceptionReturn(pc: pc); return true
         case .wait: return waitTrapped(event: insn.a == 1, pc: pc) || wait(event: insn.a == 1, pc: pc)
-        case .predictedBranch: return predictedBranch(insn, pc: pc)
         case .hint: hint(Hint(rawValue: Int(insn.a))!); return false
         case .barrier:
             // ISB ends the block so that context changes (e.g. enabled interrupts) are seen.

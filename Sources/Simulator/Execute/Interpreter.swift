@@ -253,6 +253,19 @@ extension Core {
                     }
                         s.pointee.pc = t; break inner
                     }
+                case .predictedBranch:
+                    // --timing a53 only: the branch (its op in rm) plus the predictor's cycles.
+                    let here = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2)
+                    let taken = Core.conditionalBranchTaken(insn.pointee, r, s)
+                    cycles &+= a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.predictor.resolve(pc: here, taken: taken) }
+                    if taken {
+                        let t = here &+ insn.pointee.imm
+                        if t & ~0xFFF == pageVA && cycles < deadline {
+                            s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
+                            i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); blockStart = i; continue inner
+                        }
+                        s.pointee.pc = t; break inner
+                    }
                 case .cmpImmBcc64, .cmpImmBcc32, .cmpRegBcc64, .cmpRegBcc32, .cmnImmBcc64, .cmnImmBcc32:
                     // SUBS/ADDS then B.cond (Fusion): retires two instructions, skips the B.cond's slot.
                     let op = insn.pointee.op
@@ -475,6 +488,19 @@ extension Core {
                             done = true
                         }
                     }
+                    if !done && spOK && a53Ref != nil {
+                        s.pointee.cycles = cycles
+                        if insn.pointee.op == .ldpX, let p = a53Pair(va, write: false) {
+                            r[Int(insn.pointee.rd)] = p.load(as: UInt64.self)
+                            r[Int(insn.pointee.rm)] = (p + 8).load(as: UInt64.self)
+                            done = true
+                        } else if insn.pointee.op == .stpX, let p = a53Pair(va, write: true) {
+                            p.storeBytes(of: r[Int(insn.pointee.rd)], as: UInt64.self)
+                            (p + 8).storeBytes(of: r[Int(insn.pointee.rm)], as: UInt64.self)
+                            done = true
+                        }
+                        cycles = s.pointee.cycles
+                    }
                     if done {
                         if mode != AddrMode.offset.rawValue { r[Int(insn.pointee.rn)] = base &+ insn.pointee.imm }
                     } else {
@@ -562,9 +588,9 @@ extension Core {
             var timed = insn
             timed.cost = a53SlotCost(host, page, i, insn)
             if insn.op.isConditionalBranch {
-                // The predictor sees every conditional branch: it runs cold, its op kept in rm.
+                // The predictor sees every conditional branch; rm says which kind it is.
                 timed.op = .predictedBranch
-                timed.rm = UInt8(truncatingIfNeeded: insn.op.rawValue)
+                timed.rm = ConditionalBranch(insn.op).rawValue
             }
             return timed
         }

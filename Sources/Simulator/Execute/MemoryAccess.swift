@@ -49,7 +49,7 @@ extension Core {
             }
             return v
         }
-        if let a = a53, !asEL0, let v = a53Read(a, va, size) { return v }
+        if let m = a53Ref, !asEL0, let v = m._withUnsafeGuaranteedRef({ a53Read($0, va, size) }) { return v }
         if debuggerWatching, !asEL0, let v = debuggerWatchedRead(va, size) { return v }
         switch translate(va, .read, asEL0: asEL0) {
         case .failure(.fault(let f)):
@@ -64,8 +64,8 @@ extension Core {
                 abort(.externalAbort(va, write: false), instruction: false, pc: pc); return nil
             }
             if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: false) }
-            if let a = a53, memory.range(t.pa) != nil {
-                state.pointee.cycles &+= a.dataAccess(va: va, pa: t.pa, size: size, write: false, translated: regimeSCTLR & 1 != 0)
+            if let m = a53Ref, memory.range(t.pa) != nil {
+                state.pointee.cycles &+= m._withUnsafeGuaranteedRef { $0.dataAccess(va: va, pa: t.pa, size: size, write: false, translated: regimeSCTLR & 1 != 0) }
             }
             state.pointee.cycles &+= t.device ? 10 : 0
             return v
@@ -87,7 +87,7 @@ extension Core {
             for k in 0..<size where !slowWrite(va &+ UInt64(k), 1, (value >> UInt64(8 * k)) & 0xFF, pc: pc, asEL0: asEL0) { return false }
             return true
         }
-        if let a = a53, !asEL0, a53Write(a, va, size, value) { return true }
+        if let m = a53Ref, !asEL0, m._withUnsafeGuaranteedRef({ a53Write($0, va, size, value) }) { return true }
         if debuggerWatching, !asEL0, debuggerWatchedWrite(va, size, value) { return true }
         switch translate(va, .write, asEL0: asEL0) {
         case .failure(.fault(let f)):
@@ -103,7 +103,7 @@ extension Core {
             }
             machine.didStore(pa: t.pa, size: size, by: self)
             if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: true) }
-            if let a = a53, memory.range(t.pa) != nil { a53Store(a, va: va, pa: t.pa, size: size) }
+            if let m = a53Ref, memory.range(t.pa) != nil { m._withUnsafeGuaranteedRef { a53Store($0, va: va, pa: t.pa, size: size) } }
             return true
         }
     }

@@ -542,6 +542,9 @@ public final class Machine {
             case .regime(let el): c.tlb.flushRegime(el: el)
             case .page(let va, let el, let key): c.tlb.flush(page: va, el: el, key: key)
             }
+            if let a = c.a53 {
+                if case .page(let va, _, _) = scope { a.invalidateTLB(page: va) } else { a.invalidateTLB(page: nil) }
+            }
         }
     }
 

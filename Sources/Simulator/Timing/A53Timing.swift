@@ -34,7 +34,7 @@ final class A53Timing {
     private var streams: (UInt64, UInt64, UInt64, UInt64) = (.max, .max, .max, .max)
     private var nextStream = 0
 
-    var predictor = BranchPredictor()
+    let predictor = BranchPredictor()
     /// This core's share of the L2's traffic (the PMU's L2D_CACHE and L2D_CACHE_REFILL).
     var l2Accesses: UInt64 = 0, l2Refills: UInt64 = 0
     var loads: UInt64 = 0, stores: UInt64 = 0
@@ -57,17 +57,22 @@ final class A53Timing {
 
     /// The cycles an access to `pa` (virtual page of `va`) adds.
     @inline(__always)
-    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool, translated: Bool = true) -> UInt64 {
+    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool, translated: @autoclosure () -> Bool = true) -> UInt64 {
         if write { stores &+= 1 } else { loads &+= 1 }
         let crossing = (pa & 63) &+ UInt64(size) > 64
-        if va >> 12 == lastPage && pa >> 6 == lastLine && !crossing {
-            l1d.repeatHit(write: write)
-            return 0
-        }
-        lastPage = va >> 12
-        lastLine = pa >> 6
+        // The previous access's page is the micro-TLB's most recent entry: a hit, LRU current.
         // With the MMU off there is no TLB lookup and no walk.
-        var cycles = translated ? translation(va) : 0
+        var cycles: UInt64 = 0
+        if va >> 12 != lastPage {
+            lastPage = va >> 12
+            if translated() { cycles = translation(va) }
+        }
+        if pa >> 6 == lastLine && !crossing {
+            l1d.repeatHit(write: write)
+            stallCycles &+= cycles
+            return cycles
+        }
+        lastLine = pa >> 6
         // A load that crosses a line takes both, and two more cycles (measured on the A53).
         if crossing {
             if !write { cycles &+= 2 }
@@ -115,10 +120,16 @@ final class A53Timing {
     private func translation(_ va: UInt64) -> UInt64 {
         let page = va >> 12
         clock &+= 1
-        var lru = 0
-        for i in 0..<A53Timing.microEntries {
+        var i = 0
+        while i < A53Timing.microEntries {
             if micro[i] == page { microStamp[i] = clock; return 0 }
+            i &+= 1
+        }
+        var lru = 0
+        i = 1
+        while i < A53Timing.microEntries {
             if microStamp[i] < microStamp[lru] { lru = i }
+            i &+= 1
         }
         microMisses &+= 1
         micro[lru] = page
@@ -154,6 +165,19 @@ final class A53Timing {
         case 0x16: return l2Accesses                        // L2D_CACHE
         case 0x17: return l2Refills                         // L2D_CACHE_REFILL
         default: return 0
+        }
+    }
+
+    /// TLBI: the page (by VA) or every translation leaves the micro and main TLBs. The model
+    /// tags entries by page only, so by-ASID and by-VMID forms drop everything.
+    func invalidateTLB(page va: UInt64?) {
+        lastPage = .max
+        if let va {
+            for i in 0..<A53Timing.microEntries where micro[i] == va >> 12 { micro[i] = .max }
+            main.invalidate(va & 0x0000_FFFF_FFFF_F000)
+        } else {
+            micro.update(repeating: .max, count: A53Timing.microEntries)
+            main.invalidateAll()
         }
     }
 

@@ -2,14 +2,21 @@
 /// indexed by the branch's address. A correctly predicted taken branch refetches (one cycle more
 /// than the static schedule's one); a misprediction costs the pipeline refill, 8 cycles more
 /// (measured 7-9 on the A53: ../shared/timing-a53.md).
-struct BranchPredictor {
+final class BranchPredictor {
     static let entries = 2048
     static let takenCycles: UInt64 = 1, mispredictCycles: UInt64 = 8
-    private var counters = [UInt8](repeating: 1, count: BranchPredictor.entries)
+    private let counters: UnsafeMutablePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: BranchPredictor.entries)
+        p.initialize(repeating: 1, count: BranchPredictor.entries)
+        return p
+    }()
     var predictions: UInt64 = 0, mispredictions: UInt64 = 0
 
+    deinit { counters.deallocate() }
+
     /// The cycles the branch at `pc` adds, its outcome now known; trains the counter.
-    mutating func resolve(pc: UInt64, taken: Bool) -> UInt64 {
+    @inline(__always)
+    func resolve(pc: UInt64, taken: Bool) -> UInt64 {
         let i = Int(truncatingIfNeeded: (pc >> 2) ^ (pc >> 13)) & (BranchPredictor.entries - 1)
         let c = counters[i]
         predictions &+= 1
@@ -23,31 +30,41 @@ struct BranchPredictor {
 }
 
 extension Op {
-    var isConditionalBranch: Bool {
-        switch self {
-        case .bCond, .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz: return true
-        default: return false
+    var isConditionalBranch: Bool { ConditionalBranch(self) != .none }
+}
+
+/// The conditional branch a `predictedBranch` slot holds (in `rm`), as a small number the
+/// interpreter switches on without converting an Op.
+enum ConditionalBranch: UInt8 {
+    case none, bCond, cbz64, cbz32, cbnz64, cbnz32, tbz, tbnz
+
+    init(_ op: Op) {
+        switch op {
+        case .bCond: self = .bCond
+        case .cbz64: self = .cbz64
+        case .cbz32: self = .cbz32
+        case .cbnz64: self = .cbnz64
+        case .cbnz32: self = .cbnz32
+        case .tbz: self = .tbz
+        case .tbnz: self = .tbnz
+        default: self = .none
         }
     }
 }
 
 extension Core {
-    /// A conditional branch under `--timing a53`: as the interpreter's, plus the predictor's cost.
-    func predictedBranch(_ insn: Insn, pc: UInt64) -> Bool {
-        let r = x
-        let taken: Bool
-        switch Op(rawValue: UInt16(insn.rm)) {
-        case .bCond: taken = Core.conditionHolds(state, insn.a)
-        case .cbz64: taken = r[Int(insn.rn)] == 0
-        case .cbz32: taken = r[Int(insn.rn)] & 0xFFFF_FFFF == 0
-        case .cbnz64: taken = r[Int(insn.rn)] != 0
-        case .cbnz32: taken = r[Int(insn.rn)] & 0xFFFF_FFFF != 0
-        case .tbz: taken = (r[Int(insn.rn)] &>> UInt64(insn.a)) & 1 == 0
-        default: taken = (r[Int(insn.rn)] &>> UInt64(insn.a)) & 1 != 0
+    /// Whether the conditional branch a `predictedBranch` slot holds is taken.
+    @inline(__always)
+    static func conditionalBranchTaken(_ insn: Insn, _ r: UnsafeMutablePointer<UInt64>, _ s: UnsafeMutablePointer<CPUState>) -> Bool {
+        let v = r[Int(insn.rn)]
+        switch insn.rm {
+        case ConditionalBranch.bCond.rawValue: return Core.conditionHolds(s, insn.a)
+        case ConditionalBranch.cbz64.rawValue: return v == 0
+        case ConditionalBranch.cbz32.rawValue: return v & 0xFFFF_FFFF == 0
+        case ConditionalBranch.cbnz64.rawValue: return v != 0
+        case ConditionalBranch.cbnz32.rawValue: return v & 0xFFFF_FFFF != 0
+        case ConditionalBranch.tbz.rawValue: return (v &>> UInt64(insn.a)) & 1 == 0
+        default: return (v &>> UInt64(insn.a)) & 1 != 0
         }
-        if let a = a53 { state.pointee.cycles &+= a.predictor.resolve(pc: pc, taken: taken) }
-        guard taken else { return false }
-        state.pointee.pc = pc &+ insn.imm
-        return true
     }
 }

@@ -30,21 +30,30 @@ final class CacheModel {
     func access(_ pa: UInt64, write: Bool) -> Bool {
         accesses &+= 1
         clock &+= 1
-        let line = pa >> UInt64(lineBits)
-        let base = Int(truncatingIfNeeded: line & setMask) * ways
-        var victim = base
-        for w in base..<(base + ways) {
-            if tags[w] == line &+ 1 {
+        let line = pa &>> UInt64(lineBits)
+        let base = Int(truncatingIfNeeded: line & setMask) &* ways
+        let tag = line &+ 1
+        // Hits first (tags only); the victim search is the miss's work.
+        var w = base
+        while w < base &+ ways {
+            if tags[w] == tag {
                 stamps[w] = clock
                 if write { dirty[w] = true }
                 lastWay = w
                 return true
             }
-            if tags[w] == 0 || (tags[victim] != 0 && stamps[w] < stamps[victim]) { victim = w }
+            w &+= 1
         }
         misses &+= 1
+        var victim = base
+        w = base
+        while w < base &+ ways {
+            if tags[w] == 0 { victim = w; break }
+            if stamps[w] < stamps[victim] { victim = w }
+            w &+= 1
+        }
         if tags[victim] != 0 && dirty[victim] { writebacks &+= 1 }
-        tags[victim] = line &+ 1
+        tags[victim] = tag
         stamps[victim] = clock
         dirty[victim] = write
         lastWay = victim
@@ -63,6 +72,11 @@ final class CacheModel {
         let line = pa >> UInt64(lineBits)
         let base = Int(truncatingIfNeeded: line & setMask) * ways
         for w in base..<(base + ways) where tags[w] == line &+ 1 { tags[w] = 0; dirty[w] = false }
+    }
+
+    func invalidateAll() {
+        tags.update(repeating: 0, count: sets * ways)
+        dirty.update(repeating: false, count: sets * ways)
     }
 
     func contains(_ pa: UInt64) -> Bool {

@@ -40,6 +40,19 @@ extension Core {
         return (UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend))!, e.pointee.physPage | (va & 0xFFF))
     }
 
+    /// LDP/STP of X registers (8-byte aligned, one page): one access of 16 bytes, as the A53's
+    /// 128-bit load/store path makes it (one LD_RETIRED or ST_RETIRED); the host pointer, or nil
+    /// for the general pair handler.
+    func a53Pair(_ va: UInt64, write: Bool) -> UnsafeMutableRawPointer? {
+        guard let m = a53Ref, !debuggerWatching, va & 0xFFF <= 0xFF0,
+              let (p, pa) = markedEntry(va, 8, write: write), markedEntry(va &+ 8, 8, write: write) != nil else { return nil }
+        m._withUnsafeGuaranteedRef { a in
+            if write { a53Store(a, va: va, pa: pa, size: 16) }
+            else { state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: 16, write: false, translated: regimeSCTLR & 1 != 0) }
+        }
+        return p
+    }
+
     func a53Read(_ a: A53Timing, _ va: UInt64, _ size: Int) -> UInt64? {
         guard let (p, pa) = markedEntry(va, size, write: false) else { return nil }
         state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false, translated: regimeSCTLR & 1 != 0)
