@@ -53,6 +53,12 @@ if unit timing-a53; then
   "$SIM" --board virt --kernel "$G/virt/eltest.elf" --timing a53 --expect 'eltest: [0-9]+ passed, [0-9]+ failed' >"$T/el" 2>&1
   if grep -q 'eltest: [0-9]* passed, 0 failed' "$T/el" && ! grep -q '^FAIL' "$T/el"; then ok "eltest-virt-a53"
   else bad "eltest-virt-a53" "$(grep -E 'FAIL|eltest:|sim:' "$T/el" | head -5)"; fi
+  # --stats: identical twice, adding up (scripts/stats-check.py), under each model.
+  for args in "--board fvp --kernel $G/fvp/eltest.elf --entry-el 3 --timing a53" "--board virt --cpus 2 --kernel $G/virt/smctest.elf"; do
+    # shellcheck disable=SC2086
+    if python3 "$(dirname "$0")/stats-check.py" "$SIM" $args >"$T/st" 2>&1; then ok "stats ($(tail -1 "$T/st"))"
+    else bad "stats $args" "$(head -5 "$T/st" | tr '\n' ';')"; fi
+  done
 fi
 # Self- and cross-modifying code (images/guests/smctest): rewritten instructions run after the
 # architecture's maintenance sequence, on both boards with 2 CPUs, check for check as on QEMU. QEMU

@@ -121,3 +121,8 @@ struct GDBSpec: ExpressibleByArgument {
 
 /// `--timing simple|a53`.
 extension TimingMode: ExpressibleByArgument {}
+
+/// `--stats-format`.
+enum StatsFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json
+}

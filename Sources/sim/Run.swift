@@ -55,8 +55,14 @@ struct Run: ParsableCommand {
     @Option(help: "Timing model: simple (a fixed cost per instruction class; fastest) or a53 (Cortex-A53 dual issue, latencies, caches, TLBs).")
     var timing: TimingMode = .simple
 
-    @Flag(help: "Print statistics at the end (instructions, cycles, cache and TLB counts with --timing a53), one 'key value' per line, on stderr.")
-    var stats = false
+    @Option(help: "Write statistics at the end to FILE ('-': stderr): instructions, cycles, CPI, time per EL and per VMID, exceptions by class, idle time, and with --timing a53 cache, TLB and branch counts.")
+    var stats: String?
+
+    @Option(name: .customLong("stats-format"), help: "Statistics as text ('key value # description', the default) or json.")
+    var statsFormat: StatsFormat = .text
+
+    @Option(name: .customLong("stats-interval"), help: "Also write a CSV row every N cycles to the --stats FILE with .csv appended.")
+    var statsInterval: UInt64?
 
     @Option(help: "Write a timeline of the run (Chrome/Perfetto trace-event JSON, simulated time): what each core runs, exits to EL2, PSCI, list registers, console lines.")
     var timeline: String?
@@ -130,6 +136,11 @@ struct Run: ParsableCommand {
                 handle = .standardError
             }
             machine.trace = Tracer(kinds: t.kinds, handle: handle)
+        }
+        if statsInterval != nil && (stats == nil || stats == "-") { throw SimError.config("--stats-interval needs --stats FILE (the rows go to FILE.csv)") }
+        let statsFile = try stats.flatMap { $0 == "-" ? nil : try OutputFile.open($0, what: "statistics file") }
+        if let n = statsInterval, let path = stats {
+            machine.statsSampler = try StatsSampler(try OutputFile.open(path + ".csv", what: "statistics file"), interval: n)
         }
         if let path = timeline {
             machine.timeline = Timeline(handle: try OutputFile.open(path, what: "timeline file"), cpus: config.cpus, cpuHz: spec.cpuHz, board: spec.name)
@@ -208,10 +219,17 @@ struct Run: ParsableCommand {
             let cycles = machine.cores.map { $0.state.pointee.cycles }.max() ?? 0
             let simulated = Double(cycles) / Double(spec.cpuHz)
             let mips = wall > 0 ? Double(insns) / wall / 1e6 : 0
-            let line = String(format: "sim: %@; %llu instructions, %.6f s simulated, %.3f s host, %.1f MIPS", status, insns, simulated, wall, mips)
+            let allCycles = machine.cores.reduce(0) { $0 &+ $1.state.pointee.cycles }
+            let cpi = insns == 0 ? 0 : Double(allCycles) / Double(insns)
+            let line = String(format: "sim: %@; %llu instructions, %.6f s simulated, %.3f s host, %.1f MIPS, CPI %.3f", status, insns, simulated, wall, mips, cpi)
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
-        if stats { FileHandle.standardError.write(Data(machine.statsReport().utf8)) }
+        if stats != nil {
+            let report = machine.statsReport(json: statsFormat == .json)
+            if let f = statsFile {
+                if !OutputFile.write(f, Array(report.utf8)) { FileHandle.standardError.write(Data("sim: --stats: cannot write \(stats!)\n".utf8)) }
+            } else { FileHandle.standardError.write(Data(report.utf8)) }
+        }
         Foundation.exit(code.rawValue)
     }
 

@@ -49,7 +49,42 @@ import Testing
         #expect(b.x(14) == 0, "P filters out EL1")
         #expect(b.x(15) == b.x(11) && b.x(16) == 0x11, "PMSELR_EL0.SEL = 1 selects counter 1")
         #expect((b.x(17) >> 11) & 0x1F == 6, "PMCR_EL0.N: the A53's six counters")
-        #expect(b.x(18) == 1 << 0x11 | 1 << 0x08 | 1, "PMCEID0_EL0 advertises what is counted")
+        let counted: UInt64 = 1 << 0x00 | 1 << 0x08 | 1 << 0x09 | 1 << 0x0A | 1 << 0x11 | 1 << 0x1D | 1 << 0x1E
+        #expect(b.x(18) == counted, "PMCEID0_EL0 advertises what is counted: \(String(b.x(18), radix: 16))")
+    }
+
+    /// CHAIN (0x1E): counter 1 counts counter 0's overflows, and only while it is enabled.
+    @Test func chainedCounterCountsOverflows() throws {
+        let b = try Bench()
+        try b.run(Bench.toEL1 + """
+            mov x0, #0x08
+            msr pmevtyper0_el0, x0      // INST_RETIRED
+            mov x0, #0x1e
+            msr pmevtyper1_el0, x0      // CHAIN
+            msr pmevtyper3_el0, x0      // CHAIN above counter 2, which is disabled
+            ldr x0, =0xFFFFFFF0         // 16 before overflow
+            msr pmevcntr0_el0, x0
+            msr pmevcntr2_el0, x0
+            msr pmevcntr1_el0, xzr
+            msr pmevcntr3_el0, xzr
+            mov x0, #0xB                // counters 0, 1 and 3
+            msr pmcntenset_el0, x0
+            mov x0, #1
+            msr pmcr_el0, x0
+            isb
+            mov x9, #100
+            1: subs x9, x9, #1
+            b.ne 1b
+            msr pmcr_el0, xzr
+            mrs x10, pmevcntr0_el0
+            mrs x11, pmevcntr1_el0
+            mrs x12, pmevcntr3_el0
+            mrs x13, pmovsclr_el0
+            """)
+        #expect((180...200).contains(b.x(10)), "counter 0 wrapped and went on: \(b.x(10))")
+        #expect(b.x(11) == 1, "counter 1 counted the one overflow: \(b.x(11))")
+        #expect(b.x(12) == 0, "counter 3 chains a counter that did not count")
+        #expect(b.x(13) & 3 == 1, "counter 0 overflowed, counter 1 did not: \(b.x(13))")
     }
 
     /// Under `--timing a53` the model's events count: 64 loads, one per line of a buffer not touched

@@ -46,6 +46,8 @@ public final class Core {
     public var trace: Tracer?
     /// The PMU's event counters (PMU.swift), and whether this core drives its PMU interrupt.
     var pmu = PMUState()
+    /// What `--stats` counts beyond the timing model (CoreStats).
+    var stats = CoreStats()
     /// Self-hosted debug: what may fire, and the software-step state machine.
     var selfDebug = SelfHostedDebug()
     /// Set when the interpreter must switch to or from one-instruction blocks: the deadline to
@@ -53,7 +55,15 @@ public final class Core {
     var debugModeSwitch: UInt64?
     /// `--timing a53`: this core's caches and TLBs (nil in the functional mode), owned by the
     /// machine (`timingModels`).
-    unowned(unsafe) var a53: A53Timing? { didSet { a53Ref = a53.map { Unmanaged.passUnretained($0) } } }
+    unowned(unsafe) var a53: A53Timing? {
+        didSet {
+            a53Ref = a53.map { Unmanaged.passUnretained($0) }
+            walkDescriptorCycles = a53 == nil ? 4 : 0
+        }
+    }
+    /// What a descriptor read of the table walker costs on a miss in the simulator's own TLB:
+    /// none under the a53 model, whose TLBs decide what a walk costs.
+    var walkDescriptorCycles: UInt64 = 4
     /// The same, for the memory and branch paths: used through `_withUnsafeGuaranteedRef`, it
     /// costs no reference counting (a strong binding of `a53` retained and released per access).
     private(set) var a53Ref: Unmanaged<A53Timing>?

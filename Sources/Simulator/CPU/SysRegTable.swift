@@ -244,7 +244,7 @@ public enum SysRegTable {
         SysRegDef("PMSWINC_EL0", 3, 3, 9, 12, 4, .special(.pmswinc), el0: .pmuSoftwareIncrement, writeOnly: true),
         SysRegDef("PMOVSSET_EL0", 3, 3, 9, 14, 3, .special(.pmovsset), el0: .pmu),
         SysRegDef("PMSELR_EL0", 3, 3, 9, 12, 5, s(.pmselrEL0, 0x1F), el0: .pmuSelect),
-        // Common events implemented (PMU.swift): SW_INCR, INST_RETIRED, CPU_CYCLES; with --timing a53 the model's.
+        // Common events implemented (PMU.swift, Core.implementedEvents); with --timing a53 the model's too.
         SysRegDef("PMCEID0_EL0", 3, 3, 9, 12, 6, .special(.pmceid0), el0: .pmu, readOnly: true),
         SysRegDef("PMCEID1_EL0", 3, 3, 9, 12, 7, .constant(0), el0: .pmu, readOnly: true),
         SysRegDef("PMCCNTR_EL0", 3, 3, 9, 13, 0, .special(.pmccntr), el0: .pmuCycleRead),

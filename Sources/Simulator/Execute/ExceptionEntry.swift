@@ -35,6 +35,7 @@ extension Core {
             vbar = self[.vbarEL3]
         }
         let group: UInt64 = fromEL < target ? 0x400 : (state.pointee.spsel == 1 ? 0x200 : 0)
+        statsException(to: target, kind: kind, esr: esr)
         if pmu.active { pmuSync() }     // what ran so far counted at the EL it ran at
         state.pointee.daif = 0x3C0
         state.pointee.ss = 0
@@ -124,6 +125,7 @@ extension Core {
         // or to EL2 when EL3 says EL2 is not in use (SCR.NS=0 without EL2).
         let illegal = spsr.aarch32 || spsr.el > el || (spsr.raw & 2) != 0 || (spsr.el == 0 && spsr.spsel == 1)
             || (spsr.el == 1 && el == 3 && self[.scrEL3] & (1 << 10) == 0) || (spsr.el == 1 && el >= 2 && el1AArch32)
+        statsExceptionReturn()
         if pmu.active { pmuSync() }
         state.pointee.setFlags(spsr.nzcv)
         state.pointee.daif = spsr.daif

@@ -65,7 +65,7 @@ extension Core {
             }
             if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: false) }
             if let m = a53Ref, memory.range(t.pa) != nil {
-                state.pointee.cycles &+= m._withUnsafeGuaranteedRef { $0.dataAccess(va: va, pa: t.pa, size: size, write: false, translated: regimeSCTLR & 1 != 0) }
+                state.pointee.cycles &+= m._withUnsafeGuaranteedRef { $0.dataAccess(va: va, pa: t.pa, size: size, write: false, stages: a53Stages) }
             }
             state.pointee.cycles &+= t.device ? 10 : 0
             return v

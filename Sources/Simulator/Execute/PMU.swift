@@ -5,16 +5,18 @@
 /// PMU register access, and at each quantum boundary (the overflow interrupt). The interpreter's
 /// hot path pays nothing.
 ///
-/// Events counted: SW_INCR (0x00), INST_RETIRED (0x08) and CPU_CYCLES (0x11), and under
-/// `--timing a53` the model's cache, TLB, load/store and branch events (A53Timing.events), which
-/// PMCEID0_EL0 advertises; a counter programmed with any other event counts nothing, as the
-/// architecture allows for an event PMCEID does not advertise.
+/// Events counted: SW_INCR (0x00), INST_RETIRED (0x08), EXC_TAKEN (0x09), EXC_RETURN (0x0A),
+/// CPU_CYCLES (0x11), BUS_CYCLES (0x1D, the core's clock here) and CHAIN (0x1E: an odd counter
+/// counts the overflows of the even one below it), and under `--timing a53` the model's cache,
+/// TLB, load/store and branch events (A53Timing.events). PMCEID0_EL0 advertises exactly these; a
+/// counter programmed with any other event counts nothing, as the architecture allows for an
+/// event PMCEID does not advertise.
 public struct PMUState {
     public static let counters = 6
     /// PMEVCNTR<n>_EL0 (32 bits each) and PMEVTYPER<n>_EL0.
     var count = [UInt64](repeating: 0, count: counters)
-    /// The timing model's event totals at the last fold.
-    var lastModel: [UInt64: UInt64] = [:]
+    /// The totals of the events counted from a running total (`Core.eventTotal`) at the last fold.
+    var lastTotal: [UInt64: UInt64] = [:]
     var type = [UInt64](repeating: 0, count: counters)
     /// PMCCNTR_EL0, and the cycles counted towards its next tick with PMCR_EL0.D (every 64th).
     var cycleCount: UInt64 = 0
@@ -34,6 +36,24 @@ public struct PMUState {
 extension Core {
     enum PMUEvent {
         static let softwareIncrement: UInt64 = 0x00, instructionRetired: UInt64 = 0x08, cpuCycles: UInt64 = 0x11
+        static let exceptionTaken: UInt64 = 0x09, exceptionReturn: UInt64 = 0x0A, busCycles: UInt64 = 0x1D, chain: UInt64 = 0x1E
+        /// Counted from running totals whatever the timing model.
+        static let core: [UInt64] = [exceptionTaken, exceptionReturn]
+    }
+
+    /// The events this core's PMU counts (PMCEID0_EL0 bits).
+    var implementedEvents: UInt64 {
+        let base = [PMUEvent.softwareIncrement, PMUEvent.instructionRetired, PMUEvent.cpuCycles, PMUEvent.busCycles, PMUEvent.chain] + PMUEvent.core
+        return (base + (a53 == nil ? [] : A53Timing.events)).reduce(0) { $0 | 1 << $1 }
+    }
+
+    /// The running total of an event counted from one (PMUEvent.core, the model's), or nil.
+    func eventTotal(_ event: UInt64) -> UInt64? {
+        switch event {
+        case PMUEvent.exceptionTaken: return stats.exceptionsTaken
+        case PMUEvent.exceptionReturn: return stats.exceptionReturns
+        default: return a53.flatMap { A53Timing.events.contains(event) ? $0.eventCount(event) : nil }
+        }
     }
 
     /// Event counters that EL0/EL1 see (PMCR_EL0.N): MDCR_EL2.HPMN below an enabled EL2.
@@ -75,14 +95,12 @@ extension Core {
         let dc = cycles &- pmu.lastCycles, di = retired &- pmu.lastRetired
         pmu.lastCycles = cycles
         pmu.lastRetired = retired
-        // The timing model's events since the last fold, by event number.
-        var modelDelta: [UInt64: UInt64] = [:]
-        if let a = a53 {
-            for e in A53Timing.events {
-                let now = a.eventCount(e)
-                modelDelta[e] = now &- (pmu.lastModel[e] ?? 0)
-                pmu.lastModel[e] = now
-            }
+        // The events counted from running totals, since the last fold, by event number.
+        var totalDelta: [UInt64: UInt64] = [:]
+        for e in PMUEvent.core + (a53 == nil ? [] : A53Timing.events) {
+            let now = eventTotal(e) ?? 0
+            totalDelta[e] = now &- (pmu.lastTotal[e] ?? 0)
+            pmu.lastTotal[e] = now
         }
         guard pmu.active else { return }
         var any = false
@@ -95,9 +113,9 @@ extension Core {
             let t = pmu.type[n]
             guard pmuCountsHere(filter: t) else { continue }
             switch t & 0x3FF {
-            case PMUEvent.cpuCycles: advanceEventCounter(n, by: dc)
+            case PMUEvent.cpuCycles, PMUEvent.busCycles: advanceEventCounter(n, by: dc)
             case PMUEvent.instructionRetired: advanceEventCounter(n, by: di)
-            case let e: if let d = modelDelta[e] { advanceEventCounter(n, by: d) }
+            case let e: if let d = totalDelta[e] { advanceEventCounter(n, by: d) }
             }
         }
         pmu.active = any
@@ -107,8 +125,15 @@ extension Core {
     func advanceEventCounter(_ n: Int, by delta: UInt64) {
         guard delta != 0 else { return }
         let sum = pmu.count[n] &+ delta
-        if sum >> 32 != 0 { self[.pmovsEL0] |= 1 << UInt64(n) }
         pmu.count[n] = sum & 0xFFFF_FFFF
+        guard sum >> 32 != 0 else { return }
+        self[.pmovsEL0] |= 1 << UInt64(n)
+        // CHAIN: the odd counter above an even one counts its overflows (Arm ARM D7.4.1),
+        // when it is enabled and its filter allows counting here.
+        let odd = n + 1
+        if n & 1 == 0, odd < PMUState.counters, pmuEnabled(odd), pmu.type[odd] & 0x3FF == PMUEvent.chain, pmuCountsHere(filter: pmu.type[odd]) {
+            advanceEventCounter(odd, by: sum >> 32)
+        }
     }
 
     /// PMCCNTR_EL0 ticks every cycle, or every 64th with PMCR_EL0.D; it overflows out of bit 31,
@@ -160,12 +185,27 @@ extension Core {
             soonest = scaled
         }
         for n in 0..<PMUState.counters where armed & (1 << UInt64(n)) != 0 && pmuEnabled(n) {
-            let event = pmu.type[n] & 0x3FF
-            guard event == PMUEvent.cpuCycles || event == PMUEvent.instructionRetired else { continue }
-            let left = 0x1_0000_0000 - pmu.count[n]
-            soonest = min(soonest ?? .max, left)
+            if let c = cyclesToOverflow(counter: n) { soonest = min(soonest ?? .max, c) }
         }
         return soonest
+    }
+
+    /// A lower bound on the cycles before event counter `n` overflows, or nil when its event
+    /// cannot make it overflow (SW_INCR: the write raises the interrupt itself).
+    private func cyclesToOverflow(counter n: Int) -> UInt64? {
+        let left = 0x1_0000_0000 - pmu.count[n]
+        switch pmu.type[n] & 0x3FF {
+        case PMUEvent.cpuCycles, PMUEvent.busCycles, PMUEvent.instructionRetired: return left
+        case PMUEvent.chain:
+            // Overflows with the even counter's next overflow, if it is one count from it.
+            guard n & 1 == 1, left == 1, pmuEnabled(n - 1) else { return nil }
+            return cyclesToOverflow(counter: n - 1)
+        case let e where eventTotal(e) != nil:
+            // An instruction raises a model event at most twice (a line-crossing access counts
+            // both lines) and costs at least a cycle.
+            return max(1, left / 2)
+        default: return nil
+        }
     }
 
     // MARK: Register views

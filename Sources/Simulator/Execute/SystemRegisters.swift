@@ -179,9 +179,7 @@ extension Core {
                 }
             case .pmccntr: return cycleCounter
             case .pmcr: return pmcrValue
-            case .pmceid0:
-                let base: UInt64 = 1 << PMUEvent.softwareIncrement | 1 << PMUEvent.instructionRetired | 1 << PMUEvent.cpuCycles
-                return a53 == nil ? base : A53Timing.events.reduce(base) { $0 | 1 << $1 }
+            case .pmceid0: return implementedEvents
             case .osLock: return 0
             case .pmcntenset, .pmcntenclr: return self[.pmcntenEL0]
             case .pmintenset, .pmintenclr: return self[.pmintenEL1]

@@ -116,7 +116,8 @@ extension Core {
                 }
             }
             guard let desc = memory.read64(descPA) else { return fault(0x14 + UInt64(max(level, 0))) }
-            state.pointee.cycles &+= 4
+            state.pointee.cycles &+= walkDescriptorCycles
+            stats.walkCycles &+= walkDescriptorCycles
             if desc & 1 == 0 { return fault(0x04 + UInt64(level)) }
             let isTable = desc & 2 != 0 && level < 3
             if isTable {

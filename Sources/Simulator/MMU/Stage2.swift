@@ -68,7 +68,8 @@ extension Core {
             let bits = level == startLevel ? topBits : stride
             let index = (ipa >> UInt64(shift)) & ((1 << UInt64(bits)) - 1)
             guard let desc = memory.read64(table + index * 8) else { return fault(0x14 + UInt64(level)) }
-            state.pointee.cycles &+= 4
+            state.pointee.cycles &+= walkDescriptorCycles
+            stats.walkCycles &+= walkDescriptorCycles
             if desc & 1 == 0 { return fault(0x04 + UInt64(level)) }
             if desc & 2 != 0 && level < 3 {
                 let next = desc & 0x0000_FFFF_FFFF_F000 & ~((UInt64(1) << UInt64(g)) - 1)

@@ -53,6 +53,8 @@ public final class Machine {
     var timingModels: [A53Timing] = []
     /// `--timeline`: the trace being written (Timeline.swift); nil when not asked for.
     public var timeline: Timeline?
+    /// `--stats-interval`: the CSV rows over time.
+    public var statsSampler: StatsSampler? { didSet { statsSampler?.header(self) } }
     /// The core inside `run`, whose time stamps what it causes elsewhere (console lines).
     var running: Core?
     /// Simulated time for an event outside the cores: the running core's cycles, else the quantum's.
@@ -279,6 +281,7 @@ public final class Machine {
 
     /// Flushes and releases device back-ends (disk images): at exit, also after SIGINT/SIGTERM.
     public func close() {
+        statsSampler?.close()
         for v in virtio { v.transport.close() }
         sdCard?.image.close()
         spiFlash?.image.close()
@@ -428,9 +431,10 @@ public final class Machine {
                 if c.pmu.active { c.pmuSync() }
                 if c.power == .on { anyRunning = true }
                 // Waiting and powered-off cores let time pass.
-                if c.power != .on && c.state.pointee.cycles < target { c.state.pointee.cycles = target }
+                if c.power != .on { c.passIdle(to: target) }
             }
             now = target
+            if let s = statsSampler, now >= s.next { s.sample(self, at: now) }
             if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }
             for u in uarts { u.tick(now: now) }
             for d in tickedDevices { d.tick(now: now) }
@@ -476,7 +480,7 @@ public final class Machine {
     private func advanceWaiters(to time: UInt64) {
         now = max(now, time)
         for c in cores where c.power != .on {
-            c.state.pointee.cycles = max(c.state.pointee.cycles, now)
+            c.passIdle(to: now)
             timers.update(cpu: c.index, physical: c.physicalCount)
         }
     }

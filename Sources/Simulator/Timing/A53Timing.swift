@@ -38,7 +38,7 @@ final class A53Timing {
     /// This core's share of the L2's traffic (the PMU's L2D_CACHE and L2D_CACHE_REFILL).
     var l2Accesses: UInt64 = 0, l2Refills: UInt64 = 0
     var loads: UInt64 = 0, stores: UInt64 = 0
-    var microMisses: UInt64 = 0, mainMisses: UInt64 = 0, prefetched: UInt64 = 0, stallCycles: UInt64 = 0
+    var microMisses: UInt64 = 0, mainMisses: UInt64 = 0, walkCycles: UInt64 = 0, prefetched: UInt64 = 0, stallCycles: UInt64 = 0
 
     /// Other cores' L1Ds see this one's stores (coherence).
     let multicore: Bool
@@ -57,7 +57,7 @@ final class A53Timing {
 
     /// The cycles an access to `pa` (virtual page of `va`) adds.
     @inline(__always)
-    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool, translated: @autoclosure () -> Bool = true) -> UInt64 {
+    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool, stages: @autoclosure () -> Int = 1) -> UInt64 {
         if write { stores &+= 1 } else { loads &+= 1 }
         let crossing = (pa & 63) &+ UInt64(size) > 64
         // The previous access's page is the micro-TLB's most recent entry: a hit, LRU current.
@@ -65,7 +65,8 @@ final class A53Timing {
         var cycles: UInt64 = 0
         if va >> 12 != lastPage {
             lastPage = va >> 12
-            if translated() { cycles = translation(va) }
+            let n = stages()
+            if n != 0 { cycles = translation(va, stages: n) }
         }
         if pa >> 6 == lastLine && !crossing {
             l1d.repeatHit(write: write)
@@ -117,7 +118,7 @@ final class A53Timing {
     /// Micro-TLB hit: free; main-TLB hit: 2 cycles; miss: a walk whose level-2 and level-3
     /// descriptor reads go through the caches (modelled at addresses laid out like the tables).
     @inline(__always)
-    private func translation(_ va: UInt64) -> UInt64 {
+    private func translation(_ va: UInt64, stages: Int) -> UInt64 {
         let page = va >> 12
         clock &+= 1
         var i = 0
@@ -136,8 +137,16 @@ final class A53Timing {
         microStamp[lru] = clock
         if main.access(va & 0x0000_FFFF_FFFF_F000, write: false) { return 2 }
         mainMisses &+= 1
-        return 20 &+ descriptorRead(0xFF_8000_0000 | (page & 0xF_FFFF_FFFF) << 3)
-                  &+ descriptorRead(0xFF_C000_0000 | (page >> 9 & 0x3FF_FFFF) << 3)
+        var walk = 20 &+ descriptorRead(0xFF_8000_0000 | (page & 0xF_FFFF_FFFF) << 3)
+                      &+ descriptorRead(0xFF_C000_0000 | (page >> 9 & 0x3FF_FFFF) << 3)
+        if stages == 2 {
+            // Under a hypervisor the walk's table addresses and the page are IPAs: their stage-2
+            // translations (the walk cache holds the upper levels) cost two more reads and a step.
+            walk &+= 10 &+ descriptorRead(0xFE_8000_0000 | (page & 0xF_FFFF_FFFF) << 3)
+                        &+ descriptorRead(0xFE_C000_0000 | (page >> 9 & 0x3FF_FFFF) << 3)
+        }
+        walkCycles &+= walk
+        return walk
     }
 
     private func descriptorRead(_ pa: UInt64) -> UInt64 {

@@ -26,6 +26,13 @@ extension Core {
         return first &+ A53Schedule.cost(seq)
     }
 
+    /// The translation stages a data access of the current regime needs (0 with the MMU off):
+    /// a TLB miss walks them.
+    var a53Stages: Int {
+        guard regimeSCTLR & 1 != 0 else { return 0 }
+        return currentVMID == nil ? 1 : 2
+    }
+
     /// The host and physical address of an access a slow-path-marked TLB entry serves (aligned,
     /// in one page), as the fast path would have served it.
     @inline(__always)
@@ -48,14 +55,14 @@ extension Core {
               let (p, pa) = markedEntry(va, 8, write: write), markedEntry(va &+ 8, 8, write: write) != nil else { return nil }
         m._withUnsafeGuaranteedRef { a in
             if write { a53Store(a, va: va, pa: pa, size: 16) }
-            else { state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: 16, write: false, translated: regimeSCTLR & 1 != 0) }
+            else { state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: 16, write: false, stages: a53Stages) }
         }
         return p
     }
 
     func a53Read(_ a: A53Timing, _ va: UInt64, _ size: Int) -> UInt64? {
         guard let (p, pa) = markedEntry(va, size, write: false) else { return nil }
-        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false, translated: regimeSCTLR & 1 != 0)
+        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false, stages: a53Stages)
         if debuggerWatching { machine.debug.noteAccess(core: index, pa: pa, size: size, write: false) }
         return Core.loadHost(p, size)
     }
@@ -70,7 +77,7 @@ extension Core {
 
     /// A store's cost, and the line leaving the other cores' L1Ds (coherence at line granularity).
     func a53Store(_ a: A53Timing, va: UInt64, pa: UInt64, size: Int) {
-        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: true, translated: regimeSCTLR & 1 != 0)
+        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: true, stages: a53Stages)
         if a.multicore {
             for c in machine.cores where c !== self { c.a53?.invalidate(pa) }
         }
