@@ -64,6 +64,8 @@ public final class Core {
     /// What a descriptor read of the table walker costs on a miss in the simulator's own TLB:
     /// none under the a53 model, whose TLBs decide what a walk costs.
     var walkDescriptorCycles: UInt64 = 4
+    /// `--timing a53`: the virtual line (VA >> 6) of the last instruction fetch lookup.
+    var a53FetchLine: UInt64 = .max
     /// The same, for the memory and branch paths: used through `_withUnsafeGuaranteedRef`, it
     /// costs no reference counting (a strong binding of `a53` retained and released per access).
     private(set) var a53Ref: Unmanaged<A53Timing>?

@@ -23,6 +23,7 @@ extension Core {
         } else {
             guard let (p, h) = fetchPage(pc) else { return nil }
             page = p; host = h
+            if a53Ref != nil && pc &>> 6 != a53FetchLine { s.pointee.cycles &+= a53Fetch(pc) }
         }
         machine.debug.lastBlock = (index, pc & ~0xFFF, page, host)
         let i = Int(truncatingIfNeeded: (pc & 0xFFF) &>> 2)

@@ -117,6 +117,7 @@ extension Core {
                     guard let (p, h) = fetchPage(startPC) else { continue }
                     page = p; host = h
                 }
+                if _slowPath(a53Ref != nil) && startPC &>> 6 != a53FetchLine { s.pointee.cycles &+= a53Fetch(startPC) }
             }
             let pageVA = startPC & ~0xFFF
             var i = Int(truncatingIfNeeded: (startPC & 0xFFF) &>> 2)
@@ -260,6 +261,7 @@ extension Core {
                     cycles &+= a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.predictor.resolve(pc: here, taken: taken) }
                     if taken {
                         let t = here &+ insn.pointee.imm
+                        if t &>> 6 != a53FetchLine { cycles &+= a53Fetch(t) }
                         if t & ~0xFFF == pageVA && cycles < deadline {
                             s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
                             i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); blockStart = i; continue inner

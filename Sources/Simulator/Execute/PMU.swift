@@ -159,6 +159,14 @@ extension Core {
         change()
         pmu.active = true
         pmuSync()
+        pmuDeadline()
+    }
+
+    /// A counter armed (or moved) while the core runs: the run ends where it could first
+    /// overflow, so the interrupt is timely (the machine does the same at each quantum's start).
+    func pmuDeadline() {
+        guard let left = cyclesToPMUOverflow else { return }
+        state.pointee.deadline = min(state.pointee.deadline, state.pointee.cycles &+ max(left, 1))
     }
 
     /// PMUIRQ (Arm ARM D7.6): some counter has overflowed with its interrupt enabled, while the
@@ -195,7 +203,10 @@ extension Core {
     private func cyclesToOverflow(counter n: Int) -> UInt64? {
         let left = 0x1_0000_0000 - pmu.count[n]
         switch pmu.type[n] & 0x3FF {
-        case PMUEvent.cpuCycles, PMUEvent.busCycles, PMUEvent.instructionRetired: return left
+        case PMUEvent.cpuCycles, PMUEvent.busCycles: return left
+        case PMUEvent.instructionRetired:
+            // The a53 model issues up to two instructions a cycle; otherwise each costs one at least.
+            return a53 == nil ? left : max(1, left / 2)
         case PMUEvent.chain:
             // Overflows with the even counter's next overflow, if it is one count from it.
             guard n & 1 == 1, left == 1, pmuEnabled(n - 1) else { return nil }
@@ -230,7 +241,7 @@ extension Core {
 
     var cycleCounter: UInt64 {
         get { pmuSync(); return pmu.cycleCount }
-        set { pmuSync(); pmu.cycleCount = newValue }
+        set { pmuSync(); pmu.cycleCount = newValue; pmuDeadline() }
     }
 
     /// The event counter PMSELR_EL0.SEL selects for PMXEVCNTR/PMXEVTYPER (31: the cycle counter's
@@ -253,7 +264,11 @@ extension Core {
 
     func readEventCounter(_ n: Int) -> UInt64 { pmuSync(); return pmu.count[n] }
 
-    func writeEventCounter(_ n: Int, _ value: UInt64) { pmuSync(); pmu.count[n] = value & 0xFFFF_FFFF }
+    func writeEventCounter(_ n: Int, _ value: UInt64) {
+        pmuSync()
+        pmu.count[n] = value & 0xFFFF_FFFF
+        pmuDeadline()
+    }
 
     func readEventType(_ n: Int) -> UInt64 { n == 31 ? self[.pmccfiltrEL0] : pmu.type[n] }
 

@@ -417,7 +417,9 @@ public final class Machine {
                     }
                     if let limit = maxInstructions {
                         let total = retired
-                        deadline = min(target, c.state.pointee.cycles &+ (limit > total ? limit - total : 0))
+                        // The a53 model retires up to two instructions a cycle.
+                        let left = limit > total ? limit - total : 0
+                        deadline = min(deadline, c.state.pointee.cycles &+ (c.a53 == nil ? left : max(left / 2, min(left, 1))))
                     }
                     if timeline != nil { c.timelineEnter() }
                     if traceExec { runTraced(c, until: deadline) } else {

@@ -6,6 +6,22 @@
 /// their level-2 and level-3 descriptors through the caches.
 final class A53Timing {
     let l1d: CacheModel
+    /// The instruction side: 32 KiB 2-way L1I and a 10-entry instruction micro-TLB, the main TLB
+    /// shared with data (InstructionFetch.swift).
+    let l1i: CacheModel
+    let microI: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: A53Timing.microEntries)
+        p.initialize(repeating: .max, count: A53Timing.microEntries)
+        return p
+    }()
+    let microIStamp: UnsafeMutablePointer<UInt32> = {
+        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: A53Timing.microEntries)
+        p.initialize(repeating: 0, count: A53Timing.microEntries)
+        return p
+    }()
+    /// The line and page of the previous fetch lookup.
+    var lastFetchLine: UInt64 = .max, lastFetchPage: UInt64 = .max
+    var fetchMisses: UInt64 = 0, fetchStallCycles: UInt64 = 0, microIMisses: UInt64 = 0
     /// Shared by the cores of the machine.
     let l2: CacheModel
     let system: MemorySystem
@@ -27,8 +43,8 @@ final class A53Timing {
     /// The page and line of the previous access: most accesses repeat them, and both are then
     /// hits whose LRU state is already current.
     private var lastPage: UInt64 = .max, lastLine: UInt64 = .max
-    private let main: CacheModel
-    private var clock: UInt32 = 0
+    let main: CacheModel
+    var clock: UInt32 = 0
     /// The stream prefetcher: the last line of up to four streams (memcpy reads one and writes
     /// another); a miss on the line after one of them continues that stream.
     private var streams: (UInt64, UInt64, UInt64, UInt64) = (.max, .max, .max, .max)
@@ -36,7 +52,7 @@ final class A53Timing {
 
     let predictor = BranchPredictor()
     /// This core's share of the L2's traffic (the PMU's L2D_CACHE and L2D_CACHE_REFILL).
-    var l2Accesses: UInt64 = 0, l2Refills: UInt64 = 0
+    var l2Accesses: UInt64 = 0, l2Refills: UInt64 = 0, l2Writebacks: UInt64 = 0
     var loads: UInt64 = 0, stores: UInt64 = 0
     var microMisses: UInt64 = 0, mainMisses: UInt64 = 0, walkCycles: UInt64 = 0, prefetched: UInt64 = 0, stallCycles: UInt64 = 0
 
@@ -48,6 +64,7 @@ final class A53Timing {
         self.system = system
         self.l2 = l2
         l1d = CacheModel(bytes: system.l1dBytes, ways: system.l1dWays)
+        l1i = CacheModel(bytes: system.l1iBytes, ways: system.l1iWays)
         // The main TLB as a cache of 4 KiB "lines": 512 entries, 4-way.
         main = CacheModel(bytes: 512 << 12, ways: 4, lineBytes: 4096)
         dramCycles = UInt64(system.dramNanoseconds) * cpuHz / 1_000_000_000
@@ -82,9 +99,7 @@ final class A53Timing {
         if !l1d.access(pa, write: write) {
             let line = pa >> 6
             let streaming = continuesStream(line)
-            let inL2 = l2.access(pa, write: false)
-            l2Accesses &+= 1
-            if !inL2 { l2Refills &+= 1 }
+            let inL2 = l2Lookup(pa)
             if write {
                 if streaming { prefetched &+= 1 }
                 cycles &+= inL2 ? 0 : lineWriteCycles
@@ -118,23 +133,35 @@ final class A53Timing {
     /// Micro-TLB hit: free; main-TLB hit: 2 cycles; miss: a walk whose level-2 and level-3
     /// descriptor reads go through the caches (modelled at addresses laid out like the tables).
     @inline(__always)
-    private func translation(_ va: UInt64, stages: Int) -> UInt64 {
-        let page = va >> 12
+    func translation(_ va: UInt64, stages: Int) -> UInt64 {
+        guard !microLookup(va >> 12, micro, microStamp) else { return 0 }
+        microMisses &+= 1
+        return mainTLB(va, stages: stages)
+    }
+
+    /// A lookup in a micro-TLB (pages and LRU stamps); a miss replaces its least recent entry.
+    @inline(__always)
+    func microLookup(_ page: UInt64, _ entries: UnsafeMutablePointer<UInt64>, _ stamps: UnsafeMutablePointer<UInt32>) -> Bool {
         clock &+= 1
         var i = 0
         while i < A53Timing.microEntries {
-            if micro[i] == page { microStamp[i] = clock; return 0 }
+            if entries[i] == page { stamps[i] = clock; return true }
             i &+= 1
         }
         var lru = 0
         i = 1
         while i < A53Timing.microEntries {
-            if microStamp[i] < microStamp[lru] { lru = i }
+            if stamps[i] < stamps[lru] { lru = i }
             i &+= 1
         }
-        microMisses &+= 1
-        micro[lru] = page
-        microStamp[lru] = clock
+        entries[lru] = page
+        stamps[lru] = clock
+        return false
+    }
+
+    /// After a micro-TLB miss: the main TLB, then a walk.
+    func mainTLB(_ va: UInt64, stages: Int) -> UInt64 {
+        let page = va >> 12
         if main.access(va & 0x0000_FFFF_FFFF_F000, write: false) { return 2 }
         mainMisses &+= 1
         var walk = 20 &+ descriptorRead(0xFF_8000_0000 | (page & 0xF_FFFF_FFFF) << 3)
@@ -149,20 +176,38 @@ final class A53Timing {
         return walk
     }
 
-    private func descriptorRead(_ pa: UInt64) -> UInt64 {
+    func descriptorRead(_ pa: UInt64) -> UInt64 {
         if l1d.access(pa, write: false) { return 0 }
-        l2Accesses &+= 1
-        if l2.access(pa, write: false) { return UInt64(system.l2HitCycles) }
-        l2Refills &+= 1
+        if l2Lookup(pa) { return UInt64(system.l2HitCycles) }
         return UInt64(system.l2HitCycles) &+ dramCycles
     }
 
+    /// An L1 miss of `pa` (the L1D's, when `l1d` says which line it evicted dirty, or the L1I's)
+    /// looks up the L2: the evicted dirty line is written back into it first (buffered: no
+    /// stall), and a dirty L2 line it evicts goes to DRAM. True on an L2 hit.
+    func l2Lookup(_ pa: UInt64, evictedFrom l1: CacheModel? = nil) -> Bool {
+        let l1 = l1 ?? l1d
+        let written = l2.writebacks
+        if l1.evictedDirtyLine != .max {
+            _ = l2.access(l1.evictedDirtyLine << 6, write: true)
+            l2Accesses &+= 1
+            l1.evictedDirtyLine = .max
+        }
+        let hit = l2.access(pa, write: false)
+        l2Accesses &+= 1
+        if !hit { l2Refills &+= 1 }
+        l2Writebacks &+= l2.writebacks &- written
+        return hit
+    }
+
     /// The PMU's view: the Cortex-A53 common events this model counts (TRM chapter 12), by number.
-    static let events: [UInt64] = [0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x12, 0x13, 0x16, 0x17]
+    static let events: [UInt64] = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19]
 
     /// The running total of `event` (one of `events`).
     func eventCount(_ event: UInt64) -> UInt64 {
         switch event {
+        case 0x01: return l1i.misses                        // L1I_CACHE_REFILL
+        case 0x02: return microIMisses                      // L1I_TLB_REFILL
         case 0x03: return l1d.misses                        // L1D_CACHE_REFILL
         case 0x04: return l1d.accesses                      // L1D_CACHE
         case 0x05: return microMisses                       // L1D_TLB_REFILL
@@ -171,8 +216,12 @@ final class A53Timing {
         case 0x10: return predictor.mispredictions          // BR_MIS_PRED
         case 0x12: return predictor.predictions             // BR_PRED
         case 0x13: return loads &+ stores                   // MEM_ACCESS
+        case 0x14: return l1i.accesses                      // L1I_CACHE
+        case 0x15: return l1d.writebacks                    // L1D_CACHE_WB
         case 0x16: return l2Accesses                        // L2D_CACHE
         case 0x17: return l2Refills                         // L2D_CACHE_REFILL
+        case 0x18: return l2Writebacks                      // L2D_CACHE_WB
+        case 0x19: return l2Refills &+ l2Writebacks         // BUS_ACCESS: line reads and writes to DRAM
         default: return 0
         }
     }
@@ -181,11 +230,14 @@ final class A53Timing {
     /// tags entries by page only, so by-ASID and by-VMID forms drop everything.
     func invalidateTLB(page va: UInt64?) {
         lastPage = .max
+        lastFetchPage = .max
         if let va {
             for i in 0..<A53Timing.microEntries where micro[i] == va >> 12 { micro[i] = .max }
+            for i in 0..<A53Timing.microEntries where microI[i] == va >> 12 { microI[i] = .max }
             main.invalidate(va & 0x0000_FFFF_FFFF_F000)
         } else {
             micro.update(repeating: .max, count: A53Timing.microEntries)
+            microI.update(repeating: .max, count: A53Timing.microEntries)
             main.invalidateAll()
         }
     }
@@ -196,5 +248,5 @@ final class A53Timing {
         if pa >> 6 == lastLine { lastLine = .max }
     }
 
-    deinit { micro.deallocate(); microStamp.deallocate() }
+    deinit { micro.deallocate(); microStamp.deallocate(); microI.deallocate(); microIStamp.deallocate() }
 }

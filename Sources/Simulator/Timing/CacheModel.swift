@@ -12,6 +12,8 @@ final class CacheModel {
     /// The way the last access hit or filled.
     private var lastWay = 0
     var accesses: UInt64 = 0, misses: UInt64 = 0, writebacks: UInt64 = 0
+    /// The line address a miss evicted dirty (to be written to the next level), or .max.
+    var evictedDirtyLine: UInt64 = .max
 
     init(bytes: Int, ways: Int, lineBytes: Int = 64) {
         self.ways = ways
@@ -52,7 +54,12 @@ final class CacheModel {
             if stamps[w] < stamps[victim] { victim = w }
             w &+= 1
         }
-        if tags[victim] != 0 && dirty[victim] { writebacks &+= 1 }
+        if tags[victim] != 0 && dirty[victim] {
+            writebacks &+= 1
+            evictedDirtyLine = tags[victim] &- 1
+        } else {
+            evictedDirtyLine = .max
+        }
         tags[victim] = tag
         stamps[victim] = clock
         dirty[victim] = write
@@ -72,6 +79,15 @@ final class CacheModel {
         let line = pa >> UInt64(lineBits)
         let base = Int(truncatingIfNeeded: line & setMask) * ways
         for w in base..<(base + ways) where tags[w] == line &+ 1 { tags[w] = 0; dirty[w] = false }
+    }
+
+    /// Brings the line of `pa` in without counting an access (a prefetch); true if it was absent.
+    func fill(_ pa: UInt64) -> Bool {
+        guard !contains(pa) else { return false }
+        let (a, m, w) = (accesses, misses, writebacks)
+        _ = access(pa, write: false)
+        (accesses, misses, writebacks) = (a, m, w)
+        return true
     }
 
     func invalidateAll() {

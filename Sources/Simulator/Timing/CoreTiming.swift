@@ -30,7 +30,7 @@ extension Core {
     /// a TLB miss walks them.
     var a53Stages: Int {
         guard regimeSCTLR & 1 != 0 else { return 0 }
-        return currentVMID == nil ? 1 : 2
+        return state.pointee.el < 2 && self[.hcrEL2] & 1 != 0 ? 2 : 1
     }
 
     /// The host and physical address of an access a slow-path-marked TLB entry serves (aligned,
