@@ -1,10 +1,13 @@
-// Exception vector tables for EL3, EL2 and EL1 (VBAR_ELn = vectors_eln), shared by the test
-// guests that list common/vectors.S in the guests Makefile.
+// Exception vector tables for EL3, EL2 and EL1 (VBAR_ELn = vectors_eln, whose address Swift gets
+// from addr_vectors_eln), shared by the test guests that list common/vectors.S in the guests
+// Makefile.
 // Every entry saves x0-x30 and ELR/SPSR/ESR/FAR in a Frame on SP_ELn and
 // calls the guest's Swift guest_exception(frame), which returns
 //   0: ERET with the (possibly edited) frame.elr and frame.spsr, or
 //   1: a lower EL finished a call_lower body ("SVC/HVC/SMC #0xFFFF"):
-//      go to call_return with the body's result (frame.x0).
+//      go to call_return (common/lower.S) with the body's result (frame.x0).
+
+#include "addr.inc"
 
 #define FRAME_SIZE   320
 #define FRAME_ELR    248
@@ -96,6 +99,8 @@ exception_el\el:
 1:  ldr     x0, [sp, #0]                // the body's result
     mov     x1, #\el
     b       call_return
+
+    ADDR vectors_el\el
 .endm
 
     VTABLE 3

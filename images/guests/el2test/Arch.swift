@@ -1,21 +1,15 @@
-// The assembly layer (boot.S, vectors.S) as Swift declarations. Every
-// MRS/MSR of this guest goes through here: read<REG>/write<REG> are the
-// SYSREG_* accessors of boot.S, one per register.
+// The assembly layer (boot.S) as Swift declarations. Every MRS/MSR of this
+// guest goes through here or ../common (ELRegisters.swift, ICC.swift):
+// read<REG>/write<REG> are the SYSREG_* accessors, one per register.
 
-@_silgen_name("halt") func halt() -> Never
-@_silgen_name("read_current_el") func readCurrentEL() -> UInt64
-@_silgen_name("board_uart_base") func boardUARTBase() -> UInt
-@_silgen_name("board_gicd_base") func boardGICDBase() -> UInt
-@_silgen_name("board_gicr_base") func boardGICRBase() -> UInt
-@_silgen_name("psci_smc") func psciSMC(_ function: UInt32) -> Int
 @_silgen_name("page_pool_base") func pagePoolBase() -> UInt64
 @_silgen_name("code_page_base") func codePageBase() -> UInt64
 
 /// Code run at EL1 by callEL1: argument in x0, result in x0.
 typealias Body = @convention(c) (UInt64) -> UInt64
 
-/// Run `fn(arg)` at EL1h (DAIF masked) and return its result (boot.S).
-@_silgen_name("call_el1") func callEL1(_ fn: Body, _ arg: UInt64) -> UInt64
+/// Run `fn(arg)` at EL1h (DAIF masked) and return its result: common/lower.S's call_lower, from EL2.
+@_silgen_name("call_lower") func callEL1(_ fn: Body, _ arg: UInt64) -> UInt64
 
 @_silgen_name("tlbi_alle1") func tlbiALLE1()
 @_silgen_name("tlbi_ipa") func tlbiIPA(_ ipa: UInt64)
@@ -26,31 +20,13 @@ typealias Body = @convention(c) (UInt64) -> UInt64
 @_silgen_name("serror_unmask") func serrorUnmask()
 @_silgen_name("el1_hvc1") func el1HVC1()
 @_silgen_name("el1_read_counters") func el1ReadCounters(_ out: UnsafeMutablePointer<UInt64>)
-@_silgen_name("addr_vectors_el1") func vectorsEL1() -> UInt64
-@_silgen_name("addr_vectors_el2") func vectorsEL2() -> UInt64
 
 // System registers (MRS/MSR; reads are preceded and writes followed by an ISB).
-@_silgen_name("read_vbar_el1") func readVBAR_EL1() -> UInt64
-@_silgen_name("write_vbar_el1") func writeVBAR_EL1(_ v: UInt64)
-@_silgen_name("read_vbar_el2") func readVBAR_EL2() -> UInt64
-@_silgen_name("write_vbar_el2") func writeVBAR_EL2(_ v: UInt64)
-@_silgen_name("read_sctlr_el1") func readSCTLR_EL1() -> UInt64
-@_silgen_name("write_sctlr_el1") func writeSCTLR_EL1(_ v: UInt64)
-@_silgen_name("read_sctlr_el2") func readSCTLR_EL2() -> UInt64
-@_silgen_name("write_sctlr_el2") func writeSCTLR_EL2(_ v: UInt64)
-@_silgen_name("read_hcr_el2") func readHCR_EL2() -> UInt64
-@_silgen_name("write_hcr_el2") func writeHCR_EL2(_ v: UInt64)
-@_silgen_name("read_cptr_el2") func readCPTR_EL2() -> UInt64
-@_silgen_name("write_cptr_el2") func writeCPTR_EL2(_ v: UInt64)
-@_silgen_name("read_mdcr_el2") func readMDCR_EL2() -> UInt64
-@_silgen_name("write_mdcr_el2") func writeMDCR_EL2(_ v: UInt64)
 @_silgen_name("read_vtcr_el2") func readVTCR_EL2() -> UInt64
 @_silgen_name("write_vtcr_el2") func writeVTCR_EL2(_ v: UInt64)
 @_silgen_name("read_vttbr_el2") func readVTTBR_EL2() -> UInt64
 @_silgen_name("write_vttbr_el2") func writeVTTBR_EL2(_ v: UInt64)
 @_silgen_name("read_hpfar_el2") func readHPFAR_EL2() -> UInt64
-@_silgen_name("read_cpacr_el1") func readCPACR_EL1() -> UInt64
-@_silgen_name("write_cpacr_el1") func writeCPACR_EL1(_ v: UInt64)
 @_silgen_name("read_tcr_el1") func readTCR_EL1() -> UInt64
 @_silgen_name("write_tcr_el1") func writeTCR_EL1(_ v: UInt64)
 @_silgen_name("read_ttbr0_el1") func readTTBR0_EL1() -> UInt64
@@ -93,23 +69,6 @@ typealias Body = @convention(c) (UInt64) -> UInt64
 @_silgen_name("write_cnthp_cval_el2") func writeCNTHP_CVAL_EL2(_ v: UInt64)
 @_silgen_name("read_cnthp_tval_el2") func readCNTHP_TVAL_EL2() -> UInt64
 @_silgen_name("write_cnthp_tval_el2") func writeCNTHP_TVAL_EL2(_ v: UInt64)
-@_silgen_name("read_icc_sre_el2") func readICC_SRE_EL2() -> UInt64
-@_silgen_name("write_icc_sre_el2") func writeICC_SRE_EL2(_ v: UInt64)
-@_silgen_name("read_icc_sre_el1") func readICC_SRE_EL1() -> UInt64
-@_silgen_name("write_icc_sre_el1") func writeICC_SRE_EL1(_ v: UInt64)
-@_silgen_name("read_icc_pmr_el1") func readICC_PMR_EL1() -> UInt64
-@_silgen_name("write_icc_pmr_el1") func writeICC_PMR_EL1(_ v: UInt64)
-@_silgen_name("read_icc_ctlr_el1") func readICC_CTLR_EL1() -> UInt64
-@_silgen_name("write_icc_ctlr_el1") func writeICC_CTLR_EL1(_ v: UInt64)
-@_silgen_name("read_icc_igrpen1_el1") func readICC_IGRPEN1_EL1() -> UInt64
-@_silgen_name("write_icc_igrpen1_el1") func writeICC_IGRPEN1_EL1(_ v: UInt64)
-@_silgen_name("read_icc_bpr1_el1") func readICC_BPR1_EL1() -> UInt64
-@_silgen_name("write_icc_bpr1_el1") func writeICC_BPR1_EL1(_ v: UInt64)
-@_silgen_name("read_icc_iar1_el1") func readICC_IAR1_EL1() -> UInt64
-@_silgen_name("read_icc_rpr_el1") func readICC_RPR_EL1() -> UInt64
-@_silgen_name("read_icc_hppir1_el1") func readICC_HPPIR1_EL1() -> UInt64
-@_silgen_name("write_icc_eoir1_el1") func writeICC_EOIR1_EL1(_ v: UInt64)
-@_silgen_name("write_icc_dir_el1") func writeICC_DIR_EL1(_ v: UInt64)
 @_silgen_name("read_ich_hcr_el2") func readICH_HCR_EL2() -> UInt64
 @_silgen_name("write_ich_hcr_el2") func writeICH_HCR_EL2(_ v: UInt64)
 @_silgen_name("read_ich_vtr_el2") func readICH_VTR_EL2() -> UInt64

@@ -2,11 +2,6 @@
 // the check that armed them, then emulated or stepped over), physical IRQs
 // (timers, maintenance). EL1: the virtual IRQ/FIQ/SError the checks inject.
 
-/// Frame saved by vectors.S on SP_ELn, as 64-bit slots (FRAME_* there).
-enum Slot {
-    static let x30 = 30, elr = 31, spsr = 32, esr = 33, far = 34, offset = 35, el = 36
-}
-
 /// ESR_ELx (Arm ARM, "ESR_EL2, Exception Syndrome Register (EL2)"): EC [31:26], IL [25], ISS [24:0].
 struct Syndrome {
     let esr: UInt64

@@ -5,16 +5,6 @@
 // "PASS <name>" or "FAIL <name>: <detail>"; the last line is
 // "el2test: N passed, M failed", then PSCI SYSTEM_OFF.
 
-var passed: UInt64 = 0
-var failed: UInt64 = 0
-
-/// PSCI SYSTEM_OFF, SMC32 function id (Arm PSCI specification).
-let psciSystemOff: UInt32 = 0x8400_0008
-
-/// SCTLR_ELx with MMU and caches off: the RES1 bits of Armv8.0.
-let sctlrEL1Base: UInt64 = 0x30d0_0800
-let sctlrEL2Base: UInt64 = 0x30c5_0830
-
 /// HCR_EL2 (Arm ARM, "HCR_EL2, Hypervisor Configuration Register") bits used here.
 enum HCR {
     static let vm: UInt64 = 1 << 0, fmo: UInt64 = 1 << 3, imo: UInt64 = 1 << 4, amo: UInt64 = 1 << 5
@@ -39,9 +29,7 @@ func resetEL2() {
     writeMDCR_EL2(readMDCR_EL2() & 0x1f)       // keep HPMN; no debug or PMU traps
     writeCNTHCTL_EL2(cnthctlBase)
     writeCNTVOFF_EL2(0)
-    writeVBAR_EL1(vectorsEL1())
-    writeSCTLR_EL1(sctlrEL1Base)
-    writeCPACR_EL1(3 << 20)                    // FPEN: no EL1 FP traps
+    initEL1()
     writeCNTV_CTL_EL0(0)
     writeCNTHP_CTL_EL2(0)
     writeICH_HCR_EL2(0)
@@ -58,27 +46,6 @@ func resetEL2() {
 
 // MARK: Checks
 
-var checkFailed = false
-var failWhat: StaticString = ""
-var failGot: UInt64 = 0
-var failWant: UInt64 = 0
-
-func fail(_ what: StaticString, got: UInt64, want: UInt64) {
-    if checkFailed { return }
-    checkFailed = true
-    failWhat = what
-    failGot = got
-    failWant = want
-}
-
-func expect(_ what: StaticString, _ got: UInt64, _ want: UInt64) {
-    if got != want { fail(what, got: got, want: want) }
-}
-
-func expectTrue(_ what: StaticString, _ ok: Bool, got: UInt64) {
-    if !ok { fail(what, got: got, want: 1) }
-}
-
 /// Run one check at EL2 from a clean state.
 func check(_ name: StaticString, _ body: () -> Void) {
     checkFailed = false
@@ -88,14 +55,7 @@ func check(_ name: StaticString, _ body: () -> Void) {
     disarm()
     if virt.unexpected != 0 { fail("unexpected exception at EL1, ESR", got: virt.unexpectedESR, want: 0) }
     resetEL2()
-    if checkFailed {
-        failed &+= 1
-        write("FAIL "); write(name); write(": "); write(failWhat)
-        write(": got "); writeHex(failGot); write(", want "); writeHex(failWant); write("\n")
-    } else {
-        passed &+= 1
-        write("PASS "); write(name); write("\n")
-    }
+    report(name)
 }
 
 /// One exception was taken to EL2 from EL1 (AArch64, synchronous) with class `ec`.
@@ -110,7 +70,7 @@ func expectTrap(ec: UInt64, elr: UInt64) {
 }
 
 func finish() -> Never {
-    write("el2test: "); writeDecimal(passed); write(" passed, "); writeDecimal(failed); write(" failed\n")
+    writeSummary("el2test")
     writeHCR_EL2(HCR.rw)                       // TSC = 0: the SMC reaches the firmware
     _ = psciSMC(psciSystemOff)
     halt()

@@ -1,105 +1,29 @@
-// Entry, stacks, the EL2 -> EL1 trampoline, system-register accessors and the
-// probes (single instructions the checks provoke traps and aborts with).
+// Entry, system-register accessors and the probes (single instructions the
+// checks provoke traps and aborts with). Stacks and the EL2 -> EL1 trampoline
+// (call_lower), vectors, halt, PSCI and memset are in ../common.
 // Board facts arrive at assemble time: -DUART_BASE, -DGICD_BASE, -DGICR_BASE.
 
 #if !defined(UART_BASE) || !defined(GICD_BASE) || !defined(GICR_BASE)
 #error "UART_BASE, GICD_BASE and GICR_BASE must be defined (-DUART_BASE=0x...)"
 #endif
 
-#define STACK_SIZE  0x4000          // per EL; stack for EL n is stacks[n]
-
 #include "entry.inc"
 
     .section .text.boot, "ax"
     .global _start
 _start:
-    PARK_SECONDARIES
-    mrs     x1, CurrentEL
-    ubfx    x1, x1, #2, #2
-    bl      stack_top_for
-    mov     sp, x0
-    ZERO_BSS
-    bl      el2test_main                // never returns
+    PER_EL_START el2test_main           // never returns
 
     .text
-    // x0 = top of the stack for EL x1 (uses x0, x1 only).
-stack_top_for:
-    adrp    x0, stacks
-    add     x0, x0, :lo12:stacks
-    add     x1, x1, #1
-    add     x0, x0, x1, lsl #14         // STACK_SIZE
-    ret
-
 // ---------------------------------------------------------------------------
-// call_el1(fn, arg) -> UInt64, at EL2: run fn(arg) at EL1h with DAIF masked
-// on the EL1 stack; fn's result comes back through "HVC #0xFFFF", which the
-// EL2 vector turns into call_return (restores x19-x30 and SP).
-// ---------------------------------------------------------------------------
-    .global call_el1
-call_el1:
-    adrp    x10, jmpbuf
-    add     x10, x10, :lo12:jmpbuf
-    stp     x19, x20, [x10, #0]
-    stp     x21, x22, [x10, #16]
-    stp     x23, x24, [x10, #32]
-    stp     x25, x26, [x10, #48]
-    stp     x27, x28, [x10, #64]
-    stp     x29, x30, [x10, #80]
-    mov     x11, sp
-    str     x11, [x10, #96]
-    mov     x12, x0
-    mov     x13, x1
-    mov     x1, #1
-    bl      stack_top_for
-    msr     sp_el1, x0
-    adr     x0, lower_entry_el1
-    msr     elr_el2, x0
-    mov     x0, #0x3c5                  // DAIF masked, M = EL1h
-    msr     spsr_el2, x0
-    mov     x0, x12
-    mov     x1, x13
-    isb
-    eret
-
-lower_entry_el1:
-    mov     x16, x0
-    mov     x0, x1
-    blr     x16
-    .global el1_return_hvc
-el1_return_hvc:
-    hvc     #0xffff
-    b       .
-
-    .global call_return
-call_return:
-    adrp    x10, jmpbuf
-    add     x10, x10, :lo12:jmpbuf
-    ldp     x19, x20, [x10, #0]
-    ldp     x21, x22, [x10, #16]
-    ldp     x23, x24, [x10, #32]
-    ldp     x25, x26, [x10, #48]
-    ldp     x27, x28, [x10, #64]
-    ldp     x29, x30, [x10, #80]
-    ldr     x11, [x10, #96]
-    mov     sp, x11
-    ret
-
-// ---------------------------------------------------------------------------
-// System registers: read_<r>() -> UInt64, write_<r>(v) (MSR then ISB).
+// System registers: read_<r>() -> UInt64, write_<r>(v) (MSR then ISB); the
+// EL1/EL2 configuration and ICC_* registers are in common/elregs.S and icc.S.
 // ---------------------------------------------------------------------------
 #include "sysreg.inc"
 
-    SYSREG_RW vbar_el1
-    SYSREG_RW vbar_el2
-    SYSREG_RW sctlr_el1
-    SYSREG_RW sctlr_el2
-    SYSREG_RW hcr_el2
-    SYSREG_RW cptr_el2
-    SYSREG_RW mdcr_el2
     SYSREG_RW vtcr_el2
     SYSREG_RW vttbr_el2
     SYSREG_RO hpfar_el2
-    SYSREG_RW cpacr_el1
     SYSREG_RW tcr_el1
     SYSREG_RW ttbr0_el1
     SYSREG_RW ttbr1_el1
@@ -125,17 +49,6 @@ call_return:
     SYSREG_RW cnthp_ctl_el2
     SYSREG_RW cnthp_cval_el2
     SYSREG_RW cnthp_tval_el2
-    SYSREG_RW icc_sre_el2
-    SYSREG_RW icc_sre_el1
-    SYSREG_RW icc_pmr_el1
-    SYSREG_RW icc_ctlr_el1
-    SYSREG_RW icc_igrpen1_el1
-    SYSREG_RW icc_bpr1_el1
-    SYSREG_RO icc_iar1_el1
-    SYSREG_RO icc_rpr_el1
-    SYSREG_RO icc_hppir1_el1
-    SYSREG_WO icc_eoir1_el1
-    SYSREG_WO icc_dir_el1
     SYSREG_RW ich_hcr_el2
     SYSREG_RO ich_vtr_el2
     SYSREG_RW ich_vmcr_el2
@@ -200,7 +113,7 @@ serror_unmask:
     ret
 
 // ---------------------------------------------------------------------------
-// Probes, run at EL1 as call_el1 bodies: x0 = argument, result in x0.
+// Probes, run at EL1 as callEL1 bodies: x0 = argument, result in x0.
 // PROBE_INSN marks the instruction the checks expect in ELR; the table
 // probe_table holds (entry, instruction) pairs in the order of this file,
 // which is the order of Swift's enum P.
@@ -430,27 +343,12 @@ code_page_base:
 
 
 // ---------------------------------------------------------------------------
-    .section .bss.stacks, "aw", %nobits
-    .balign 16
-stacks:                                 // stacks[el], each STACK_SIZE, grows down
-    .space  3 * STACK_SIZE
-jmpbuf:                                 // x19-x30, sp of the EL2 caller of call_el1
-    .space  0x80
-
     .section .bss.pool, "aw", %nobits
     .balign 0x10000
 page_pool:                              // page tables and data pages (Swift: Pool)
     .space  0x20000
 
     .text
-    .global addr_vectors_el1
-addr_vectors_el1:
-    adr     x0, vectors_el1
-    ret
-    .global addr_vectors_el2
-addr_vectors_el2:
-    adr     x0, vectors_el2
-    ret
     .global probe_table_size            // bytes; 16 per probe
 probe_table_size:
     adrp    x0, probe_table

@@ -1,42 +1,16 @@
-// The assembly layer (boot.S, vectors.S) as Swift declarations: system
-// registers, barriers-included MMU/TLB helpers, the call-down trampoline and
-// the probes. Every MRS/MSR of this guest goes through here.
+// The assembly layer (boot.S) as Swift declarations: system registers,
+// barriers-included MMU/TLB helpers and the probes. Every MRS/MSR of this guest
+// goes through here or through ../common (ELRegisters.swift, Lower.swift, Runtime.swift).
 
-@_silgen_name("halt") func halt() -> Never
-@_silgen_name("read_current_el") func readCurrentEL() -> UInt64
-@_silgen_name("board_uart_base") func boardUARTBase() -> UInt
-@_silgen_name("psci_smc") func psciSMC(_ function: UInt32) -> Int
-@_silgen_name("psci_hvc") func psciHVC(_ function: UInt32) -> Int
-@_silgen_name("el_stack_top") func elStackTop(_ el: UInt64) -> UInt64
 @_silgen_name("page_pool_base") func pagePoolBase() -> UInt64
 
-/// A function the trampolines can call at another EL: result in x0.
-typealias Body = @convention(c) () -> UInt64
-
-/// Run `fn` at the next lower EL and return its result (boot.S).
-@_silgen_name("call_lower") func callLower(_ fn: Body, _ arg: UInt64) -> UInt64
-
 // System registers (MRS/MSR; writes are followed by an ISB).
-@_silgen_name("read_vbar_el1") func readVBAR_EL1() -> UInt64
-@_silgen_name("write_vbar_el1") func writeVBAR_EL1(_ v: UInt64)
-@_silgen_name("read_vbar_el2") func readVBAR_EL2() -> UInt64
-@_silgen_name("write_vbar_el2") func writeVBAR_EL2(_ v: UInt64)
 @_silgen_name("read_vbar_el3") func readVBAR_EL3() -> UInt64
 @_silgen_name("write_vbar_el3") func writeVBAR_EL3(_ v: UInt64)
-@_silgen_name("read_sctlr_el1") func readSCTLR_EL1() -> UInt64
-@_silgen_name("write_sctlr_el1") func writeSCTLR_EL1(_ v: UInt64)
-@_silgen_name("read_sctlr_el2") func readSCTLR_EL2() -> UInt64
-@_silgen_name("write_sctlr_el2") func writeSCTLR_EL2(_ v: UInt64)
 @_silgen_name("write_sctlr_el3") func writeSCTLR_EL3(_ v: UInt64)
 @_silgen_name("write_scr_el3") func writeSCR_EL3(_ v: UInt64)
-@_silgen_name("read_hcr_el2") func readHCR_EL2() -> UInt64
-@_silgen_name("write_hcr_el2") func writeHCR_EL2(_ v: UInt64)
-@_silgen_name("write_cptr_el2") func writeCPTR_EL2(_ v: UInt64)
 @_silgen_name("write_cptr_el3") func writeCPTR_EL3(_ v: UInt64)
-@_silgen_name("read_mdcr_el2") func readMDCR_EL2() -> UInt64
-@_silgen_name("write_mdcr_el2") func writeMDCR_EL2(_ v: UInt64)
 @_silgen_name("write_mdcr_el3") func writeMDCR_EL3(_ v: UInt64)
-@_silgen_name("write_cpacr_el1") func writeCPACR_EL1(_ v: UInt64)
 @_silgen_name("write_tcr_el1") func writeTCR_EL1(_ v: UInt64)
 @_silgen_name("write_tcr_el2") func writeTCR_EL2(_ v: UInt64)
 @_silgen_name("write_ttbr0_el1") func writeTTBR0_EL1(_ v: UInt64)
@@ -56,11 +30,6 @@ typealias Body = @convention(c) () -> UInt64
 @_silgen_name("mmu_off_el2") func mmuOffEL2(sctlr: UInt64)
 @_silgen_name("tlbi_vae1") func tlbiVAE1(_ va: UInt64)
 @_silgen_name("at_s1e1r") func atS1E1R(_ va: UInt64) -> UInt64
-
-// Vector tables (vectors.S).
-@_silgen_name("addr_vectors_el1") func vectorsEL1() -> UInt64
-@_silgen_name("addr_vectors_el2") func vectorsEL2() -> UInt64
-@_silgen_name("addr_vectors_el3") func vectorsEL3() -> UInt64
 
 // Probes: each provokes one exception (boot.S).
 @_silgen_name("probe_svc") func probeSVC()

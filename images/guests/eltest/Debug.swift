@@ -29,8 +29,6 @@
 @_silgen_name("addr_dbg_var") func addrDbgVar() -> UInt64
 @_silgen_name("addr_dbg_log_esr") func addrDbgLogESR() -> UInt64
 @_silgen_name("addr_dbg_log_elr") func addrDbgLogELR() -> UInt64
-@_silgen_name("addr_lower_entry_el0") func addrLowerEntryEL0() -> UInt64
-@_silgen_name("addr_lower_entry_el1") func addrLowerEntryEL1() -> UInt64
 
 /// Field values (Arm ARM: MDSCR_EL1, DBGBCR<n>_EL1, DBGWCR<n>_EL1, MDCR_EL2, ESR_ELx.EC).
 enum DBG {

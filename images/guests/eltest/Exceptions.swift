@@ -1,10 +1,5 @@
-// The Swift half of the vectors: record the exception a check armed for,
-// decide where to resume, and report anything nobody expected.
-
-/// Frame saved by vectors.S on SP_ELn, as 64-bit slots (FRAME_* there).
-enum Slot {
-    static let x30 = 30, elr = 31, spsr = 32, esr = 33, far = 34, offset = 35, el = 36
-}
+// The Swift half of the vectors: hand the exception a check armed for to
+// ../common/ArmedException.swift, and report anything nobody expected.
 
 /// Syndrome fields (Arm ARM, ESR_ELx): EC [31:26], IL [25], ISS [24:0];
 /// for data aborts DFSC [5:0] and WnR [6].
@@ -23,35 +18,7 @@ enum EC {
     static let dataAbortSameEL: UInt64 = 0x25, pcAlignment: UInt64 = 0x22, brk: UInt64 = 0x3c
 }
 
-/// Where the vector returns after an armed exception.
-enum Resume: UInt64 {
-    /// The preferred return address: for SVC/HVC/SMC the next instruction
-    /// (ELR unchanged), otherwise the instruction after the faulting one (ELR + 4).
-    case next = 0
-    /// The probe's caller (ELR = saved x30): for faults whose ELR is not an
-    /// instruction we can step over, like a misaligned PC.
-    case returnToCaller = 1
-}
-
-/// What the last armed exception looked like.
-struct Taken {
-    var el: UInt64 = 0, offset: UInt64 = 0, esr: UInt64 = 0, elr: UInt64 = 0, far: UInt64 = 0, spsr: UInt64 = 0
-}
-
-// Shared by every EL (one physical copy, MMU off or identity-mapped).
-var armed = false
-var resume = Resume.next
-var takenCount: UInt64 = 0
-var taken = Taken()
 var unexpectedCount: UInt64 = 0
-
-/// Expect exactly one exception from what follows.
-func arm(_ mode: Resume = .next) {
-    taken = Taken()
-    takenCount = 0
-    resume = mode
-    armed = true
-}
 
 /// Called by every vector entry with the saved frame; 1 means "a call_lower
 /// body finished" (SVC/HVC/SMC #0xFFFF from the EL below), 0 means ERET.
@@ -65,14 +32,7 @@ func handleException(_ frame: UnsafeMutablePointer<UInt64>) -> UInt64 {
 
     let synchronous = offset & 0x180 == 0
     if armed && synchronous {
-        armed = false
-        takenCount &+= 1
-        taken = Taken(el: frame[Slot.el], offset: offset, esr: syndrome.esr,
-                      elr: frame[Slot.elr], far: frame[Slot.far], spsr: frame[Slot.spsr])
-        switch resume {
-        case .returnToCaller: frame[Slot.elr] = frame[Slot.x30]
-        case .next: if !isCall { frame[Slot.elr] &+= 4 }
-        }
+        takeArmed(frame, isCall: isCall)
         return 0
     }
 
@@ -93,34 +53,7 @@ func handleException(_ frame: UnsafeMutablePointer<UInt64>) -> UInt64 {
     return 0
 }
 
-// MARK: Expectations; the first failed one is the check's FAIL detail.
-
-var checkFailed = false
-var failWhat: StaticString = ""
-var failGot: UInt64 = 0
-var failWant: UInt64 = 0
-
-func fail(_ what: StaticString, got: UInt64, want: UInt64) {
-    if checkFailed { return }
-    checkFailed = true
-    failWhat = what
-    failGot = got
-    failWant = want
-}
-
-func expect(_ what: StaticString, _ got: UInt64, _ want: UInt64) {
-    if got != want { fail(what, got: got, want: want) }
-}
-
-/// One exception was taken to `el` through vector `offset` with class `ec`.
-func expectTaken(el: UInt64, offset: UInt64, ec: UInt64) {
-    expect("exceptions taken", takenCount, 1)
-    if takenCount == 0 { return }
-    expect("taken to EL", taken.el, el)
-    expect("vector offset", taken.offset, offset)
-    expect("ESR.EC", Syndrome(esr: taken.esr).ec, ec)
-    expect("ESR.IL", Syndrome(esr: taken.esr).il, 1)
-}
+// MARK: More expectations about the armed exception (expectTaken: ../common/ArmedException.swift).
 
 /// SPSR.M[4:0]: AArch64, EL and SP (t = SP_EL0, h = SP_ELx).
 func expectSPSRMode(el: UInt64, handler: Bool) {

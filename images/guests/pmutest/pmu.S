@@ -1,0 +1,156 @@
+// The PMU's register accessors, and the code whose events the checks count. A measured window is
+// straight assembly: every instruction in it is known, so a count can be checked exactly.
+
+#include "sysreg.inc"
+#include "addr.inc"
+
+    SYSREG_RW pmcr_el0
+    SYSREG_RW pmcntenset_el0
+    SYSREG_RW pmcntenclr_el0
+    SYSREG_RW pmovsset_el0
+    SYSREG_RW pmovsclr_el0
+    SYSREG_RW pmintenset_el1
+    SYSREG_RW pmintenclr_el1
+    SYSREG_RW pmccntr_el0
+    SYSREG_RW pmccfiltr_el0
+    SYSREG_RW pmuserenr_el0
+    SYSREG_RO pmceid0_el0
+    SYSREG_WO pmswinc_el0
+
+// PMEVCNTR<n>_EL0 / PMEVTYPER<n>_EL0 by number (n in x0, 0...5): a branch into a table of
+// two-instruction entries, one per counter.
+.macro BY_NUMBER name, insn
+    .global \name
+\name:
+    isb
+    adr     x9, 1f
+    add     x9, x9, x0, lsl #3
+    br      x9
+1:
+    .irp n,0,1,2,3,4,5
+    \insn \n
+    .endr
+.endm
+.macro RD_CNT n
+    mrs     x0, pmevcntr\n\()_el0
+    ret
+.endm
+.macro WR_CNT n
+    msr     pmevcntr\n\()_el0, x1
+    b       2f
+.endm
+.macro WR_TYPE n
+    msr     pmevtyper\n\()_el0, x1
+    b       2f
+.endm
+    BY_NUMBER read_pmevcntr, RD_CNT
+    BY_NUMBER write_pmevcntr, WR_CNT
+2:  isb
+    ret
+    BY_NUMBER write_pmevtyper, WR_TYPE
+2:  isb
+    ret
+
+// measure(mask, fn, arg): counters in mask count fn(arg) and a fixed overhead (mov, blr, the
+// enabling MSR's successors). Stack use stays outside the window.
+    .global measure
+measure:
+    stp     x19, x30, [sp, #-16]!
+    mov     x19, x0
+    msr     pmcntenset_el0, x19
+    isb
+    mov     x0, x2
+    blr     x1
+    msr     pmcntenclr_el0, x19
+    isb
+    ldp     x19, x30, [sp], #16
+    ret
+
+// Bodies of known length (any EL): nops_<k> is k NOPs and a RET.
+.macro NOPS k
+nops_\k:
+    .rept \k
+    nop
+    .endr
+    ret
+    ADDR nops_\k
+.endm
+    NOPS 10
+    NOPS 110
+
+    // loop3(n): 3n + 1 instructions.
+loop3:
+1:  add     x1, x1, #1
+    subs    x0, x0, #1
+    b.ne    1b
+    ret
+    ADDR loop3
+
+    // load_loop(n): n 64-bit loads through pmu_array (n <= 64), 3n + 2 instructions.
+load_loop:
+    adr     x1, pmu_array
+1:  ldr     x2, [x1], #8
+    subs    x0, x0, #1
+    b.ne    1b
+    ret
+    ADDR load_loop
+
+    // store_loop(n): the same with stores.
+store_loop:
+    adr     x1, pmu_array
+1:  str     x0, [x1], #8
+    subs    x0, x0, #1
+    b.ne    1b
+    ret
+    ADDR store_loop
+
+    // Exception round trips the handler counts and returns from.
+    .global svc_round_trip
+svc_round_trip:
+    svc     #0x100
+    ret
+    .global hvc_round_trip
+hvc_round_trip:
+    hvc     #0x101
+    ret
+
+    // spin_irq(n) -> iterations left: at most n iterations with IRQs unmasked (4 instructions
+    // each), until the handler calls irq_seen.
+    .global spin_irq
+spin_irq:
+    adr     x1, irq_flag
+    str     wzr, [x1]
+    msr     daifclr, #2
+1:  ldr     w2, [x1]
+    cbnz    w2, 2f
+    subs    x0, x0, #1
+    b.ne    1b
+2:  msr     daifset, #2
+    ret
+    .global irq_seen
+irq_seen:
+    adr     x1, irq_flag
+    mov     w2, #1
+    str     w2, [x1]
+    ret
+
+    // Probes: single accesses the checks expect to trap (EL0/EL1 bodies: result in x0).
+el0_read_pmccntr:
+    mrs     x0, pmccntr_el0
+    ret
+    ADDR el0_read_pmccntr
+el0_read_pmcr:
+    mrs     x0, pmcr_el0
+    ret
+    ADDR el0_read_pmcr
+    .global probe_read_pmevcntr3
+probe_read_pmevcntr3:
+    mrs     x0, pmevcntr3_el0
+    ret
+
+    .data
+    .balign 64
+pmu_array:
+    .fill   64, 8, 0
+irq_flag:
+    .word   0
