@@ -258,10 +258,9 @@ extension Core {
                     // --timing a53 only: the branch (its op in rm) plus the predictor's cycles.
                     let here = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2)
                     let taken = Core.conditionalBranchTaken(insn.pointee, r, s)
-                    cycles &+= a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.predictor.resolve(pc: here, taken: taken) }
+                    cycles &+= a53Branch(at: here, taken: taken, target: here &+ insn.pointee.imm)
                     if taken {
                         let t = here &+ insn.pointee.imm
-                        if t &>> 6 != a53FetchLine { cycles &+= a53Fetch(t) }
                         if t & ~0xFFF == pageVA && cycles < deadline {
                             s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
                             i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); blockStart = i; continue inner
@@ -283,7 +282,12 @@ extension Core {
                     i &+= 1
                     let holds = UInt64(insn.pointee.a) | UInt64(insn.pointee.b) &<< 8
                     let nzcv = add ? Fusion.additionFlags(a, b, res, wide: wide) : Fusion.subtractionFlags(a, b, res, wide: wide)
-                    if (holds &>> nzcv) & 1 != 0 {
+                    let taken = (holds &>> nzcv) & 1 != 0
+                    if _slowPath(a53Ref != nil) {
+                        let here = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2)
+                        cycles &+= a53Branch(at: here, taken: taken, target: here &+ UInt64(bitPattern: Int64(bitPattern: insn.pointee.imm) &>> 32))
+                    }
+                    if taken {
                         let offset = UInt64(bitPattern: Int64(bitPattern: insn.pointee.imm) &>> 32)
                         let t = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2) &+ offset
                         if t & ~0xFFF == pageVA && cycles < deadline {
@@ -580,7 +584,7 @@ extension Core {
         let insn = Decoder.shared.decode(word)
         // A compare and the B.cond after it in the same page run as one slot (Fusion), except
         // under a debugger, which must see the branch as an instruction of its own.
-        if i < 1023, !machine.debug.active, a53 == nil, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
+        if i < 1023, !machine.debug.active, insn.op == .subsImm64 || insn.op == .subsImm32 || insn.op == .subsReg64 || insn.op == .subsReg32
                      || insn.op == .addsImm64 || insn.op == .addsImm32,
            var fused = Fusion.compareAndBranch(insn, next: Decoder.shared.decode((host + ((i + 1) << 2)).load(as: UInt32.self))) {
             if a53 != nil { fused.cost = a53SlotCost(host, page, i, fused) }

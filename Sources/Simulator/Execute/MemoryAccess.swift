@@ -34,9 +34,17 @@ extension Core {
         va & UInt64(size - 1) != 0 && (device || regimeSCTLR & 2 != 0)
     }
 
-    /// A read of `size` bytes; nil means an exception was taken (state.pc is the vector).
+    /// A read of `size` bytes; nil means an exception was taken (state.pc is the vector). Under
+    /// the a53 model most reads are served here, by a marked TLB entry, before the general path
+    /// (a small function: its call costs little).
     @inline(never)
     func slowRead(_ va: UInt64, _ size: Int, pc: UInt64, asEL0: Bool = false) -> UInt64? {
+        if let m = a53Ref, !asEL0, let v = m._withUnsafeGuaranteedRef({ a53Read($0, va, size) }) { return v }
+        return generalRead(va, size, pc: pc, asEL0: asEL0)
+    }
+
+    @inline(never)
+    func generalRead(_ va: UInt64, _ size: Int, pc: UInt64, asEL0: Bool) -> UInt64? {
         if (va & 0xFFF) + UInt64(size) > 0x1000 {
             // Crosses a page: byte by byte, each translated (unaligned Normal memory only).
             var v: UInt64 = 0
@@ -49,7 +57,6 @@ extension Core {
             }
             return v
         }
-        if let m = a53Ref, !asEL0, let v = m._withUnsafeGuaranteedRef({ a53Read($0, va, size) }) { return v }
         if debuggerWatching, !asEL0, let v = debuggerWatchedRead(va, size) { return v }
         switch translate(va, .read, asEL0: asEL0) {
         case .failure(.fault(let f)):
@@ -72,9 +79,15 @@ extension Core {
         }
     }
 
-    /// A write of `size` bytes; false means an exception was taken.
+    /// A write of `size` bytes; false means an exception was taken. The a53 model's first, as reads.
     @inline(never)
     func slowWrite(_ va: UInt64, _ size: Int, _ value: UInt64, pc: UInt64, asEL0: Bool = false) -> Bool {
+        if let m = a53Ref, !asEL0, m._withUnsafeGuaranteedRef({ a53Write($0, va, size, value) }) { return true }
+        return generalWrite(va, size, value, pc: pc, asEL0: asEL0)
+    }
+
+    @inline(never)
+    func generalWrite(_ va: UInt64, _ size: Int, _ value: UInt64, pc: UInt64, asEL0: Bool) -> Bool {
         if (va & 0xFFF) + UInt64(size) > 0x1000 {
             if case .success(let t) = translate(va, .write, asEL0: asEL0), misaligned(va, size, device: t.device) {
                 abort(.alignment(va, write: true), instruction: false, pc: pc); return false
@@ -87,7 +100,6 @@ extension Core {
             for k in 0..<size where !slowWrite(va &+ UInt64(k), 1, (value >> UInt64(8 * k)) & 0xFF, pc: pc, asEL0: asEL0) { return false }
             return true
         }
-        if let m = a53Ref, !asEL0, m._withUnsafeGuaranteedRef({ a53Write($0, va, size, value) }) { return true }
         if debuggerWatching, !asEL0, debuggerWatchedWrite(va, size, value) { return true }
         switch translate(va, .write, asEL0: asEL0) {
         case .failure(.fault(let f)):

@@ -53,6 +53,15 @@ enum ConditionalBranch: UInt8 {
 }
 
 extension Core {
+    /// A conditional branch at `pc` under the a53 model: the predictor's cycles, and when taken
+    /// the fetch of its target.
+    @inline(never)
+    func a53Branch(at pc: UInt64, taken: Bool, target: UInt64) -> UInt64 {
+        var cycles = a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.predictor.resolve(pc: pc, taken: taken) }
+        if taken && target &>> 6 != a53FetchLine { cycles &+= a53Fetch(target) }
+        return cycles
+    }
+
     /// Whether the conditional branch a `predictedBranch` slot holds is taken.
     @inline(__always)
     static func conditionalBranchTaken(_ insn: Insn, _ r: UnsafeMutablePointer<UInt64>, _ s: UnsafeMutablePointer<CPUState>) -> Bool {
