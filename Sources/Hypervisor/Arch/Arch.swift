@@ -87,6 +87,7 @@ enum Arch {
     static var ichVTR: UInt64 { hv_read_ich_vtr() }
     static var ichMISR: UInt64 { hv_read_ich_misr() }
     static var ichELRSR: UInt64 { hv_read_ich_elrsr() }
+    static var ichEISR: UInt64 { hv_read_ich_eisr() }
     static var ichVMCR: UInt64 { get { hv_read_ich_vmcr() } set { hv_write_ich_vmcr(newValue) } }
     static var ichAP1R0: UInt64 { get { hv_read_ich_ap1r0() } set { hv_write_ich_ap1r0(newValue) } }
     static func readLR(_ n: Int) -> ListRegister { ListRegister(rawValue: hv_read_ich_lr(UInt32(n))) }

@@ -2,22 +2,25 @@
 /// (per-core timer and mailbox routing and IRQ sources) and the BCM2835 armctrl controller whose
 /// output it routes to one core. Layouts: shared/boards/rpi3.md. The hypervisor takes on each
 /// core the hypervisor timer (CNTHP), the running vCPU's virtual timer (CNTV, masked here while
-/// its level is delivered in software) and mailbox 0 (kicks); armctrl goes to core 0.
+/// its level is delivered in software), mailbox 0 (kicks) and its PMU (given to VMs virtually);
+/// armctrl goes to core 0.
 struct BCM2836 {
     let local: UInt64
     let armctrl: UInt64
 
     enum Local {
         static let gpuRouting: UInt64 = 0x0C
+        static let pmuRoutingSet: UInt64 = 0x10
         static func timerControl(_ core: Int) -> UInt64 { 0x40 + 4 * UInt64(core) }
         static func mailboxControl(_ core: Int) -> UInt64 { 0x50 + 4 * UInt64(core) }
         static func irqSource(_ core: Int) -> UInt64 { 0x60 + 4 * UInt64(core) }
         static func mailboxSet(_ core: Int) -> UInt64 { 0x80 + 16 * UInt64(core) }
         static func mailboxClear(_ core: Int) -> UInt64 { 0xC0 + 16 * UInt64(core) }
     }
-    /// Source and timer-control bits: CNTHP 2, CNTV 3, mailbox 0 is source bit 4, GPU 8.
+    /// Source and timer-control bits: CNTHP 2, CNTV 3, mailbox 0 is source bit 4, GPU 8, PMU 9.
     enum Bit {
         static let cnthp: UInt32 = 1 << 2, cntv: UInt32 = 1 << 3, mailbox0: UInt32 = 1 << 4, gpu: UInt32 = 1 << 8
+        static let pmu: UInt32 = 1 << 9
     }
     enum Armctrl {
         static let pending1: UInt64 = 0x04, pending2: UInt64 = 0x08
@@ -32,11 +35,12 @@ struct BCM2836 {
         Arch.write32(local + Local.gpuRouting, 0)
     }
 
-    /// Each CPU: CNTHP and CNTV to its IRQ, mailbox 0 as its kick.
+    /// Each CPU: CNTHP and CNTV to its IRQ, mailbox 0 as its kick, its PMU's interrupt to its IRQ.
     func initCPU(_ core: Int) {
         Arch.write32(local + Local.timerControl(core), Bit.cnthp | Bit.cntv)
         Arch.write32(local + Local.mailboxClear(core), 0xFFFF_FFFF)
         Arch.write32(local + Local.mailboxControl(core), 1)
+        Arch.write32(local + Local.pmuRoutingSet, 1 << UInt32(core))
     }
 
     func irqSource(_ core: Int) -> UInt32 { Arch.read32(local + Local.irqSource(core)) }

@@ -26,6 +26,12 @@ struct ListRegister: Equatable {
     var hw: Bool { rawValue & (1 << 61) != 0 }
     /// pINTID, ICH_LR[41:32]: the physical interrupt a HW = 1 entry deactivates.
     var physicalID: UInt32 { UInt32((rawValue >> 32) & 0x3FF) }
+    /// EOI, ICH_LR[41] of a HW = 0 entry: the guest's deactivation raises an EOI maintenance
+    /// interrupt (ICH_EISR_EL2 names the entry until it is rewritten).
+    var eoiMaintenance: Bool {
+        get { !hw && rawValue & (1 << 41) != 0 }
+        set { rawValue = newValue ? rawValue | (1 << 41) : rawValue & ~(1 << 41) }
+    }
 }
 
 /// ICH_HCR_EL2 fields (GIC Architecture Specification, "ICH_HCR_EL2").

@@ -2,7 +2,7 @@ import CFDT
 
 /// Builds a VM's device tree with libfdt's sequential-write API, straight
 /// into the VM's memory at its `setup_data` address: memory, cpus,
-/// chosen/bootargs, PSCI over HVC, the vGIC, the timer, its vUART and only
+/// chosen/bootargs, PSCI over HVC, the vGIC, the timer, the PMU, its vUART and only
 /// the devices passed through to it. Called at boot only (libfdt uses SIMD).
 enum GuestDeviceTree {
     static let maxSize: UInt64 = 64 * 1024
@@ -72,6 +72,13 @@ enum GuestDeviceTree {
             w.u32("interrupts", [1, 13, t, 1, 14, t, 1, 11, t, 1, 10, t])
             w.end()
 
+            // The vCPU's own PMUv3 (Core/VirtualPMU.swift), its overflow interrupt a level PPI, as
+            // QEMU's virt describes the PMU.
+            w.begin("pmu")
+            w.string("compatible", ["arm,armv8-pmuv3"])
+            w.u32("interrupts", [1, board.pmuInterrupt - 16, 4])
+            w.end()
+
             w.begin("interrupt-controller@" + String(board.gicdBase, radix: 16))
             w.string("compatible", ["arm,gic-v3"])
             w.u32("#interrupt-cells", [3])
@@ -112,8 +119,8 @@ enum GuestDeviceTree {
     }
 
     /// The Pi's controllers as bcm2837.dtsi describes them: the local controller (2 cells:
-    /// input, flags; timer inputs 0 CNTPS, 1 CNTPNS, 3 CNTV, 2 CNTHP) and armctrl chained to its
-    /// input 8, which is the root's interrupt parent (phandle `gicPhandle`).
+    /// input, flags; timer inputs 0 CNTPS, 1 CNTPNS, 3 CNTV, 2 CNTHP; PMU 9) and armctrl chained
+    /// to its input 8, which is the root's interrupt parent (phandle `gicPhandle`).
     private static func addBCM2836(_ w: inout Writer, local: UInt64, armctrl: UInt64) {
         w.begin("local_intc@" + String(local, radix: 16))
         w.string("compatible", ["brcm,bcm2836-l1-intc"])
@@ -138,6 +145,13 @@ enum GuestDeviceTree {
         w.string("compatible", ["arm,armv8-timer"])
         w.u32("interrupt-parent", [localIntcPhandle])
         w.u32("interrupts", [0, 4, 1, 4, 3, 4, 2, 4])
+        w.end()
+
+        // The vCPU's PMUv3 on the local controller's PMU input, as bcm2837.dtsi wires the Pi's.
+        w.begin("pmu")
+        w.string("compatible", ["arm,armv8-pmuv3"])
+        w.u32("interrupt-parent", [localIntcPhandle])
+        w.u32("interrupts", [board.pmuInterrupt, 4])
         w.end()
     }
 

@@ -2,7 +2,8 @@ import CFDT
 
 /// The device tree of a `host_vm` (Minos's VM0): the board's own tree, as the boot loader gave
 /// it to the hypervisor, rewritten for the VM: its memory, its vCPUs (PSCI, or the virtual spin
-/// table on boards without a GIC), /chosen, the console replaced by the VM's PL011, and every
+/// table on boards without a GIC), /chosen, the console replaced by the VM's PL011, the PMU kept
+/// (its interrupt is the VM's virtual one), and every
 /// memory-mapped device the VM has neither passed through nor emulated marked disabled, so
 /// Linux probes only what it can reach. Built with libfdt's read-write API straight into the
 /// VM's memory at its `setup_data` address; called at boot only (libfdt uses SIMD).
@@ -15,6 +16,7 @@ enum HostVMDeviceTree {
         var e = Editor(buf: buf)
 
         for p in plan.remove { e.delete(p) }
+        for p in plan.pmus { e.remove(p, "interrupt-affinity") }        // a PPI needs none; it may name removed CPUs
         for p in plan.disable { e.set(p, "status", string: "disabled") }
 
         // Memory: the VM's ranges replace the board's.
@@ -77,6 +79,7 @@ enum HostVMDeviceTree {
     struct Plan {
         var remove: [String] = []
         var disable: [String] = []
+        var pmus: [String] = []
         var cpus: [String] = []
         var cpuAddressCells = 1
         var rootAddressCells = 2, rootSizeCells = 2
@@ -90,8 +93,15 @@ enum HostVMDeviceTree {
         }
     }
 
-    /// Classifies every node: memory, /vms, extra CPUs, the PMU (its counters are not
-    /// virtualized) and the board's console node go; memory-mapped devices that overlap no
+    /// `interrupts` of a PMU node naming the interrupt VMs get virtually: PPI `pmuInterrupt - 16`
+    /// on a GIC (3 cells), the local controller's PMU input on the Pi (2 cells).
+    static func isPMUInterrupt(_ cells: [UInt32]) -> Bool {
+        board.hasGIC ? cells.count == 3 && cells[0] == 1 && cells[1] + 16 == board.pmuInterrupt
+                     : cells.count == 2 && cells[0] == board.pmuInterrupt
+    }
+
+    /// Classifies every node: memory, /vms, extra CPUs, a PMU whose interrupt is not the one
+    /// virtualized, and the board's console node go; memory-mapped devices that overlap no
     /// passed-through or emulated range are disabled; the rest stays as the board describes it.
     static func survey(_ config: VMConfig, host: DeviceTree, emulated: [Range<UInt64>]) -> Plan {
         var plan = Plan()
@@ -116,7 +126,9 @@ enum HostVMDeviceTree {
                 continue
             }
             if host.isCompatible(node, "arm,armv8-pmuv3") || host.isCompatible(node, "arm,cortex-a53-pmu") {
-                plan.remove.append(path); continue
+                // The VM's own PMU (Core/VirtualPMU.swift) if its interrupt is the one virtualized.
+                if let irq = host.cells(node, "interrupts"), isPMUInterrupt(irq) { plan.pmus.append(path) } else { plan.remove.append(path) }
+                continue
             }
             if passedPaths.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { continue }
             guard host.property(node, "reg") != nil, let regs = host.cpuRegions(node) else { continue }

@@ -10,6 +10,8 @@ final class Hypervisor {
     let counterHz: UInt64
     let sliceTicks: UInt64
     var listRegisterCount = 4
+    /// Event counters of the PMU (PMCR_EL0.N), all of them every vCPU's.
+    let pmuCounters: Int
     var shell = Shell()
 
     init(tree: DeviceTree, pages region: Range<UInt64>) {
@@ -17,6 +19,7 @@ final class Hypervisor {
         pages.setUp(region)
         counterHz = Arch.counterFrequency
         sliceTicks = max(counterHz / 100, 1000)         // 10 ms round-robin slices
+        pmuCounters = min(PMCR.n(Arch.pmcr), 31)
     }
 
     func bootPrimary() -> Never {
@@ -100,11 +103,13 @@ final class Hypervisor {
         Arch.perCPU = UInt64(index)
         let cpu = cpus[index]
         Arch.cnthctl = CNTHCTL.el1pcten                 // CNTPCT readable; CNTP_* trapped and emulated
-        // The PMU and the self-hosted debug registers are the pCPU's, not a VM's: left to guests, a
-        // VM's counters, overflow interrupt or breakpoints would reach the next VM on this pCPU (and
-        // PMUIRQ the hypervisor). Guests get neither (no pmu node in their trees): accesses trap
-        // here and read as zero. HPMN stays at the implemented counter count (PMCR_EL0.N).
-        Arch.mdcr = (Arch.pmcr >> 11) & MDCR.hpmnMask | MDCR.tpm | MDCR.tpmcr | MDCR.tda | MDCR.tdosa | MDCR.tdra
+        // The PMU and the self-hosted debug registers are the pCPU's, not a VM's. Every PMU access
+        // traps (TPM, TPMCR) to the loaded vCPU's virtual PMU (Core/VirtualPMU.swift), which lends it
+        // the hardware counters with EL2 filtered out; HPMN stays at PMCR_EL0.N, so a VM gets every
+        // counter and the hypervisor keeps none (it counts nothing of its own). Debug registers
+        // trap (TDA, TDOSA, TDRA) and read as zero: guests get no breakpoints.
+        Arch.mdcr = UInt64(pmuCounters) & MDCR.hpmnMask | MDCR.tpm | MDCR.tpmcr | MDCR.tda | MDCR.tdosa | MDCR.tdra
+        Arch.pmuStop(counterBits: pmuCycleBit | 0x7FFF_FFFF)
         Arch.vpidr = Arch.midr
         if let bcm {
             bcm.initCPU(index)
@@ -118,7 +123,7 @@ final class Hypervisor {
         }
         cpu.redistributor = rd
         gic.initCPU(redistributor: rd)
-        for ppi in [0, board.hypTimerPPI, board.virtTimerPPI, board.maintenancePPI] {
+        for ppi in [0, board.hypTimerPPI, board.virtTimerPPI, board.maintenancePPI, board.pmuInterrupt] {
             gic.enablePrivate(ppi, redistributor: rd)
         }
         listRegisterCount = Int(Arch.ichVTR & 0x1F) + 1
@@ -201,7 +206,7 @@ final class Hypervisor {
             Arch.cleanToPoC(c.to..<(c.to + c.size))
         }
         for i in 0..<config.vcpus {
-            let v = VCPU(vm: vm, index: i, pcpu: config.affinity[i])
+            let v = VCPU(vm: vm, index: i, pcpu: config.affinity[i], pmuCounters: pmuCounters)
             vm.vcpus.append(v)
             cpus[v.pcpu].vcpus.append(v)
         }

@@ -22,6 +22,7 @@ extension Hypervisor {
             if v !== cpu.loaded { v.timelineName.withUnsafeBufferPointer { Arch.timelineMarker($0.baseAddress!, UInt64(v.index)) } }
             load(v, on: cpu)
             releaseTimerHold(v)
+            resamplePMUInterrupt(v)
             if board.hasGIC { flushListRegisters(v) } else { prepareSoftwareInterrupts(v, cpu: cpu) }
             // Lower-priority runnable vCPUs need no slice end: they wait until these block.
             let competing = cpu.vcpus.reduce(0) { $0 + ($1.runnable && $1.priority == v.priority ? 1 : 0) }
@@ -114,8 +115,16 @@ extension Hypervisor {
                 holdTimer(cpu.loaded)
             } else if intid == board.maintenancePPI {
                 // List registers drained (UIE): the run loop refills them and
-                // recomputes ICH_HCR_EL2 before the guest runs again.
+                // recomputes ICH_HCR_EL2 before the guest runs again. An ended
+                // level (EOI maintenance) is freed; the run loop resamples it.
                 Arch.ichHCR &= ~ICHHCR.uie
+                var ended = Arch.ichEISR
+                while ended != 0 {
+                    Arch.writeLR(ended.trailingZeroBitCount, ListRegister(rawValue: 0))
+                    ended &= ended - 1
+                }
+            } else if intid == board.pmuInterrupt {
+                physicalPMUInterrupt(cpu)
             } else if intid == 32 + board.uartSPI {
                 while let byte = Console.uart.get() { consoleInput(byte) }
             } else if intid == board.hypTimerPPI {

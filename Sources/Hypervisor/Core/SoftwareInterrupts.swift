@@ -31,11 +31,14 @@ extension VM {
         }
     }
 
-    /// Bring the controller's input levels up to date: the vUART's, and each vCPU's timers.
+    /// Bring the controller's input levels up to date: the vUART's, and each vCPU's timers and PMU.
     func sampleInputs() {
         guard vbcm != nil else { return }
         vbcm!.setGPULine(Int(board.vuartIRQ), vuart.interruptLevel)
-        for v in vcpus { vbcm!.timerLines[v.index] = timerLines(v) }
+        for v in vcpus {
+            vbcm!.timerLines[v.index] = timerLines(v)
+            vbcm!.setPMULine(v.index, v.pmu.interruptLevel)
+        }
     }
 
     /// Timer inputs of `v` (bit per kind: 1 CNTPNS, the trapped physical timer; 3 CNTV).
@@ -117,6 +120,7 @@ extension Hypervisor {
                 cpu.virtualTimerMasked = true
             }
             if s & BCM2836.Bit.mailbox0 != 0 { bcm.clearKick(cpu.index) }
+            if s & BCM2836.Bit.pmu != 0 { physicalPMUInterrupt(cpu) }
             if s & BCM2836.Bit.gpu != 0 {
                 let pending = bcm.gpuPending
                 if pending & (1 << UInt64(board.uartSPI)) != 0 {
@@ -129,7 +133,7 @@ extension Hypervisor {
                     other &= other - 1
                 }
             }
-            if s & ~(BCM2836.Bit.cnthp | BCM2836.Bit.cntv | BCM2836.Bit.mailbox0 | BCM2836.Bit.gpu) != 0 { return }
+            if s & ~(BCM2836.Bit.cnthp | BCM2836.Bit.cntv | BCM2836.Bit.mailbox0 | BCM2836.Bit.gpu | BCM2836.Bit.pmu) != 0 { return }
         }
     }
 

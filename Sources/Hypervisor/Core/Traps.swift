@@ -36,7 +36,12 @@ extension Hypervisor {
         }
     }
 
-    func advance(_ v: VCPU) { v.regs.pointee.elr &+= 4 }
+    /// The trapped instruction at ELR was completed here: step over it, and let the guest's PMU
+    /// count it as retired (Core/PMUEmulation.swift).
+    func advance(_ v: VCPU) {
+        v.regs.pointee.elr &+= 4
+        countEmulatedInstruction(v)
+    }
 
     // MARK: Lazy FP/SIMD
 
@@ -89,8 +94,11 @@ extension Hypervisor {
             let now = Arch.physicalCount
             if read { v.regs[x: rt] = UInt64(UInt32(truncatingIfNeeded: v.ptimerCompare &- now)) }
             else { setPTimer(v, control: v.ptimerControl & 3, compare: now &+ UInt64(Int64(Int32(truncatingIfNeeded: v.regs[x: rt])))) }
-        case _ where reg.isPMU || reg.isDebug:
-            if read { v.regs[x: rt] = 0 }                   // no PMU, no self-hosted debug: RAZ/WI
+        case _ where reg.isPMU:
+            guard let pmu = PMURegister(reg) else { injectUndefined(v, esr: esr); return }
+            guard emulatePMU(v, pmu, esr: esr) else { return }
+        case _ where reg.isDebug:
+            if read { v.regs[x: rt] = 0 }                   // no self-hosted debug: RAZ/WI
         default:
             injectUndefined(v, esr: esr)
             return
@@ -133,8 +141,13 @@ extension Hypervisor {
         injectException(v, esr: (ec << 26) | (1 << 25) | 0x10, far: address)
     }
 
-    private func injectUndefined(_ v: VCPU, esr: ESR) {
+    func injectUndefined(_ v: VCPU, esr: ESR) {
         injectException(v, esr: 1 << 25, far: nil)          // EC 0: Unknown reason
+    }
+
+    /// A trapped MRS/MSR that the guest's own EL1 controls trap (EC 0x18, the same ISS).
+    func injectSystemRegisterTrap(_ v: VCPU, iss: UInt32) {
+        injectException(v, esr: 0x18 << 26 | 1 << 25 | UInt64(iss), far: nil)
     }
 
     /// Take a synchronous exception to the guest's EL1 vector table. A guest

@@ -26,11 +26,14 @@ final class VCPU {
     /// The trapped EL1 physical timer (CNTP_CTL/CVAL, counting the physical counter).
     var ptimerControl: UInt64 = 0
     var ptimerCompare: UInt64 = 0
+    /// Its PMUv3 (Core/VirtualPMU.swift).
+    var pmu: VirtualPMU
 
-    init(vm: VM, index: Int, pcpu: Int) {
+    init(vm: VM, index: Int, pcpu: Int, pmuCounters: Int) {
         self.vm = vm
         self.index = index
         self.pcpu = pcpu
+        pmu = VirtualPMU(counters: pmuCounters)
         regs = UnsafeMutablePointer<GuestRegisters>.allocate(capacity: 1)
         regs.initialize(to: .zero)
         fpState = UnsafeMutableRawPointer.allocate(byteCount: fpStateSize, alignment: 16)
@@ -71,6 +74,7 @@ final class VCPU {
         savedLRs.removeAll()
         ptimerControl = 0
         ptimerCompare = 0
+        pmu = VirtualPMU(counters: pmu.counters)
         waiting = false
         contextStale = true
         timerHold = .none

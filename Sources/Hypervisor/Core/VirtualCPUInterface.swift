@@ -14,7 +14,8 @@ extension Hypervisor {
     func load(_ v: VCPU, on cpu: PhysicalCPU) {
         guard cpu.loaded !== v || v.contextStale else { return }
         guard board.hasGIC else { return loadWithoutGIC(v, on: cpu) }
-        if let old = cpu.loaded {
+        let old = cpu.loaded, stale = old?.contextStale ?? false
+        if let old {
             if old.contextStale {
                 for i in 0..<listRegisterCount { deactivateLinked(Arch.readLR(i)) }
                 Arch.virtTimerControl = 0
@@ -34,6 +35,7 @@ extension Hypervisor {
         Arch.vmpidr = v.mpidr
         Arch.virtualOffset = v.vm.counterOffset
         Arch.restoreEL1(v.el1)
+        switchPMU(from: old, stale: stale, to: v)
         for i in 0..<listRegisterCount {
             let lr = i < v.savedLRs.count ? v.savedLRs[i] : ListRegister(rawValue: 0)
             if lr.hw && lr.state != .invalid && lr.physicalID < 32 {
@@ -48,7 +50,8 @@ extension Hypervisor {
     /// No list registers: only the EL1 context moves (interrupt state lives in the VM's
     /// emulated controller).
     private func loadWithoutGIC(_ v: VCPU, on cpu: PhysicalCPU) {
-        if let old = cpu.loaded {
+        let old = cpu.loaded, stale = old?.contextStale ?? false
+        if let old {
             if old.contextStale { Arch.virtTimerControl = 0; old.contextStale = false } else { Arch.saveEL1(&old.el1) }
         }
         Arch.hcr = .guest(nativeWFI: v.vm.config.nativeWFI, shared: cpu.vcpus.count > 1)
@@ -56,6 +59,7 @@ extension Hypervisor {
         Arch.vmpidr = v.mpidr
         Arch.virtualOffset = v.vm.counterOffset
         Arch.restoreEL1(v.el1)
+        switchPMU(from: old, stale: stale, to: v)
         v.contextStale = false
         cpu.loaded = v
     }
@@ -84,7 +88,10 @@ extension Hypervisor {
                 }
             }
             if !placed, let i = free {
-                Arch.writeLR(i, ListRegister(virtualID: irq.intid, priority: v.vm.priority(of: irq.intid, on: v), physical: irq.physical))
+                var lr = ListRegister(virtualID: irq.intid, priority: v.vm.priority(of: irq.intid, on: v), physical: irq.physical)
+                // The PMU's line is a level the hypervisor keeps: its end is resampled (resamplePMUInterrupt).
+                if irq.intid == board.pmuInterrupt && irq.physical == nil { lr.eoiMaintenance = true }
+                Arch.writeLR(i, lr)
                 placed = true
             }
             if !placed { rest.append(irq) }

@@ -33,6 +33,9 @@ struct Board {
     var pmWatchdog: UInt64? = nil
     /// A page of IPAs no VM memory uses, where each vCPU's spin-table release word is trapped.
     var spinTableIPA: UInt64 = 0
+    /// The PMU's overflow interrupt: INTID 23 (PPI 7, as the boards' trees say) on a GIC, the
+    /// local controller's PMU input on the Pi. Taken by the hypervisor, given to VMs virtually.
+    var pmuInterrupt: UInt32 = 23
 
     enum InterruptChip { case gicv3, bcm2836(local: UInt64, armctrl: UInt64) }
 
@@ -80,7 +83,8 @@ extension Board {
         chip: .bcm2836(local: 0x4000_0000, armctrl: 0x3F00_B200),
         guestUART: (0x3F20_1000, 57),
         pmWatchdog: 0x3F10_0000,
-        spinTableIPA: 0x4000_1000)
+        spinTableIPA: 0x4000_1000,
+        pmuInterrupt: 9)
 }
 
 #if BOARD_VIRT

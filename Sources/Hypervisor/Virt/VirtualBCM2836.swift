@@ -10,9 +10,9 @@ struct VirtualBCM2836 {
     /// The local block's size and the armctrl register window (0x00-0x24).
     static let localSize: UInt64 = 0x100
     static let armctrlSize: UInt64 = 0x28
-    /// Local source bits (0x60/0x70 + 4n): timers 0-3, mailboxes 4-7, GPU 8.
+    /// Local source bits (0x60/0x70 + 4n): timers 0-3, mailboxes 4-7, GPU 8, PMU 9.
     enum Source {
-        static let timers: UInt32 = 0, mailboxes: UInt32 = 4, gpu: UInt32 = 8
+        static let timers: UInt32 = 0, mailboxes: UInt32 = 4, gpu: UInt32 = 8, pmu: UInt32 = 9
     }
     /// Generic-timer inputs of a core: 0 CNTPS, 1 CNTPNS, 2 CNTHP, 3 CNTV.
     enum Timer {
@@ -28,8 +28,10 @@ struct VirtualBCM2836 {
     private(set) var timerControl: [UInt32]
     private(set) var mailboxControl: [UInt32]
     private(set) var mailbox: [[UInt32]]
-    /// Input levels: each vCPU's timer outputs (bit per kind), GPU interrupts 0-63, ARM 0-7.
+    /// Input levels: each vCPU's timer outputs (bit per kind), its PMU's overflow interrupt (bit
+    /// per vCPU), GPU interrupts 0-63, ARM 0-7.
     var timerLines: [UInt32]
+    private(set) var pmuLines: UInt32 = 0
     var gpuLines: UInt64 = 0
     var armLines: UInt32 = 0
     /// armctrl enables (GPU 0-63, ARM basic 0-7) and FIQ control.
@@ -87,6 +89,8 @@ struct VirtualBCM2836 {
             if timerLines[cpu] & (1 << k) != 0, routed(tc, k, fiq) { s |= 1 << (Source.timers + k) }
             if mailbox[cpu][Int(k)] != 0, routed(mc, k, fiq) { s |= 1 << (Source.mailboxes + k) }
         }
+        // PMU routing (0x10/0x14): bit n sends core n's PMU interrupt to its IRQ, bit n + 4 to its FIQ.
+        if cpu < 4, pmuLines & (1 << UInt32(cpu)) != 0, routed(pmuRouting >> UInt32(cpu), 0, fiq) { s |= 1 << Source.pmu }
         if fiq {
             if armctrlFIQ && Int((gpuRouting >> 2) & 3) == cpu { s |= 1 << Source.gpu }
         } else if armctrlIRQ && Int(gpuRouting & 3) == cpu {
@@ -166,6 +170,11 @@ struct VirtualBCM2836 {
         default: return .fault
         }
         return .handled(0)
+    }
+
+    mutating func setPMULine(_ cpu: Int, _ level: Bool) {
+        guard cpu < 32 else { return }
+        if level { pmuLines |= 1 << UInt32(cpu) } else { pmuLines &= ~(1 << UInt32(cpu)) }
     }
 
     /// GPU interrupt `irq` (0-63) enabled by the guest?

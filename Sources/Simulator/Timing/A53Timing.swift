@@ -143,10 +143,16 @@ final class A53Timing {
     @inline(__always)
     func microLookup(_ page: UInt64, _ entries: UnsafeMutablePointer<UInt64>, _ stamps: UnsafeMutablePointer<UInt32>) -> Bool {
         clock &+= 1
+        // All entries compared without an early exit (where the hit lies is unpredictable).
+        var hits = 0
         var i = 0
         while i < A53Timing.microEntries {
-            if entries[i] == page { stamps[i] = clock; return true }
+            hits |= (entries[i] == page ? 1 : 0) &<< i
             i &+= 1
+        }
+        if hits != 0 {
+            stamps[hits.trailingZeroBitCount] = clock
+            return true
         }
         var lru = 0
         i = 1

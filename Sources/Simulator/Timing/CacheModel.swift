@@ -35,16 +35,20 @@ final class CacheModel {
         let line = pa &>> UInt64(lineBits)
         let base = Int(truncatingIfNeeded: line & setMask) &* ways
         let tag = line &+ 1
-        // Hits first (tags only); the victim search is the miss's work.
-        var w = base
-        while w < base &+ ways {
-            if tags[w] == tag {
-                stamps[w] = clock
-                if write { dirty[w] = true }
-                lastWay = w
-                return true
-            }
+        // Hits first (tags only), compared without branching on each way (which way hits is
+        // unpredictable on the host); the victim search is the miss's work.
+        var hits = 0
+        var w = 0
+        while w < ways {
+            hits |= (tags[base &+ w] == tag ? 1 : 0) &<< w
             w &+= 1
+        }
+        if hits != 0 {
+            let way = base &+ hits.trailingZeroBitCount
+            stamps[way] = clock
+            if write { dirty[way] = true }
+            lastWay = way
+            return true
         }
         misses &+= 1
         var victim = base
