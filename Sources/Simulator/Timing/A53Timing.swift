@@ -14,8 +14,8 @@ final class A53Timing {
         p.initialize(repeating: .max, count: A53Timing.microEntries)
         return p
     }()
-    let microIStamp: UnsafeMutablePointer<UInt32> = {
-        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: A53Timing.microEntries)
+    let microIStamp: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: A53Timing.microEntries)
         p.initialize(repeating: 0, count: A53Timing.microEntries)
         return p
     }()
@@ -35,8 +35,8 @@ final class A53Timing {
         p.initialize(repeating: .max, count: A53Timing.microEntries)
         return p
     }()
-    private let microStamp: UnsafeMutablePointer<UInt32> = {
-        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: A53Timing.microEntries)
+    private let microStamp: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: A53Timing.microEntries)
         p.initialize(repeating: 0, count: A53Timing.microEntries)
         return p
     }()
@@ -44,7 +44,9 @@ final class A53Timing {
     /// hits whose LRU state is already current.
     private var lastPage: UInt64 = .max, lastLine: UInt64 = .max
     let main: CacheModel
-    var clock: UInt32 = 0
+    var clock: UInt64 = 0
+    /// The micro-TLBs' two most recent entries (data, instruction).
+    var recentD = RecentEntries(), recentI = RecentEntries()
     /// The stream prefetcher: the last line of up to four streams (memcpy reads one and writes
     /// another); a miss on the line after one of them continues that stream.
     private var streams: (UInt64, UInt64, UInt64, UInt64) = (.max, .max, .max, .max)
@@ -99,7 +101,7 @@ final class A53Timing {
         if !l1d.access(pa, write: write) {
             let line = pa >> 6
             let streaming = continuesStream(line)
-            let inL2 = l2Lookup(pa)
+            let inL2 = l2Lookup(pa, evictedFrom: l1d)
             if write {
                 if streaming { prefetched &+= 1 }
                 cycles &+= inL2 ? 0 : lineWriteCycles
@@ -134,15 +136,20 @@ final class A53Timing {
     /// descriptor reads go through the caches (modelled at addresses laid out like the tables).
     @inline(__always)
     func translation(_ va: UInt64, stages: Int) -> UInt64 {
-        guard !microLookup(va >> 12, micro, microStamp) else { return 0 }
+        guard !microLookup(va >> 12, micro, microStamp, &recentD) else { return 0 }
         microMisses &+= 1
         return mainTLB(va, stages: stages)
     }
 
     /// A lookup in a micro-TLB (pages and LRU stamps); a miss replaces its least recent entry.
     @inline(__always)
-    func microLookup(_ page: UInt64, _ entries: UnsafeMutablePointer<UInt64>, _ stamps: UnsafeMutablePointer<UInt32>) -> Bool {
+    func microLookup(_ page: UInt64, _ entries: UnsafeMutablePointer<UInt64>, _ stamps: UnsafeMutablePointer<UInt64>,
+                     _ recent: inout RecentEntries) -> Bool {
         clock &+= 1
+        if let i = recent.find(page, { entries[$0] == page }) {
+            stamps[i] = clock
+            return true
+        }
         // All entries compared without an early exit (where the hit lies is unpredictable).
         var hits = 0
         var i = 0
@@ -152,6 +159,7 @@ final class A53Timing {
         }
         if hits != 0 {
             stamps[hits.trailingZeroBitCount] = clock
+            recent.note(page, hits.trailingZeroBitCount)
             return true
         }
         var lru = 0
@@ -162,6 +170,7 @@ final class A53Timing {
         }
         entries[lru] = page
         stamps[lru] = clock
+        recent.note(page, lru)
         return false
     }
 
@@ -184,15 +193,14 @@ final class A53Timing {
 
     func descriptorRead(_ pa: UInt64) -> UInt64 {
         if l1d.access(pa, write: false) { return 0 }
-        if l2Lookup(pa) { return UInt64(system.l2HitCycles) }
+        if l2Lookup(pa, evictedFrom: l1d) { return UInt64(system.l2HitCycles) }
         return UInt64(system.l2HitCycles) &+ dramCycles
     }
 
     /// An L1 miss of `pa` (the L1D's, when `l1d` says which line it evicted dirty, or the L1I's)
     /// looks up the L2: the evicted dirty line is written back into it first (buffered: no
     /// stall), and a dirty L2 line it evicts goes to DRAM. True on an L2 hit.
-    func l2Lookup(_ pa: UInt64, evictedFrom l1: CacheModel? = nil) -> Bool {
-        let l1 = l1 ?? l1d
+    func l2Lookup(_ pa: UInt64, evictedFrom l1: CacheModel) -> Bool {
         let written = l2.writebacks
         if l1.evictedDirtyLine != .max {
             _ = l2.access(l1.evictedDirtyLine << 6, write: true)

@@ -6,9 +6,10 @@ final class CacheModel {
     private let setMask: UInt64
     /// Per way: the line address (PA >> lineBits) + 1, 0 when invalid.
     private let tags: UnsafeMutablePointer<UInt64>
-    private let stamps: UnsafeMutablePointer<UInt32>
+    private let stamps: UnsafeMutablePointer<UInt64>
     private let dirty: UnsafeMutablePointer<Bool>
-    private var clock: UInt32 = 0
+    private var clock: UInt64 = 0
+    private var recent = RecentEntries()
     /// The way the last access hit or filled.
     private var lastWay = 0
     var accesses: UInt64 = 0, misses: UInt64 = 0, writebacks: UInt64 = 0
@@ -35,8 +36,14 @@ final class CacheModel {
         let line = pa &>> UInt64(lineBits)
         let base = Int(truncatingIfNeeded: line & setMask) &* ways
         let tag = line &+ 1
-        // Hits first (tags only), compared without branching on each way (which way hits is
-        // unpredictable on the host); the victim search is the miss's work.
+        if let way = recent.find(tag, { tags[$0] == tag }) {
+            stamps[way] = clock
+            if write { dirty[way] = true }
+            lastWay = way
+            return true
+        }
+        // Then the set: hits first (tags only), compared without branching on each way (which
+        // way hits is unpredictable on the host); the victim search is the miss's work.
         var hits = 0
         var w = 0
         while w < ways {
@@ -48,6 +55,7 @@ final class CacheModel {
             stamps[way] = clock
             if write { dirty[way] = true }
             lastWay = way
+            recent.note(tag, way)
             return true
         }
         misses &+= 1
@@ -68,6 +76,7 @@ final class CacheModel {
         stamps[victim] = clock
         dirty[victim] = write
         lastWay = victim
+        recent.note(tag, victim)
         return false
     }
 

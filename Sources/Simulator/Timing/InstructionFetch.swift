@@ -14,7 +14,7 @@ extension A53Timing {
         if va >> 12 != lastFetchPage {
             lastFetchPage = va >> 12
             let n = stages()
-            if n != 0, !microLookup(va >> 12, microI, microIStamp) {
+            if n != 0, !microLookup(va >> 12, microI, microIStamp, &recentI) {
                 microIMisses &+= 1
                 cycles = mainTLB(va, stages: n)
             }
