@@ -60,6 +60,7 @@ extension Core {
         return p
     }
 
+    @inline(__always)
     func a53Read(_ a: A53Timing, _ va: UInt64, _ size: Int) -> UInt64? {
         guard let (p, pa) = markedEntry(va, size, write: false) else { return nil }
         state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false, stages: a53Stages)
@@ -67,6 +68,7 @@ extension Core {
         return Core.loadHost(p, size)
     }
 
+    @inline(__always)
     func a53Write(_ a: A53Timing, _ va: UInt64, _ size: Int, _ value: UInt64) -> Bool {
         guard let (p, pa) = markedEntry(va, size, write: true) else { return false }
         a53Store(a, va: va, pa: pa, size: size)
@@ -76,6 +78,7 @@ extension Core {
     }
 
     /// A store's cost, and the line leaving the other cores' L1Ds (coherence at line granularity).
+    @inline(__always)
     func a53Store(_ a: A53Timing, va: UInt64, pa: UInt64, size: Int) {
         state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: true, stages: a53Stages)
         if a.multicore {
