@@ -130,6 +130,9 @@ public enum Op: UInt16 {
     case debugStop
     /// `--timing a53`: a conditional branch (its op in `rm`) through the branch predictor.
     case predictedBranch
+    /// `--timing a53`: BL, BLR, BR or RET (`Jump` in `rm`) through the return stack and the
+    /// indirect predictor.
+    case predictedJump
 }
 
 /// Single-register load/store kinds (size and extension), shared by `ldst` and `ldrLit`.

@@ -267,6 +267,18 @@ extension Core {
                         }
                         s.pointee.pc = t; break inner
                     }
+                case .predictedJump:
+                    // --timing a53 only: BL/BLR/BR/RET as the cases above, plus the predictors' cycles.
+                    let here = pageVA &+ UInt64(truncatingIfNeeded: i &<< 2)
+                    let kind = insn.pointee.rm
+                    let t = kind == Jump.bl.rawValue ? here &+ insn.pointee.imm : r[Int(insn.pointee.rn)]
+                    if kind <= Jump.blr.rawValue { r[30] = here &+ 4 }
+                    cycles &+= a53Jump(kind, at: here, target: t)
+                    if kind == Jump.bl.rawValue && t & ~0xFFF == pageVA && cycles < deadline {
+                        s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
+                        i = Int(truncatingIfNeeded: (t & 0xFFF) &>> 2); blockStart = i; continue inner
+                    }
+                    s.pointee.pc = t; break inner
                 case .cmpImmBcc64, .cmpImmBcc32, .cmpRegBcc64, .cmpRegBcc32, .cmnImmBcc64, .cmnImmBcc32:
                     // SUBS/ADDS then B.cond (Fusion): retires two instructions, skips the B.cond's slot.
                     let op = insn.pointee.op
@@ -597,6 +609,9 @@ extension Core {
                 // The predictor sees every conditional branch; rm says which kind it is.
                 timed.op = .predictedBranch
                 timed.rm = ConditionalBranch(insn.op).rawValue
+            } else if let jump = Jump(insn.op) {
+                timed.op = .predictedJump
+                timed.rm = jump.rawValue
             }
             return timed
         }

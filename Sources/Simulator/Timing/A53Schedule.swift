@@ -28,7 +28,7 @@ enum A53Schedule {
     /// After a branch or a serial instruction the next slot starts a run from an idle pipeline.
     static func endsRun(_ insn: Insn) -> Bool {
         switch insn.op {
-        case .b, .bl, .bCond, .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz, .br, .blr, .ret, .predictedBranch: return true
+        case .b, .bl, .bCond, .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz, .br, .blr, .ret, .predictedBranch, .predictedJump: return true
         default: return demand(insn, word: 0).pipe == .serial
         }
     }
@@ -133,6 +133,8 @@ enum A53Schedule {
             return Demand(pipe: .branch, latency: 1)
         case .predictedBranch:
             return Demand(pipe: .branch, latency: 1, reads: rn)
+        case .predictedJump:
+            return Demand(pipe: .branch, latency: 1, reads: rn, writes: 1 << 30)
         case .bl:
             return Demand(pipe: .branch, latency: 1, writes: 1 << 30)
         case .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz:

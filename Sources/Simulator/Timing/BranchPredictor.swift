@@ -1,7 +1,9 @@
-/// `--timing a53`'s conditional branch predictor: 2048 two-bit counters (the A53's 4 Kbit class),
-/// indexed by the branch's address. A correctly predicted taken branch refetches (one cycle more
-/// than the static schedule's one); a misprediction costs the pipeline refill, 8 cycles more
-/// (measured 7-9 on the A53: ../shared/timing-a53.md).
+/// `--timing a53`'s branch predictors: 2048 two-bit counters for conditional branches (the A53's
+/// 4 Kbit class) indexed by the branch's address, a 256-entry indirect predictor (the last target
+/// of each BR/BLR by address) and an 8-entry return stack that BL/BLR push and RET pops. A
+/// correctly predicted taken conditional branch refetches (one cycle more than the static
+/// schedule's one; BR/BLR/RET's 4 are the schedule's); a misprediction costs the pipeline
+/// refill, 8 cycles more (measured 7-9 on the A53: ../shared/timing-a53.md).
 final class BranchPredictor {
     static let entries = 2048
     static let takenCycles: UInt64 = 1, mispredictCycles: UInt64 = 8
@@ -11,8 +13,52 @@ final class BranchPredictor {
         return p
     }()
     var predictions: UInt64 = 0, mispredictions: UInt64 = 0
+    var indirectMispredictions: UInt64 = 0, returnMispredictions: UInt64 = 0
 
-    deinit { counters.deallocate() }
+    static let indirectEntries = 256, returnEntries = 8
+    private let targets: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: BranchPredictor.indirectEntries)
+        p.initialize(repeating: 0, count: BranchPredictor.indirectEntries)
+        return p
+    }()
+    /// The return stack: a ring whose oldest entry a push past eight overwrites; `depth` says how
+    /// many entries a RET can still pop.
+    private var returns: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var top = 0, depth = 0
+
+    deinit { counters.deallocate(); targets.deallocate() }
+
+    /// The cycles a BL, BLR, BR or RET at `pc` adds, its target known: BL/BLR push the return
+    /// address; BR/BLR are predicted by their last target, RET by the return stack.
+    func jump(_ kind: Jump, pc: UInt64, target: UInt64) -> UInt64 {
+        var missed = false
+        if kind == .br || kind == .blr {
+            let i = Int(truncatingIfNeeded: (pc >> 2) ^ (pc >> 10)) & (BranchPredictor.indirectEntries - 1)
+            missed = targets[i] != target
+            targets[i] = target
+            if missed { indirectMispredictions &+= 1 }
+        }
+        if kind == .ret {
+            if depth > 0 {
+                missed = withUnsafeBytes(of: returns) { $0.load(fromByteOffset: top * 8, as: UInt64.self) } != target
+                top = (top &+ BranchPredictor.returnEntries &- 1) & (BranchPredictor.returnEntries - 1)
+                depth &-= 1
+            } else {
+                missed = true
+            }
+            if missed { returnMispredictions &+= 1 }
+        }
+        if kind == .bl || kind == .blr {
+            top = (top &+ 1) & (BranchPredictor.returnEntries - 1)
+            withUnsafeMutableBytes(of: &returns) { $0.storeBytes(of: pc &+ 4, toByteOffset: top * 8, as: UInt64.self) }
+            depth = min(depth &+ 1, BranchPredictor.returnEntries)
+        }
+        guard kind != .bl else { return 0 }
+        predictions &+= 1
+        guard missed else { return 0 }
+        mispredictions &+= 1
+        return BranchPredictor.mispredictCycles
+    }
 
     /// The cycles the branch at `pc` adds, its outcome now known; trains the counter.
     @inline(__always)
@@ -31,6 +77,21 @@ final class BranchPredictor {
 
 extension Op {
     var isConditionalBranch: Bool { ConditionalBranch(self) != .none }
+}
+
+/// The branch a `predictedJump` slot holds (in `rm`).
+enum Jump: UInt8 {
+    case bl = 1, blr, br, ret
+
+    init?(_ op: Op) {
+        switch op {
+        case .bl: self = .bl
+        case .blr: self = .blr
+        case .br: self = .br
+        case .ret: self = .ret
+        default: return nil
+        }
+    }
 }
 
 /// The conditional branch a `predictedBranch` slot holds (in `rm`), as a small number the
@@ -59,6 +120,14 @@ extension Core {
     func a53Branch(at pc: UInt64, taken: Bool, target: UInt64) -> UInt64 {
         var cycles = a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.predictor.resolve(pc: pc, taken: taken) }
         if taken && target &>> 6 != a53FetchLine { cycles &+= a53Fetch(target) }
+        return cycles
+    }
+
+    /// A BL/BLR/BR/RET at `pc` under the a53 model: the predictors' cycles and the target's fetch.
+    @inline(never)
+    func a53Jump(_ kind: UInt8, at pc: UInt64, target: UInt64) -> UInt64 {
+        var cycles = a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.predictor.jump(Jump(rawValue: kind)!, pc: pc, target: target) }
+        if target &>> 6 != a53FetchLine { cycles &+= a53Fetch(target) }
         return cycles
     }
 

@@ -72,9 +72,11 @@ extension Machine {
                 add(p + "dtlb.main_misses", a.mainMisses, "main TLB misses (512 entries): table walks")
                 add(p + "dtlb.walk_cycles", a.walkCycles, "cycles of those walks")
                 add(p + "memory_stall_cycles", a.stallCycles, "cycles data accesses added beyond an L1 hit")
-                add(p + "branches", a.predictor.predictions, "conditional branches predicted")
-                add(p + "branch_mispredictions", a.predictor.mispredictions, "conditional branches mispredicted")
-                ratio(p + "branch_misprediction_rate", a.predictor.mispredictions, a.predictor.predictions, "mispredictions per conditional branch")
+                add(p + "branches", a.predictor.predictions, "branches predicted: conditional, indirect (BR, BLR) and returns")
+                add(p + "branch_mispredictions", a.predictor.mispredictions, "branches mispredicted")
+                add(p + "indirect_mispredictions", a.predictor.indirectMispredictions, "BR/BLR whose target was not the last one seen there")
+                add(p + "return_mispredictions", a.predictor.returnMispredictions, "RETs the return stack did not predict")
+                ratio(p + "branch_misprediction_rate", a.predictor.mispredictions, a.predictor.predictions, "mispredictions per predicted branch")
             } else {
                 add(p + "walk_cycles", s.walkCycles, "cycles the table walker charged on translation misses")
             }
