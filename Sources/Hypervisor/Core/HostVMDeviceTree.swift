@@ -96,7 +96,7 @@ enum HostVMDeviceTree {
     /// `interrupts` of a PMU node naming the interrupt VMs get virtually: PPI `pmuInterrupt - 16`
     /// on a GIC (3 cells), the local controller's PMU input on the Pi (2 cells).
     static func isPMUInterrupt(_ cells: [UInt32]) -> Bool {
-        board.hasGIC ? cells.count == 3 && cells[0] == 1 && cells[1] + 16 == board.pmuInterrupt
+        board.hasGIC ? cells.count == 3 && cells[0] == 1 && cells[1] &+ 16 == board.pmuInterrupt
                      : cells.count == 2 && cells[0] == board.pmuInterrupt
     }
 

@@ -56,6 +56,10 @@ final class A53Timing {
     /// This core's share of the L2's traffic (the PMU's L2D_CACHE and L2D_CACHE_REFILL).
     var l2Accesses: UInt64 = 0, l2Refills: UInt64 = 0, l2Writebacks: UInt64 = 0
     var loads: UInt64 = 0, stores: UInt64 = 0
+    /// The L1D's streaming-write detection: the last line a store missed on, and how many
+    /// consecutive lines the run has; lines written in read-allocate mode.
+    static let streamingAfter = 3
+    var lastWriteMiss: UInt64 = .max, writeRun = 0, streamedLines: UInt64 = 0
     var microMisses: UInt64 = 0, mainMisses: UInt64 = 0, walkCycles: UInt64 = 0, prefetched: UInt64 = 0, stallCycles: UInt64 = 0
 
     /// Other cores' L1Ds see this one's stores (coherence).
@@ -92,6 +96,21 @@ final class A53Timing {
             stallCycles &+= cycles
             return cycles
         }
+        // A run of stores that miss on consecutive lines (memset, a copy's destination) puts the
+        // L1D in read-allocate mode: further lines of the run are written to the L2 without
+        // allocating, so they evict nothing (Cortex-A53 TRM: streaming after 3 full lines).
+        if write && writeRun >= A53Timing.streamingAfter && !crossing, pa >> 6 &- lastWriteMiss <= 1, !l1d.contains(pa) {
+            let line = pa >> 6
+            l1d.countStreamingWrite()
+            lastLine = .max
+            guard line != lastWriteMiss else { stallCycles &+= cycles; return cycles }   // merged in the store buffer
+            lastWriteMiss = line
+            writeRun &+= 1
+            streamedLines &+= 1
+            if !l2Write(pa) { cycles &+= lineWriteCycles }
+            stallCycles &+= cycles
+            return cycles
+        }
         lastLine = pa >> 6
         // A load that crosses a line takes both, and two more cycles (measured on the A53).
         if crossing {
@@ -100,6 +119,10 @@ final class A53Timing {
         }
         if !l1d.access(pa, write: write) {
             let line = pa >> 6
+            if write {
+                writeRun = line == lastWriteMiss &+ 1 ? writeRun &+ 1 : 1
+                lastWriteMiss = line
+            }
             let streaming = continuesStream(line)
             let inL2 = l2Lookup(pa, evictedFrom: l1d)
             if write {
@@ -195,6 +218,15 @@ final class A53Timing {
         if l1d.access(pa, write: false) { return 0 }
         if l2Lookup(pa, evictedFrom: l1d) { return UInt64(system.l2HitCycles) }
         return UInt64(system.l2HitCycles) &+ dramCycles
+    }
+
+    /// A streaming store's line written into the L2 (allocating there, dirty); true on an L2 hit.
+    func l2Write(_ pa: UInt64) -> Bool {
+        let written = l2.writebacks
+        let hit = l2.access(pa, write: true)
+        l2Accesses &+= 1
+        l2Writebacks &+= l2.writebacks &- written
+        return hit
     }
 
     /// An L1 miss of `pa` (the L1D's, when `l1d` says which line it evicted dirty, or the L1I's)

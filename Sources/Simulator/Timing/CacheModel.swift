@@ -80,6 +80,9 @@ final class CacheModel {
         return false
     }
 
+    /// A store the L1D does not allocate (streaming mode): an access, not a refill.
+    func countStreamingWrite() { accesses &+= 1 }
+
     /// The same line as the previous access again: a hit (its dirty bit set by a store), counted.
     @inline(__always)
     func repeatHit(write: Bool) {

@@ -62,6 +62,7 @@ extension Machine {
                 ratio(p + "l1d.miss_rate", a.l1d.misses, a.l1d.accesses, "L1 data cache misses per lookup")
                 add(p + "l1d.writebacks", a.l1d.writebacks, "dirty L1 data lines evicted")
                 add(p + "l1d.prefetched_lines", a.prefetched, "misses served by the stream prefetcher")
+                add(p + "l1d.streamed_lines", a.streamedLines, "lines stores wrote in read-allocate (streaming) mode, not allocated")
                 add(p + "l1i.accesses", a.l1i.accesses, "L1 instruction cache lookups (block entries and branch targets)")
                 add(p + "l1i.misses", a.l1i.misses, "L1 instruction cache misses")
                 add(p + "itlb.micro_misses", a.microIMisses, "instruction micro-TLB misses (10 entries)")
