@@ -17,7 +17,9 @@
 #                 block device is a generated disk image (scenario_disk); its md5 replaces
 #                 @DISK_MD5@ in `expect`. `sd` puts a generated card (scenario_sdcard) in the
 #                 board's SD slot (sim --sd; sim only).
-#   expect, order, input, golden-<board>.log: see scripts/hypervisor-tests.sh.
+#   qemu-options  optional: arguments added to the QEMU runners' command line (one line; the vpmu
+#                 scenario's -icount: QEMU 7.2 counts INST_RETIRED only under icount)
+#   expect, order, input, qemu-differences, golden-<board>.log: see scripts/hypervisor-tests.sh.
 #
 # SCENARIO_OVERRIDE="file=/abs/path ..." replaces load files (the golden-log self-test boots a
 # modified initramfs this way).
@@ -154,11 +156,13 @@ scenario_prepare() {
       *) echo "$dir/devices: unknown device '$d' (block, net, console, sd)"; return 1 ;;
     esac
   done
+  local qemuopts=()
+  [ -f "$dir/qemu-options" ] && read -r -a qemuopts < "$dir/qemu-options"
   if [[ $runner == qemu-rpi3 ]]; then
-    RUN_CMD=(qemu-system-aarch64 "${QEMU_RPI3[@]}" -kernel "$BUILD/rpi3/minos.bin" -dtb "$out.dtb")
+    RUN_CMD=(qemu-system-aarch64 "${QEMU_RPI3[@]}" "${qemuopts[@]}" -kernel "$BUILD/rpi3/minos.bin" -dtb "$out.dtb")
     for l in "${loads[@]}"; do RUN_CMD+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on"); done
   elif [[ $runner == qemu-* ]]; then
-    RUN_CMD=(qemu-system-aarch64 -M "$QEMU_M" "${QEMU_REST[@]}" -kernel "$BUILD/virt/minos.bin" -dtb "$out.dtb")
+    RUN_CMD=(qemu-system-aarch64 -M "$QEMU_M" "${QEMU_REST[@]}" "${qemuopts[@]}" -kernel "$BUILD/virt/minos.bin" -dtb "$out.dtb")
     for l in "${loads[@]}"; do RUN_CMD+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on"); done
     RUN_CMD+=("${qemudevs[@]}")
   else

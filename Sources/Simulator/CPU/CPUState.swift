@@ -45,6 +45,8 @@ public struct CPUState {
     /// Instructions of the running block retired before the current one, while a cold path runs
     /// (`retired` is added to at the block's end): the PMU's instruction count is the sum.
     public var retiredInBlock: UInt64 = 0
+    /// The current instruction took an exception without completing: it does not retire.
+    public var instructionFaulted = false
     /// A debugger's one-instruction block ended where an undebugged block would have gone on.
     public var midBlock = false
     /// The run loop returns to the machine when `cycles` reaches this (events, quantum end).

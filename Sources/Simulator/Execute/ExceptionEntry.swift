@@ -35,6 +35,17 @@ extension Core {
             vbar = self[.vbarEL3]
         }
         let group: UInt64 = fromEL < target ? 0x400 : (state.pointee.spsel == 1 ? 0x200 : 0)
+        if kind == .synchronous {
+            // SVC, HVC and SMC complete before their exception (the return address is the next
+            // instruction): they retire at the EL they ran at. Other synchronous exceptions, and
+            // an SMC trapped to EL2 (HCR_EL2.TSC: returning to the SMC itself), stop their
+            // instruction, which does not retire. `pc` is the instruction's own address here.
+            switch esr >> 26 {
+            case 0x11, 0x12, 0x13, 0x15, 0x16, 0x17 where returnAddress != state.pointee.pc:
+                state.pointee.retiredInBlock &+= 1
+            default: state.pointee.instructionFaulted = true
+            }
+        }
         statsException(to: target, kind: kind, esr: esr)
         if pmu.active { pmuSync() }     // what ran so far counted at the EL it ran at
         state.pointee.daif = 0x3C0
@@ -125,6 +136,7 @@ extension Core {
         // or to EL2 when EL3 says EL2 is not in use (SCR.NS=0 without EL2).
         let illegal = spsr.aarch32 || spsr.el > el || (spsr.raw & 2) != 0 || (spsr.el == 0 && spsr.spsel == 1)
             || (spsr.el == 1 && el == 3 && self[.scrEL3] & (1 << 10) == 0) || (spsr.el == 1 && el >= 2 && el1AArch32)
+        state.pointee.retiredInBlock &+= 1           // ERET retires at the EL it ran at
         statsExceptionReturn()
         if pmu.active { pmuSync() }
         state.pointee.setFlags(spsr.nzcv)

@@ -126,6 +126,7 @@ extension Core {
             // straight run from `blockStart` to `i` retires i - blockStart + 1 instructions.
             var cycles = s.pointee.cycles, deadline = s.pointee.deadline
             var blockStart = i
+            s.pointee.instructionFaulted = false     // set by an exception taken at the block's fetch
             inner: while true {
                 let insn = page + i
                 cycles &+= UInt64(insn.pointee.cost)
@@ -395,8 +396,10 @@ extension Core {
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastRead(va, 7) { r[Int(insn.pointee.rd)] = p.load(as: UInt64.self) } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let got = slowRead(va, 8, pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard let v = got else { break inner }
                         r[Int(insn.pointee.rd)] = v
                     }
@@ -404,8 +407,10 @@ extension Core {
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastRead(va, 3) { r[Int(insn.pointee.rd)] = UInt64(p.load(as: UInt32.self)) } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let got = slowRead(va, 4, pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard let v = got else { break inner }
                         r[Int(insn.pointee.rd)] = v
                     }
@@ -413,8 +418,10 @@ extension Core {
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastRead(va, 0) { r[Int(insn.pointee.rd)] = UInt64(p.load(as: UInt8.self)) } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let got = slowRead(va, 1, pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard let v = got else { break inner }
                         r[Int(insn.pointee.rd)] = v
                     }
@@ -423,8 +430,10 @@ extension Core {
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let v = fastLoad(kind, va) { r[Int(insn.pointee.rd)] = v } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let got = load(LoadKind(rawValue: kind)!, va, pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard let v = got else { break inner }
                         r[Int(insn.pointee.rd)] = v
                     }
@@ -432,30 +441,38 @@ extension Core {
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastWrite(va, 7) { p.storeBytes(of: r[Int(insn.pointee.rd)], as: UInt64.self) } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let ok = slowWrite(va, 8, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard ok else { break inner }
                     }
                 case .strW:
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastWrite(va, 3) { p.storeBytes(of: UInt32(truncatingIfNeeded: r[Int(insn.pointee.rd)]), as: UInt32.self) } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let ok = slowWrite(va, 4, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard ok else { break inner }
                     }
                 case .strB:
                     let va = r[Int(insn.pointee.rn)] &+ insn.pointee.imm
                     if let p = fastWrite(va, 0) { p.storeBytes(of: UInt8(truncatingIfNeeded: r[Int(insn.pointee.rd)]), as: UInt8.self) } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let ok = slowWrite(va, 1, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard ok else { break inner }
                     }
                 case .strH:
                     s.pointee.cycles = cycles
+                    s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let ok = slowWrite(r[Int(insn.pointee.rn)] &+ insn.pointee.imm, 2, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard ok else { break inner }
                 case .ldrXr, .ldrWr, .ldrBr:
                     let va = r[Int(insn.pointee.rn)] &+ extended(r[Int(insn.pointee.rm)], insn.pointee.ra, insn.pointee.b)
@@ -464,8 +481,10 @@ extension Core {
                         r[Int(insn.pointee.rd)] = size == 8 ? p.load(as: UInt64.self) : (size == 4 ? UInt64(p.load(as: UInt32.self)) : UInt64(p.load(as: UInt8.self)))
                     } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let got = slowRead(va, size, pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard let v = got else { break inner }
                         r[Int(insn.pointee.rd)] = v
                     }
@@ -480,8 +499,10 @@ extension Core {
                         }
                     } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         let ok = slowWrite(va, size, r[Int(insn.pointee.rd)], pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard ok else { break inner }
                     }
                 case .ldpX, .stpX:
@@ -523,16 +544,20 @@ extension Core {
                         if mode != AddrMode.offset.rawValue { r[Int(insn.pointee.rn)] = base &+ insn.pointee.imm }
                     } else {
                         s.pointee.cycles = cycles
+                        s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                         var generic = insn.pointee
                         generic.op = generic.op == .ldpX ? .ldp : .stp
                         let ok = pair(generic, pc: pageVA | UInt64(i &<< 2))
                         cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                        s.pointee.retiredInBlock = 0
                         guard ok else { break inner }
                     }
                 case .ldp, .stp:
                     s.pointee.cycles = cycles
+                    s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                     let ok = pair(insn.pointee, pc: pageVA | UInt64(i &<< 2))
                     cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                    s.pointee.retiredInBlock = 0
                     guard ok else { break inner }
                 case .ldst:
                     // Pre/post-index and register-offset forms through the TLB fast path when the
@@ -565,8 +590,10 @@ extension Core {
                         }
                     }
                     s.pointee.cycles = cycles
+                    s.pointee.retiredInBlock = UInt64(truncatingIfNeeded: i &- blockStart)
                     let ok = loadStore(insn.pointee, pc: pageVA | UInt64(i &<< 2))
                     cycles = s.pointee.cycles; deadline = s.pointee.deadline
+                    s.pointee.retiredInBlock = 0
                     guard ok else { break inner }
                 case .nop:
                     break
@@ -585,7 +612,11 @@ extension Core {
                 i &+= 1
             }
             s.pointee.cycles = cycles
-            s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
+            // An instruction that took an exception without completing (a fault, a trap, an
+            // UNDEFINED) has not retired; SVC/HVC/SMC and ERET have (ExceptionEntry).
+            let faulted = s.pointee.instructionFaulted
+            s.pointee.instructionFaulted = false
+            s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ (faulted ? 0 : 1))
         }
         return power == .on ? .deadline : .waiting
     }

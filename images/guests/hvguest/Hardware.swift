@@ -26,7 +26,6 @@ import _Volatile
 @_silgen_name("irq_disable") func irqDisable()
 @_silgen_name("wait_for_interrupt") func waitForInterrupt()
 @_silgen_name("read_hcr_el2") func readHCREL2() -> UInt
-@_silgen_name("pmu_debug_probe") func pmuDebugProbe() -> UInt
 @_silgen_name("fp_touch") func fpTouch(_ v: UInt) -> UInt
 @_silgen_name("shared_area_address") func sharedAreaAddress() -> UInt
 @_silgen_name("halt") func halt() -> Never
@@ -85,10 +84,11 @@ func powerOff() -> Never {
     halt()
 }
 
-/// The VM's interrupt controller, in GIC numbering: SGIs 0-15, the virtual timer PPI 27 and
-/// the physical timer PPI 30. On a GIC board the vGIC (redistributor, ICC registers); on the
-/// Pi the emulated BCM2836 local controller (irq-bcm2836.c's layout): timer inputs 3 (CNTV)
-/// and 1 (CNTPNS), SGI n as bit n of the core's mailbox 0.
+/// The VM's interrupt controller, in GIC numbering: SGIs 0-15, the PMU's PPI 23, the virtual
+/// timer PPI 27 and the physical timer PPI 30. On a GIC board the vGIC (redistributor, ICC
+/// registers); on the Pi the emulated BCM2836 local controller (irq-bcm2836.c's layout): timer
+/// inputs 3 (CNTV) and 1 (CNTPNS), the PMU input 9 (routing 0x10), SGI n as bit n of the core's
+/// mailbox 0.
 enum IRQ {
     static var local: UInt { boardLocalIntcBase() }
     static var hasGIC: Bool { local == 0 }
@@ -107,6 +107,8 @@ enum IRQ {
         guard hasGIC else {
             let cpu = cpuIndex()
             switch intid {
+            case 23:                                        // PMU routing set 0x10: bit n, core n's IRQ
+                reg32(local &+ 0x10).store(1 << UInt32(cpu))
             case 27, 30:                                    // timer control 0x40 + 4n: CNTV bit 3, CNTPNS bit 1
                 let r = reg32(local &+ 0x40 &+ 4 &* cpu)
                 r.store(r.load() | (intid == 27 ? 1 << 3 : 1 << 1))
@@ -128,6 +130,7 @@ enum IRQ {
             let source = reg32(local &+ 0x60 &+ 4 &* cpu).load()
             if source & (1 << 3) != 0 { return 27 }
             if source & (1 << 1) != 0 { return 30 }
+            if source & (1 << 9) != 0 { return 23 }
             if source & (1 << 4) != 0 {
                 let box = reg32(local &+ 0xC0 &+ 16 &* cpu)
                 let bits = box.load()

@@ -1,6 +1,6 @@
 // hvguest: one EL1 test program for the hypervisor; /chosen/bootargs
 // `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset,
-// busy or wakeup.
+// busy, wakeup or vpmu (VPMU.swift).
 // Every test ends with a `PASS <name>` or `FAIL <name>: why` line, then
 // powers its VM off through PSCI SYSTEM_OFF. No heap: nothing allocates.
 import _Volatile
@@ -12,9 +12,11 @@ import _Volatile
 enum Slot {
     static let vtimerTicks = 0, sgiOnCPU1 = 1, sgiOnCPU0 = 2, cpuUp = 3   // 3..10: one per vCPU
     static let ptimerTicks = 11, syncCount = 12, lastESR = 13, mode = 14, release = 15, failures = 16
+    /// A word nothing sets; the PMU interrupt's record (3 per vCPU, 20..43); vCPUs done (48..55).
+    static let never = 17, pmu = 20, done = 48
 }
 
-enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset, busy, wakeup }
+enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset, busy, wakeup, vpmu }
 
 /// `test=<name>` in the boot arguments at `args`.
 func parseMode(_ args: UInt?) -> Mode {
@@ -40,6 +42,7 @@ func parseMode(_ args: UInt?) -> Mode {
             if matches(v, "reset") { return .reset }
             if matches(v, "busy") { return .busy }
             if matches(v, "wakeup") { return .wakeup }
+            if matches(v, "vpmu") { return .vpmu }
             return .hello
         }
         p &+= 1
@@ -65,6 +68,7 @@ public func guestMain(dtb: UInt) -> Never {
     case .reset: Console.line("reset"); resetTest()
     case .busy: Console.line("busy"); busyTest()
     case .wakeup: Console.line("wakeup"); wakeupTest()
+    case .vpmu: Console.line("vpmu"); vpmuTest()
     }
     powerOff()
 }
@@ -72,7 +76,12 @@ public func guestMain(dtb: UInt) -> Never {
 @_cdecl("guest_secondary")
 public func guestSecondary(index: UInt) -> Never {
     let i = Int(index)
-    if shared(Slot.mode).load() == Mode.sgi.rawValue {
+    if shared(Slot.mode).load() == Mode.vpmu.rawValue {
+        IRQ.initCPU()
+        IRQ.enablePrivate(PMU.intid)
+        vpmuChecks()
+        shared(Slot.done + i).store(1)
+    } else if shared(Slot.mode).load() == Mode.sgi.rawValue {
         IRQ.initCPU()
         IRQ.enablePrivate(1)
         irqEnable()
@@ -120,6 +129,8 @@ public func guestIRQ(esr: UInt, elr: UInt, far: UInt) -> UInt {
             IRQ.sendSGI(2, to: 0)
         case 2:
             shared(Slot.sgiOnCPU0).store(shared(Slot.sgiOnCPU0).load() &+ 1)
+        case UInt(PMU.intid):
+            PMUIRQ.taken()
         default:
             Console.write("hvguest: unexpected interrupt "); Console.dec(intid); Console.end()
         }
@@ -250,12 +261,25 @@ func isolationTest() {
     expectError("HVC with immediate 1", hvcImm1(PSCI.version, 0, 0, 0), -1)
     expectError("CPU_ON for a vCPU the VM does not have", hvc(PSCI.cpuOn, 7, secondaryStartAddress(), 0), -2)
     expectError("CPU_ON of itself", hvc(PSCI.cpuOn, 0, secondaryStartAddress(), 0), -4)
-    // The PMU and debug registers are the pCPU's: the hypervisor must not let a VM use them.
-    let seen = pmuDebugProbe()
-    Console.write("isolation: the pCPU's PMU and breakpoint registers")
-    if seen == 0 { Console.line(": hidden, read as zero") }
-    else { Console.write(": visible, read "); Console.hex(seen); Console.end(); shared(Slot.failures).store(shared(Slot.failures).load() &+ 1) }
-    if shared(Slot.failures).load() == 0 { Console.line("PASS isolation: 6 accesses faulted, 5 bogus calls refused, PMU and debug hidden") }
+    // The PMU is the VM's own (what it enables reads back; test=vpmu checks what it counts); the
+    // debug registers stay the pCPU's: a breakpoint written reads as zero.
+    writePMCR(PMU.e)
+    writePMCNTENSET(~0)
+    let pmcr = readPMCR(), enabled = readPMCNTENSET()
+    writePMCNTENCLR(~0)
+    writePMCR(0)
+    writeDBGBCR0(1)
+    let breakpoint = readDBGBCR0()
+    let counters = PMU.n(pmcr)
+    Console.write("isolation: its own PMU and no breakpoints")
+    if pmcr & PMU.e != 0 && counters >= 1 && enabled == (1 << 31 | (1 << counters) - 1) && breakpoint == 0 {
+        Console.write(": PMCR_EL0.N "); Console.dec(counters); Console.line(", enables read back, DBGBCR0_EL1 reads as zero")
+    } else {
+        Console.write(": PMCR_EL0 "); Console.hex(pmcr); Console.write(", PMCNTENSET_EL0 "); Console.hex(enabled)
+        Console.write(", DBGBCR0_EL1 "); Console.hex(breakpoint); Console.end()
+        shared(Slot.failures).store(shared(Slot.failures).load() &+ 1)
+    }
+    if shared(Slot.failures).load() == 0 { Console.line("PASS isolation: 6 accesses faulted, 5 bogus calls refused, PMU its own, debug hidden") }
     else { Console.line("FAIL isolation: some checks did not fault or fail") }
 }
 
@@ -331,4 +355,26 @@ func wakeupTest() {
     Console.write("wakeup: woke "); Console.dec(late); Console.line(" ms after the timer")
     spin(ms: 300)
     Console.line("PASS wakeup: done")
+}
+
+/// Every vCPU the VM has (CPU_ON until INVALID_PARAMETERS) runs `vpmuChecks` on itself at once,
+/// so with `vcpu_affinity` sharing pCPUs they measure while the others run.
+func vpmuTest() {
+    IRQ.initCPU()
+    IRQ.enablePrivate(PMU.intid)
+    var started = 0
+    for i in 1..<8 {
+        let r = hvc(PSCI.cpuOn, UInt(i), secondaryStartAddress(), UInt(i))
+        if r != 0 { break }
+        started += 1
+    }
+    vpmuChecks()
+    if started > 0 {
+        for i in 1...started {
+            check(spinUntil(seconds: 30) { shared(Slot.done + i).load() == 1 }, "vpmu: a secondary vCPU never finished")
+        }
+    }
+    if shared(Slot.failures).load() == 0 {
+        Console.write("PASS vpmu: "); Console.dec(started + 1); Console.line(" vCPU(s) counted exactly their own execution")
+    }
 }

@@ -155,23 +155,6 @@ wait_for_interrupt: dsb sy
     .global read_hcr_el2
 read_hcr_el2:       mrs x0, hcr_el2             // UNDEFINED at EL1: must trap to our vector
                     ret
-    // Tries to enable the PMU's counters and interrupt and a hardware breakpoint, then returns
-    // what PMCR_EL0, PMCNTENSET_EL0 and DBGBCR0_EL1 read (ORed): the pCPU's, unless hidden.
-    .global pmu_debug_probe
-pmu_debug_probe:    mov x0, #1
-                    msr pmcr_el0, x0            // E
-                    mov x0, #0xffffffff
-                    msr pmcntenset_el0, x0
-                    msr pmintenset_el1, x0
-                    mov x0, #1
-                    msr dbgbcr0_el1, x0         // E
-                    isb
-                    mrs x0, pmcr_el0
-                    mrs x1, pmcntenset_el0
-                    orr x0, x0, x1
-                    mrs x1, dbgbcr0_el1
-                    orr x0, x0, x1
-                    ret
     .global fp_touch
 fp_touch:           fmov d0, x0                 // first FP use: lazily switched by EL2
                     fadd d0, d0, d0
@@ -228,13 +211,88 @@ vectors:
     b       unexpected
     .balign 0x80
     b       unexpected
+    .balign 0x80                        // lower EL (AArch64) sync: an EL0 body (run_el0)
+    b       lower_sync
+    .balign 0x80
 unexpected:
     b       halt
+
+// SVC #0xFFFF from EL0 ends run_el0's body; anything else from EL0 goes to guest_sync, which
+// records it and steps over the instruction.
+lower_sync:
+    stp     x9, x10, [sp, #-16]!
+    mrs     x9, esr_el1
+    mov     x10, #0xffff
+    movk    x10, #0x5600, lsl #16       // EC 0x15 (SVC), IL, imm16 0xFFFF
+    cmp     x9, x10
+    ldp     x9, x10, [sp], #16
+    b.eq    el0_done
+    save_and_call guest_sync
+
+// run_el0(fn, arg) -> fn(arg) run at EL0 (EL0t, interrupts masked, its own stack), from EL1.
+    .global run_el0
+run_el0:
+    stp     x29, x30, [sp, #-112]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    mrs     x9, daif
+    str     x9, [sp, #96]
+    mrs     x9, mpidr_el1
+    and     x9, x9, #0xff
+    adrp    x10, el1_sp
+    add     x10, x10, :lo12:el1_sp
+    mov     x11, sp
+    str     x11, [x10, x9, lsl #3]
+    adrp    x10, el0_stacks
+    add     x10, x10, :lo12:el0_stacks
+    add     x9, x9, #1
+    add     x10, x10, x9, lsl #10
+    msr     sp_el0, x10
+    adr     x10, el0_entry
+    msr     elr_el1, x10
+    mov     x10, #0x3c0                 // EL0t, DAIF masked
+    msr     spsr_el1, x10
+    mov     x9, x0
+    mov     x0, x1
+    mov     x1, x9
+    eret
+el0_entry:
+    blr     x1
+    svc     #0xffff
+el0_done:                               // back at EL1 from the SVC: x0 is fn's result
+    mrs     x9, mpidr_el1
+    and     x9, x9, #0xff
+    adrp    x10, el1_sp
+    add     x10, x10, :lo12:el1_sp
+    ldr     x11, [x10, x9, lsl #3]
+    mov     sp, x11
+    ldr     x9, [sp, #96]
+    msr     daif, x9
+    ldp     x19, x20, [sp, #16]
+    ldp     x21, x22, [sp, #32]
+    ldp     x23, x24, [sp, #48]
+    ldp     x25, x26, [sp, #64]
+    ldp     x27, x28, [sp, #80]
+    ldp     x29, x30, [sp], #112
+    ret
+    .global run_el0_address
+run_el0_address:
+    adr     x0, run_el0
+    ret
 
     .section .bss.stack, "aw", %nobits
     .balign 16
 stacks:
     .space  8192 * 5
+
+    .balign 16
+el0_stacks:                             // run_el0: 1 KiB per vCPU
+    .space  1024 * 9
+el1_sp:                                 // run_el0: the caller's SP per vCPU
+    .space  8 * 8
 
     .section .bss.shared, "aw", %nobits
     .balign 64

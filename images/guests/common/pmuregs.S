@@ -1,0 +1,58 @@
+// The PMU's register accessors, shared by the guests that drive it (pmutest bare-metal,
+// hvguest under the hypervisor's virtual PMU).
+
+#include "sysreg.inc"
+
+    SYSREG_RW pmcr_el0
+    SYSREG_RW pmcntenset_el0
+    SYSREG_RW pmcntenclr_el0
+    SYSREG_RW pmovsset_el0
+    SYSREG_RW pmovsclr_el0
+    SYSREG_RW pmintenset_el1
+    SYSREG_RW pmintenclr_el1
+    SYSREG_RW pmccntr_el0
+    SYSREG_RW pmccfiltr_el0
+    SYSREG_RW pmuserenr_el0
+    SYSREG_RW pmselr_el0
+    SYSREG_RW pmxevcntr_el0
+    SYSREG_RO pmceid0_el0
+    SYSREG_WO pmswinc_el0
+
+// PMEVCNTR<n>_EL0 / PMEVTYPER<n>_EL0 by number (n in x0, 0...5): a branch into a table of
+// two-instruction entries, one per counter.
+.macro BY_NUMBER name, insn
+    .global \name
+\name:
+    isb
+    adr     x9, 1f
+    add     x9, x9, x0, lsl #3
+    br      x9
+1:
+    .irp n,0,1,2,3,4,5
+    \insn \n
+    .endr
+.endm
+.macro RD_CNT n
+    mrs     x0, pmevcntr\n\()_el0
+    ret
+.endm
+.macro WR_CNT n
+    msr     pmevcntr\n\()_el0, x1
+    b       2f
+.endm
+.macro RD_TYPE n
+    mrs     x0, pmevtyper\n\()_el0
+    ret
+.endm
+.macro WR_TYPE n
+    msr     pmevtyper\n\()_el0, x1
+    b       2f
+.endm
+    BY_NUMBER read_pmevcntr, RD_CNT
+    BY_NUMBER read_pmevtyper, RD_TYPE
+    BY_NUMBER write_pmevcntr, WR_CNT
+2:  isb
+    ret
+    BY_NUMBER write_pmevtyper, WR_TYPE
+2:  isb
+    ret
