@@ -1,7 +1,9 @@
-// The PMU's register accessors, shared by the guests that drive it (pmutest bare-metal,
-// hvguest under the hypervisor's virtual PMU).
+// The PMU's register accessors and measured windows, shared by the guests that drive it
+// (pmutest bare-metal, hvguest under the hypervisor's virtual PMU). A window is straight
+// assembly: every instruction in it is known, so a count can be checked exactly.
 
 #include "sysreg.inc"
+#include "addr.inc"
 
     SYSREG_RW pmcr_el0
     SYSREG_RW pmcntenset_el0
@@ -56,3 +58,31 @@
     BY_NUMBER write_pmevtyper, WR_TYPE
 2:  isb
     ret
+
+// measure(mask, fn, arg): counters in mask count fn(arg) and a fixed overhead (the enabling MSR's
+// successors: ISB, MOV, BLR; under a hypervisor the trapped MSR it completes and counts).
+// Stack use stays outside the window.
+    .global measure
+measure:
+    stp     x19, x30, [sp, #-16]!
+    mov     x19, x0
+    msr     pmcntenset_el0, x19
+    isb
+    mov     x0, x2
+    blr     x1
+    msr     pmcntenclr_el0, x19
+    isb
+    ldp     x19, x30, [sp], #16
+    ret
+
+// Bodies of known length (any EL): nops_<k> is k NOPs and a RET.
+.macro NOPS k
+nops_\k:
+    .rept \k
+    nop
+    .endr
+    ret
+    ADDR nops_\k
+.endm
+    NOPS 10
+    NOPS 110

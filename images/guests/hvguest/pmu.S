@@ -6,34 +6,7 @@
 #include "addr.inc"
 
     SYSREG_RW dbgbcr0_el1
-// PMU register accessors: common/pmuregs.S.
-
-// measure(mask, fn, arg): counters in mask count fn(arg) and a fixed overhead (the enabling MSR,
-// which the hypervisor completes and counts, the ISB, MOV and BLR). Stack use stays outside.
-    .global measure
-measure:
-    stp     x19, x30, [sp, #-16]!
-    mov     x19, x0
-    msr     pmcntenset_el0, x19
-    isb
-    mov     x0, x2
-    blr     x1
-    msr     pmcntenclr_el0, x19
-    isb
-    ldp     x19, x30, [sp], #16
-    ret
-
-// Windows of known length. nops_<k>: k NOPs and a RET.
-.macro NOPS k
-nops_\k:
-    .rept \k
-    nop
-    .endr
-    ret
-    ADDR nops_\k
-.endm
-    NOPS 10
-    NOPS 110
+// The register accessors, measure() and the NOP windows: common/pmuregs.S.
 
     // hvc_nops(x0 = an SMCCC function): an HVC to the hypervisor, then nops_10: 12 instructions.
 hvc_nops:

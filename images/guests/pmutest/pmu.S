@@ -4,34 +4,7 @@
 #include "sysreg.inc"
 #include "addr.inc"
 
-// PMU register accessors: common/pmuregs.S.
-
-// measure(mask, fn, arg): counters in mask count fn(arg) and a fixed overhead (mov, blr, the
-// enabling MSR's successors). Stack use stays outside the window.
-    .global measure
-measure:
-    stp     x19, x30, [sp, #-16]!
-    mov     x19, x0
-    msr     pmcntenset_el0, x19
-    isb
-    mov     x0, x2
-    blr     x1
-    msr     pmcntenclr_el0, x19
-    isb
-    ldp     x19, x30, [sp], #16
-    ret
-
-// Bodies of known length (any EL): nops_<k> is k NOPs and a RET.
-.macro NOPS k
-nops_\k:
-    .rept \k
-    nop
-    .endr
-    ret
-    ADDR nops_\k
-.endm
-    NOPS 10
-    NOPS 110
+// The register accessors, measure() and the NOP windows: common/pmuregs.S.
 
     // loop3(n): 3n + 1 instructions.
 loop3:
