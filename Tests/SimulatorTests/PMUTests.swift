@@ -53,6 +53,28 @@ import Testing
         #expect(b.x(18) == counted, "PMCEID0_EL0 advertises what is counted: \(String(b.x(18), radix: 16))")
     }
 
+    /// INST_RETIRED counted from the run's first instruction equals the simulator's own count,
+    /// and the ERET that leaves EL2 counts at EL2 (where it ran), not at EL1.
+    @Test func instructionsRetiredMatchTheSimulatorsCount() throws {
+        let b = try Bench()
+        try b.run(Bench.toEL1 + """
+            mov x9, #100
+            1: subs x9, x9, #1
+            b.ne 1b
+            mrs x11, pmevcntr1_el0
+            mrs x10, pmevcntr0_el0
+            """, setup: { c in
+                c.pmu.type[0] = 0x0800_0008        // INST_RETIRED, NSH: every EL
+                c.pmu.type[1] = 0x8800_0008        // INST_RETIRED, P and NSH: EL2 only
+                c[.pmcntenEL0] = 3
+                c[.pmcrEL0] = 1
+                c.pmu.active = true
+            })
+        // The last MRS reads what retired before it; it and the closing WFI retire after.
+        #expect(b.core.state.pointee.retired == b.x(10) + 2, "sim \(b.core.state.pointee.retired), INST_RETIRED \(b.x(10))")
+        #expect(b.x(11) == 5, "EL2 ran five instructions, the ERET last: \(b.x(11))")
+    }
+
     /// CHAIN (0x1E): counter 1 counts counter 0's overflows, and only while it is enabled.
     @Test func chainedCounterCountsOverflows() throws {
         let b = try Bench()
