@@ -45,8 +45,12 @@ public struct CPUState {
     /// Instructions of the running block retired before the current one, while a cold path runs
     /// (`retired` is added to at the block's end): the PMU's instruction count is the sum.
     public var retiredInBlock: UInt64 = 0
-    /// The current instruction took an exception without completing: it does not retire.
+    /// The current instruction took an exception without completing: it does not retire
+    /// architecturally (INST_RETIRED), though the run counts it (`retired`, which bounds
+    /// `--max-insns` and fuzzing: a guest faulting in a loop still reaches the limit).
     public var instructionFaulted = false
+    /// Such instructions so far: the PMU's INST_RETIRED is `retired` less these.
+    public var faultedInstructions: UInt64 = 0
     /// A debugger's one-instruction block ended where an undebugged block would have gone on.
     public var midBlock = false
     /// The run loop returns to the machine when `cycles` reaches this (events, quantum end).

@@ -612,11 +612,13 @@ extension Core {
                 i &+= 1
             }
             s.pointee.cycles = cycles
+            s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
             // An instruction that took an exception without completing (a fault, a trap, an
-            // UNDEFINED) has not retired; SVC/HVC/SMC and ERET have (ExceptionEntry).
-            let faulted = s.pointee.instructionFaulted
-            s.pointee.instructionFaulted = false
-            s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ (faulted ? 0 : 1))
+            // UNDEFINED) has not retired architecturally; SVC/HVC/SMC and ERET have (ExceptionEntry).
+            if s.pointee.instructionFaulted {
+                s.pointee.instructionFaulted = false
+                s.pointee.faultedInstructions &+= 1
+            }
         }
         return power == .on ? .deadline : .waiting
     }

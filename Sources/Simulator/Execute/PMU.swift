@@ -91,7 +91,8 @@ extension Core {
     /// Folds the cycles and instructions since the last fold into the counters, as counted at
     /// the current EL; raises overflow flags and the interrupt.
     func pmuSync() {
-        let cycles = state.pointee.cycles, retired = state.pointee.retired &+ state.pointee.retiredInBlock
+        let cycles = state.pointee.cycles
+        let retired = state.pointee.retired &+ state.pointee.retiredInBlock &- state.pointee.faultedInstructions
         let dc = cycles &- pmu.lastCycles, di = retired &- pmu.lastRetired
         pmu.lastCycles = cycles
         pmu.lastRetired = retired
