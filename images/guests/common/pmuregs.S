@@ -86,3 +86,14 @@ nops_\k:
 .endm
     NOPS 10
     NOPS 110
+
+// EL0 probes (bodies run at EL0 by the guests' harnesses): one PMU read each, which the checks
+// expect to succeed or trap as PMUSERENR_EL0 says.
+el0_read_pmccntr:
+    mrs     x0, pmccntr_el0
+    ret
+    ADDR el0_read_pmccntr
+el0_read_pmcr:
+    mrs     x0, pmcr_el0
+    ret
+    ADDR el0_read_pmcr

@@ -65,12 +65,4 @@ spin_until_flag:
 2:  msr     daifset, #2
     ret
 
-    // EL0 probes (run_el0 bodies): one PMU read each.
-el0_read_pmccntr:
-    mrs     x0, pmccntr_el0
-    ret
-    ADDR el0_read_pmccntr
-el0_read_pmcr:
-    mrs     x0, pmcr_el0
-    ret
-    ADDR el0_read_pmcr
+    // EL0 probes el0_read_pmccntr and el0_read_pmcr: common/pmuregs.S.

@@ -63,14 +63,7 @@ irq_seen:
     ret
 
     // Probes: single accesses the checks expect to trap (EL0/EL1 bodies: result in x0).
-el0_read_pmccntr:
-    mrs     x0, pmccntr_el0
-    ret
-    ADDR el0_read_pmccntr
-el0_read_pmcr:
-    mrs     x0, pmcr_el0
-    ret
-    ADDR el0_read_pmcr
+    // el0_read_pmccntr, el0_read_pmcr: common/pmuregs.S.
     .global probe_read_pmevcntr3
 probe_read_pmevcntr3:
     mrs     x0, pmevcntr3_el0
