@@ -41,13 +41,13 @@ extension Core {
 /// fast path's cost (no walk), so the run is what it is without the debugger.
 extension Core {
     func debuggerWatchedRead(_ va: UInt64, _ size: Int) -> UInt64? {
-        guard let (_, pa) = markedEntry(va, size, write: false), let v = memory.readPhysical(pa, size: size) else { return nil }
+        guard let (_, pa, _) = markedEntry(va, size, write: false), let v = memory.readPhysical(pa, size: size) else { return nil }
         machine.debug.noteAccess(core: index, pa: pa, size: size, write: false)
         return v
     }
 
     func debuggerWatchedWrite(_ va: UInt64, _ size: Int, _ value: UInt64) -> Bool {
-        guard let (_, pa) = markedEntry(va, size, write: true), memory.writePhysical(pa, size: size, value: value) else { return false }
+        guard let (_, pa, _) = markedEntry(va, size, write: true), memory.writePhysical(pa, size: size, value: value) else { return false }
         machine.debug.noteAccess(core: index, pa: pa, size: size, write: true)
         return true
     }

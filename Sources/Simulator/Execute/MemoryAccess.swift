@@ -17,6 +17,7 @@ extension Core {
         e.pointee.physPage = ppage
         e.pointee.blockBits = t.blockBits
         if t.blockBits > 12 { tlb.noteBlock(in: tlbCurrent, va: va, bits: t.blockBits) }
+        if a53 != nil { e.pointee.stages = UInt8(truncatingIfNeeded: a53Stages) }
         // Device memory may use the fast path too: it only serves naturally aligned accesses, and
         // alignment is all that distinguishes Device from Normal RAM here.
         // A page a self-hosted watchpoint covers keeps its data accesses on the slow path.
@@ -115,7 +116,7 @@ extension Core {
             }
             machine.didStore(pa: t.pa, size: size, by: self)
             if debuggerWatching { machine.debug.noteAccess(core: index, pa: t.pa, size: size, write: true) }
-            if let m = a53Ref, memory.range(t.pa) != nil { m._withUnsafeGuaranteedRef { a53Store($0, va: va, pa: t.pa, size: size) } }
+            if let m = a53Ref, memory.range(t.pa) != nil { m._withUnsafeGuaranteedRef { a53Store($0, va: va, pa: t.pa, size: size, stages: a53Stages) } }
             return true
         }
     }

@@ -11,6 +11,9 @@ public struct TLBEntry {
     public var physPage: UInt64 = 0
     /// log2 of the mapping size the entry's page belongs to (see `Translation.blockBits`).
     public var blockBits: UInt8 = 12
+    /// The translation stages of the entry's regime, for the a53 model's TLB walks (0: MMU off).
+    /// Fixed per table: SCTLR/HCR changes that alter it flush or switch the table.
+    public var stages: UInt8 = 0
 
     /// Whether the entry translates a page of the mapping that holds `va` (VA bits 55:blockBits;
     /// the top byte is ignored as TLBI operands carry VA[55:12]).

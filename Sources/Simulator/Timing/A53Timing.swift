@@ -6,19 +6,10 @@
 /// their level-2 and level-3 descriptors through the caches.
 final class A53Timing {
     let l1d: CacheModel
-    /// The instruction side: 32 KiB 2-way L1I and a 10-entry instruction micro-TLB, the main TLB
+    /// The instruction side: 32 KiB 2-way L1I and an instruction micro-TLB, the main TLB
     /// shared with data (InstructionFetch.swift).
     let l1i: CacheModel
-    let microI: UnsafeMutablePointer<UInt64> = {
-        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: A53Timing.microEntries)
-        p.initialize(repeating: .max, count: A53Timing.microEntries)
-        return p
-    }()
-    let microIStamp: UnsafeMutablePointer<UInt64> = {
-        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: A53Timing.microEntries)
-        p.initialize(repeating: 0, count: A53Timing.microEntries)
-        return p
-    }()
+    let microI = MicroTLB()
     /// The line and page of the previous fetch lookup.
     var lastFetchLine: UInt64 = .max, lastFetchPage: UInt64 = .max
     var fetchMisses: UInt64 = 0, fetchStallCycles: UInt64 = 0, microIMisses: UInt64 = 0
@@ -28,25 +19,12 @@ final class A53Timing {
     /// DRAM latency, and one line's transfer in a read or a write stream, in core cycles.
     let dramCycles: UInt64, lineReadCycles: UInt64, lineWriteCycles: UInt64
 
-    /// Micro-TLB: 10 pages, fully associative, LRU; main TLB: 512 entries, 4-way.
-    static let microEntries = 10
-    private let micro: UnsafeMutablePointer<UInt64> = {
-        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: A53Timing.microEntries)
-        p.initialize(repeating: .max, count: A53Timing.microEntries)
-        return p
-    }()
-    private let microStamp: UnsafeMutablePointer<UInt64> = {
-        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: A53Timing.microEntries)
-        p.initialize(repeating: 0, count: A53Timing.microEntries)
-        return p
-    }()
+    /// Micro-TLB (MicroTLB); main TLB: 512 entries, 4-way.
+    private let micro = MicroTLB()
     /// The page and line of the previous access: most accesses repeat them, and both are then
     /// hits whose LRU state is already current.
     private var lastPage: UInt64 = .max, lastLine: UInt64 = .max
     let main: CacheModel
-    var clock: UInt64 = 0
-    /// The micro-TLBs' two most recent entries (data, instruction).
-    var recentD = RecentEntries(), recentI = RecentEntries()
     /// The stream prefetcher: the last line of up to four streams (memcpy reads one and writes
     /// another); a miss on the line after one of them continues that stream.
     private var streams: (UInt64, UInt64, UInt64, UInt64) = (.max, .max, .max, .max)
@@ -80,7 +58,7 @@ final class A53Timing {
 
     /// The cycles an access to `pa` (virtual page of `va`) adds.
     @inline(__always)
-    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool, stages: @autoclosure () -> Int = 1) -> UInt64 {
+    func dataAccess(va: UInt64, pa: UInt64, size: Int, write: Bool, stages: Int) -> UInt64 {
         if write { stores &+= 1 } else { loads &+= 1 }
         let crossing = (pa & 63) &+ UInt64(size) > 64
         // The previous access's page is the micro-TLB's most recent entry: a hit, LRU current.
@@ -88,8 +66,7 @@ final class A53Timing {
         var cycles: UInt64 = 0
         if va >> 12 != lastPage {
             lastPage = va >> 12
-            let n = stages()
-            if n != 0 { cycles = translation(va, stages: n) }
+            if stages != 0 { cycles = translation(va, stages: stages) }
         }
         if pa >> 6 == lastLine && !crossing {
             l1d.repeatHit(write: write)
@@ -159,42 +136,9 @@ final class A53Timing {
     /// descriptor reads go through the caches (modelled at addresses laid out like the tables).
     @inline(__always)
     func translation(_ va: UInt64, stages: Int) -> UInt64 {
-        guard !microLookup(va >> 12, micro, microStamp, &recentD) else { return 0 }
+        guard !micro.lookup(va >> 12) else { return 0 }
         microMisses &+= 1
         return mainTLB(va, stages: stages)
-    }
-
-    /// A lookup in a micro-TLB (pages and LRU stamps); a miss replaces its least recent entry.
-    @inline(__always)
-    func microLookup(_ page: UInt64, _ entries: UnsafeMutablePointer<UInt64>, _ stamps: UnsafeMutablePointer<UInt64>,
-                     _ recent: inout RecentEntries) -> Bool {
-        clock &+= 1
-        if let i = recent.find(page, { entries[$0] == page }) {
-            stamps[i] = clock
-            return true
-        }
-        // All entries compared without an early exit (where the hit lies is unpredictable).
-        var hits = 0
-        var i = 0
-        while i < A53Timing.microEntries {
-            hits |= (entries[i] == page ? 1 : 0) &<< i
-            i &+= 1
-        }
-        if hits != 0 {
-            stamps[hits.trailingZeroBitCount] = clock
-            recent.note(page, hits.trailingZeroBitCount)
-            return true
-        }
-        var lru = 0
-        i = 1
-        while i < A53Timing.microEntries {
-            if stamps[i] < stamps[lru] { lru = i }
-            i &+= 1
-        }
-        entries[lru] = page
-        stamps[lru] = clock
-        recent.note(page, lru)
-        return false
     }
 
     /// After a micro-TLB miss: the main TLB, then a walk.
@@ -278,12 +222,12 @@ final class A53Timing {
         lastPage = .max
         lastFetchPage = .max
         if let va {
-            for i in 0..<A53Timing.microEntries where micro[i] == va >> 12 { micro[i] = .max }
-            for i in 0..<A53Timing.microEntries where microI[i] == va >> 12 { microI[i] = .max }
+            micro.invalidate(page: va >> 12)
+            microI.invalidate(page: va >> 12)
             main.invalidate(va & 0x0000_FFFF_FFFF_F000)
         } else {
-            micro.update(repeating: .max, count: A53Timing.microEntries)
-            microI.update(repeating: .max, count: A53Timing.microEntries)
+            micro.invalidate(page: nil)
+            microI.invalidate(page: nil)
             main.invalidateAll()
         }
     }
@@ -293,6 +237,4 @@ final class A53Timing {
         l1d.invalidate(pa)
         if pa >> 6 == lastLine { lastLine = .max }
     }
-
-    deinit { micro.deallocate(); microStamp.deallocate(); microI.deallocate(); microIStamp.deallocate() }
 }

@@ -118,17 +118,21 @@ extension Core {
     /// the fetch of its target.
     @inline(never)
     func a53Branch(at pc: UInt64, taken: Bool, target: UInt64) -> UInt64 {
-        var cycles = a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.predictor.resolve(pc: pc, taken: taken) }
-        if taken && target &>> 6 != a53FetchLine { cycles &+= a53Fetch(target) }
-        return cycles
+        a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { m in
+            let cycles = m.predictor.resolve(pc: pc, taken: taken)
+            guard taken && target &>> 6 != a53FetchLine else { return cycles }
+            return cycles &+ a53Fetch(m, target)
+        }
     }
 
     /// A BL/BLR/BR/RET at `pc` under the a53 model: the predictors' cycles and the target's fetch.
     @inline(never)
     func a53Jump(_ kind: UInt8, at pc: UInt64, target: UInt64) -> UInt64 {
-        var cycles = a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.predictor.jump(Jump(rawValue: kind)!, pc: pc, target: target) }
-        if target &>> 6 != a53FetchLine { cycles &+= a53Fetch(target) }
-        return cycles
+        a53Ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { m in
+            let cycles = m.predictor.jump(Jump(rawValue: kind)!, pc: pc, target: target)
+            guard target &>> 6 != a53FetchLine else { return cycles }
+            return cycles &+ a53Fetch(m, target)
+        }
     }
 
     /// Whether the conditional branch a `predictedBranch` slot holds is taken.

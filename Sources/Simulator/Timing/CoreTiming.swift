@@ -34,9 +34,9 @@ extension Core {
     }
 
     /// The host and physical address of an access a slow-path-marked TLB entry serves (aligned,
-    /// in one page), as the fast path would have served it.
+    /// in one page), as the fast path would have served it, and its regime's translation stages.
     @inline(__always)
-    func markedEntry(_ va: UInt64, _ size: Int, write: Bool) -> (UnsafeMutableRawPointer, UInt64)? {
+    func markedEntry(_ va: UInt64, _ size: Int, write: Bool) -> (UnsafeMutableRawPointer, UInt64, Int)? {
         let e = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & UInt64(SoftTLB.entries - 1))
         let tag = write ? e.pointee.writeTag : e.pointee.readTag
         guard tag & ~TLBEntry.normalMemory == (va & ~0xFFF) | TLBEntry.slowPath else { return nil }
@@ -44,7 +44,8 @@ extension Core {
         if va & UInt64(size - 1) != 0 {
             guard tag & TLBEntry.normalMemory != 0, (va & 0xFFF) + UInt64(size) <= 0x1000, regimeSCTLR & 2 == 0 else { return nil }
         }
-        return (UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend))!, e.pointee.physPage | (va & 0xFFF))
+        return (UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: va &+ e.pointee.addend))!, e.pointee.physPage | (va & 0xFFF),
+                Int(e.pointee.stages))
     }
 
     /// LDP/STP of X registers (8-byte aligned, one page): one access of 16 bytes, as the A53's
@@ -52,26 +53,26 @@ extension Core {
     /// for the general pair handler.
     func a53Pair(_ va: UInt64, write: Bool) -> UnsafeMutableRawPointer? {
         guard let m = a53Ref, !debuggerWatching, va & 0xFFF <= 0xFF0,
-              let (p, pa) = markedEntry(va, 8, write: write), markedEntry(va &+ 8, 8, write: write) != nil else { return nil }
+              let (p, pa, stages) = markedEntry(va, 8, write: write), markedEntry(va &+ 8, 8, write: write) != nil else { return nil }
         m._withUnsafeGuaranteedRef { a in
-            if write { a53Store(a, va: va, pa: pa, size: 16) }
-            else { state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: 16, write: false, stages: a53Stages) }
+            if write { a53Store(a, va: va, pa: pa, size: 16, stages: stages) }
+            else { state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: 16, write: false, stages: stages) }
         }
         return p
     }
 
     @inline(__always)
     func a53Read(_ a: A53Timing, _ va: UInt64, _ size: Int) -> UInt64? {
-        guard let (p, pa) = markedEntry(va, size, write: false) else { return nil }
-        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false, stages: a53Stages)
+        guard let (p, pa, stages) = markedEntry(va, size, write: false) else { return nil }
+        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: false, stages: stages)
         if debuggerWatching { machine.debug.noteAccess(core: index, pa: pa, size: size, write: false) }
         return Core.loadHost(p, size)
     }
 
     @inline(__always)
     func a53Write(_ a: A53Timing, _ va: UInt64, _ size: Int, _ value: UInt64) -> Bool {
-        guard let (p, pa) = markedEntry(va, size, write: true) else { return false }
-        a53Store(a, va: va, pa: pa, size: size)
+        guard let (p, pa, stages) = markedEntry(va, size, write: true) else { return false }
+        a53Store(a, va: va, pa: pa, size: size, stages: stages)
         if debuggerWatching { machine.debug.noteAccess(core: index, pa: pa, size: size, write: true) }
         Core.storeHost(p, size, value)
         return true
@@ -79,8 +80,8 @@ extension Core {
 
     /// A store's cost, and the line leaving the other cores' L1Ds (coherence at line granularity).
     @inline(__always)
-    func a53Store(_ a: A53Timing, va: UInt64, pa: UInt64, size: Int) {
-        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: true, stages: a53Stages)
+    func a53Store(_ a: A53Timing, va: UInt64, pa: UInt64, size: Int, stages: Int) {
+        state.pointee.cycles &+= a.dataAccess(va: va, pa: pa, size: size, write: true, stages: stages)
         if a.multicore {
             for c in machine.cores where c !== self { c.a53?.invalidate(pa) }
         }

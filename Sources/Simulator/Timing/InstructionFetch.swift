@@ -6,17 +6,16 @@
 /// looked up line by line: the prefetch is assumed to keep ahead of it.
 extension A53Timing {
     @inline(__always)
-    func fetch(va: UInt64, pa: UInt64, stages: @autoclosure () -> Int) -> UInt64 {
+    func fetch(va: UInt64, pa: UInt64, stages: Int) -> UInt64 {
         let line = pa >> 6
         if line == lastFetchLine { return 0 }
         lastFetchLine = line
         var cycles: UInt64 = 0
         if va >> 12 != lastFetchPage {
             lastFetchPage = va >> 12
-            let n = stages()
-            if n != 0, !microLookup(va >> 12, microI, microIStamp, &recentI) {
+            if stages != 0, !microI.lookup(va >> 12) {
                 microIMisses &+= 1
-                cycles = mainTLB(va, stages: n)
+                cycles = mainTLB(va, stages: stages)
             }
         }
         if !l1i.access(pa, write: false) {
@@ -36,10 +35,15 @@ extension Core {
     @inline(never)
     func a53Fetch(_ va: UInt64) -> UInt64 {
         guard let m = a53Ref else { return 0 }
+        return m._withUnsafeGuaranteedRef { a53Fetch($0, va) }
+    }
+
+    /// The same, for callers that hold the model (branches: one call instead of three).
+    @inline(__always)
+    func a53Fetch(_ m: A53Timing, _ va: UInt64) -> UInt64 {
         a53FetchLine = va &>> 6
         let te = tlbCurrent + Int(truncatingIfNeeded: (va &>> 12) & UInt64(SoftTLB.entries - 1))
         guard te.pointee.execTag == va & ~0xFFF else { return 0 }
-        let pa = te.pointee.physPage | (va & 0xFFF)
-        return m._withUnsafeGuaranteedRef { $0.fetch(va: va, pa: pa, stages: a53Stages) }
+        return m.fetch(va: va, pa: te.pointee.physPage | (va & 0xFFF), stages: Int(te.pointee.stages))
     }
 }
