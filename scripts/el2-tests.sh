@@ -86,5 +86,24 @@ if unit sysreg-sweep; then
   else bad "sysreg-sweep" "the sweep did not run: $(tail -2 <<<"$out" | tr '\n' ' ')"; fi
 fi
 
+# Firmware-faithful EL2 entry: images/guests/el1drop, entered at EL2, drops to EL1 with only
+# HCR_EL2.RW and an ERET and uses the counter, timer, PMU, GIC registers and FP/SIMD there. It must
+# pass everywhere, and print on each sim board the same PASS/FAIL lines as on QEMU.
+if unit el1drop; then
+  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -nic none \
+    -nographic -no-reboot -kernel "$G/virt/el1drop.elf" </dev/null >"$T/drop-qemu.txt" 2>&1
+  checks "$T/drop-qemu.txt" >"$T/drop-qemu.checks"
+  for b in virt fvp; do
+    timeout 60 "$SIM" --board $b --kernel "$G/$b/el1drop.elf" </dev/null >"$T/drop-$b.txt" 2>&1
+    checks "$T/drop-$b.txt" >"$T/drop-$b.checks"
+    n=$(grep -c '^PASS' "$T/drop-$b.checks")
+    if grep -q '^FAIL' "$T/drop-$b.txt" "$T/drop-qemu.txt" || ! grep -q '^el1drop: [0-9]* passed, 0 failed' "$T/drop-$b.txt"; then
+      bad "el1drop-$b" "$(grep -hE '^FAIL|^el1drop:' "$T/drop-qemu.txt" "$T/drop-$b.txt" | head -4 | tr '\n' ';')"
+    elif [ "$n" -lt 10 ] || ! cmp -s "$T/drop-qemu.checks" "$T/drop-$b.checks"; then
+      bad "el1drop-$b" "sim $n checks, not QEMU's: $(diff "$T/drop-qemu.checks" "$T/drop-$b.checks" | grep '^[<>]' | head -4 | tr '\n' ';')"
+    else ok "el1drop-$b ($n checks, same as QEMU)"; fi
+  done
+fi
+
 echo "el2-tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -209,8 +209,15 @@ public final class Core {
             self[.cpuectlrEL1] = 1 << 6
         }
         if el < 2 { self[.actlrEL2] = 0x73 }
-        // EL2 (when skipped) leaves EL1 the physical counter and timer (CNTHCTL_EL2.EL1PCTEN/EL1PCEN).
-        if el < 2 { self[.hcrEL2] = 1 << 31; self[.cnthctlEL2] = 3 }
+        // EL2 state the architecture leaves UNKNOWN, as firmware hands it to a non-secure EL2
+        // image (TF-A's context management, also on CPU_ON) or as skipped EL2 leaves it: EL1 has
+        // the physical counter and timer (CNTHCTL_EL2.EL1PCTEN/EL1PCEN), EL1 is AArch64
+        // (HCR_EL2.RW), no stage 2, no traps, CNTVOFF_EL2 = 0. resetSystemRegisters already gives
+        // VPIDR/VMPIDR = MIDR/MPIDR, MDCR_EL2.HPMN = PMCR_EL0.N, CPTR_EL2's RES1 bits and ICC_SRE_EL2.Enable.
+        if el < 3 {
+            self[.hcrEL2] = 1 << 31; self[.cnthctlEL2] = 3; self[.vttbrEL2] = 0; self[.hstrEL2] = 0
+            machine.timers.virtualOffset[index] = 0
+        }
         state.pointee.el = el
         state.pointee.spsel = 1
         tlb.select(key: tlbKey)
