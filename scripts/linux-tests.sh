@@ -121,6 +121,32 @@ for b in virt fvp; do
   golden $name
 done
 
+# virt with a GICv2 (--gic v2, a GIC-400 with GICH/GICV), entered at EL2: Linux drives the GIC
+# through its memory-mapped CPU interface, KVM initialises its vGICv2 (maintenance IRQ, GICH, GICV),
+# 4 CPUs come up through SGIs, the disk and console work; GIC and KVM lines as on QEMU's gic-version=2.
+for cpus in 1 4; do
+  name=linux-virt-gicv2-${cpus}cpu
+  unit $name || continue
+  cp "$T/disk.orig" "$T/disk-$name.img"
+  boot $name 0 --board virt --gic v2 --cpus $cpus --append "console=ttyAMA0" --drive "file=$T/disk-$name.img" \
+    --expect "SMP: Total of $cpus processors activated" --expect 'MINOS-INIT: done'
+  if grep -q 'GIC: Using split EOI/Deactivate mode' "$T/$name.log" && ! grep -q 'GICv3' "$T/$name.log" \
+     && grep -q 'kvm \[1\]: vgic interrupt IRQ9' "$T/$name.log" && grep -q 'kvm \[1\]: Hyp mode initialized successfully' "$T/$name.log" \
+     && grep -q "MINOS-INIT: cpus $cpus" "$T/$name.log"; then ok "$name-gicv2-kvm-init"
+  else bad "$name-gicv2-kvm-init" "$(grep -E 'GIC|kvm|MINOS-INIT: cpus|panic|Oops' "$T/$name.log" | tail -5)"; fi
+  disk_checks $name "$T/disk-$name.img"
+  if [ $cpus = 1 ]; then
+    # QEMU's lines about the GIC and KVM (but GICv2m's MSI frame, which sim does not model).
+    timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 -m 1G -nic none -nographic -no-reboot \
+      -kernel "$L/Image" -initrd "$L/initramfs.cpio.gz" -append console=ttyAMA0 </dev/null >"$T/$name-qemu.log" 2>&1
+    gic_lines() { sed -E 's/^\[ *[0-9.]+\] //' "$1" | grep -E '^(GIC|kvm \[1\]|Root IRQ)' | grep -v GICv2m; }
+    if [ -n "$(gic_lines "$T/$name-qemu.log")" ] && [ "$(gic_lines "$T/$name-qemu.log")" = "$(gic_lines "$T/$name.log")" ]; then
+      ok "$name-same-gic-lines-as-qemu"
+    else bad "$name-same-gic-lines-as-qemu" "$(diff <(gic_lines "$T/$name-qemu.log") <(gic_lines "$T/$name.log") | grep '^[<>]' | head -4 | tr '\n' ';')"; fi
+  fi
+  golden $name
+done
+
 # One CPU on virt, no --expect: /init's `poweroff -f` (PSCI SYSTEM_OFF) ends the simulator with exit 0.
 if unit linux-virt-1cpu; then
 boot linux-virt-1cpu 0 --board virt --cpus 1 --append "console=ttyAMA0"

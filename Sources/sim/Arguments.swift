@@ -122,6 +122,12 @@ struct GDBSpec: ExpressibleByArgument {
 /// `--timing simple|a53`.
 extension TimingMode: ExpressibleByArgument {}
 
+/// `--gic v2|v3`.
+enum GICVersion: String, CaseIterable, ExpressibleByArgument {
+    case v2, v3
+    var architecture: GICv3.Architecture { self == .v2 ? .v2 : .v3 }
+}
+
 /// `--stats-format`.
 enum StatsFormat: String, CaseIterable, ExpressibleByArgument {
     case text, json

@@ -52,6 +52,9 @@ struct Run: ParsableCommand {
     @Option(help: "Debug trace: exec, exc, mmio (comma-separated), optionally :FILE (default stderr).")
     var trace: TraceSpec?
 
+    @Option(help: "Interrupt controller: v3 (every board's default) or v2 (a GIC-400 with virtualization, virt only, as QEMU's gic-version=2).")
+    var gic: GICVersion?
+
     @Option(help: "Timing model: simple (a fixed cost per instruction class; fastest) or a53 (Cortex-A53 dual issue, latencies, caches, TLBs).")
     var timing: TimingMode = .simple
 
@@ -99,7 +102,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let spec = BoardSpec.all[board.rawValue]!
+        let spec = try gic.map { try BoardSpec.all[board.rawValue]!.with(gic: $0.architecture) } ?? BoardSpec.all[board.rawValue]!
         let expectREs = try expect.map { try regex($0, option: "expect")! }, failRE = try regex(failOn, option: "fail-on")
         var unmatched = Array(expectREs.indices)
 

@@ -77,6 +77,10 @@ public struct DeviceTreeContext {
     public var gicPhandle: UInt32
     public var clockPhandle: UInt32
 
+    /// GICv2 PPI specifiers carry the mask of CPUs the PPI goes to (bits 15:8 of the flags), as
+    /// QEMU writes them; GICv3's binding has no such field (0).
+    public var ppiCPUMask: UInt32 = 0
+
     public init(gicPhandle: UInt32, clockPhandle: UInt32) {
         self.gicPhandle = gicPhandle
         self.clockPhandle = clockPhandle
@@ -94,6 +98,6 @@ public struct DeviceTreeContext {
 
     /// GIC interrupt specifier for a PPI given by INTID, with raw binding flags.
     public func ppi(_ intid: Int, flags: UInt32) -> [UInt32] {
-        [1, UInt32(intid - 16), flags]
+        [1, UInt32(intid - 16), ppiCPUMask << 8 | flags]
     }
 }

@@ -22,6 +22,9 @@ public final class GICCPUInterface {
     var ap0: UInt32 = 0
     var ap1: UInt32 = 0
     var sreEL1: UInt64 = 1, sreEL2: UInt64 = 1 | 8, sreEL3: UInt64 = 1 | 8
+    /// GICv2 GICC_CTLR: AckCtl (IAR may acknowledge Group 1), FIQEn (Group 0 as FIQ), and the
+    /// bypass-disable bits 8:5 (kept, no bypass signals here).
+    var ackCtl = false, fiqEn = false, bypass: UInt64 = 0
 
     static let spurious: UInt64 = 1023
 
@@ -41,6 +44,8 @@ public final class GICCPUInterface {
         guard let (_, priority, group1) = gic.highestPending(cpu: cpu) else { return (false, false) }
         guard priority < pmr, priority & 0xF8 < runningPriority & 0xF8 || runningPriority == 0xFF else { return (false, false) }
         if group1 { return (groupEnable1, false) }
+        // GICv2: Group 0 is an IRQ unless GICC_CTLR.FIQEn (GICv3 system registers: always FIQ).
+        if gic.architecture == .v2 && !fiqEn { return (groupEnable0, false) }
         return (false, groupEnable0)
     }
 

@@ -26,10 +26,16 @@ struct InterruptRecord {
     var pending: Bool { latch || (!edge && level) }
 }
 
-/// The GICv3 as one object: distributor, redistributors and CPU interfaces share the interrupt
+/// The GIC as one object: distributor, redistributors and CPU interfaces share the interrupt
 /// state. A single security state (GICD_CTLR.DS = 1), affinity routing always enabled, no LPIs
 /// or ITS — the configuration QEMU's virt and Linux use when no secure firmware owns the GIC.
+/// With `architecture` .v2 the same state machine is a GIC-400 (GICv2 without the Security
+/// Extensions, as QEMU's non-secure virt): SPIs go to the CPUs of their ITARGETSR mask, SGIs
+/// remember their source CPUs, and the CPU, hypervisor and virtual interfaces are memory-mapped
+/// (GICv2*.swift) instead of system registers.
 public final class GICv3 {
+    public enum Architecture: Sendable { case v2, v3 }
+    public let architecture: Architecture
     public let cpuCount: Int
     /// Number of SPIs (a multiple of 32).
     public let spiCount: Int
@@ -50,8 +56,15 @@ public final class GICv3 {
     /// GICR_WAKER.ProcessorSleep per redistributor (reset: asleep).
     var processorSleep: [Bool]
     private var lastLines: [(Bool, Bool)]
+    /// GICv2: GICD_ITARGETSR per SPI, a mask of CPU interfaces.
+    var targets: [UInt8]
+    /// GICv2: per target CPU and SGI (cpu * 16 + id), the source CPUs whose copy is pending.
+    var sgiSources: [UInt8]
 
-    public init(cpuCount: Int, spiCount: Int, affinity: [UInt64]) {
+    public init(cpuCount: Int, spiCount: Int, affinity: [UInt64], architecture: Architecture = .v3) {
+        self.architecture = architecture
+        targets = [UInt8](repeating: 0, count: spiCount)
+        sgiSources = [UInt8](repeating: 0, count: cpuCount * 16)
         self.cpuCount = cpuCount
         self.spiCount = spiCount
         self.affinity = affinity
@@ -91,6 +104,12 @@ public final class GICv3 {
         return affinity.firstIndex(of: aff)
     }
 
+    /// Whether SPI `s` is signalled to `cpu`: its IROUTER target (GICv3), or any CPU of its
+    /// ITARGETSR mask (GICv2: each sees it pending; the first to acknowledge takes it).
+    func routes(spi s: Int, to cpu: Int) -> Bool {
+        architecture == .v2 ? targets[s] & (1 << UInt8(cpu & 7)) != 0 : target(ofSPI: s) == cpu
+    }
+
     /// A device drives an interrupt line (SPI or PPI for `cpu`).
     public func setLevel(intid: Int, cpu: Int = 0, asserted: Bool) {
         _ = withRecord(intid, cpu: cpu) { r in
@@ -123,7 +142,7 @@ public final class GICv3 {
             if best == nil || r.priority < best!.1 { best = (intid, r.priority, r.group1) }
         }
         for i in 0..<32 { consider(i, local[cpu * 32 + i]) }
-        for s in 0..<spiCount where spis[s].enabled && spis[s].pending && target(ofSPI: s) == cpu {
+        for s in 0..<spiCount where spis[s].enabled && spis[s].pending && routes(spi: s, to: cpu) {
             consider(s + 32, spis[s])
         }
         return best
@@ -150,5 +169,40 @@ public final class GICv3 {
             if selected && local[c * 32 + intid].group1 == group1 { local[c * 32 + intid].latch = true }
         }
         update()
+    }
+
+    /// GICv2: GICD_SGIR from `cpu` (TargetListFilter 25:24, CPUTargetList 23:16, SGIINTID 3:0).
+    /// Each target CPU gets the SGI pending from this source.
+    func generateSGIv2(from cpu: Int, value: UInt64) {
+        let intid = Int(value & 0xF)
+        let list: UInt64
+        switch (value >> 24) & 3 {
+        case 0: list = (value >> 16) & 0xFF
+        case 1: list = 0xFF & ~(1 << UInt64(cpu))
+        case 2: list = 1 << UInt64(cpu)
+        default: list = 0
+        }
+        for c in 0..<min(cpuCount, 8) where list & (1 << UInt64(c)) != 0 {
+            sgiSources[c * 16 + intid] |= 1 << UInt8(cpu)
+            local[c * 32 + intid].latch = true
+        }
+        update()
+    }
+
+    /// GICv2: GICD_SPENDSGIR/CPENDSGIR (`set`) for `cpu`, one byte of source bits per SGI.
+    func writeSGISources(cpu: Int, first: Int, size: Int, value: UInt64, set: Bool) {
+        for k in 0..<size where first + k < 16 {
+            let bits = UInt8(truncatingIfNeeded: value >> UInt64(8 * k))
+            let i = cpu * 16 + first + k
+            sgiSources[i] = set ? sgiSources[i] | bits : sgiSources[i] & ~bits
+            local[cpu * 32 + first + k].latch = sgiSources[i] != 0
+        }
+        update()
+    }
+
+    func readSGISources(cpu: Int, first: Int, size: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for k in 0..<size where first + k < 16 { v |= UInt64(sgiSources[cpu * 16 + first + k]) << UInt64(8 * k) }
+        return v
     }
 }

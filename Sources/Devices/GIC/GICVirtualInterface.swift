@@ -64,7 +64,8 @@ public final class GICVirtualInterface {
         if enabled, let i = highestPending() {
             let p = Self.priority(lr[i])
             if p < vpmr && (runningPriority == 0xFF || p < runningPriority) {
-                if Self.group1(lr[i]) { irq = true } else { fiq = true }
+                // GICv2: a virtual Group 0 interrupt is a vFIQ only with GICV_CTLR.FIQEn (VMCR bit 3).
+                if Self.group1(lr[i]) || (gic.architecture == .v2 && vmcr & 8 == 0) { irq = true } else { fiq = true }
             }
         }
         virtualIRQ = irq

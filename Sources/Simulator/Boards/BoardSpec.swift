@@ -1,3 +1,4 @@
+import Devices
 /// A board as data: its physical map, interrupt numbers, counter frequency and CPU identities.
 /// Behaviour lives in the devices; a board only says where they are.
 public struct BoardSpec {
@@ -34,12 +35,26 @@ public struct BoardSpec {
         public let flags: UInt32
     }
 
-    /// GICv3 regions.
+    /// GIC regions: a GICv3's distributor and redistributors, or a GICv2's distributor, CPU
+    /// interface, hypervisor interface (GICH) and virtual CPU interface (GICV).
     public struct GIC {
         public let distributor: UInt64
         public let redistributors: UInt64
         public let redistributorSize: UInt64
         public let maintenanceIntid: Int
+        public var architecture: GICv3.Architecture = .v3
+        public var cpuInterface: UInt64 = 0, hypervisorInterface: UInt64 = 0, virtualCPUInterface: UInt64 = 0
+
+        /// A GICv2 (GIC-400 register map, 64 KiB apart as on QEMU's virt).
+        public static func v2(distributor: UInt64, cpuInterface: UInt64, hypervisorInterface: UInt64,
+                              virtualCPUInterface: UInt64, maintenanceIntid: Int) -> GIC {
+            var g = GIC(distributor: distributor, redistributors: 0, redistributorSize: 0, maintenanceIntid: maintenanceIntid)
+            g.architecture = .v2
+            g.cpuInterface = cpuInterface
+            g.hypervisorInterface = hypervisorInterface
+            g.virtualCPUInterface = virtualCPUInterface
+            return g
+        }
         /// Shared peripheral interrupts implemented (GICD_TYPER.ITLinesNumber), a multiple of 32.
         public var spiCount = 256
         /// The PMU's overflow interrupt (PPI 7 on every board we model, as their trees say).
@@ -150,7 +165,9 @@ public struct BoardSpec {
     public let consoleUART: Int
     public let uartClockHz: UInt32
     /// Nil for the user-mode address space, which has no devices.
-    public let gic: GIC?
+    public private(set) var gic: GIC?
+    /// A GICv2 the board can have instead (`--gic v2`), or nil.
+    public var gicv2: GIC? = nil
     public let timer: TimerPPIs
     /// CNTFRQ: the system counter's frequency.
     public let counterHz: UInt64
@@ -197,6 +214,17 @@ public struct BoardSpec {
     public var peripheralBase: UInt64 = 0
 
     public var ramBase: UInt64 { ramBanks[0].base }
+
+    /// The board with the interrupt controller `--gic` asks for.
+    public func with(gic version: GICv3.Architecture) throws -> BoardSpec {
+        if version == gic?.architecture { return self }
+        guard version == .v2, let v2 = gicv2 else {
+            throw SimError.config("--gic v\(version == .v2 ? 2 : 3): board \(name) has no such interrupt controller")
+        }
+        var b = self
+        b.gic = v2
+        return b
+    }
 
     /// MPIDR_EL1 of CPU n: RES1 bit 31, MT, affinity.
     public func mpidr(_ n: Int) -> UInt64 { 1 << 31 | (multithreaded ? 1 << 24 : 0) | affinity(n) }

@@ -1,6 +1,7 @@
 extension BoardSpec {
     /// QEMU's `-M virt` map (hw/arm/virt.c memory map), GICv3.
-    public static let virt = BoardSpec(
+    public static let virt: BoardSpec = {
+      var b = BoardSpec(
         name: "virt",
         model: "linux,dummy-virt",
         compatible: ["linux,dummy-virt"],
@@ -25,7 +26,12 @@ extension BoardSpec {
         ],
         // 32 transports, 0x200 apart, SPIs 16-47, as QEMU's virt has them.
         virtio: (0..<32).map { VirtIOSlot(base: 0x0A00_0000 + UInt64($0) * 0x200, intid: 32 + 16 + $0, role: nil) }
-    )
+      )
+      // `--gic v2`: QEMU's gic-version=2 map (GICD, GICC, GICH, GICV), virtualization=on.
+      b.gicv2 = .v2(distributor: 0x0800_0000, cpuInterface: 0x0801_0000, hypervisorInterface: 0x0803_0000,
+                    virtualCPUInterface: 0x0804_0000, maintenanceIntid: 25)
+      return b
+    }()
 
     /// Arm FVP Base RevC (upstream arm/fvp-base-revc.dts), GICv3, two clusters of four cores.
     public static let fvp = BoardSpec(

@@ -18,7 +18,8 @@ public enum DeviceTreeGenerator {
 
     public static func generate(_ machine: Machine, chosen: ChosenInfo) throws -> [UInt8] {
         let board = machine.board
-        let ctx = DeviceTreeContext(gicPhandle: gicPhandle, clockPhandle: clockPhandle)
+        var ctx = DeviceTreeContext(gicPhandle: gicPhandle, clockPhandle: clockPhandle)
+        if board.gic?.architecture == .v2 { ctx.ppiCPUMask = UInt32((1 << min(machine.cores.count, 8)) - 1) }
         let dt = try DeviceTreeWriter()
         try dt.beginNode("")
         try dt.property("#address-cells", cells: [2])
@@ -91,11 +92,19 @@ public enum DeviceTreeGenerator {
 
         if let gic = board.gic {
             try dt.beginNode("interrupt-controller@\(String(gic.distributor, radix: 16))")
-            try dt.property("compatible", string: "arm,gic-v3")
+            switch gic.architecture {
+            case .v3:
+                try dt.property("compatible", string: "arm,gic-v3")
+                try dt.property("reg", cells: ctx.reg(gic.distributor, 0x1_0000) + ctx.reg(gic.redistributors, UInt64(machine.cores.count) * 0x2_0000))
+            case .v2:
+                // As QEMU's virt with gic-version=2: GICD, GICC, then GICH and GICV (virtualization).
+                try dt.property("compatible", string: "arm,cortex-a15-gic")
+                try dt.property("reg", cells: [gic.distributor, gic.cpuInterface, gic.hypervisorInterface, gic.virtualCPUInterface]
+                    .flatMap { ctx.reg($0, 0x1_0000) })
+            }
             try dt.property("#interrupt-cells", cells: [3])
             try dt.property("#address-cells", cells: [0])
             try dt.property("interrupt-controller")
-            try dt.property("reg", cells: ctx.reg(gic.distributor, 0x1_0000) + ctx.reg(gic.redistributors, UInt64(machine.cores.count) * 0x2_0000))
             try dt.property("interrupts", cells: ctx.ppi(gic.maintenanceIntid, flags: 4))
             try dt.property("phandle", cells: [gicPhandle])
             try dt.endNode()

@@ -79,8 +79,8 @@ extension Core {
             }
             undefined(pc: pc); return true
         }
-        // Without a GICv3 (rpi3's BCM2836 controller) the CPU interface registers do not exist.
-        if machine.gic == nil, case .special(let sp) = def.target {
+        // Without a GICv3 (rpi3's BCM2836 controller, a GICv2) the CPU interface registers do not exist.
+        if machine.gic?.architecture != .v3, case .special(let sp) = def.target {
             switch sp {
             case .icc, .ich: undefined(pc: pc); return true
             default: break
@@ -154,7 +154,7 @@ extension Core {
                 return (a ? 1 << 8 : 0) | (i ? 1 << 7 : 0) | (f ? 1 << 6 : 0)
             // EL0 and EL1 only; GIC = 1 (system-register interface) where the board has a GICv3.
             case .cbar: return machine.board.peripheralBase & 0xFF_FFFC_0000
-            case .idAA64PFR0: return 0x0000_1122 | (machine.gic != nil ? 0x0100_0000 : 0)
+            case .idAA64PFR0: return 0x0000_1122 | (machine.gic?.architecture == .v3 ? 0x0100_0000 : 0)
             case .dczid:
                 // DZP: DC ZVA prohibited at this EL (SCTLR_EL1.DZE for EL0, HCR_EL2.TDZ below EL2); BS = 4 (64 bytes).
                 let prohibited = (s.el == 0 && self[.sctlrEL1] & (1 << 14) == 0) || (belowEnabledEL2 && self[.hcrEL2] & HCR.tdz != 0)

@@ -56,7 +56,10 @@ public final class Machine {
     /// `--stats-interval`: the CSV rows over time.
     public var statsSampler: StatsSampler? { didSet { statsSampler?.header(self) } }
     /// The core inside `run`, whose time stamps what it causes elsewhere (console lines).
-    var running: Core?
+    var running: Core? { didSet { runningCPU.index = running?.index ?? 0 } }
+    /// The running core's index, for devices with per-CPU banked registers (a GICv2's frames).
+    final class RunningCPU { var index = 0 }
+    let runningCPU = RunningCPU()
     /// Simulated time for an event outside the cores: the running core's cycles, else the quantum's.
     public var timelineNow: UInt64 { running?.state.pointee.cycles ?? now }
 
@@ -126,10 +129,22 @@ public final class Machine {
         switch board.interruptController {
         case .gicv3:
             if let g = board.gic {
-                let gic = GICv3(cpuCount: config.cpus, spiCount: g.spiCount, affinity: (0..<config.cpus).map { board.mpidr($0) & 0xFF_00FF_FFFF })
+                let gic = GICv3(cpuCount: config.cpus, spiCount: g.spiCount, affinity: (0..<config.cpus).map { board.mpidr($0) & 0xFF_00FF_FFFF },
+                                architecture: g.architecture)
                 self.gic = gic
-                try memory.addDevice(GICDistributor(gic: gic), at: g.distributor)
-                try memory.addDevice(GICRedistributors(gic: gic), at: g.redistributors)
+                switch g.architecture {
+                case .v3:
+                    try memory.addDevice(GICDistributor(gic: gic), at: g.distributor)
+                    try memory.addDevice(GICRedistributors(gic: gic), at: g.redistributors)
+                case .v2:
+                    guard config.cpus <= 8 else { throw SimError.config("--gic v2: a GICv2 serves at most 8 CPUs") }
+                    // The memory-mapped CPU-side frames are banked: they answer the running core.
+                    let cpu: () -> Int = { [box = runningCPU] in box.index }
+                    try memory.addDevice(GICv2Distributor(gic: gic, currentCPU: cpu), at: g.distributor)
+                    try memory.addDevice(GICv2CPUInterfaceFrame(gic: gic, currentCPU: cpu), at: g.cpuInterface)
+                    try memory.addDevice(GICv2HypervisorInterface(gic: gic, currentCPU: cpu), at: g.hypervisorInterface)
+                    try memory.addDevice(GICv2VirtualCPUInterfaceFrame(gic: gic, currentCPU: cpu), at: g.virtualCPUInterface)
+                }
                 sink = GICLines(gic: gic)
             } else {
                 sink = NullInterruptSink()
@@ -422,12 +437,12 @@ public final class Machine {
                         deadline = min(deadline, c.state.pointee.cycles &+ (c.a53 == nil ? left : max(left / 2, min(left, 1))))
                     }
                     if timeline != nil { c.timelineEnter() }
+                    running = c
                     if traceExec { runTraced(c, until: deadline) } else {
                         c.state.pointee.deadline = deadline
-                        running = c
                         _ = c.run()
-                        running = nil
                     }
+                    running = nil
                     if timeline != nil { c.timelineEnter() }
                 }
                 if c.pmu.active { c.pmuSync() }
