@@ -11,12 +11,15 @@ read -r _ version _ < <(awk -v n="$name" '$1 == n { print; exit }' "$pins") || t
 mkdir -p "$dir"
 # A .deb's file name carries the version without its epoch ("1:" is %3a in some mirrors' names).
 deb=$dir/${name}_${version#*:}_arm64.deb
+# Architecture: all packages (u-boot-qemu) have no :arm64 name.
+spec="$name:arm64=$version"
+apt-cache show "$spec" >/dev/null 2>&1 || ! apt-cache show "$name=$version" >/dev/null 2>&1 || spec="$name=$version"
 if [ ! -s "$deb" ]; then
   echo "fetch: downloading $name $version (arm64)" >&2
   tmp=$(mktemp -d "$dir/.fetch.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
-  if ! (cd "$tmp" && apt-get download -q "$name:arm64=$version" >"$tmp/log" 2>&1); then
-    if apt-cache show "$name:arm64=$version" >/dev/null 2>&1; then
-      echo "fetch: apt-get download $name:arm64=$version failed: $(grep -v unsandboxed "$tmp/log" | tail -1)" >&2
+  if ! (cd "$tmp" && apt-get download -q "$spec" >"$tmp/log" 2>&1); then
+    if apt-cache show "$spec" >/dev/null 2>&1; then
+      echo "fetch: apt-get download $spec failed: $(grep -v unsandboxed "$tmp/log" | tail -1)" >&2
     else
       echo "fetch: $name $version (pinned in images/guest-packages) is no longer in Debian's archive; run 'make update-guests' to move the pins to the archive's current versions and rewrite the goldens" >&2
     fi

@@ -149,6 +149,8 @@ bad_input "non-aarch64-elf" "$(type -P true).*not AArch64" "$SIM" --kernel "$(ty
 bad_input "truncated-elf" "trunc.elf: .*(truncated|corrupt)" "$SIM" --kernel "$T/trunc.elf"
 bad_input "truncated-elf-segment" "trunc2.elf: .*(truncated|corrupt)" "$SIM" --kernel "$T/trunc2.elf"
 bad_input "gicv2-on-fvp" "--gic v2: board fvp has no such interrupt controller" "$SIM" --board fvp --gic v2 --kernel "$G/fvp/hello.elf"
+bad_input "bios-with-kernel" "--bios runs the firmware alone" "$SIM" --board virt --bios "$G/virt/hello.elf" --kernel "$G/virt/hello.elf"
+bad_input "bios-without-flash" "--bios: board rpi3 has no boot flash" "$SIM" --board rpi3 --bios "$G/rpi3/hello.elf"
 # Output files are written in place: a symlink (like /dev/stdout) stays a symlink, and its target
 # gets the console (replacing it by a regular file would break /dev/null for the whole machine).
 : >"$T/target"; ln -s "$T/target" "$T/link"

@@ -105,5 +105,22 @@ if unit el1drop; then
   done
 fi
 
+# GICv2 with the virtualization extensions (images/guests/gicv2test, two CPUs): distributor, SGI
+# targeting and sources, priorities, active states, GICH list registers, GICV and the maintenance
+# interrupt, on QEMU gic-version=2 and on sim --gic v2: every check passes, the same on both.
+if unit gicv2test; then
+  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a53 -smp 2 -nic none \
+    -nographic -no-reboot -kernel "$G/virt/gicv2test.elf" </dev/null >"$T/v2-qemu.txt" 2>&1
+  timeout 60 "$SIM" --board virt --gic v2 --cpus 2 --kernel "$G/virt/gicv2test.elf" </dev/null >"$T/v2-sim.txt" 2>&1
+  checks "$T/v2-qemu.txt" >"$T/v2-qemu.checks"
+  checks "$T/v2-sim.txt" >"$T/v2-sim.checks"
+  n=$(grep -c '^PASS' "$T/v2-sim.checks")
+  if grep -q '^FAIL' "$T/v2-sim.txt" "$T/v2-qemu.txt" || ! grep -q '^gicv2test: [0-9]* passed, 0 failed' "$T/v2-sim.txt"; then
+    bad "gicv2test" "$(grep -hE '^FAIL|^gicv2test:' "$T/v2-qemu.txt" "$T/v2-sim.txt" | head -4 | tr '\n' ';')"
+  elif [ "$n" -lt 25 ] || ! cmp -s "$T/v2-qemu.checks" "$T/v2-sim.checks"; then
+    bad "gicv2test" "sim $n checks, not QEMU's: $(diff "$T/v2-qemu.checks" "$T/v2-sim.checks" | grep '^[<>]' | head -4 | tr '\n' ';')"
+  else ok "gicv2test ($n checks, same as QEMU)"; fi
+fi
+
 echo "el2-tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -77,7 +77,7 @@ expects() {
 
 if [ ! -f "$L/Image" ] || [ ! -f "$L/initramfs.cpio.gz" ] || [ ! -f "$L/fvp-base-revc.dtb" ] \
    || [ ! -f "$L/Image-generic" ] || [ ! -f "$L/initramfs-generic.cpio.gz" ] || [ ! -f "$L/bcm2837-rpi-3-b-plus.dtb" ] || [ ! -f "$L/armada-3720-espressobin.dtb" ] \
-   || [ ! -f "$L/u-boot-rpi_arm64.elf" ] || [ ! -f "$L/u-boot-rpi_arm64.bin" ] || [ ! -f "$L/rpi3-bl31.bin" ] \
+   || [ ! -f "$L/u-boot-rpi_arm64.elf" ] || [ ! -f "$L/u-boot-rpi_arm64.bin" ] || [ ! -f "$L/u-boot-qemu_arm64.bin" ] || [ ! -f "$L/rpi3-bl31.bin" ] \
    || [ ! -f "$L/u-boot-espressobin.bin" ]; then
   bad "linux-images" "run make images first ($L)"
   echo "linux-tests: $pass passed, $fail failed"; exit 1
@@ -266,6 +266,22 @@ python3 "$HERE/scripts/uboot-check.py" linux-rpi3-u-boot "$SIM" --board rpi3 --c
   --max-insns 20000000000 >"$T/uboot.out" 2>&1
 cat "$T/uboot.out"
 pass=$((pass + $(grep -c '^PASS' "$T/uboot.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/uboot.out")))
+fi
+# Debian's U-Boot qemu_arm64 as virt's boot firmware (sim --bios, QEMU -bios): to its prompt, then
+# virtio scan/info/read find the disk's bytes; the same steps on QEMU, the oracle.
+if unit linux-virt-u-boot-bios; then
+  for runner in sim qemu; do
+    cp "$T/disk.orig" "$T/uboot-$runner.img"
+    if [ $runner = sim ]; then
+      cmd=("$SIM" --board virt --bios "$L/u-boot-qemu_arm64.bin" --drive "file=$T/uboot-$runner.img" --max-insns 20000000000)
+    else
+      cmd=(qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a53 -m 1G -nic none -nographic -no-reboot
+           -bios "$L/u-boot-qemu_arm64.bin" -drive "file=$T/uboot-$runner.img,if=none,format=raw,id=d" -device virtio-blk-device,drive=d)
+    fi
+    python3 "$HERE/scripts/uboot-qemu-check.py" linux-virt-u-boot-bios-$runner "${cmd[@]}" >"$T/uboot-bios.out" 2>&1
+    cat "$T/uboot-bios.out"
+    pass=$((pass + $(grep -c '^PASS' "$T/uboot-bios.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/uboot-bios.out")))
+  done
 fi
 # Raw U-Boot (u-boot.bin, what users name kernel8.img): no ELF or Image header, so the board
 # loads it where the Pi firmware puts a raw kernel, 0x80000, and starts it there.

@@ -9,7 +9,8 @@ set -euo pipefail
 pins=$1
 apt-get update -qq
 candidate() {  # candidate PKG -> the archive's version of PKG:arm64
-  apt-cache policy "$1:arm64" 2>/dev/null | awk '/Candidate:/ { print $2; exit }'
+  # Architecture: all packages (u-boot-qemu) answer only to their plain name.
+  { apt-cache policy "$1:arm64" 2>/dev/null; apt-cache policy "$1" 2>/dev/null; } | awk '/Candidate:/ { print $2; exit }'
 }
 tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
 changed=0

@@ -34,6 +34,9 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("entry-el"), help: "Exception level the payload starts in (1, 2 or 3; default 2).")
     var entryEL: Int?
 
+    @Option(help: "Boot firmware (such as Debian's U-Boot qemu_arm64 u-boot.bin) placed in the board's flash at its base and started there at the reset EL, with the device tree at the start of RAM, as QEMU's -bios.")
+    var bios: String?
+
     @Option(help: "EL3 firmware to boot the payload through: every core starts in it at EL3 and PSCI is the firmware's (rpi3: TF-A's rpi3/bl31.bin from Debian's arm-trusted-firmware, entered as TF-A's BL2 enters it).")
     var firmware: String?
 
@@ -107,8 +110,8 @@ struct Run: ParsableCommand {
         var unmatched = Array(expectREs.indices)
 
         // The Pi boots what its card says, as its GPU firmware does.
-        let fromCard = kernel == nil && load.isEmpty && firmware == nil && spec.bootsFromCard ? sd : nil
-        if kernel == nil && load.isEmpty && firmware == nil && dumpDTB == nil && fromCard == nil {
+        let fromCard = kernel == nil && load.isEmpty && firmware == nil && bios == nil && spec.bootsFromCard ? sd : nil
+        if kernel == nil && load.isEmpty && firmware == nil && bios == nil && dumpDTB == nil && fromCard == nil {
             try DefaultFlow.run(board: board.rawValue)
         }
 
@@ -161,6 +164,7 @@ struct Run: ParsableCommand {
             options.loads = load.map { ($0.path, $0.address) }
         }
         options.firmware = firmware
+        options.bios = bios
         let plan = try BootLoader.load(options, into: machine)
         if let path = dumpDTB {
             let h = try OutputFile.open(path, what: "device tree file")

@@ -12,6 +12,9 @@ public struct BootOptions {
     public var loads: [(path: String, address: UInt64)] = []
     /// EL3 firmware the payload boots through (`--firmware`), entered per the board's protocol.
     public var firmware: String?
+    /// Boot firmware in the board's first flash (`--bios`, as QEMU's -bios): started at the
+    /// flash's base at the reset EL, with the device tree at the start of RAM.
+    public var bios: String?
     /// Files already in memory, by the name the paths above use (the Pi firmware's card files).
     public var files: [String: [UInt8]] = [:]
     /// Where the initrd and the device tree go, when the boot loader says (the Pi's config.txt).
@@ -86,7 +89,21 @@ public enum BootLoader {
             let data = try read(l.path)
             segments.append(("\(l.path)@0x\(String(l.address, radix: 16))", Segment(address: l.address, bytes: data, size: UInt64(data.count))))
         }
-        let entryPoint = entry ?? options.loads.first?.address
+        var entryPoint = entry ?? options.loads.first?.address
+        if let path = options.bios {
+            guard let flash = machine.board.flash.first else {
+                throw SimError.config("--bios: board \(machine.board.name) has no boot flash (give the firmware with --kernel or --load)")
+            }
+            guard options.kernel == nil, options.initrd == nil, options.firmware == nil else {
+                throw SimError.config("--bios runs the firmware alone: --kernel, --initrd and --firmware do not apply (load the kernel from a --drive)")
+            }
+            let data = try read(path)
+            guard !data.isEmpty, UInt64(data.count) <= flash.size else {
+                throw SimError.file(path: path, problem: "\(data.count) bytes: the boot flash at 0x\(String(flash.base, radix: 16)) holds 1 to \(flash.size) bytes")
+            }
+            segments.append((path, Segment(address: flash.base, bytes: data, size: UInt64(data.count))))
+            entryPoint = flash.base
+        }
         var firmwareProtocol: BoardSpec.FirmwareProtocol?
         if let path = options.firmware {
             guard let fw = machine.board.firmware else {
@@ -125,6 +142,8 @@ public enum BootLoader {
             chosen.initrd = (start, start + UInt64(data.count))
         }
         if let a = options.dtbAddress { dtbAddress = a }
+        // QEMU's -bios: the firmware finds the tree at the start of RAM.
+        if options.bios != nil { dtbAddress = ram.base }
         var dtb: [UInt8]
         if let path = try options.dtb ?? upstreamDTB(machine.board) {
             do {
