@@ -151,6 +151,9 @@ bad_input "truncated-elf-segment" "trunc2.elf: .*(truncated|corrupt)" "$SIM" --k
 bad_input "gicv2-on-fvp" "--gic v2: board fvp has no such interrupt controller" "$SIM" --board fvp --gic v2 --kernel "$G/fvp/hello.elf"
 bad_input "bios-with-kernel" "--bios runs the firmware alone" "$SIM" --board virt --bios "$G/virt/hello.elf" --kernel "$G/virt/hello.elf"
 bad_input "bios-without-flash" "--bios: board rpi3 has no boot flash" "$SIM" --board rpi3 --bios "$G/rpi3/hello.elf"
+bad_input "pci-device-on-fvp" "--device \*-pci: board fvp has no PCIe host bridge" "$SIM" --board fvp --device "virtio-blk-pci,drive=$T/one" --kernel "$G/fvp/hello.elf"
+bad_input "net-pci-without-net" "--device virtio-net-pci: give the network with --net" "$SIM" --board virt --device virtio-net-pci --kernel "$G/virt/hello.elf"
+bad_input "unknown-pci-device" "virtio-gpu-pci.*--device" "$SIM" --board virt --device virtio-gpu-pci --kernel "$G/virt/hello.elf"
 # Output files are written in place: a symlink (like /dev/stdout) stays a symlink, and its target
 # gets the console (replacing it by a regular file would break /dev/null for the whole machine).
 : >"$T/target"; ln -s "$T/target" "$T/link"

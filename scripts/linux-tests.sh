@@ -78,7 +78,7 @@ expects() {
 if [ ! -f "$L/Image" ] || [ ! -f "$L/initramfs.cpio.gz" ] || [ ! -f "$L/fvp-base-revc.dtb" ] \
    || [ ! -f "$L/Image-generic" ] || [ ! -f "$L/initramfs-generic.cpio.gz" ] || [ ! -f "$L/bcm2837-rpi-3-b-plus.dtb" ] || [ ! -f "$L/armada-3720-espressobin.dtb" ] \
    || [ ! -f "$L/u-boot-rpi_arm64.elf" ] || [ ! -f "$L/u-boot-rpi_arm64.bin" ] || [ ! -f "$L/u-boot-qemu_arm64.bin" ] || [ ! -f "$L/rpi3-bl31.bin" ] \
-   || [ ! -f "$L/u-boot-espressobin.bin" ]; then
+   || [ ! -f "$L/u-boot-espressobin.bin" ] || [ ! -f "$L/initramfs-pci.cpio.gz" ]; then
   bad "linux-images" "run make images first ($L)"
   echo "linux-tests: $pass passed, $fail failed"; exit 1
 fi
@@ -179,11 +179,38 @@ disk_checks $name "$T/disk-dtb.img"
 golden $name
 fi
 
+# PCIe on virt: the disk and the virtio console as virtio-pci functions (INTx) behind the ECAM host
+# bridge, 4 CPUs; Linux's pci-host-generic enumerates them and assigns the BARs, virtio_pci binds
+# them. QEMU with the same modern devices prints the same workload lines.
+if unit linux-virt-pci; then
+  name=linux-virt-pci
+  cp "$T/disk.orig" "$T/disk-pci.img"
+  INITRD=$L/initramfs-pci.cpio.gz boot $name 0 --board virt --cpus 4 --append "console=ttyAMA0" \
+    --device "virtio-blk-pci,drive=$T/disk-pci.img" --device virtio-console-pci \
+    --fail-on 'Internal error|Unable to handle|WARNING:|Kernel panic' --expect 'MINOS-INIT: done'
+  if grep -q 'pci 0000:00:01.0: \[1af4:1042\] type 00 class 0x010000' "$T/$name.log" && grep -q 'pci 0000:00:02.0: \[1af4:1043\]' "$T/$name.log" \
+     && grep -q 'virtio-pci 0000:00:01.0: enabling device' "$T/$name.log"; then ok "$name-enumerated"
+  else bad "$name-enumerated" "$(grep -E 'pci|virtio' "$T/$name.log" | tail -5 | tr '\n' ';')"; fi
+  disk_checks $name "$T/disk-pci.img"
+  cp "$T/disk.orig" "$T/disk-pci-qemu.img"
+  timeout 120 qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a53 -smp 4 -m 1G -nic none -nographic -no-reboot \
+    -kernel "$L/Image" -initrd "$L/initramfs-pci.cpio.gz" -append console=ttyAMA0 \
+    -drive "file=$T/disk-pci-qemu.img,if=none,format=raw,id=d" -device virtio-blk-pci,drive=d,disable-legacy=on \
+    -device virtio-serial-pci,disable-legacy=on -device virtconsole,chardev=c -chardev file,id=c,path=$T/qemu-hvc.txt </dev/null >"$T/$name-qemu.log" 2>&1
+  # (sim shows hvc0's output on its console; QEMU's went to the chardev file.)
+  workload() { grep -a '^MINOS-INIT:' "$1" | grep -v 'on hvc0' | sed -E 's/memory [0-9]+ kB/memory N kB/'; }
+  if grep -q 'MINOS-INIT: vda 2048' "$T/$name-qemu.log" && grep -q 'MINOS-INIT: hello on hvc0' "$T/qemu-hvc.txt" \
+     && [ "$(workload "$T/$name-qemu.log")" = "$(workload "$T/$name.log")" ]; then
+    ok "$name-same-as-qemu"
+  else bad "$name-same-as-qemu" "$(diff <(workload "$T/$name-qemu.log") <(workload "$T/$name.log") | tr '\n' ';')"; fi
+  golden $name
+fi
+
 # Networking: DHCP, wget from a host HTTP server on loopback, a host client through hostfwd.
-for b in virt fvp; do
+for b in virt fvp virt-pci; do
   unit linux-$b-net || continue
   started=$SECONDS
-  python3 "$HERE/Tests/linux/net.py" --sim "$SIM" --linux "$L" --board $b --cpus 4 >"$T/net-$b.out" 2>&1
+  python3 "$HERE/Tests/linux/net.py" --sim "$SIM" --linux "$L" --board ${b%-pci} --cpus 4 $([ $b = virt-pci ] && echo --pci) >"$T/net-$b.out" 2>&1
   cat "$T/net-$b.out"
   pass=$((pass + $(grep -c '^PASS' "$T/net-$b.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/net-$b.out")))
   grep -q '^PASS\|^FAIL' "$T/net-$b.out" || bad "linux-$b-net" "the test driver failed: $(tail -3 "$T/net-$b.out")"
@@ -268,15 +295,15 @@ cat "$T/uboot.out"
 pass=$((pass + $(grep -c '^PASS' "$T/uboot.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/uboot.out")))
 fi
 # Debian's U-Boot qemu_arm64 as virt's boot firmware (sim --bios, QEMU -bios): to its prompt, then
-# virtio scan/info/read find the disk's bytes; the same steps on QEMU, the oracle.
+# pci lists the virtio-blk-pci disk and virtio scan/info/read find its bytes; the same steps on QEMU.
 if unit linux-virt-u-boot-bios; then
   for runner in sim qemu; do
     cp "$T/disk.orig" "$T/uboot-$runner.img"
     if [ $runner = sim ]; then
-      cmd=("$SIM" --board virt --bios "$L/u-boot-qemu_arm64.bin" --drive "file=$T/uboot-$runner.img" --max-insns 20000000000)
+      cmd=("$SIM" --board virt --bios "$L/u-boot-qemu_arm64.bin" --device "virtio-blk-pci,drive=$T/uboot-$runner.img" --max-insns 20000000000)
     else
       cmd=(qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a53 -m 1G -nic none -nographic -no-reboot
-           -bios "$L/u-boot-qemu_arm64.bin" -drive "file=$T/uboot-$runner.img,if=none,format=raw,id=d" -device virtio-blk-device,drive=d)
+           -bios "$L/u-boot-qemu_arm64.bin" -drive "file=$T/uboot-$runner.img,if=none,format=raw,id=d" -device virtio-blk-pci,drive=d,disable-legacy=on)
     fi
     python3 "$HERE/scripts/uboot-qemu-check.py" linux-virt-u-boot-bios-$runner "${cmd[@]}" >"$T/uboot-bios.out" 2>&1
     cat "$T/uboot-bios.out"

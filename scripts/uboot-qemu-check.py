@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Drives Debian's U-Boot for QEMU's virt (qemu_arm64), started from the boot flash (`sim --bios`
 or QEMU's -bios), through a pseudo-terminal: it finds 1 GiB of RAM from the device tree at the start
-of RAM, stops autoboot for a key, scans virtio, lists the block device the command line gave it
-(1 MiB of the Linux suite's deterministic bytes), reads its first sector into memory, shows its
-first bytes and powers the board off through PSCI.
+of RAM, stops autoboot for a key, lists the PCI bus (the host bridge and a modern virtio-blk-pci
+function), scans virtio, lists the PCI block device the command line gave it (1 MiB of the Linux
+suite's deterministic bytes), reads its first sector into memory, shows its first bytes and powers
+the board off through PSCI.
 
 Usage: uboot-qemu-check.py NAME COMMAND...      Prints `PASS NAME` or `FAIL NAME: <step>`.
 """
@@ -20,6 +21,7 @@ con.run_steps(name, [
     (None, rb"DRAM:  1 GiB", 60, "U-Boot did not find the RAM from the device tree at the start of RAM"),
     (None, rb"Hit any key to stop autoboot", 120, "no autoboot prompt"),
     (" ", rb"=> ", 60, "a key did not stop autoboot"),
+    ("pci\r", rb"00\.01\.00 +0x1af4 +0x1042 +Mass storage controller", 60, "pci did not list the virtio-blk-pci function"),
     ("virtio scan\r", rb"=> ", 60, "virtio scan did not return to the prompt"),
     ("virtio info\r", rb"Device 0: [^\r\n]*VirtIO Block Device", 60, "virtio info listed no block device"),
     (None, rb"Capacity: 1\.0 MB = 0\.0 GB \(2048 x 512\)", 10, "the disk's capacity is not 2048 sectors"),

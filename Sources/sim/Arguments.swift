@@ -103,6 +103,36 @@ struct DriveSpec: ExpressibleByArgument {
     }
 }
 
+/// `--device virtio-blk-pci,drive=FILE[,mode=ro|rw|snapshot]`, `virtio-net-pci` (the `--net`
+/// device on PCI) or `virtio-console-pci` (hvc0 on PCI): virtio-pci functions, as QEMU's -device.
+struct DeviceSpec: ExpressibleByArgument {
+    let device: MachineConfig.PCIDevice
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",").map(String.init)
+        guard let kind = parts.first else { return nil }
+        var path: String?
+        var mode = DiskImage.Mode.readWrite
+        for part in parts.dropFirst() {
+            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { return nil }
+            switch kv[0] {
+            case "drive", "file": path = kv[1]
+            case "mode": guard let m = DiskImage.Mode(rawValue: kv[1]) else { return nil }; mode = m
+            default: return nil
+            }
+        }
+        switch kind {
+        case "virtio-blk-pci":
+            guard let p = path, !p.isEmpty else { return nil }
+            device = .block(path: p, mode: mode)
+        case "virtio-net-pci": guard path == nil else { return nil }; device = .net
+        case "virtio-console-pci": guard path == nil else { return nil }; device = .console
+        default: return nil
+        }
+    }
+}
+
 /// `--gdb tcp::PORT`, `tcp:HOST:PORT` or `PORT` (QEMU's -gdb forms); port 0 picks a free one.
 struct GDBSpec: ExpressibleByArgument {
     let host: String

@@ -55,6 +55,9 @@ struct Run: ParsableCommand {
     @Option(help: "Debug trace: exec, exc, mmio (comma-separated), optionally :FILE (default stderr).")
     var trace: TraceSpec?
 
+    @Option(help: "A virtio-pci function behind the board's PCIe host bridge (virt): virtio-blk-pci,drive=FILE[,mode=ro|rw|snapshot], virtio-net-pci (the --net device on PCI) or virtio-console-pci (hvc0 on PCI). Repeatable.")
+    var device: [DeviceSpec] = []
+
     @Option(help: "Interrupt controller: v3 (every board's default) or v2 (a GIC-400 with virtualization, virt only, as QEMU's gic-version=2).")
     var gic: GICVersion?
 
@@ -132,6 +135,7 @@ struct Run: ParsableCommand {
             config.net = n
         }
         config.timing = timing
+        config.pciDevices = device.map(\.device)
         let machine = try Machine(config, console: console)
         defer { machine.close() }
         if let t = trace {

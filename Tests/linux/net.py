@@ -11,7 +11,9 @@ No traffic leaves the host's loopback: slirp's DNS forwarder is off (dnsforward=
 host socket slirp opens for the guest binds to 127.0.0.1 (outbound=127.0.0.1); the guest also
 checks that an outside address (192.0.2.1, TEST-NET-1) is refused.
 
-Usage: net.py --sim SIM --linux BUILD/linux [--board virt] [--cpus 4]
+With --pci the network device is virtio-net-pci behind the PCIe host bridge (initramfs-pci).
+
+Usage: net.py --sim SIM --linux BUILD/linux [--board virt] [--cpus 4] [--pci]
 Prints PASS/FAIL lines; exit status 0 when every check passed.
 """
 import argparse
@@ -44,8 +46,9 @@ def main():
     ap.add_argument("--board", default="virt")
     ap.add_argument("--cpus", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=300, help="host seconds before the run is killed")
+    ap.add_argument("--pci", action="store_true", help="virtio-net-pci instead of virtio-mmio")
     args = ap.parse_args()
-    name = f"linux-{args.board}-net"
+    name = f"linux-{args.board}-net" + ("-pci" if args.pci else "")
     page_token, line_token = secrets.token_hex(8), secrets.token_hex(8)
 
     root = tempfile.mkdtemp(prefix="minos-net-")
@@ -63,11 +66,12 @@ def main():
     host_port = free_port()
 
     cmd = [args.sim, "--board", args.board, "--cpus", str(args.cpus),
-           "--kernel", os.path.join(args.linux, "Image"), "--initrd", os.path.join(args.linux, "initramfs.cpio.gz"),
+           "--kernel", os.path.join(args.linux, "Image"),
+           "--initrd", os.path.join(args.linux, "initramfs-pci.cpio.gz" if args.pci else "initramfs.cpio.gz"),
            "--append", f"console=ttyAMA0 minos.test=net minos.http=10.0.2.2:{http_port} "
                        f"minos.listen={GUEST_PORT} minos.outside={OUTSIDE}",
            "--net", f"user,dnsforward=off,outbound=127.0.0.1,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}",
-           "--max-insns", "40000000000", "--expect", "MINOS-INIT: done"]
+           "--max-insns", "40000000000", "--expect", "MINOS-INIT: done"] + (["--device", "virtio-net-pci"] if args.pci else [])
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                             errors="replace")

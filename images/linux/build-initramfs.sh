@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a gzip'd newc initramfs: busybox, the modules its /init may load (virtio, the Pi's watchdog;
-# with `sd`, the ESPRESSObin's SD stack and FAT) when MODULES_DIR has them, and /init.
-# Usage: build-initramfs.sh CACHE_DIR INIT_SCRIPT OUTPUT [MODULES_DIR [sd]]   (default CACHE_DIR/modules)
+# with `sd`, the ESPRESSObin's SD stack and FAT; with `pci`, virtio-pci) when MODULES_DIR has them, and /init.
+# Usage: build-initramfs.sh CACHE_DIR INIT_SCRIPT OUTPUT [MODULES_DIR [sd|pci]]   (default CACHE_DIR/modules)
 set -euo pipefail
 CACHE=$(realpath "$1"); INIT=$(realpath "$2"); OUT=$(realpath -m "$3"); MODULES=$(realpath "${4:-$CACHE/modules}")
 root=$(mktemp -d); trap 'rm -rf "$root"' EXIT
@@ -14,8 +14,9 @@ mkdir -p "$mods"
 for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio \
          drivers/block/virtio_blk drivers/net/net_failover drivers/net/virtio_net drivers/char/virtio_console \
          net/core/failover drivers/watchdog/bcm2835_wdt \
-         ${5:+drivers/regulator/gpio-regulator drivers/mmc/host/sdhci drivers/mmc/host/sdhci-pltfm} \
-         ${5:+drivers/mmc/host/sdhci-xenon-driver fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii}; do
+         $([ "${5:-}" = sd ] && echo drivers/regulator/gpio-regulator drivers/mmc/host/sdhci drivers/mmc/host/sdhci-pltfm \
+             drivers/mmc/host/sdhci-xenon-driver fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii) \
+         $([ "${5:-}" = pci ] && echo drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci); do
   src="$MODULES/kernel/$m.ko"
   [ -f "$src" ] && cp "$src" "$mods/"
 done

@@ -168,6 +168,11 @@ public struct BoardSpec {
     public private(set) var gic: GIC?
     /// A GICv2 the board can have instead (`--gic v2`), or nil.
     public var gicv2: GIC? = nil
+    /// A PCIe host bridge (ECAM, 32-bit memory window, first of four INTx SPIs), for `--device *-pci`.
+    public struct PCIe {
+        public let ecam: UInt64, ecamSize: UInt64, window: UInt64, windowSize: UInt64, intxBase: Int
+    }
+    public var pcie: PCIe? = nil
     public let timer: TimerPPIs
     /// CNTFRQ: the system counter's frequency.
     public let counterHz: UInt64

@@ -30,6 +30,8 @@ extension BoardSpec {
       // `--gic v2`: QEMU's gic-version=2 map (GICD, GICC, GICH, GICV), virtualization=on.
       b.gicv2 = .v2(distributor: 0x0800_0000, cpuInterface: 0x0801_0000, hypervisorInterface: 0x0803_0000,
                     virtualCPUInterface: 0x0804_0000, maintenanceIntid: 25)
+      // QEMU's PCIe: the high ECAM (256 buses), the 32-bit MMIO window, INTA-D on SPIs 3-6.
+      b.pcie = PCIe(ecam: 0x40_1000_0000, ecamSize: 0x1000_0000, window: 0x1000_0000, windowSize: 0x2EFF_0000, intxBase: 32 + 3)
       return b
     }()
 

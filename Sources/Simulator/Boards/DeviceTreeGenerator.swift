@@ -124,6 +124,9 @@ public enum DeviceTreeGenerator {
         for v in machine.virtio {
             try v.transport.emitDeviceTree(dt, base: v.base, context: ctx)
         }
+        if let pci = machine.pci, let p = board.pcie {
+            try pci.emitDeviceTree(dt, ecam: p.ecam, ecamSize: p.ecamSize, window: p.window, windowSize: p.windowSize, context: ctx)
+        }
         try dt.endNode()
         return try dt.finish()
     }

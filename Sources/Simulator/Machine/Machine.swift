@@ -17,6 +17,16 @@ public struct MachineConfig {
     public var spiFlash: (path: String, mode: DiskImage.Mode)?
     /// `--timing`: the functional cost table, or the Cortex-A53 model.
     public var timing: TimingMode = .simple
+    /// `--device`: virtio-pci functions behind the board's PCIe host bridge.
+    public var pciDevices: [PCIDevice] = []
+
+    public enum PCIDevice {
+        case block(path: String, mode: DiskImage.Mode)
+        /// The `--net` device, on PCI instead of a virtio-mmio slot.
+        case net
+        /// The virtio console (hvc0), on PCI instead of a virtio-mmio slot.
+        case console
+    }
 
     public init(board: BoardSpec, cpus: Int = 1, memory: UInt64? = nil, entryEL: Int = 2) {
         self.board = board
@@ -37,6 +47,9 @@ public final class Machine {
     public private(set) var uarts: [PL011] = []
     /// virtio-mmio transports by base address (every slot of the board, some empty).
     public private(set) var virtio: [(base: UInt64, transport: VirtIOMMIO)] = []
+    /// The PCIe host bridge and its memory window (`--device *-pci`), or nil.
+    public private(set) var pci: PCIHost?
+    private var pciWindow: PCIHost.Window?
     /// The virtio console's output, line-matched like the UART's.
     public private(set) var virtioConsole: SerialBackend?
     public let console: SerialBackend
@@ -244,6 +257,15 @@ public final class Machine {
             return
         }
         var devices: [(role: String, device: VirtIODevice)] = []
+        var pciDevices: [(role: String, device: VirtIODevice)] = []
+        if !config.pciDevices.isEmpty && board.pcie == nil { throw SimError.config("--device *-pci: board \(board.name) has no PCIe host bridge") }
+        let netOnPCI = config.pciDevices.contains { if case .net = $0 { return true } else { return false } }
+        let consoleOnPCI = config.pciDevices.contains { if case .console = $0 { return true } else { return false } }
+        if netOnPCI && config.net == nil { throw SimError.config("--device virtio-net-pci: give the network with --net user[,...]") }
+        for case .block(let path, let mode) in config.pciDevices {
+            do { pciDevices.append(("block", VirtIOBlock(image: try DiskImage(path: path, mode: mode)))) }
+            catch let e as DiskImageError { throw SimError.file(path: path, problem: e.description.replacingOccurrences(of: path + ": ", with: "")) }
+        }
         for d in config.drives {
             do { devices.append(("block", VirtIOBlock(image: try DiskImage(path: d.path, mode: d.mode)))) }
             catch let e as DiskImageError { throw SimError.file(path: d.path, problem: e.description.replacingOccurrences(of: d.path + ": ", with: "")) }
@@ -252,14 +274,14 @@ public final class Machine {
             do {
                 let backend = try SlirpBackend(spec)
                 hostIO.append(backend)
-                devices.append(("net", VirtIONet(backend: backend)))
+                if netOnPCI { pciDevices.append(("net", VirtIONet(backend: backend))) } else { devices.append(("net", VirtIONet(backend: backend))) }
             }
             catch let e as NetOptionError { throw SimError.config(e.description) }
             catch { throw SimError.config("--net: \(error)") }
         }
         let hvc = SerialBackend(handle: console.handleForVirtIO, echo: console.echo)
         virtioConsole = hvc
-        devices.append(("console", VirtIOConsole(backend: hvc)))
+        if consoleOnPCI { pciDevices.append(("console", VirtIOConsole(backend: hvc))) } else { devices.append(("console", VirtIOConsole(backend: hvc))) }
         var slots = board.virtio
         var assigned = [Int: VirtIODevice]()
         for (role, device) in devices {
@@ -279,6 +301,27 @@ public final class Machine {
             virtio.append((slot.base, transport))
         }
         slots.removeAll()
+        try attachPCI(pciDevices, sink: sink)
+    }
+
+    /// The PCIe host bridge with virtio-pci functions in slots 1, 2, ... (the bridge is 00:00.0);
+    /// only when some device is on PCI, so boards without `--device` keep QEMU-less-PCI device trees.
+    private func attachPCI(_ devices: [(role: String, device: VirtIODevice)], sink: InterruptSink) throws {
+        guard !devices.isEmpty else { return }
+        guard let p = board.pcie else { return }
+        guard gic != nil else { throw SimError.config("--device *-pci: board \(board.name) has no GIC for INTx") }
+        let host = PCIHost(intxBase: p.intxBase)
+        for (role, device) in devices {
+            let slot = host.slots.firstIndex { $0 == nil } ?? 32
+            guard slot < 32 else { throw SimError.config("--device: no free PCI slot for another \(role) device") }
+            _ = host.attach(VirtIOPCI(name: "virtio-pci@00:\(String(format: "%02x", slot)).0", device: device, memory: memory,
+                                      intx: host.intxIntid(slot: slot, pin: 1), sink: sink))
+        }
+        try memory.addDevice(PCIHost.ECAM(host: host, size: p.ecamSize), at: p.ecam)
+        let window = PCIHost.Window(host: host, base: p.window, size: p.windowSize)
+        try memory.addDevice(window, at: p.window)
+        pci = host
+        pciWindow = window
     }
 
     /// Covers what no device occupies in `window` with read-as-zero regions (the board's many
@@ -298,6 +341,7 @@ public final class Machine {
     public func close() {
         statsSampler?.close()
         for v in virtio { v.transport.close() }
+        for f in pci?.functions ?? [] { f.close() }
         sdCard?.image.close()
         spiFlash?.image.close()
     }
@@ -457,6 +501,7 @@ public final class Machine {
             for d in tickedDevices { d.tick(now: now) }
             if !held.isEmpty { releaseHeldCores() }
             for v in virtio { v.transport.tick(now: now) }
+            pciWindow?.tick(now: now)
             let woke = wakeWaiters()
             if !anyRunning && !woke && outcome == nil {
                 idle()
