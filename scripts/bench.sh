@@ -78,16 +78,25 @@ boot() {
     "$(echo "$insns / $simt / 1000000" | bc -l)" "$qt" "-" "$RATIO"
 }
 a53_mips=- functional_mips=-
+declare -A insns=()
 if [ -n "$LINUX" ] && [ -f "$LINUX/Image" ]; then
   boot "(d) Linux boot to poweroff (virt)" virt 1; boot_ratio_1=$RATIO
   boot "(e) Linux boot, fvp 4 CPUs" fvp 4; boot_ratio_4=$RATIO
-  # (g) The boot of (d) under each timing model (the timing issue M2.5): the summary line's own MIPS.
+  # (g) The boot of (d) under each timing model (the timing issue M2.5): the summary line's own MIPS,
+  # three runs each, alternating, printed as median (min-max); the target uses the median.
+  declare -A runs=()
+  for k in 1 2 3; do
+    for timing in simple a53; do
+      line=$("$SIM" --board virt --cpus 1 --timing $timing --kernel "$LINUX/Image" --initrd "$LINUX/initramfs.cpio.gz" \
+        --append "console=ttyAMA0" --max-insns 16000000000 2>&1 >/dev/null | tail -1)
+      runs[$timing]+="$(sed -E 's/.* ([0-9.]+) MIPS.*/\1/' <<<"$line") "
+      insns[$timing]=$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")
+    done
+  done
   for timing in simple a53; do
-    line=$("$SIM" --board virt --cpus 1 --timing $timing --kernel "$LINUX/Image" --initrd "$LINUX/initramfs.cpio.gz" \
-      --append "console=ttyAMA0" --max-insns 16000000000 2>&1 >/dev/null | tail -1)
-    printf '%-34s %12d %9.3f %9.1f\n' "(g) Linux boot (virt), --timing $timing" "$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")" \
-      "$(sed -E 's/.* ([0-9.]+) s host.*/\1/' <<<"$line")" "$(sed -E 's/.* ([0-9.]+) MIPS.*/\1/' <<<"$line")"
-    [ $timing = a53 ] && a53_mips=$(sed -E 's/.* ([0-9.]+) MIPS.*/\1/' <<<"$line") || functional_mips=$(sed -E 's/.* ([0-9.]+) MIPS.*/\1/' <<<"$line")
+    read -r lo mid hi < <(tr ' ' '\n' <<<"${runs[$timing]}" | grep . | sort -n | tr '\n' ' '; echo)
+    printf '%-34s %12d %9s %9.1f   (MIPS of 3 runs: min %s, max %s)\n' "(g) Linux boot (virt), --timing $timing" "${insns[$timing]}" "-" "$mid" "$lo" "$hi"
+    [ $timing = a53 ] && a53_mips=$mid || functional_mips=$mid
   done
 fi
 
