@@ -154,6 +154,8 @@ bad_input "bios-without-flash" "--bios: board rpi3 has no boot flash" "$SIM" --b
 bad_input "pci-device-on-fvp" "--device \*-pci: board fvp has no PCIe host bridge" "$SIM" --board fvp --device "virtio-blk-pci,drive=$T/one" --kernel "$G/fvp/hello.elf"
 bad_input "net-pci-without-net" "--device virtio-net-pci: give the network with --net" "$SIM" --board virt --device virtio-net-pci --kernel "$G/virt/hello.elf"
 bad_input "unknown-pci-device" "virtio-gpu-pci.*--device" "$SIM" --board virt --device virtio-gpu-pci --kernel "$G/virt/hello.elf"
+bad_input "its-on-gicv2" "--its needs a GICv3" "$SIM" --board virt --gic v2 --its --kernel "$G/virt/hello.elf"
+bad_input "its-on-fvp" "--its: board fvp has no GIC ITS" "$SIM" --board fvp --its --kernel "$G/fvp/hello.elf"
 # Output files are written in place: a symlink (like /dev/stdout) stays a symlink, and its target
 # gets the console (replacing it by a regular file would break /dev/null for the whole machine).
 : >"$T/target"; ln -s "$T/target" "$T/link"

@@ -206,6 +206,23 @@ if unit linux-virt-pci; then
   golden $name
 fi
 
+# The GICv3 ITS (--its, as QEMU's its=on): Linux finds it, gives each of 4 CPUs an LPI pending
+# table, and the PCI disk's virtio interrupts arrive as MSI-X through the ITS (LPIs), the
+# virtio-mmio console's as SPIs; the disk works as without.
+if unit linux-virt-its; then
+  name=linux-virt-its
+  cp "$T/disk.orig" "$T/disk-its.img"
+  INITRD=$L/initramfs-pci.cpio.gz boot $name 0 --board virt --cpus 4 --its --append "console=ttyAMA0 minos.test=interrupts" \
+    --device "virtio-blk-pci,drive=$T/disk-its.img" --fail-on 'Internal error|Unable to handle|WARNING:|Kernel panic' --expect 'MINOS-INIT: done'
+  if grep -q 'ITS \[mem 0x08080000-0x0809ffff\]' "$T/$name.log" && grep -q 'GICv3: CPU3: using allocated LPI pending table' "$T/$name.log" \
+     && grep -q 'PCI/MSI: .*its@8080000 domain created' "$T/$name.log" && grep -q 'MINOS-INIT: irq virtio[0-9]-req.0 via ITS-MSI' "$T/$name.log" \
+     && grep -q 'MINOS-INIT: irq virtio[0-9]-config via ITS-MSI' "$T/$name.log" && grep -q 'MINOS-INIT: irq virtio[0-9] via GICv3' "$T/$name.log"; then
+    ok "$name-msi-x-through-its"
+  else bad "$name-msi-x-through-its" "$(grep -E 'ITS|LPI|MINOS-INIT: irq' "$T/$name.log" | tail -6 | tr '\n' ';')"; fi
+  disk_checks $name "$T/disk-its.img"
+  golden $name
+fi
+
 # Networking: DHCP, wget from a host HTTP server on loopback, a host client through hostfwd.
 for b in virt fvp virt-pci; do
   unit linux-$b-net || continue

@@ -58,6 +58,9 @@ struct Run: ParsableCommand {
     @Option(help: "A virtio-pci function behind the board's PCIe host bridge (virt): virtio-blk-pci,drive=FILE[,mode=ro|rw|snapshot], virtio-net-pci (the --net device on PCI) or virtio-console-pci (hvc0 on PCI). Repeatable.")
     var device: [DeviceSpec] = []
 
+    @Flag(help: "Give virt's GICv3 its ITS (as QEMU's its=on): LPIs, and MSI-X for --device *-pci.")
+    var its = false
+
     @Option(help: "Interrupt controller: v3 (every board's default) or v2 (a GIC-400 with virtualization, virt only, as QEMU's gic-version=2).")
     var gic: GICVersion?
 
@@ -136,6 +139,7 @@ struct Run: ParsableCommand {
         }
         config.timing = timing
         config.pciDevices = device.map(\.device)
+        config.its = its
         let machine = try Machine(config, console: console)
         defer { machine.close() }
         if let t = trace {

@@ -11,7 +11,8 @@ No traffic leaves the host's loopback: slirp's DNS forwarder is off (dnsforward=
 host socket slirp opens for the guest binds to 127.0.0.1 (outbound=127.0.0.1); the guest also
 checks that an outside address (192.0.2.1, TEST-NET-1) is refused.
 
-With --pci the network device is virtio-net-pci behind the PCIe host bridge (initramfs-pci).
+With --pci the network device is virtio-net-pci behind the PCIe host bridge (initramfs-pci), its
+interrupts MSI-X through the GICv3 ITS (--its).
 
 Usage: net.py --sim SIM --linux BUILD/linux [--board virt] [--cpus 4] [--pci]
 Prints PASS/FAIL lines; exit status 0 when every check passed.
@@ -71,7 +72,7 @@ def main():
            "--append", f"console=ttyAMA0 minos.test=net minos.http=10.0.2.2:{http_port} "
                        f"minos.listen={GUEST_PORT} minos.outside={OUTSIDE}",
            "--net", f"user,dnsforward=off,outbound=127.0.0.1,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}",
-           "--max-insns", "40000000000", "--expect", "MINOS-INIT: done"] + (["--device", "virtio-net-pci"] if args.pci else [])
+           "--max-insns", "40000000000", "--expect", "MINOS-INIT: done"] + (["--device", "virtio-net-pci", "--its"] if args.pci else [])
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                             errors="replace")

@@ -80,6 +80,10 @@ public struct DeviceTreeContext {
     /// GICv2 PPI specifiers carry the mask of CPUs the PPI goes to (bits 15:8 of the flags), as
     /// QEMU writes them; GICv3's binding has no such field (0).
     public var ppiCPUMask: UInt32 = 0
+    /// The GIC node's #address-cells (2 when it has an ITS child), which interrupt-maps repeat.
+    public var gicAddressCells: UInt32 = 0
+    /// The MSI controller (an ITS) PCI host bridges map requester IDs to, if any.
+    public var msiParent: UInt32? = nil
 
     public init(gicPhandle: UInt32, clockPhandle: UInt32) {
         self.gicPhandle = gicPhandle

@@ -54,9 +54,13 @@ public final class GICCPUInterface {
         guard let (intid, priority, g1) = gic.highestPending(cpu: cpu), g1 == group1,
               priority < pmr, runningPriority == 0xFF || priority & 0xF8 < runningPriority,
               group1 ? groupEnable1 : groupEnable0 else { return Self.spurious }
-        _ = gic.withRecord(intid, cpu: cpu) { r in
-            r.active = true
-            r.latch = false
+        if intid >= LPIState.first {
+            gic.lpis.pending[cpu].remove(intid)          // LPIs have no active state
+        } else {
+            _ = gic.withRecord(intid, cpu: cpu) { r in
+                r.active = true
+                r.latch = false
+            }
         }
         let bit = UInt32(1) << UInt32(priority >> 3)
         if group1 { ap1 |= bit } else { ap0 |= bit }

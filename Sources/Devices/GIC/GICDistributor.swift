@@ -18,8 +18,10 @@ public final class GICDistributor: MMIODevice {
             // EnableGrp0/1, ARE (bit 4, RAO), DS (bit 6, RAO: single security state).
             return UInt64(gic.distributorControl) | 1 << 4 | 1 << 6
         case 0x0004:
-            // ITLinesNumber, CPUNumber, IDbits = 9 (10-bit INTIDs); no LPIs, no security extension.
-            return UInt64(gic.spiCount / 32) | UInt64(min(gic.cpuCount - 1, 7)) << 5 | 9 << 19
+            // ITLinesNumber, CPUNumber, IDbits = 9 (10-bit INTIDs), or with an ITS LPIS (bit 17) and
+            // 16-bit INTIDs; no security extension.
+            let ids: UInt64 = gic.hasLPIs ? 1 << 17 | UInt64(LPIState.idBits - 1) << 19 : 9 << 19
+            return UInt64(gic.spiCount / 32) | UInt64(min(gic.cpuCount - 1, 7)) << 5 | ids
         case 0x0008: return 0x0300_043B // IIDR: implementer Arm, GICv3
         case 0x0080..<0x0100: return bank(.group, off - 0x80)
         case 0x0100..<0x0180: return bank(.enable, off - 0x100)

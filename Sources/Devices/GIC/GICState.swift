@@ -60,11 +60,16 @@ public final class GICv3 {
     var targets: [UInt8]
     /// GICv2: per target CPU and SGI (cpu * 16 + id), the source CPUs whose copy is pending.
     var sgiSources: [UInt8]
+    /// LPIs (GICLPIs.swift), with an ITS; `memory` holds their configuration tables.
+    var lpis: LPIState
+    public var hasLPIs = false
+    public weak var memory: GuestMemory?
 
     public init(cpuCount: Int, spiCount: Int, affinity: [UInt64], architecture: Architecture = .v3) {
         self.architecture = architecture
         targets = [UInt8](repeating: 0, count: spiCount)
         sgiSources = [UInt8](repeating: 0, count: cpuCount * 16)
+        lpis = LPIState(cpus: cpuCount)
         self.cpuCount = cpuCount
         self.spiCount = spiCount
         self.affinity = affinity
@@ -145,6 +150,7 @@ public final class GICv3 {
         for s in 0..<spiCount where spis[s].enabled && spis[s].pending && routes(spi: s, to: cpu) {
             consider(s + 32, spis[s])
         }
+        if hasLPIs, let (intid, p) = highestPendingLPI(cpu: cpu), best == nil || p < best!.1 { best = (intid, p, true) }
         return best
     }
 

@@ -48,6 +48,13 @@ public final class PCIConfigSpace {
         return at
     }
 
+    /// Bits of a 16-bit register beyond the header that software may write (a capability's control).
+    private var writableMasks: [Int: UInt8] = [:]
+    public func writable16(_ at: Int, mask: UInt16) {
+        writableMasks[at] = UInt8(truncatingIfNeeded: mask)
+        writableMasks[at + 1] = UInt8(truncatingIfNeeded: mask >> 8)
+    }
+
     /// Command register: Memory Space enable (bit 1).
     public var memoryEnabled: Bool { bytes[0x04] & 2 != 0 }
     /// Command register: INTx disable (bit 10).
@@ -80,7 +87,8 @@ public final class PCIConfigSpace {
         case 0x05: bytes[at] = b & 0x05                   // SERR#, INTx disable
         case 0x0C, 0x0D, 0x3C: bytes[at] = b              // cache line size, latency timer, interrupt line
         case 0x10..<0x28: writeBARByte(at, b)
-        default: break                                    // read-only or not implemented
+        default:
+            if let m = writableMasks[at] { bytes[at] = (bytes[at] & ~m) | (b & m) }   // else read-only or not implemented
         }
     }
 

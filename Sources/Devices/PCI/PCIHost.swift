@@ -99,11 +99,14 @@ public final class PCIHost {
         var map: [UInt32] = []
         for slot in 0..<4 {
             for pin in 1...4 {
-                map += [UInt32(slot << 11), 0, 0, UInt32(pin), context.gicPhandle] + context.spi(intxIntid(slot: slot, pin: pin), level: true)
+                map += [UInt32(slot << 11), 0, 0, UInt32(pin), context.gicPhandle]
+                    + [UInt32](repeating: 0, count: Int(context.gicAddressCells)) + context.spi(intxIntid(slot: slot, pin: pin), level: true)
             }
         }
         try dt.property("interrupt-map", cells: map)
         try dt.property("interrupt-map-mask", cells: [0x1800, 0, 0, 7])
+        // Requester IDs are the ITS's DeviceIDs (identity, bus 0).
+        if let its = context.msiParent { try dt.property("msi-map", cells: [0, its, 0, 0x1_0000]) }
         try dt.endNode()
     }
 }

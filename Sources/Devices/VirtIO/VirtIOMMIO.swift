@@ -44,6 +44,9 @@ public final class VirtIOMMIO: MMIODevice {
 
     /// Where guest programming errors are reported (default: standard error).
     public var log: ((String) -> Void)? = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// A message-signalled transport (virtio-pci with MSI-X) delivers an interrupt itself: called
+    /// with the queue (nil: a configuration change), true when it did, so no INTx/ISR is raised.
+    public var messageInterrupt: ((Int?) -> Bool)?
     /// The last guest programming error, for tests and diagnostics.
     public private(set) var lastError: String?
 
@@ -281,10 +284,11 @@ public final class VirtIOMMIO: MMIODevice {
     }
 
     private func signalUsed(_ q: Virtqueue) throws {
-        if try q.shouldInterrupt() { raise(Interrupt.usedBuffer) }
+        if try q.shouldInterrupt() { raise(Interrupt.usedBuffer, queue: q.index) }
     }
 
-    private func raise(_ bits: UInt32) {
+    private func raise(_ bits: UInt32, queue: Int? = nil) {
+        if let deliver = messageInterrupt, deliver(queue) { return }
         interruptStatus |= bits
         updateLine()
     }

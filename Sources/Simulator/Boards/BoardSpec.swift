@@ -43,6 +43,8 @@ public struct BoardSpec {
         public let redistributorSize: UInt64
         public let maintenanceIntid: Int
         public var architecture: GICv3.Architecture = .v3
+        /// A GICv3 ITS the board can have (`--its`), 128 KiB.
+        public var its: UInt64? = nil
         public var cpuInterface: UInt64 = 0, hypervisorInterface: UInt64 = 0, virtualCPUInterface: UInt64 = 0
 
         /// A GICv2 (GIC-400 register map, 64 KiB apart as on QEMU's virt).

@@ -12,7 +12,9 @@ extension BoardSpec {
         uarts: [UART(base: 0x0900_0000, intid: 32 + 1)],
         consoleUART: 0,
         uartClockHz: 24_000_000,
-        gic: GIC(distributor: 0x0800_0000, redistributors: 0x080A_0000, redistributorSize: 0x00F6_0000, maintenanceIntid: 25),
+        gic: { var g = GIC(distributor: 0x0800_0000, redistributors: 0x080A_0000, redistributorSize: 0x00F6_0000, maintenanceIntid: 25)
+               g.its = 0x0808_0000
+               return g }(),
         timer: TimerPPIs(secure: 29, nonSecure: 30, virtual: 27, hypervisor: 26, flags: 4),
         counterHz: 62_500_000,
         cpuHz: 1_000_000_000,

@@ -15,11 +15,13 @@ public struct ChosenInfo {
 public enum DeviceTreeGenerator {
     static let gicPhandle: UInt32 = 1
     static let clockPhandle: UInt32 = 2
+    static let itsPhandle: UInt32 = 3
 
     public static func generate(_ machine: Machine, chosen: ChosenInfo) throws -> [UInt8] {
         let board = machine.board
         var ctx = DeviceTreeContext(gicPhandle: gicPhandle, clockPhandle: clockPhandle)
         if board.gic?.architecture == .v2 { ctx.ppiCPUMask = UInt32((1 << min(machine.cores.count, 8)) - 1) }
+        if machine.its != nil { ctx.gicAddressCells = 2; ctx.msiParent = itsPhandle }
         let dt = try DeviceTreeWriter()
         try dt.beginNode("")
         try dt.property("#address-cells", cells: [2])
@@ -103,10 +105,24 @@ public enum DeviceTreeGenerator {
                     .flatMap { ctx.reg($0, 0x1_0000) })
             }
             try dt.property("#interrupt-cells", cells: [3])
-            try dt.property("#address-cells", cells: [0])
+            // With an ITS child node the GIC has addresses (and interrupt-maps give it two cells).
+            try dt.property("#address-cells", cells: [ctx.gicAddressCells])
+            if let (base, _) = machine.its {
+                try dt.property("#size-cells", cells: [2])
+                try dt.property("ranges")
+            }
             try dt.property("interrupt-controller")
             try dt.property("interrupts", cells: ctx.ppi(gic.maintenanceIntid, flags: 4))
             try dt.property("phandle", cells: [gicPhandle])
+            if let (base, its) = machine.its {
+                try dt.beginNode("its@\(String(base, radix: 16))")
+                try dt.property("compatible", string: "arm,gic-v3-its")
+                try dt.property("msi-controller")
+                try dt.property("#msi-cells", cells: [1])
+                try dt.property("reg", cells: ctx.reg(base, its.size))
+                try dt.property("phandle", cells: [itsPhandle])
+                try dt.endNode()
+            }
             try dt.endNode()
         }
 

@@ -17,6 +17,8 @@ public struct MachineConfig {
     public var spiFlash: (path: String, mode: DiskImage.Mode)?
     /// `--timing`: the functional cost table, or the Cortex-A53 model.
     public var timing: TimingMode = .simple
+    /// `--its`: the board's GICv3 ITS (LPIs; MSI-X for PCI devices).
+    public var its = false
     /// `--device`: virtio-pci functions behind the board's PCIe host bridge.
     public var pciDevices: [PCIDevice] = []
 
@@ -47,6 +49,8 @@ public final class Machine {
     public private(set) var uarts: [PL011] = []
     /// virtio-mmio transports by base address (every slot of the board, some empty).
     public private(set) var virtio: [(base: UInt64, transport: VirtIOMMIO)] = []
+    /// The GICv3 ITS and its base (`--its`), or nil.
+    public private(set) var its: (base: UInt64, its: GICITS)?
     /// The PCIe host bridge and its memory window (`--device *-pci`), or nil.
     public private(set) var pci: PCIHost?
     private var pciWindow: PCIHost.Window?
@@ -149,7 +153,17 @@ public final class Machine {
                 case .v3:
                     try memory.addDevice(GICDistributor(gic: gic), at: g.distributor)
                     try memory.addDevice(GICRedistributors(gic: gic), at: g.redistributors)
+                    if config.its {
+                        guard let base = g.its else { throw SimError.config("--its: board \(board.name) has no GIC ITS") }
+                        let its = GICITS(gic: gic, memory: memory)
+                        its.log = { FileHandle.standardError.write(Data(("sim: " + $0 + "\n").utf8)) }
+                        gic.hasLPIs = true
+                        gic.memory = memory
+                        try memory.addDevice(its, at: base)
+                        self.its = (base, its)
+                    }
                 case .v2:
+                    if config.its { throw SimError.config("--its needs a GICv3 (not --gic v2)") }
                     guard config.cpus <= 8 else { throw SimError.config("--gic v2: a GICv2 serves at most 8 CPUs") }
                     // The memory-mapped CPU-side frames are banked: they answer the running core.
                     let cpu: () -> Int = { [box = runningCPU] in box.index }
@@ -314,8 +328,12 @@ public final class Machine {
         for (role, device) in devices {
             let slot = host.slots.firstIndex { $0 == nil } ?? 32
             guard slot < 32 else { throw SimError.config("--device: no free PCI slot for another \(role) device") }
+            // MSI-X through the ITS, the device's requester ID (bus 0, slot, function 0) as DeviceID.
+            let msi: ((UInt64, UInt32) -> Void)? = its.map { (base, its) in
+                { address, data in if address == base + GICITS.translaterOffset { its.message(deviceID: UInt32(slot << 3), eventID: data) } }
+            }
             _ = host.attach(VirtIOPCI(name: "virtio-pci@00:\(String(format: "%02x", slot)).0", device: device, memory: memory,
-                                      intx: host.intxIntid(slot: slot, pin: 1), sink: sink))
+                                      intx: host.intxIntid(slot: slot, pin: 1), sink: sink, msi: msi))
         }
         try memory.addDevice(PCIHost.ECAM(host: host, size: p.ecamSize), at: p.ecam)
         let window = PCIHost.Window(host: host, base: p.window, size: p.windowSize)
