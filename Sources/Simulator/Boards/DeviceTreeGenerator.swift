@@ -94,24 +94,23 @@ public enum DeviceTreeGenerator {
 
         if let gic = board.gic {
             try dt.beginNode("interrupt-controller@\(String(gic.distributor, radix: 16))")
-            switch gic.architecture {
-            case .v3:
-                try dt.property("compatible", string: "arm,gic-v3")
-                try dt.property("reg", cells: ctx.reg(gic.distributor, 0x1_0000) + ctx.reg(gic.redistributors, UInt64(machine.cores.count) * 0x2_0000))
-            case .v2:
-                // As QEMU's virt with gic-version=2: GICD, GICC, then GICH and GICV (virtualization).
-                try dt.property("compatible", string: "arm,cortex-a15-gic")
-                try dt.property("reg", cells: [gic.distributor, gic.cpuInterface, gic.hypervisorInterface, gic.virtualCPUInterface]
-                    .flatMap { ctx.reg($0, 0x1_0000) })
-            }
+            // As QEMU's virt with gic-version=2: GICD, GICC, then GICH and GICV (virtualization).
+            try dt.property("compatible", string: gic.architecture == .v3 ? "arm,gic-v3" : "arm,cortex-a15-gic")
             try dt.property("#interrupt-cells", cells: [3])
             // With an ITS child node the GIC has addresses (and interrupt-maps give it two cells).
             try dt.property("#address-cells", cells: [ctx.gicAddressCells])
-            if let (base, _) = machine.its {
+            if machine.its != nil {
                 try dt.property("#size-cells", cells: [2])
                 try dt.property("ranges")
             }
             try dt.property("interrupt-controller")
+            switch gic.architecture {
+            case .v3:
+                try dt.property("reg", cells: ctx.reg(gic.distributor, 0x1_0000) + ctx.reg(gic.redistributors, UInt64(machine.cores.count) * 0x2_0000))
+            case .v2:
+                try dt.property("reg", cells: [gic.distributor, gic.cpuInterface, gic.hypervisorInterface, gic.virtualCPUInterface]
+                    .flatMap { ctx.reg($0, 0x1_0000) })
+            }
             try dt.property("interrupts", cells: ctx.ppi(gic.maintenanceIntid, flags: 4))
             try dt.property("phandle", cells: [gicPhandle])
             if let (base, its) = machine.its {
