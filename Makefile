@@ -40,7 +40,7 @@ linux: setup
 	@$(MAKE) --no-print-directory -C images/linux BUILD=$(BUILD)/linux CACHE=$(CURDIR)/images/cache
 	@$(MAKE) --no-print-directory -C images/linux -f vm.mk BUILD=$(BUILD)/linux CACHE=$(CURDIR)/images/cache
 
-## hypervisor: Minos for BOARD (virt|fvp|espressobin|rpi3): build/<board>/minos.elf and minos.bin (Embedded Swift).
+## hypervisor: Minos for BOARD (virt|virt-gicv2|fvp|espressobin|rpi3): build/<board>/minos.elf and minos.bin (Embedded Swift).
 hypervisor: setup
 	@$(MAKE) --no-print-directory -C Sources/Hypervisor BOARD=$(BOARD) BUILD=$(BUILD)
 

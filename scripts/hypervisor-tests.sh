@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Hypervisor scenarios on QEMU (virt) and on our simulator (virt, fvp), 4 CPUs each.
+# Hypervisor scenarios on QEMU (virt with a GICv3 and with a GICv2, rpi3) and on our simulator
+# (the same, fvp, espressobin), 4 CPUs each (espressobin 2).
 # Usage: scripts/hypervisor-tests.sh SIM BUILD [SCENARIO...]
 #
 # A scenario is images/scenarios/<name>/ (layout: scripts/scenario-lib.sh): <board>.dtsi
@@ -33,7 +34,7 @@ source "$ROOT/scripts/units.sh"
 WORK=$BUILD/hypervisor-tests
 mkdir -p "$WORK"
 TIMEOUT=${TIMEOUT:-120}
-RUNNERS=${RUNNERS:-"qemu-virt sim-virt sim-fvp sim-espressobin sim-rpi3 qemu-rpi3"}
+RUNNERS=${RUNNERS:-"qemu-virt sim-virt qemu-virt-gicv2 sim-virt-gicv2 sim-fvp sim-espressobin sim-rpi3 qemu-rpi3"}
 passed=0; failed=0
 
 # What every unit reads is built once: in the listing pass (scripts/regress.py sets
@@ -63,7 +64,8 @@ check_order() {
 
 # check NAME RUNNER: boot one scenario on one runner, print PASS or FAIL with the problems.
 check() {
-  local name=$1 runner=$2 board=${2#*-}
+  local name=$1 runner=$2 board=${2#*-} machine
+  machine=$(board_machine "$board")
   local dir=$SCEN/$name out=$WORK/$1-$2
   if ! scenario_prepare "$name" "$runner" "$out" >"$out.prepare"; then
     echo "FAIL $name on $runner: $(cat "$out.prepare")"; failed=$((failed + 1)); return
@@ -81,9 +83,11 @@ check() {
   local problems=()
   # A board whose CPU count changes what a scenario can show has its own expect-<board>, a runner
   # whose limits do (documented in qemu-differences) its expect-<runner>.
-  local expect=$dir/expect
-  [ -f "$dir/expect-$board" ] && expect=$dir/expect-$board
-  [ -f "$dir/expect-$runner" ] && expect=$dir/expect-$runner
+  # A virt-gicv2 runner reads virt's files where it has none of its own (sim-virt-gicv2 then sim-virt).
+  local expect=$dir/expect machine_runner=${runner%%-*}-$machine f
+  for f in "expect-$machine" "expect-$board" "expect-$machine_runner" "expect-$runner"; do
+    [ -f "$dir/$f" ] && expect=$dir/$f
+  done
   [ $rc -eq 0 ] || problems+=("exit code $rc")
   while IFS= read -r pattern; do
     [ -z "$pattern" ] && continue
@@ -98,7 +102,7 @@ check() {
   # QEMU's documented departures: tolerated where documented, and required to still be there.
   local known=() k r
   if [[ $runner == qemu-* && -f $dir/qemu-differences ]]; then
-    while read -r r k; do [ "$r" = "$runner" ] && known+=("$k"); done < <(grep -vE '^(#|$)' "$dir/qemu-differences")
+    while read -r r k; do [[ $r == "$runner" || $r == "$machine_runner" ]] && known+=("$k"); done < <(grep -vE '^(#|$)' "$dir/qemu-differences")
   fi
   for k in "${known[@]}"; do grep -qE -- "$k" "$out.log" || problems+=("documented QEMU difference not seen (qemu-differences): $k"); done
   local failures
@@ -107,9 +111,9 @@ check() {
   # The golden log: written (UPDATE_GOLDEN) by QEMU for virt, by sim for the other boards; a QEMU
   # run with documented differences has none, and sim-virt writes virt's instead.
   local golden=$dir/golden-$board.log writer=0
-  [[ $runner == qemu-* || $board != virt ]] && writer=1
+  [[ $runner == qemu-* || $machine != virt ]] && writer=1
   [ ${#known[@]} -gt 0 ] && golden=""
-  [[ $runner == sim-virt && -f $dir/qemu-differences ]] && grep -qE '^qemu-virt ' "$dir/qemu-differences" && writer=1
+  [[ $runner == sim-* && $machine == virt && -f $dir/qemu-differences ]] && grep -qE "^qemu-($machine|$board) " "$dir/qemu-differences" && writer=1
   if [ ${#problems[@]} -eq 0 ] && [ ! -f "$dir/input" ] && [ -n "$golden" ]; then
     if [ -n "${UPDATE_GOLDEN:-}" ] && [ "$writer" = 1 ]; then
       normalize < "$out.log" > "$golden"
@@ -153,7 +157,7 @@ scenarios=("$@")
 
 for name in "${scenarios[@]}"; do
   for runner in $RUNNERS; do
-    [ -f "$SCEN/$name/${runner#*-}.dtsi" ] || continue
+    [ -f "$SCEN/$name/$(board_machine "${runner#*-}").dtsi" ] || continue
     unit "$name@$runner" || continue
     check "$name" "$runner"
   done

@@ -3,6 +3,10 @@
 # (CI), scripts/run-scenario.sh (make run) and scripts/bench-scenario.sh (make bench).
 # The caller sets ROOT, BUILD and SIM.
 #
+# A runner is sim-<board> or qemu-<board>. Board virt-gicv2 is machine virt with a GICv2 (sim
+# --gic v2, QEMU gic-version=2) and the hypervisor built for it: it reads the machine's files
+# (dtsi, loads, expect, guests) and has its own golden log.
+#
 # A scenario is images/scenarios/<name>/ with:
 #   <board>.dtsi  the /vms node, added to the board's own device tree (sim --dump-dtb, or QEMU's
 #                 dumpdtb for runner qemu-virt) with dtc's /include/; run through cpp first
@@ -26,6 +30,7 @@
 
 SCEN=$ROOT/images/scenarios
 QEMU_M=virt,virtualization=on,gic-version=3
+QEMU_M_GICV2=virt,virtualization=on,gic-version=2
 QEMU_REST=(-cpu cortex-a53 -smp 4 -m 1G -nic none)
 # QEMU's Raspberry Pi 3 B: all cores enter at EL2 with the Pi's spin table, as the firmware's
 # armstub leaves them. It has no device tree of its own: it gets the one sim boots rpi3 with (the
@@ -51,9 +56,16 @@ board_cpus() {
   case $1 in espressobin) echo 2 ;; *) echo 4 ;; esac
 }
 
+# board_machine BOARD: the machine a hypervisor board runs on (virt-gicv2 -> virt).
+board_machine() { echo "${1%-gicv2}"; }
+
+# board_sim_options BOARD: what sim needs besides --board for it.
+board_sim_options() { [[ $1 == *-gicv2 ]] && echo "--gic v2"; }
+
 # scenario_build: the hypervisor for both boards and every image scenarios load.
 scenario_build() {
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=virt BUILD="$BUILD" >/dev/null || return 1
+  make -s -C "$ROOT/Sources/Hypervisor" BOARD=virt-gicv2 BUILD="$BUILD" >/dev/null || return 1
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=fvp BUILD="$BUILD" >/dev/null || return 1
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=espressobin BUILD="$BUILD" >/dev/null || return 1
   make -s -C "$ROOT/Sources/Hypervisor" BOARD=rpi3 BUILD="$BUILD" >/dev/null || return 1
@@ -96,21 +108,25 @@ scenario_sdcard() {
 scenario_prepare() {
   local name=$1 runner=$2 out=$3; shift 3
   local dir=$SCEN/$name board=${runner#*-} defines=("$@")
+  local machine simopts qemum=$QEMU_M
+  machine=$(board_machine "$board")
+  read -r -a simopts <<< "$(board_sim_options "$board")"
+  [[ $board == *-gicv2 ]] && qemum=$QEMU_M_GICV2
   RUN_CMD=(); DISK_MD5=""; HVC_FILE=""
-  [ -f "$dir/$board.dtsi" ] || { echo "$dir/$board.dtsi: no configuration for board $board"; return 1; }
-  if [[ $runner == qemu-virt ]]; then
-    qemu-system-aarch64 -M "$QEMU_M,dumpdtb=$out-base.dtb" "${QEMU_REST[@]}" -nographic >/dev/null 2>&1
+  [ -f "$dir/$machine.dtsi" ] || { echo "$dir/$machine.dtsi: no configuration for board $machine"; return 1; }
+  if [[ $runner == qemu-virt* ]]; then
+    qemu-system-aarch64 -M "$qemum,dumpdtb=$out-base.dtb" "${QEMU_REST[@]}" -nographic >/dev/null 2>&1
   else
-    "$SIM" --board "$board" --cpus "$(board_cpus "$board")" --dump-dtb "$out-base.dtb" >/dev/null 2>&1
+    "$SIM" --board "$machine" "${simopts[@]}" --cpus "$(board_cpus "$machine")" --dump-dtb "$out-base.dtb" >/dev/null 2>&1
   fi
   dtc -q -I dtb -O dts "$out-base.dtb" -o "$out-base.dts" || { echo "cannot read the $runner device tree"; return 1; }
 
   # Loads: the scenario's list, or hvguest at every VM memory base.
-  local loads=() dtsi=$dir/$board.dtsi
+  local loads=() dtsi=$dir/$machine.dtsi
   if [ -f "$dir/loads" ]; then
     local b file addr macro path o
     while read -r b file addr macro; do
-      [[ -z $b || $b == \#* || $b != "$board" ]] && continue
+      [[ -z $b || $b == \#* || $b != "$machine" ]] && continue
       path=$BUILD/$file
       for o in ${SCENARIO_OVERRIDE:-}; do [ "${o%%=*}" = "$file" ] && path=${o#*=}; done
       [ -f "$path" ] || { echo "$dir/loads: $path does not exist (make images?)"; return 1; }
@@ -125,7 +141,7 @@ scenario_prepare() {
   else
     local base bin
     for base in $(grep -oE 'memory = <0x0 0x[0-9a-f]+' "$dtsi" | awk '{print $4}' | sort -u); do
-      bin=$BUILD/scenarios/$board/hvguest-$base.bin
+      bin=$BUILD/scenarios/$machine/hvguest-$base.bin
       [ -f "$bin" ] && loads+=("$bin@$(printf '0x%x' $((base + 0x80000)))")
     done
   fi
@@ -134,7 +150,7 @@ scenario_prepare() {
 
   local devs=() simdevs=() qemudevs=() l d
   local devfile=$dir/devices
-  [ -f "$dir/devices-$board" ] && devfile=$dir/devices-$board     # a board without those devices
+  [ -f "$dir/devices-$machine" ] && devfile=$dir/devices-$machine     # a board without those devices
   [ -f "$devfile" ] && read -r -a devs < "$devfile"
   for d in "${devs[@]}"; do
     case $d in
@@ -162,12 +178,12 @@ scenario_prepare() {
     RUN_CMD=(qemu-system-aarch64 "${QEMU_RPI3[@]}" "${qemuopts[@]}" -kernel "$BUILD/rpi3/minos.bin" -dtb "$out.dtb")
     for l in "${loads[@]}"; do RUN_CMD+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on"); done
   elif [[ $runner == qemu-* ]]; then
-    RUN_CMD=(qemu-system-aarch64 -M "$QEMU_M" "${QEMU_REST[@]}" "${qemuopts[@]}" -kernel "$BUILD/virt/minos.bin" -dtb "$out.dtb")
+    RUN_CMD=(qemu-system-aarch64 -M "$qemum" "${QEMU_REST[@]}" "${qemuopts[@]}" -kernel "$BUILD/$board/minos.bin" -dtb "$out.dtb")
     for l in "${loads[@]}"; do RUN_CMD+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on"); done
     RUN_CMD+=("${qemudevs[@]}")
   else
     HVC_FILE=""
-    RUN_CMD=("$SIM" --board "$board" --cpus "$(board_cpus "$board")" --kernel "$BUILD/$board/minos.bin" --dtb "$out.dtb")
+    RUN_CMD=("$SIM" --board "$machine" "${simopts[@]}" --cpus "$(board_cpus "$machine")" --kernel "$BUILD/$board/minos.bin" --dtb "$out.dtb")
     for l in "${loads[@]}"; do RUN_CMD+=(--load "$l"); done
     RUN_CMD+=("${simdevs[@]}")
   fi

@@ -79,19 +79,46 @@ enum Arch {
     static var iccPMR: UInt64 { get { hv_read_icc_pmr() } set { hv_write_icc_pmr(newValue) } }
     static var iccCTLR: UInt64 { get { hv_read_icc_ctlr_el1() } set { hv_write_icc_ctlr_el1(newValue) } }
     static var iccGroup1Enable: UInt64 { get { hv_read_icc_igrpen1() } set { hv_write_icc_igrpen1(newValue); hv_isb() } }
-    static func acknowledgeInterrupt() -> UInt32 { UInt32(truncatingIfNeeded: hv_read_icc_iar1()) }
-    static func endOfInterrupt(_ intid: UInt32) { hv_write_icc_eoir1(UInt64(intid)) }
-    static func deactivateInterrupt(_ intid: UInt32) { hv_write_icc_dir(UInt64(intid)) }
+    /// The highest-priority pending interrupt, acknowledged: its INTID in bits 9:0 and, for a
+    /// GICv2 SGI, the sender's CPU interface in bits 12:10 (EOI and DIR take the whole value).
+    static func acknowledgeInterrupt() -> UInt32 {
+        if let f = board.gicv2 { return read32(f.cpu + GICv2.GICC.iar) }
+        return UInt32(truncatingIfNeeded: hv_read_icc_iar1())
+    }
+    static func endOfInterrupt(_ iar: UInt32) {
+        if let f = board.gicv2 { write32(f.cpu + GICv2.GICC.eoir, iar) } else { hv_write_icc_eoir1(UInt64(iar)) }
+    }
+    static func deactivateInterrupt(_ iar: UInt32) {
+        if let f = board.gicv2 { write32(f.cpu + GICv2.GICC.dir, iar) } else { hv_write_icc_dir(UInt64(iar)) }
+    }
     static func sendSGI(_ value: UInt64) { hv_write_icc_sgi1r(value); hv_isb() }
-    static var ichHCR: UInt64 { get { hv_read_ich_hcr() } set { hv_write_ich_hcr(newValue); hv_isb() } }
-    static var ichVTR: UInt64 { hv_read_ich_vtr() }
-    static var ichMISR: UInt64 { hv_read_ich_misr() }
-    static var ichELRSR: UInt64 { hv_read_ich_elrsr() }
-    static var ichEISR: UInt64 { hv_read_ich_eisr() }
-    static var ichVMCR: UInt64 { get { hv_read_ich_vmcr() } set { hv_write_ich_vmcr(newValue) } }
-    static var ichAP1R0: UInt64 { get { hv_read_ich_ap1r0() } set { hv_write_ich_ap1r0(newValue) } }
-    static func readLR(_ n: Int) -> ListRegister { ListRegister(rawValue: hv_read_ich_lr(UInt32(n))) }
-    static func writeLR(_ n: Int, _ lr: ListRegister) { hv_write_ich_lr(UInt32(n), lr.rawValue) }
+
+    // MARK: GIC virtual interface control: ICH_*_EL2 on a GICv3, the GICH frame on a GICv2
+    // (same fields for HCR, VTR, MISR, EISR, ELRSR; VMCR and APR are only saved and restored)
+    private static func gich(_ offset: UInt64) -> UInt64? { board.gicv2.map { $0.hyp + offset } }
+    static var ichHCR: UInt64 {
+        get { gich(GICv2.GICH.hcr).map { UInt64(read32($0)) } ?? hv_read_ich_hcr() }
+        set { if let a = gich(GICv2.GICH.hcr) { write32(a, UInt32(truncatingIfNeeded: newValue)) } else { hv_write_ich_hcr(newValue); hv_isb() } }
+    }
+    static var ichVTR: UInt64 { gich(GICv2.GICH.vtr).map { UInt64(read32($0)) } ?? hv_read_ich_vtr() }
+    static var ichMISR: UInt64 { gich(GICv2.GICH.misr).map { UInt64(read32($0)) } ?? hv_read_ich_misr() }
+    static var ichELRSR: UInt64 { gich(GICv2.GICH.elrsr0).map { UInt64(read32($0)) } ?? hv_read_ich_elrsr() }
+    static var ichEISR: UInt64 { gich(GICv2.GICH.eisr0).map { UInt64(read32($0)) } ?? hv_read_ich_eisr() }
+    static var ichVMCR: UInt64 {
+        get { gich(GICv2.GICH.vmcr).map { UInt64(read32($0)) } ?? hv_read_ich_vmcr() }
+        set { if let a = gich(GICv2.GICH.vmcr) { write32(a, UInt32(truncatingIfNeeded: newValue)) } else { hv_write_ich_vmcr(newValue) } }
+    }
+    static var ichAP1R0: UInt64 {
+        get { gich(GICv2.GICH.apr).map { UInt64(read32($0)) } ?? hv_read_ich_ap1r0() }
+        set { if let a = gich(GICv2.GICH.apr) { write32(a, UInt32(truncatingIfNeeded: newValue)) } else { hv_write_ich_ap1r0(newValue) } }
+    }
+    static func readLR(_ n: Int) -> ListRegister {
+        if let a = gich(GICv2.GICH.lr0 + 4 * UInt64(n)) { return ListRegister(gicv2: read32(a)) }
+        return ListRegister(rawValue: hv_read_ich_lr(UInt32(n)))
+    }
+    static func writeLR(_ n: Int, _ lr: ListRegister) {
+        if let a = gich(GICv2.GICH.lr0 + 4 * UInt64(n)) { write32(a, lr.gicv2Value) } else { hv_write_ich_lr(UInt32(n), lr.rawValue) }
+    }
 
     // MARK: MMIO and memory shared between CPUs
     static func read32(_ address: UInt64) -> UInt32 { hv_mmio_read32(address) }
@@ -171,7 +198,7 @@ enum Arch {
         c.csselr = hv_read_csselr_el1()
         c.cntvCtl = hv_read_cntv_ctl(); c.cntvCval = hv_read_cntv_cval()
         hv_write_cntv_ctl(0)                    // a descheduled vCPU's timer must not fire here
-        if board.hasGIC { c.vmcr = hv_read_ich_vmcr(); c.ap1r0 = hv_read_ich_ap1r0() }
+        if board.hasGIC { c.vmcr = ichVMCR; c.ap1r0 = ichAP1R0 }
     }
     static func restoreEL1(_ c: EL1Context) {
         hv_write_sctlr_el1(c.sctlr); hv_write_ttbr0_el1(c.ttbr0); hv_write_ttbr1_el1(c.ttbr1)
@@ -184,7 +211,7 @@ enum Arch {
         hv_write_cpacr_el1(c.cpacr); hv_write_par_el1(c.par); hv_write_cntkctl_el1(c.cntkctl)
         hv_write_csselr_el1(c.csselr)
         hv_write_cntv_cval(c.cntvCval); hv_write_cntv_ctl(c.cntvCtl)
-        if board.hasGIC { hv_write_ich_vmcr(c.vmcr); hv_write_ich_ap1r0(c.ap1r0) }
+        if board.hasGIC { ichVMCR = c.vmcr; ichAP1R0 = c.ap1r0 }
         hv_isb()
     }
 }

@@ -66,7 +66,9 @@ enum GuestDeviceTree {
         if case .bcm2836(let local, let armctrl) = board.chip {
             addBCM2836(&w, local: local, armctrl: armctrl)
         } else {
-            let t = board.timerTrigger
+            // A GICv2's PPI specifiers also name the CPUs they reach (bits 15:8), as QEMU writes them.
+            let cpuMask: UInt32 = board.gicv2 == nil ? 0 : ((1 << UInt32(min(config.vcpus, 8))) - 1) << 8
+            let t = board.timerTrigger | cpuMask
             w.begin("timer")
             w.string("compatible", ["arm,armv8-timer"])
             w.u32("interrupts", [1, 13, t, 1, 14, t, 1, 11, t, 1, 10, t])
@@ -76,14 +78,18 @@ enum GuestDeviceTree {
             // QEMU's virt describes the PMU.
             w.begin("pmu")
             w.string("compatible", ["arm,armv8-pmuv3"])
-            w.u32("interrupts", [1, board.pmuInterrupt - 16, 4])
+            w.u32("interrupts", [1, board.pmuInterrupt - 16, 4 | cpuMask])
             w.end()
 
             w.begin("interrupt-controller@" + String(board.gicdBase, radix: 16))
-            w.string("compatible", ["arm,gic-v3"])
+            w.string("compatible", [board.gicv2 == nil ? "arm,gic-v3" : "arm,cortex-a15-gic"])
             w.u32("#interrupt-cells", [3])
             w.empty("interrupt-controller")
-            w.u64("reg", [board.gicdBase, 0x1_0000, board.gicrBase, board.gicrStride * UInt64(config.vcpus)])
+            if let f = board.gicv2 {
+                w.u64("reg", [board.gicdBase, 0x1_0000, f.cpu, GICv2Frames.cpuInterfaceSize])
+            } else {
+                w.u64("reg", [board.gicdBase, 0x1_0000, board.gicrBase, board.gicrStride * UInt64(config.vcpus)])
+            }
             w.u32("phandle", [gicPhandle])
             w.end()
         }

@@ -3,7 +3,7 @@
 final class Hypervisor {
     let tree: DeviceTree
     var pages = PageAllocator()
-    let gic = GICv3(gicd: board.gicdBase, gicrBase: board.gicrBase, gicrStride: board.gicrStride)
+    let gic = HostGIC()
     var cpus: [PhysicalCPU] = []
     var vms: [VM] = []
     var ram: [Range<UInt64>] = []
@@ -45,7 +45,7 @@ final class Hypervisor {
         }
         // The hypervisor console's receive interrupt feeds the shell and the focused VM.
         Console.uart.enableReceiveInterrupt()
-        if let bcm { bcm.enableGPU(Int(board.uartSPI)) } else { gic.enableSPI(32 + board.uartSPI, mpidr: cpus[0].mpidr, edge: false) }
+        if let bcm { bcm.enableGPU(Int(board.uartSPI)) } else { gic.enableSPI(32 + board.uartSPI, on: cpus[0], edge: false) }
 
         if vms.isEmpty {
             log("no VM could be started; powering off")
@@ -92,6 +92,11 @@ final class Hypervisor {
         case .gicv3:
             return [("the GIC distributor", board.gicdBase..<(board.gicdBase + 0x1_0000)),
                     ("the GIC redistributors", board.gicrBase..<(board.gicrBase + board.gicrStride * UInt64(maxPhysicalCPUs)))]
+        case .gicv2(let f):
+            return [("the GIC distributor", board.gicdBase..<(board.gicdBase + 0x1_0000)),
+                    ("the GIC CPU interface", f.cpu..<(f.cpu + 0x1_0000)),
+                    ("the GIC virtual interface control", f.hyp..<(f.hyp + 0x1_0000)),
+                    ("the GIC virtual CPU interface", f.vcpu..<(f.vcpu + 0x1_0000))]
         case .bcm2836(let local, let armctrl):
             let page = armctrl & ~(Granule.page - 1)
             return [("the BCM2836 local interrupt controller", local..<(local + Granule.page)),
@@ -116,17 +121,15 @@ final class Hypervisor {
             cpu.online = true
             return
         }
-        guard let rd = gic.redistributor(mpidr: Arch.mpidr) else {
+        guard gic.initCPU(cpu) else {
             log("CPU \(index): no GIC redistributor for MPIDR \(hex(Arch.mpidr)); CPU parked")
             bigLock.unlock()
             haltCPU()
         }
-        cpu.redistributor = rd
-        gic.initCPU(redistributor: rd)
         for ppi in [0, board.hypTimerPPI, board.virtTimerPPI, board.maintenancePPI, board.pmuInterrupt] {
-            gic.enablePrivate(ppi, redistributor: rd)
+            gic.enablePrivate(ppi, on: cpu)
         }
-        listRegisterCount = Int(Arch.ichVTR & 0x1F) + 1
+        listRegisterCount = min(Int(Arch.ichVTR & 0x3F) + 1, 16)
         Arch.ichHCR = 0
         cpu.online = true
     }
@@ -190,6 +193,11 @@ final class Hypervisor {
                 return nil
             }
         }
+        // GICv2: the guest's GICC is the hardware's virtual CPU interface (GICV).
+        if let f = board.gicv2, !s2.map(ipa: f.cpu, pa: f.vcpu, size: GICv2Frames.cpuInterfaceSize, attributes: .device, pages: &pages) {
+            log("vm \(config.name): cannot map the GIC virtual CPU interface; VM not started")
+            return nil
+        }
         let vm = VM(config: config, stage2: s2)
         let built = config.hostVM
             ? HostVMDeviceTree.build(config, host: tree, emulated: vm.mmio.entries.map { $0.range }, at: config.dtbAddress)
@@ -224,7 +232,7 @@ final class Hypervisor {
     /// Make a pCPU re-evaluate its vCPUs (new interrupt, vCPU powered on).
     func kick(_ cpuIndex: Int) {
         guard cpuIndex != Int(Arch.perCPU), cpus[cpuIndex].online else { return }
-        if let bcm { bcm.kick(cpuIndex) } else { Arch.sendSGI(GICv3.sgi1r(intid: 0, mpidr: cpus[cpuIndex].mpidr)) }
+        if let bcm { bcm.kick(cpuIndex) } else { gic.kick(cpus[cpuIndex]) }
     }
 
     /// A VM stops (SYSTEM_OFF, fatal guest error); the machine powers off after the last one.

@@ -22,7 +22,7 @@ extension Hypervisor {
         if vm.stopped || !vm.vdist.enabled[Int(intid)] {
             gic.disableSPI(intid)
         } else {
-            gic.enableSPI(intid, mpidr: cpus[vm.target(of: intid).pcpu].mpidr, edge: spi.edge)
+            gic.enableSPI(intid, on: cpus[vm.target(of: intid).pcpu], edge: spi.edge)
         }
     }
 

@@ -3,7 +3,9 @@
 final class PhysicalCPU {
     let index: Int
     let mpidr: UInt64
+    /// GICv3: its redistributor frame. GICv2: its CPU interface's bit in ITARGETSR and SGIR.
     var redistributor: UInt64 = 0
+    var gicTargetMask: UInt8 = 0
     var vcpus: [VCPU] = []
     /// The vCPU whose EL1 registers, timer and list registers are in the hardware.
     var loaded: VCPU? = nil

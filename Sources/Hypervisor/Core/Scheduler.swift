@@ -104,9 +104,10 @@ extension Hypervisor {
     func handlePhysicalInterrupts(_ cpu: PhysicalCPU) {
         guard board.hasGIC else { return handleLocalInterrupts(cpu) }
         while true {
-            let intid = Arch.acknowledgeInterrupt()
+            let iar = Arch.acknowledgeInterrupt()
+            let intid = iar & 0x3FF
             if intid >= spuriousINTID { return }
-            Arch.endOfInterrupt(intid)                      // priority drop (EOImode = 1)
+            Arch.endOfInterrupt(iar)                        // priority drop (EOImode = 1)
             if intid == board.virtTimerPPI {
                 if let v = cpu.loaded, v.power == .on, !v.vm.stopped, v.redistributor.enabled & (1 << intid) != 0 {
                     v.vm.queue(intid, on: v, physical: intid)   // the guest's EOI deactivates it
@@ -132,7 +133,7 @@ extension Hypervisor {
             } else if intid >= 32 && forwardPassthrough(intid) {
                 continue
             }
-            Arch.deactivateInterrupt(intid)
+            Arch.deactivateInterrupt(iar)
         }
     }
 }

@@ -33,9 +33,16 @@ final class VM {
     }
 
     /// A GIC board's virtual devices: the GIC distributor and one redistributor frame per vCPU
-    /// at the board's addresses (the guest's tree names the same ones).
+    /// at the board's addresses (the guest's tree names the same ones). On a GICv2 only the
+    /// distributor: the CPU interface is the hardware's GICV, mapped by stage 2 (Hypervisor.createVM).
     private func registerGIC() {
         let gicd = board.gicdBase, gicr = board.gicrBase, frame = VirtualRedistributor.frameSize
+        if board.gicv2 != nil {
+            _ = mmio.register("GIC distributor", gicd..<(gicd + VirtualDistributor.size)) { vm, off, size, write, value, vcpu in
+                vm.vdist.accessV2(offset: off, size: size, write: write, value: value, vcpu: vcpu)
+            }
+            return
+        }
         _ = mmio.register("GIC distributor", gicd..<(gicd + VirtualDistributor.size)) { vm, off, size, write, value, _ in
             vm.vdist.access(offset: off, size: size, write: write, value: value)
         }
@@ -83,10 +90,11 @@ final class VM {
         vcpus[min(vdist.route[Int(intid)], vcpus.count - 1)]
     }
 
-    /// An SGI or PPI for one vCPU; latched while its redistributor has it disabled.
-    func raisePrivate(_ intid: UInt32, on vcpu: VCPU) {
+    /// An SGI or PPI for one vCPU; latched while its redistributor has it disabled. `source`:
+    /// a GICv2 SGI's sender, which the guest's GICV_IAR reports.
+    func raisePrivate(_ intid: UInt32, on vcpu: VCPU, source: UInt32 = 0) {
         if vcpu.redistributor.enabled & (1 << intid) != 0 {
-            queue(intid, on: vcpu)
+            queue(intid, on: vcpu, source: source)
         } else {
             vcpu.redistributor.latched |= 1 << intid
         }
@@ -94,10 +102,10 @@ final class VM {
 
     /// Put a virtual interrupt on a vCPU's queue; the vCPU's pCPU moves it
     /// into a list register before it next enters the guest.
-    func queue(_ intid: UInt32, on vcpu: VCPU, physical: UInt32? = nil) {
+    func queue(_ intid: UInt32, on vcpu: VCPU, physical: UInt32? = nil, source: UInt32 = 0) {
         guard !stopped else { return }
-        if !vcpu.queued.contains(where: { $0.intid == intid }) {
-            vcpu.queued.append(PendingInterrupt(intid: intid, physical: physical))
+        if !vcpu.queued.contains(where: { $0.intid == intid && $0.source == source }) {
+            vcpu.queued.append(PendingInterrupt(intid: intid, physical: physical, source: source))
         }
         vcpu.wake()
         hypervisor?.kick(vcpu.pcpu)                 // a vCPU on another pCPU may be in the guest
@@ -111,4 +119,8 @@ final class VM {
 struct PendingInterrupt {
     let intid: UInt32
     let physical: UInt32?
+    /// A GICv2 SGI's sending vCPU (0 otherwise): each source is pending on its own.
+    var source: UInt32 = 0
+    /// The list register's vINTID: a GICv2 SGI carries its source in bits 12:10 (Arch/GICv2.swift).
+    var listID: UInt32 { intid | source << 10 }
 }

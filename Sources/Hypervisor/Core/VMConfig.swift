@@ -74,6 +74,9 @@ struct VMConfigParser {
         "priority", "host_vm", "kernel_image", "initrd_image",
     ]
     static let maxVCPUs = 8
+    /// Interrupt controllers whose three-cell specifiers (<type number flags>) a pass-through
+    /// device's interrupts may use: the GICv3 and the GICv2s of the boards' trees.
+    static let gicCompatibles = ["arm,gic-v3", "arm,gic-400", "arm,cortex-a15-gic", "arm,cortex-a7-gic"]
 
     func parseAll(log: (String) -> Void) -> [VMConfig] {
         guard let vms = tree.node("/vms") else {
@@ -306,7 +309,7 @@ struct VMConfigParser {
         var spis: [PassthroughSPI] = []
         // Only interrupts wired to the GIC are forwarded (<type number flags>); others (a GPIO
         // controller's, the Pi's armctrl) are not copied into a generated guest tree.
-        let gicParent = tree.interruptParent(node).map { tree.isCompatible($0, "arm,gic-v3") } ?? false
+        let gicParent = tree.interruptParent(node).map { p in Self.gicCompatibles.contains { tree.isCompatible(p, $0) } } ?? false
         if !board.hasGIC && tree.property(node, "interrupts") != nil {
             return .failure(Problem(text: "device \(path) has interrupts, which this board (no GIC) cannot forward to a VM yet"))
         }

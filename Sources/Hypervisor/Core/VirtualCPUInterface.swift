@@ -26,7 +26,7 @@ extension Hypervisor {
                 // A PPI in flight for `old` (its timer) stays active in `old`'s list
                 // register, not in this pCPU's redistributor, so the next vCPU's timer can fire.
                 for lr in old.savedLRs where lr.hw && lr.state != .invalid && lr.physicalID < 32 {
-                    gic.setPrivateActive(lr.physicalID, redistributor: cpu.redistributor, active: false)
+                    gic.setPrivateActive(lr.physicalID, on: cpu, active: false)
                 }
             }
         }
@@ -39,7 +39,7 @@ extension Hypervisor {
         for i in 0..<listRegisterCount {
             let lr = i < v.savedLRs.count ? v.savedLRs[i] : ListRegister(rawValue: 0)
             if lr.hw && lr.state != .invalid && lr.physicalID < 32 {
-                gic.setPrivateActive(lr.physicalID, redistributor: cpu.redistributor, active: true)
+                gic.setPrivateActive(lr.physicalID, on: cpu, active: true)
             }
             Arch.writeLR(i, lr)
         }
@@ -81,14 +81,14 @@ extension Hypervisor {
                 let lr = Arch.readLR(i)
                 if lr.state == .invalid {
                     if free == nil { free = i }
-                } else if lr.virtualID == irq.intid {
+                } else if lr.virtualID == irq.listID {
                     merge(irq, into: lr, at: i, vcpu: v)
                     placed = true
                     break
                 }
             }
             if !placed, let i = free {
-                var lr = ListRegister(virtualID: irq.intid, priority: v.vm.priority(of: irq.intid, on: v), physical: irq.physical)
+                var lr = ListRegister(virtualID: irq.listID, priority: v.vm.priority(of: irq.intid, on: v), physical: irq.physical)
                 // The PMU's line is a level the hypervisor keeps: its end is resampled (resamplePMUInterrupt).
                 if irq.intid == board.pmuInterrupt && irq.physical == nil { lr.eoiMaintenance = true }
                 Arch.writeLR(i, lr)
@@ -106,7 +106,7 @@ extension Hypervisor {
         if let p = irq.physical {
             if !lr.hw && lr.state == .pending {
                 // Software-pended and now asserted by hardware: one pending interrupt, linked.
-                Arch.writeLR(i, ListRegister(virtualID: irq.intid, priority: v.vm.priority(of: irq.intid, on: v), physical: p))
+                Arch.writeLR(i, ListRegister(virtualID: irq.listID, priority: v.vm.priority(of: irq.intid, on: v), physical: p))
             } else {
                 // Already linked (cannot happen while that physical INTID is active), or
                 // active in software: HW = 1 has no pending-and-active state, so the

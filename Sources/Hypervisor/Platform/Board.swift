@@ -2,13 +2,13 @@
 /// Anything that varies per machine instance (CPU count, MPIDRs, RAM size)
 /// comes from the boot loader's device tree instead.
 struct Board {
-    let name: StaticString
+    var name: StaticString
     /// The hypervisor console's UART: its kind, base and receive interrupt (SPI number, INTID - 32).
     /// Each VM gets an emulated PL011 at the same address and SPI.
     let uartKind: ConsoleUART.Kind
     let uartBase: UInt64
     let uartSPI: UInt32
-    /// GICv3 distributor and the first redistributor (128 KiB per CPU).
+    /// GIC distributor and, on a GICv3, the first redistributor (128 KiB per CPU).
     let gicdBase: UInt64
     let gicrBase: UInt64
     let gicrStride: UInt64
@@ -23,7 +23,9 @@ struct Board {
     let timerTrigger: UInt32
     /// Clock of the PL011, named in guest device trees.
     let uartClockHz: UInt32
-    /// The host interrupt controller: a GICv3 (the fields above), or the Pi's BCM2836 local
+    /// The host interrupt controller: a GICv3 (the fields above), a GICv2 with the
+    /// virtualization extensions (GIC-400: its distributor at `gicdBase`, the memory-mapped CPU
+    /// interface, hypervisor control and virtual CPU interface frames), or the Pi's BCM2836 local
     /// block with armctrl behind it, which has no virtualization support (vIRQs in software).
     var chip = InterruptChip.gicv3
     /// Where each VM's PL011 sits and its interrupt, when not at the console's address and SPI
@@ -37,9 +39,16 @@ struct Board {
     /// local controller's PMU input on the Pi. Taken by the hypervisor, given to VMs virtually.
     var pmuInterrupt: UInt32 = 23
 
-    enum InterruptChip { case gicv3, bcm2836(local: UInt64, armctrl: UInt64) }
+    enum InterruptChip {
+        case gicv3
+        case gicv2(GICv2Frames)
+        case bcm2836(local: UInt64, armctrl: UInt64)
+    }
 
-    var hasGIC: Bool { if case .gicv3 = chip { return true } else { return false } }
+    /// A GIC (either version) with list registers: virtual interrupts in hardware.
+    var hasGIC: Bool { if case .bcm2836 = chip { return false } else { return true } }
+    /// The GICv2 frames when the host GIC is a GICv2.
+    var gicv2: GICv2Frames? { if case .gicv2(let f) = chip { return f } else { return nil } }
     var vuartBase: UInt64 { guestUART?.base ?? uartBase }
     var vuartIRQ: UInt32 { guestUART?.irq ?? uartSPI }
 }
@@ -52,6 +61,15 @@ extension Board {
         ramWindow: 0x4000_0000..<0x1_0000_0000,
         hypTimerPPI: 26, virtTimerPPI: 27, physTimerPPI: 30, maintenancePPI: 25,
         timerTrigger: 4, uartClockHz: 24_000_000)
+
+    /// QEMU's `-M virt,gic-version=2` (and `sim --board virt --gic v2`): the same map with a
+    /// GIC-400, its CPU interface at 0x08010000, GICH at 0x08030000 and GICV at 0x08040000.
+    static let virtGICv2: Board = {
+        var b = Board.virt
+        b.name = "virt-gicv2"
+        b.chip = .gicv2(GICv2Frames(cpu: 0x0801_0000, hyp: 0x0803_0000, vcpu: 0x0804_0000))
+        return b
+    }()
 
     /// Arm FVP Base RevC (upstream fvp-base-revc.dts).
     static let fvp = Board(
@@ -89,6 +107,8 @@ extension Board {
 
 #if BOARD_VIRT
 let board = Board.virt
+#elseif BOARD_VIRT_GICV2
+let board = Board.virtGICv2
 #elseif BOARD_ESPRESSOBIN
 let board = Board.espressobin
 #elseif BOARD_RPI3

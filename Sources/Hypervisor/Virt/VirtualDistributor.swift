@@ -6,6 +6,8 @@ final class VirtualDistributor {
     static let size: UInt64 = 0x1_0000
 
     var enableGroup1 = false
+    /// GICv2's GICD_CTLR (EnableGrp0, EnableGrp1), as written (VirtualDistributorV2.swift).
+    var groupEnables: UInt32 = 0
     var enabled = [Bool](repeating: false, count: intids)
     var latched = [Bool](repeating: false, count: intids)       // pending while disabled
     var priority = [UInt8](repeating: 0, count: intids)

@@ -4,6 +4,8 @@ import _Volatile
 @_silgen_name("board_uart_base") func boardUARTBase() -> UInt
 @_silgen_name("board_gicd_base") func boardGICDBase() -> UInt
 @_silgen_name("board_gicr_base") func boardGICRBase() -> UInt
+@_silgen_name("board_gicc_base") func boardGICCBase() -> UInt
+@_silgen_name("board_gich_base") func boardGICHBase() -> UInt
 @_silgen_name("board_virtio_base") func boardVirtioBase() -> UInt
 @_silgen_name("board_local_intc_base") func boardLocalIntcBase() -> UInt
 @_silgen_name("board_hv_image") func boardHypervisorImage() -> UInt
@@ -85,18 +87,38 @@ func powerOff() -> Never {
 }
 
 /// The VM's interrupt controller, in GIC numbering: SGIs 0-15, the PMU's PPI 23, the virtual
-/// timer PPI 27 and the physical timer PPI 30. On a GIC board the vGIC (redistributor, ICC
-/// registers); on the Pi the emulated BCM2836 local controller (irq-bcm2836.c's layout): timer
+/// timer PPI 27 and the physical timer PPI 30. On a GICv3 board the vGIC's redistributor and ICC
+/// registers; on a GICv2 (the distributor's ICPIDR2 says ArchRev 2) the banked distributor
+/// registers and the memory-mapped CPU interface at GICC, one group (Group 0) as Linux uses it;
+/// on the Pi the emulated BCM2836 local controller (irq-bcm2836.c's layout): timer
 /// inputs 3 (CNTV) and 1 (CNTPNS), the PMU input 9 (routing 0x10), SGI n as bit n of the core's
 /// mailbox 0.
+/// The vGIC's architecture revision, read once (each read of the distributor is a trapped access,
+/// which the vPMU checks would count): 0 until then. Every vCPU computes the same value.
+nonisolated(unsafe) var gicArchRevision: UInt = 0
+
 enum IRQ {
     static var local: UInt { boardLocalIntcBase() }
     static var hasGIC: Bool { local == 0 }
+    static var isGICv2: Bool {
+        if gicArchRevision == 0 {
+            let v2 = hasGIC && boardGICCBase() != 0 && (reg32(boardGICDBase() &+ 0xFE8).load() >> 4) & 0xF == 2
+            gicArchRevision = v2 ? 2 : 3
+        }
+        return gicArchRevision == 2
+    }
     static func redistributor(_ cpu: UInt) -> UInt { boardGICRBase() &+ cpu &* 0x2_0000 }
 
-    /// GIC: wake this vCPU's redistributor, enable the distributor and the ICC interface.
+    /// GIC: wake this vCPU's redistributor, enable the distributor and the ICC interface (GICv2:
+    /// the distributor and GICC_CTLR, with the priority mask open).
     static func initCPU() {
         guard hasGIC else { return }
+        if isGICv2 {
+            reg32(boardGICDBase()).store(1)                 // GICD_CTLR: EnableGrp0
+            reg32(boardGICCBase() &+ 0x04).store(0xFF)      // GICC_PMR
+            reg32(boardGICCBase()).store(1)                 // GICC_CTLR: EnableGrp0
+            return
+        }
         let rd = redistributor(cpuIndex())
         reg32(rd &+ 0x14).store(0)                          // GICR_WAKER: clear ProcessorSleep
         reg32(boardGICDBase()).store((1 << 4) | (1 << 1))   // GICD_CTLR: ARE, EnableGrp1
@@ -118,12 +140,14 @@ enum IRQ {
             }
             return
         }
-        let sgi = redistributor(cpuIndex()) &+ 0x1_0000
+        // GICv2 banks SGI/PPI registers in the distributor at the SGI_base frame's offsets.
+        let sgi = isGICv2 ? boardGICDBase() : redistributor(cpuIndex()) &+ 0x1_0000
         reg32(sgi &+ 0x400 &+ UInt(intid & ~3)).store(0x8080_8080)   // priority 0x80
         reg32(sgi &+ 0x100).store(1 << intid)               // GICR_ISENABLER0
     }
 
-    /// The next pending interrupt, acknowledged (1023 when none).
+    /// The next pending interrupt, acknowledged (1023 when none): the INTID in bits 9:0 and, on
+    /// a GICv2, an SGI's sender in 12:10 (what `endOfInterrupt` takes back).
     static func acknowledge() -> UInt {
         guard hasGIC else {
             let cpu = cpuIndex()
@@ -140,16 +164,19 @@ enum IRQ {
             }
             return 1023
         }
+        if isGICv2 { return UInt(reg32(boardGICCBase() &+ 0x0C).load() & 0x1FFF) }   // GICC_IAR
         return gicAck() & 0xFF_FFFF
     }
 
-    static func endOfInterrupt(_ intid: UInt) {
-        if hasGIC { gicEOI(intid) }
+    static func endOfInterrupt(_ iar: UInt) {
+        if isGICv2 { reg32(boardGICCBase() &+ 0x10).store(UInt32(iar)) }                 // GICC_EOIR
+        else if hasGIC { gicEOI(iar) }
     }
 
     /// SGI `n` to vCPU `cpu`.
     static func sendSGI(_ n: UInt, to cpu: UInt) {
-        if hasGIC { gicSendSGI((n << 24) | (1 << cpu)) } else { reg32(local &+ 0x80 &+ 16 &* cpu).store(1 << UInt32(n)) }
+        if isGICv2 { reg32(boardGICDBase() &+ 0xF00).store(UInt32((1 << (16 &+ cpu)) | n)) }   // GICD_SGIR
+        else if hasGIC { gicSendSGI((n << 24) | (1 << cpu)) } else { reg32(local &+ 0x80 &+ 16 &* cpu).store(1 << UInt32(n)) }
     }
 }
 

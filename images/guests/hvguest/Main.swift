@@ -114,7 +114,8 @@ public func guestSync(esr: UInt, elr: UInt, far: UInt) -> UInt {
 @_cdecl("guest_irq")
 public func guestIRQ(esr: UInt, elr: UInt, far: UInt) -> UInt {
     while true {
-        let intid = IRQ.acknowledge()
+        let iar = IRQ.acknowledge()
+        let intid = iar & 0x3FF
         if intid >= 1020 { break }
         switch intid {
         case 27:
@@ -134,7 +135,7 @@ public func guestIRQ(esr: UInt, elr: UInt, far: UInt) -> UInt {
         default:
             Console.write("hvguest: unexpected interrupt "); Console.dec(intid); Console.end()
         }
-        IRQ.endOfInterrupt(intid)
+        IRQ.endOfInterrupt(iar)
     }
     return elr
 }
@@ -250,7 +251,11 @@ func isolationTest() {
     expectFault("write the next VM's memory", ec: 0x25) { reg32(myBase &+ 0x800_0000).store(0xBAD) }
     expectFault("write below own memory", ec: 0x25) { reg32(myBase &- 0x1000).store(0xBAD) }
     expectFault("read an unowned device", ec: 0x25) { _ = reg32(boardVirtioBase()).load() }
-    if IRQ.hasGIC {
+    if IRQ.isGICv2 {
+        // The distributor is followed by the CPU interface (the hardware's GICV, 8 KiB) on a GICv2.
+        expectFault("read beyond the GIC CPU interface", ec: 0x25) { _ = reg32(boardGICCBase() &+ 0x2000).load() }
+        expectFault("read the GIC's virtual interface control", ec: 0x25) { _ = reg32(boardGICHBase()).load() }
+    } else if IRQ.hasGIC {
         expectFault("read beyond the GIC distributor", ec: 0x25) { _ = reg32(boardGICDBase() &+ 0x1_0000).load() }
     } else {
         expectFault("read beyond the local interrupt controller", ec: 0x25) { _ = reg32(IRQ.local &+ 0x100).load() }

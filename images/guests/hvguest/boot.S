@@ -67,6 +67,12 @@ board_gicd_base:    ldr x0, =GICD_BASE
     .global board_gicr_base
 board_gicr_base:    ldr x0, =GICR_BASE
                     ret
+    .global board_gicc_base
+board_gicc_base:    ldr x0, =GICC_BASE
+                    ret
+    .global board_gich_base
+board_gich_base:    ldr x0, =GICH_BASE
+                    ret
     .global board_local_intc_base
 board_local_intc_base: ldr x0, =LOCAL_INTC_BASE
                     ret
