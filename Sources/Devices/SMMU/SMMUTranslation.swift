@@ -1,0 +1,154 @@
+/// How a device's transaction goes through the SMMU: GBPA while it is off, else the stream
+/// table's entry for the StreamID (IHI 0070 3.3) and, for a stage-2 STE, the walk (cached).
+extension SMMUv3 {
+    /// The physical address for a device's access at `address` on stream `streamID`, or nil when
+    /// the transaction is terminated (with an event when the architecture records one).
+    public func translate(streamID: UInt32, address: UInt64, write: Bool) -> UInt64? {
+        guard enabled else { return gbpa & SMMUGBPA.abort != 0 ? nil : address }
+        guard let ste = streamTableEntry(streamID) else { return nil }
+        switch ste.kind {
+        case .abort: return nil
+        case .bypass: return address
+        case .stage2: return translateStage2(ste, streamID: streamID, ipa: address, write: write)
+        }
+    }
+
+    private func translateStage2(_ ste: StreamTableEntry, streamID: UInt32, ipa: UInt64, write: Bool) -> UInt64? {
+        let page = ipa >> 12
+        let key = UInt64(ste.vmid) << 48 | page
+        let hit: CachedTranslation
+        if let c = tlb[key] {
+            hit = c
+        } else {
+            switch ste.walk(ipa, read: { a in self.memory.dmaRead(a, count: 8).map { b in b.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } } }) {
+            case .ok(let pa, let r, let w, let bytes):
+                let blockStart = ipa & ~(bytes - 1)
+                hit = CachedTranslation(page: page, vmid: ste.vmid, block: blockStart..<(blockStart + bytes),
+                                        pa: pa & ~0xFFF, readable: r, writable: w)
+                if tlb.count >= Self.tlbCapacity { tlb.removeAll(keepingCapacity: true) }
+                tlb[key] = hit
+            case .fault(let kind, let tableWalk):
+                if ste.recordFaults {
+                    record(SMMUEvent(kind: kind, streamID: streamID, read: !write, stage2: true,
+                                     faultClass: tableWalk ? .tableWalk : .input, inputAddress: ipa, address: ipa))
+                }
+                return nil
+            case .walkAbort(let at):
+                record(SMMUEvent(kind: .walkAbort, streamID: streamID, read: !write, stage2: true,
+                                 faultClass: .tableWalk, inputAddress: ipa, address: at))
+                return nil
+            }
+        }
+        guard write ? hit.writable : hit.readable else {
+            if ste.recordFaults {
+                record(SMMUEvent(kind: .permission, streamID: streamID, read: !write, stage2: true,
+                                 faultClass: .input, inputAddress: ipa, address: ipa))
+            }
+            return nil
+        }
+        return hit.pa | (ipa & 0xFFF)
+    }
+
+    /// The STE for a stream, from the configuration cache or fetched (and cached when valid):
+    /// linear (STRTAB_BASE_CFG.FMT 0, 2^LOG2SIZE entries) or 2-level (FMT 1: level-1 descriptors
+    /// with L2Ptr 51:6 and Span 4:0 for StreamID >> SPLIT, 2^(Span-1) STEs each). nil, with the
+    /// event, for a StreamID out of range, an unreadable table or an invalid or illegal STE.
+    func streamTableEntry(_ sid: UInt32) -> StreamTableEntry? {
+        if let cached = steCache[sid] { return cached }
+        let log2Size = min(strtabBaseCfg & 0x3F, Self.streamIDBits)
+        let base = strtabBase & 0x000F_FFFF_FFFF_FFC0
+        guard UInt64(sid) >> UInt64(log2Size) == 0 else {
+            badStreamID(sid)
+            return nil
+        }
+        let steAddress: UInt64
+        if (strtabBaseCfg >> 16) & 3 == 1 {
+            let split = min((strtabBaseCfg >> 6) & 0x1F, log2Size)
+            let l1 = base + UInt64(sid >> split) * 8
+            guard let d = read64(l1) else {
+                record(SMMUEvent(kind: .steFetch, streamID: sid, address: l1))
+                return nil
+            }
+            let span = UInt32(d & 0x1F)
+            guard span != 0, span <= split + 1, UInt64(sid & ((1 << split) - 1)) < 1 << UInt64(span - 1) else {
+                badStreamID(sid)
+                return nil
+            }
+            steAddress = (d & 0x000F_FFFF_FFFF_FFC0) + UInt64(sid & ((1 << split) - 1)) * 64
+        } else {
+            steAddress = base + UInt64(sid) * 64
+        }
+        guard let bytes = memory.dmaRead(steAddress, count: 32) else {
+            record(SMMUEvent(kind: .steFetch, streamID: sid, address: steAddress))
+            return nil
+        }
+        let dwords = (0..<4).map { i in bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) } }
+        guard let ste = StreamTableEntry(dwords, oas: Self.oasBits) else {
+            record(SMMUEvent(kind: .badSTE, streamID: sid))
+            return nil
+        }
+        steCache[sid] = ste
+        return ste
+    }
+
+    /// C_BAD_STREAMID is recorded only when CR2.RECINVSID asks for it.
+    private func badStreamID(_ sid: UInt32) {
+        if cr2 & 2 != 0 { record(SMMUEvent(kind: .badStreamID, streamID: sid)) }
+    }
+
+    func read64(_ address: UInt64) -> UInt64? {
+        memory.dmaRead(address, count: 8).map { b in b.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } }
+    }
+}
+
+/// A device's view of memory through the SMMU: every DMA access is translated page by page on the
+/// device's StreamID, and a terminated page fails the whole access (nothing is written then).
+public final class SMMUStream: GuestMemory {
+    public let smmu: SMMUv3
+    public let streamID: UInt32
+    let memory: GuestMemory
+
+    public init(smmu: SMMUv3, streamID: UInt32, memory: GuestMemory) {
+        self.smmu = smmu
+        self.streamID = streamID
+        self.memory = memory
+    }
+
+    /// The physical pieces of [address, address + count): contiguous runs within 4 KiB pages.
+    private func pieces(_ address: UInt64, _ count: Int, write: Bool) -> [(pa: UInt64, count: Int)]? {
+        var out: [(UInt64, Int)] = []
+        var a = address, left = count
+        while left > 0 {
+            let n = min(left, Int(0x1000 - (a & 0xFFF)))
+            guard let pa = smmu.translate(streamID: streamID, address: a, write: write) else { return nil }
+            if let last = out.last, last.0 + UInt64(last.1) == pa { out[out.count - 1].1 += n } else { out.append((pa, n)) }
+            a &+= UInt64(n); left -= n
+        }
+        return out
+    }
+
+    public func dmaRead(_ pa: UInt64, count: Int) -> [UInt8]? {
+        guard let parts = pieces(pa, count, write: false) else { return nil }
+        if parts.count == 1 { return memory.dmaRead(parts[0].pa, count: parts[0].count) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        for p in parts {
+            guard let b = memory.dmaRead(p.pa, count: p.count) else { return nil }
+            bytes.append(contentsOf: b)
+        }
+        return bytes
+    }
+
+    public func dmaWrite(_ pa: UInt64, _ bytes: [UInt8]) -> Bool {
+        guard let parts = pieces(pa, bytes.count, write: true) else { return false }
+        if parts.count == 1 { return memory.dmaWrite(parts[0].pa, bytes) }
+        // Every piece must be in RAM before any is written.
+        for p in parts where memory.dmaRead(p.pa, count: p.count) == nil { return false }
+        var at = 0
+        for p in parts {
+            _ = memory.dmaWrite(p.pa, Array(bytes[at..<(at + p.count)]))
+            at += p.count
+        }
+        return true
+    }
+}
