@@ -206,6 +206,33 @@ if unit linux-virt-pci; then
   golden $name
 fi
 
+# The SMMUv3 (--iommu smmuv3, as QEMU's iommu=smmuv3): Linux's arm-smmu-v3 driver probes it, puts
+# the PCI disk and every virtio-mmio transport in iommu groups and maps their DMA through stage-2
+# domains (the devices offer VIRTIO_F_ACCESS_PLATFORM, so rings and buffers are IOVAs); the disk
+# and console work as without, and as on QEMU with the same kernel, initramfs and devices.
+if unit linux-virt-smmu; then
+  name=linux-virt-smmu
+  cp "$T/disk.orig" "$T/disk-smmu.img"
+  INITRD=$L/initramfs-pci.cpio.gz boot $name 0 --board virt --cpus 4 --iommu smmuv3 --append "console=ttyAMA0" \
+    --device "virtio-blk-pci,drive=$T/disk-smmu.img" --fail-on 'Internal error|Unable to handle|WARNING:|Kernel panic|smmuv3: event' \
+    --expect 'MINOS-INIT: done'
+  if grep -q 'arm-smmu-v3 9050000.smmuv3: ias 48-bit, oas 48-bit' "$T/$name.log" && grep -q 'virtio-pci 0000:00:01.0: Adding to iommu group' "$T/$name.log" \
+     && grep -q 'virtio-mmio a003e00.virtio_mmio: Adding to iommu group' "$T/$name.log"; then ok "$name-devices-behind-smmu"
+  else bad "$name-devices-behind-smmu" "$(grep -E 'smmu|iommu' "$T/$name.log" | tail -4 | tr '\n' ';')"; fi
+  disk_checks $name "$T/disk-smmu.img"
+  cp "$T/disk.orig" "$T/disk-smmu-qemu.img"
+  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,iommu=smmuv3 -cpu cortex-a53 -smp 4 -m 1G -nic none -nographic -no-reboot \
+    -kernel "$L/Image" -initrd "$L/initramfs-pci.cpio.gz" -append console=ttyAMA0 \
+    -drive "file=$T/disk-smmu-qemu.img,if=none,format=raw,id=d" -device virtio-blk-pci,drive=d,disable-legacy=on,iommu_platform=on \
+    -device virtio-serial-device -device virtconsole,chardev=c -chardev file,id=c,path=$T/qemu-smmu-hvc.txt </dev/null >"$T/$name-qemu.log" 2>&1
+  workload() { grep -a '^MINOS-INIT:' "$1" | grep -v 'on hvc0' | sed -E 's/memory [0-9]+ kB/memory N kB/'; }
+  if grep -q 'virtio-pci 0000:00:01.0: Adding to iommu group' "$T/$name-qemu.log" && grep -q 'MINOS-INIT: hello on hvc0' "$T/qemu-smmu-hvc.txt" \
+     && [ "$(workload "$T/$name-qemu.log")" = "$(workload "$T/$name.log")" ]; then
+    ok "$name-same-as-qemu"
+  else bad "$name-same-as-qemu" "$(diff <(workload "$T/$name-qemu.log") <(workload "$T/$name.log") | tr '\n' ';')"; fi
+  golden $name
+fi
+
 # The GICv3 ITS (--its, as QEMU's its=on): Linux finds it, gives each of 4 CPUs an LPI pending
 # table, and the PCI disk's virtio interrupts arrive as MSI-X through the ITS (LPIs), the
 # virtio-mmio console's as SPIs; the disk works as without.
@@ -223,11 +250,13 @@ if unit linux-virt-its; then
   golden $name
 fi
 
-# Networking: DHCP, wget from a host HTTP server on loopback, a host client through hostfwd.
-for b in virt fvp virt-pci; do
+# Networking: DHCP, wget from a host HTTP server on loopback, a host client through hostfwd; on
+# virt also with the device on PCI and with the devices behind the SMMUv3 (--iommu smmuv3).
+for b in virt fvp virt-pci virt-smmu; do
   unit linux-$b-net || continue
   started=$SECONDS
-  python3 "$HERE/Tests/linux/net.py" --sim "$SIM" --linux "$L" --board ${b%-pci} --cpus 4 $([ $b = virt-pci ] && echo --pci) >"$T/net-$b.out" 2>&1
+  python3 "$HERE/Tests/linux/net.py" --sim "$SIM" --linux "$L" --board ${b%-*} --cpus 4 $([ $b = virt-pci ] && echo --pci) \
+    $([ $b = virt-smmu ] && echo --smmu) >"$T/net-$b.out" 2>&1
   cat "$T/net-$b.out"
   pass=$((pass + $(grep -c '^PASS' "$T/net-$b.out"))); fail=$((fail + $(grep -c '^FAIL' "$T/net-$b.out")))
   grep -q '^PASS\|^FAIL' "$T/net-$b.out" || bad "linux-$b-net" "the test driver failed: $(tail -3 "$T/net-$b.out")"

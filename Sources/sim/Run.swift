@@ -61,6 +61,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Give virt's GICv3 its ITS (as QEMU's its=on): LPIs, and MSI-X for --device *-pci.")
     var its = false
 
+    @Option(help: "An IOMMU for the board's DMA-capable devices: smmuv3 (virt: as QEMU's iommu=smmuv3, with every virtio-mmio and virtio-pci device behind it).")
+    var iommu: String?
+
     @Option(help: "Interrupt controller: v3 (every board's default) or v2 (a GIC-400 with virtualization, virt only, as QEMU's gic-version=2).")
     var gic: GICVersion?
 
@@ -140,6 +143,10 @@ struct Run: ParsableCommand {
         config.timing = timing
         config.pciDevices = device.map(\.device)
         config.its = its
+        if let iommu {
+            guard iommu == "smmuv3" else { throw SimError.config("--iommu: unknown IOMMU '\(iommu)' (smmuv3)") }
+            config.smmu = true
+        }
         let machine = try Machine(config, console: console)
         defer { machine.close() }
         if let t = trace {

@@ -12,9 +12,10 @@ host socket slirp opens for the guest binds to 127.0.0.1 (outbound=127.0.0.1); t
 checks that an outside address (192.0.2.1, TEST-NET-1) is refused.
 
 With --pci the network device is virtio-net-pci behind the PCIe host bridge (initramfs-pci), its
-interrupts MSI-X through the GICv3 ITS (--its).
+interrupts MSI-X through the GICv3 ITS (--its). With --smmu every DMA of the device goes through
+the board's SMMUv3 (--iommu smmuv3), which Linux's arm-smmu-v3 driver programs.
 
-Usage: net.py --sim SIM --linux BUILD/linux [--board virt] [--cpus 4] [--pci]
+Usage: net.py --sim SIM --linux BUILD/linux [--board virt] [--cpus 4] [--pci] [--smmu]
 Prints PASS/FAIL lines; exit status 0 when every check passed.
 """
 import argparse
@@ -48,8 +49,9 @@ def main():
     ap.add_argument("--cpus", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=300, help="host seconds before the run is killed")
     ap.add_argument("--pci", action="store_true", help="virtio-net-pci instead of virtio-mmio")
+    ap.add_argument("--smmu", action="store_true", help="the devices behind the board's SMMUv3")
     args = ap.parse_args()
-    name = f"linux-{args.board}-net" + ("-pci" if args.pci else "")
+    name = f"linux-{args.board}-net" + ("-pci" if args.pci else "") + ("-smmu" if args.smmu else "")
     page_token, line_token = secrets.token_hex(8), secrets.token_hex(8)
 
     root = tempfile.mkdtemp(prefix="minos-net-")
@@ -72,7 +74,7 @@ def main():
            "--append", f"console=ttyAMA0 minos.test=net minos.http=10.0.2.2:{http_port} "
                        f"minos.listen={GUEST_PORT} minos.outside={OUTSIDE}",
            "--net", f"user,dnsforward=off,outbound=127.0.0.1,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}",
-           "--max-insns", "40000000000", "--expect", "MINOS-INIT: done"] + (["--device", "virtio-net-pci", "--its"] if args.pci else [])
+           "--max-insns", "40000000000", "--expect", "MINOS-INIT: done"] + (["--device", "virtio-net-pci", "--its"] if args.pci else []) + (["--iommu", "smmuv3"] if args.smmu else [])
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                             errors="replace")
@@ -122,6 +124,11 @@ def main():
 
     markers = "; ".join(l for l in log if re.match(r"MINOS-INIT: (eth0|udhcpc|wget|nc|outside)|sim:", l))
     check("boot", rc == 0 and "MINOS-INIT: done" in text, f"exit {rc}: {' | '.join(log[-4:])}")
+    if args.smmu:
+        # The network device's DMA domain is the SMMU's (its rings and buffers are IOVAs).
+        check("behind-smmu", re.search(r"arm-smmu-v3 9050000\.smmuv3: ias", text) is not None
+              and re.search(r"virtio(-pci 0000:00:01\.0|-mmio a003e00\.virtio_mmio): Adding to iommu group", text) is not None,
+              "; ".join(l for l in log if "smmu" in l or "iommu group" in l)[:300])
     check("dhcp", "MINOS-INIT: eth0 10.0.2.15, gateway 10.0.2.2" in log, markers)
     check("wget", f"MINOS-INIT: wget page {page_token}" in log and any(
         c == "127.0.0.1" and r.startswith("GET /page.txt ") for c, r in requests), f"{markers}; server saw {requests}")

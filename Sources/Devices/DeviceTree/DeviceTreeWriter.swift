@@ -84,6 +84,8 @@ public struct DeviceTreeContext {
     public var gicAddressCells: UInt32 = 0
     /// The MSI controller (an ITS) PCI host bridges map requester IDs to, if any.
     public var msiParent: UInt32? = nil
+    /// The IOMMU (an SMMUv3, #iommu-cells = 1: the StreamID) DMA masters are behind, if any.
+    public var iommuPhandle: UInt32? = nil
 
     public init(gicPhandle: UInt32, clockPhandle: UInt32) {
         self.gicPhandle = gicPhandle

@@ -107,6 +107,8 @@ public final class PCIHost {
         try dt.property("interrupt-map-mask", cells: [0x1800, 0, 0, 7])
         // Requester IDs are the ITS's DeviceIDs (identity, bus 0).
         if let its = context.msiParent { try dt.property("msi-map", cells: [0, its, 0, 0x1_0000]) }
+        // Requester IDs are the SMMU's StreamIDs (identity), as QEMU's iommu-map says.
+        if let smmu = context.iommuPhandle { try dt.property("iommu-map", cells: [0, smmu, 0, 0x1_0000]) }
         try dt.endNode()
     }
 }

@@ -51,6 +51,9 @@ public enum VirtIOFeature {
     public static let indirectDesc: UInt64 = 1 << 28
     public static let eventIdx: UInt64 = 1 << 29
     public static let version1: UInt64 = 1 << 32
+    /// VIRTIO_F_ACCESS_PLATFORM: the device's DMA goes through the platform's IOMMU, so the driver
+    /// must give it addresses from the DMA API (IOVAs), not physical ones.
+    public static let accessPlatform: UInt64 = 1 << 33
 }
 
 /// Device status field bits from "Device Status Field".

@@ -84,6 +84,7 @@ public final class VirtIOMMIO: MMIODevice {
         guard let device else { return 0 }
         var f = device.features & 0x00FF_FFFF | VirtIOFeature.indirectDesc | VirtIOFeature.eventIdx
         if version == 2 { f |= VirtIOFeature.version1 } else { f &= 0xFFFF_FFFF }
+        if version == 2 && memory is SMMUStream { f |= VirtIOFeature.accessPlatform }
         return f
     }
 
@@ -322,6 +323,7 @@ public final class VirtIOMMIO: MMIODevice {
         try dt.property("reg", cells: context.reg(base, size))
         try dt.property("interrupts", cells: context.spi(irq, level: false))
         try dt.property("dma-coherent")
+        if let smmu = context.iommuPhandle, let stream = memory as? SMMUStream { try dt.property("iommus", cells: [smmu, stream.streamID]) }
         try dt.endNode()
     }
 }

@@ -175,6 +175,12 @@ public struct BoardSpec {
         public let ecam: UInt64, ecamSize: UInt64, window: UInt64, windowSize: UInt64, intxBase: Int
     }
     public var pcie: PCIe? = nil
+    /// An SMMUv3 the board can have (`--iommu smmuv3`): its frame and wired interrupts (INTIDs).
+    public struct SMMU {
+        public let base: UInt64, size: UInt64
+        public let interrupts: SMMUv3.Interrupts
+    }
+    public var smmu: SMMU? = nil
     public let timer: TimerPPIs
     /// CNTFRQ: the system counter's frequency.
     public let counterHz: UInt64

@@ -1,3 +1,5 @@
+import Devices
+
 extension BoardSpec {
     /// QEMU's `-M virt` map (hw/arm/virt.c memory map), GICv3.
     public static let virt: BoardSpec = {
@@ -34,6 +36,9 @@ extension BoardSpec {
                     virtualCPUInterface: 0x0804_0000, maintenanceIntid: 25)
       // QEMU's PCIe: the high ECAM (256 buses), the 32-bit MMIO window, INTA-D on SPIs 3-6.
       b.pcie = PCIe(ecam: 0x40_1000_0000, ecamSize: 0x1000_0000, window: 0x1000_0000, windowSize: 0x2EFF_0000, intxBase: 32 + 3)
+      // QEMU's iommu=smmuv3: 128 KiB at 0x09050000, eventq/priq/cmdq-sync/gerror on SPIs 74-77.
+      b.smmu = SMMU(base: 0x0905_0000, size: 0x2_0000,
+                    interrupts: SMMUv3.Interrupts(eventq: 32 + 74, priq: 32 + 75, cmdqSync: 32 + 76, gerror: 32 + 77))
       return b
     }()
 

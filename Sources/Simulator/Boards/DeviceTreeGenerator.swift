@@ -16,12 +16,14 @@ public enum DeviceTreeGenerator {
     static let gicPhandle: UInt32 = 1
     static let clockPhandle: UInt32 = 2
     static let itsPhandle: UInt32 = 3
+    static let smmuPhandle: UInt32 = 4
 
     public static func generate(_ machine: Machine, chosen: ChosenInfo) throws -> [UInt8] {
         let board = machine.board
         var ctx = DeviceTreeContext(gicPhandle: gicPhandle, clockPhandle: clockPhandle)
         if board.gic?.architecture == .v2 { ctx.ppiCPUMask = UInt32((1 << min(machine.cores.count, 8)) - 1) }
         if machine.its != nil { ctx.gicAddressCells = 2; ctx.msiParent = itsPhandle }
+        if machine.smmu != nil { ctx.iommuPhandle = smmuPhandle }
         let dt = try DeviceTreeWriter()
         try dt.beginNode("")
         try dt.property("#address-cells", cells: [2])
@@ -135,6 +137,19 @@ public enum DeviceTreeGenerator {
 
         for (i, u) in machine.uarts.enumerated() {
             try u.emitDeviceTree(dt, base: board.uarts[i].base, context: ctx)
+        }
+        if let smmu = machine.smmu, let s = board.smmu {
+            // As QEMU's virt with iommu=smmuv3 (edge-triggered lines, named in its order).
+            try dt.beginNode("smmuv3@\(String(s.base, radix: 16))")
+            try dt.property("compatible", string: "arm,smmu-v3")
+            try dt.property("reg", cells: ctx.reg(s.base, smmu.size))
+            let i = s.interrupts
+            try dt.property("interrupts", cells: [i.eventq, i.priq, i.cmdqSync, i.gerror].flatMap { ctx.spi($0, level: false) })
+            try dt.property("interrupt-names", strings: ["eventq", "priq", "cmdq-sync", "gerror"])
+            try dt.property("dma-coherent")
+            try dt.property("#iommu-cells", cells: [1])
+            try dt.property("phandle", cells: [smmuPhandle])
+            try dt.endNode()
         }
         for v in machine.virtio {
             try v.transport.emitDeviceTree(dt, base: v.base, context: ctx)

@@ -19,6 +19,8 @@ public struct MachineConfig {
     public var timing: TimingMode = .simple
     /// `--its`: the board's GICv3 ITS (LPIs; MSI-X for PCI devices).
     public var its = false
+    /// `--iommu smmuv3`: the board's SMMUv3, and every DMA-capable device behind it.
+    public var smmu = false
     /// `--device`: virtio-pci functions behind the board's PCIe host bridge.
     public var pciDevices: [PCIDevice] = []
 
@@ -51,6 +53,11 @@ public final class Machine {
     public private(set) var virtio: [(base: UInt64, transport: VirtIOMMIO)] = []
     /// The GICv3 ITS and its base (`--its`), or nil.
     public private(set) var its: (base: UInt64, its: GICITS)?
+    /// The SMMUv3 devices do their DMA through (`--iommu smmuv3`), or nil.
+    public private(set) var smmu: SMMUv3?
+    /// StreamIDs: PCI functions use their requester ID (bus 0: slot << 3), virtio-mmio slot n
+    /// uses `virtioStreamBase + n`, above any requester ID of bus 0.
+    public static let virtioStreamBase: UInt32 = 0x8000
     /// The PCIe host bridge and its memory window (`--device *-pci`), or nil.
     public private(set) var pci: PCIHost?
     private var pciWindow: PCIHost.Window?
@@ -234,6 +241,7 @@ public final class Machine {
         // Regions of devices the board has and we do not model: read as zero, writes ignored.
         for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
         if let w = board.peripheralWindow { try fillPeripheralGaps(w) }
+        try attachSMMU(config, sink: sink)
         try attachVirtIO(config, sink: sink, console: console)
         for n in 0..<config.cpus { cores.append(Core(index: n, mpidr: board.mpidr(n), machine: self)) }
         if config.timing == .a53 {
@@ -260,6 +268,21 @@ public final class Machine {
         memory.onNewCodePage = { [unowned self] host in
             for c in self.cores { c.tlb.dropWrites(hostPage: UInt(bitPattern: host)) }
         }
+    }
+
+    /// What a DMA-capable device on `streamID` sees: memory through the SMMU when there is one.
+    private func dmaView(streamID: UInt32) -> GuestMemory {
+        smmu.map { SMMUStream(smmu: $0, streamID: streamID, memory: memory) } ?? memory
+    }
+
+    /// The board's SMMUv3 (`--iommu smmuv3`), before any device that does DMA.
+    private func attachSMMU(_ config: MachineConfig, sink: InterruptSink) throws {
+        guard config.smmu else { return }
+        guard let s = board.smmu else { throw SimError.config("--iommu smmuv3: board \(board.name) has no SMMUv3") }
+        let smmu = SMMUv3(name: "smmuv3@\(String(s.base, radix: 16))", memory: memory, sink: sink, interrupts: s.interrupts)
+        smmu.log = { FileHandle.standardError.write(Data(("sim: " + $0 + "\n").utf8)) }
+        try memory.addDevice(smmu, at: s.base)
+        self.smmu = smmu
     }
 
     /// Puts virtio devices in the board's slots: block devices, then the network device, then a
@@ -309,8 +332,9 @@ public final class Machine {
         }
         for (i, slot) in slots.enumerated() {
             let name = "virtio_mmio@\(String(slot.base, radix: 16))"
-            let transport = assigned[i].map { VirtIOMMIO(name: name, device: $0, memory: memory, irq: slot.intid, sink: sink) }
-                ?? VirtIOMMIO.empty(name: name, memory: memory, irq: slot.intid, sink: sink)
+            let dma = dmaView(streamID: Self.virtioStreamBase + UInt32(i))
+            let transport = assigned[i].map { VirtIOMMIO(name: name, device: $0, memory: dma, irq: slot.intid, sink: sink) }
+                ?? VirtIOMMIO.empty(name: name, memory: dma, irq: slot.intid, sink: sink)
             try memory.addDevice(transport, at: slot.base)
             virtio.append((slot.base, transport))
         }
@@ -332,7 +356,7 @@ public final class Machine {
             let msi: ((UInt64, UInt32) -> Void)? = its.map { (base, its) in
                 { address, data in if address == base + GICITS.translaterOffset { its.message(deviceID: UInt32(slot << 3), eventID: data) } }
             }
-            _ = host.attach(VirtIOPCI(name: "virtio-pci@00:\(String(format: "%02x", slot)).0", device: device, memory: memory,
+            _ = host.attach(VirtIOPCI(name: "virtio-pci@00:\(String(format: "%02x", slot)).0", device: device, memory: dmaView(streamID: UInt32(slot << 3)),
                                       intx: host.intxIntid(slot: slot, pin: 1), sink: sink, msi: msi))
         }
         try memory.addDevice(PCIHost.ECAM(host: host, size: p.ecamSize), at: p.ecam)
