@@ -43,7 +43,8 @@ extension BoardSpec {
     }()
 
     /// Arm FVP Base RevC (upstream arm/fvp-base-revc.dts), GICv3, two clusters of four cores.
-    public static let fvp = BoardSpec(
+    public static let fvp: BoardSpec = {
+      var b = BoardSpec(
         name: "fvp",
         model: "FVP Base RevC",
         compatible: ["arm,fvp-base-revc", "arm,vexpress"],
@@ -96,5 +97,16 @@ extension BoardSpec {
                  VirtIOSlot(base: 0x1C15_0000, intid: 32 + 44, role: "net"),
                  VirtIOSlot(base: 0x1C20_0000, intid: 32 + 46, role: "rng")],
         v2mSysRegs: 0x1C01_0000
-    )
+      )
+      b.smmu = fvpSMMU
+      return b
+    }()
+}
+
+extension BoardSpec {
+    /// FVP Base RevC's SMMUv3 (`--iommu smmuv3`; upstream fvp-base-revc.dts: 1 MiB at 0x2B400000,
+    /// eventq SPI 74, priq 75, cmdq-sync 77, gerror 79). Without the option its window stays a
+    /// read-as-zero placeholder.
+    static let fvpSMMU = SMMU(base: 0x2B40_0000, size: 0x2_0000,
+                              interrupts: SMMUv3.Interrupts(eventq: 32 + 74, priq: 32 + 75, cmdqSync: 32 + 77, gerror: 32 + 79))
 }

@@ -239,7 +239,10 @@ public final class Machine {
             sdhost.cardRouted = { [unowned gpio] in (48...53).allSatisfy { gpio.function(pin: $0) == 4 } }
         }
         // Regions of devices the board has and we do not model: read as zero, writes ignored.
-        for p in board.placeholders { try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base) }
+        // (The SMMU, when asked for, takes its placeholder's place.)
+        for p in board.placeholders where !(config.smmu && board.smmu.map { $0.base >= p.base && $0.base < p.base + p.size } == true) {
+            try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base)
+        }
         if let w = board.peripheralWindow { try fillPeripheralGaps(w) }
         try attachSMMU(config, sink: sink)
         try attachVirtIO(config, sink: sink, console: console)
