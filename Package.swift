@@ -14,7 +14,7 @@ let hotPath: [SwiftSetting] = [
 /// Sources of the hypervisor that build for the host (see the HypervisorCore target); every other
 /// file under Sources/Hypervisor belongs to the Embedded Swift build only.
 let hypervisorHostSources = ["Arch/ESR.swift", "Arch/PageTables.swift", "Arch/Stage2.swift", "Core/PageAllocator.swift",
-                             "Arch/ListRegister.swift", "Arch/GICv2ListRegister.swift",
+                             "Arch/ListRegister.swift", "Arch/GICv2ListRegister.swift", "Arch/StreamTableEntry.swift",
                              "Virt/MMIO.swift", "Virt/MMIORegistry.swift", "Virt/VirtualBCM2836.swift", "Core/Ramdisk.swift", "Host"]
 let hypervisorEmbeddedOnly: [String] = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/Hypervisor").path

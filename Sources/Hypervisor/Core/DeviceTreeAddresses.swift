@@ -82,4 +82,15 @@ extension DeviceTree {
     func isCompatible(_ node: Int32, _ name: String) -> Bool {
         fdt_node_check_compatible(blob, node, name) == 0
     }
+
+    /// Every node compatible with `name`, in tree order, whatever its status.
+    func nodes(compatible name: String) -> [Int32] {
+        var out: [Int32] = []
+        var off = fdt_node_offset_by_compatible(blob, -1, name)
+        while off >= 0 {
+            out.append(off)
+            off = fdt_node_offset_by_compatible(blob, off, name)
+        }
+        return out
+    }
 }

@@ -10,6 +10,8 @@ final class Hypervisor {
     let counterHz: UInt64
     let sliceTicks: UInt64
     var listRegisterCount = 4
+    /// The SMMU confining passed-through DMA masters (Core/DMAIsolation.swift), if any.
+    var smmu: SMMUv3? = nil
     /// Event counters of the PMU (PMCR_EL0.N), all of them every vCPU's.
     let pmuCounters: Int
     var shell = Shell()
@@ -33,12 +35,15 @@ final class Hypervisor {
         let image = Arch.imageRegion
         let hostDTB = UInt64(UInt(bitPattern: tree.blob))
         let ramdisk = bootRamdisk()
+        let iommu = setUpSMMU()
         var parser = VMConfigParser(
             tree: tree, physicalCPUs: cpus.count, ram: ram,
             reserved: [("the hypervisor image", image),
                        ("the host device tree", hostDTB..<(hostDTB + UInt64(tree.totalSize))),
                        ("the hypervisor console UART", board.uartBase..<(board.uartBase + 0x1000))]
-                + interruptControllerRegions + (ramdisk.map { [("the boot ramdisk", $0.range)] } ?? []))
+                + interruptControllerRegions + (ramdisk.map { [("the boot ramdisk", $0.range)] } ?? [])
+                + (iommu.map { [("the SMMU", $0.frame)] } ?? []))
+        parser.iommuPhandle = iommu?.phandle
         if let r = ramdisk { parser.ramdisk = (r.range.lowerBound, r.archive) }
         for config in parser.parseAll(log: { log($0) }) {
             if let vm = createVM(config) { vms.append(vm) }
@@ -46,6 +51,7 @@ final class Hypervisor {
         // The hypervisor console's receive interrupt feeds the shell and the focused VM.
         Console.uart.enableReceiveInterrupt()
         if let bcm { bcm.enableGPU(Int(board.uartSPI)) } else { gic.enableSPI(32 + board.uartSPI, on: cpus[0], edge: false) }
+        enableSMMUInterrupts()
 
         if vms.isEmpty {
             log("no VM could be started; powering off")
@@ -192,6 +198,10 @@ final class Hypervisor {
                 log("vm \(config.name): property 'passthrough': cannot map \(d.path); VM not started")
                 return nil
             }
+        }
+        guard confineDMA(config, stage2: s2) else {
+            log("vm \(config.name): property 'passthrough': the SMMU could not take its devices; VM not started")
+            return nil
         }
         // GICv2: the guest's GICC is the hardware's virtual CPU interface (GICV).
         if let f = board.gicv2, !s2.map(ipa: f.cpu, pa: f.vcpu, size: GICv2Frames.cpuInterfaceSize, attributes: .device, pages: &pages) {

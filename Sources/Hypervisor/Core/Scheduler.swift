@@ -126,6 +126,8 @@ extension Hypervisor {
                 }
             } else if intid == board.pmuInterrupt {
                 physicalPMUInterrupt(cpu)
+            } else if let s = smmu, intid == s.eventqIntid || intid == s.gerrorIntid {
+                smmuInterrupt()
             } else if intid == 32 + board.uartSPI {
                 while let byte = Console.uart.get() { consoleInput(byte) }
             } else if intid == board.hypTimerPPI {

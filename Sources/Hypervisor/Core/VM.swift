@@ -15,6 +15,8 @@ final class VM {
     /// CNTVOFF_EL2: the VM's virtual counter starts near zero when it boots.
     var counterOffset: UInt64
     var stopped = false
+    /// SMMU faults its devices caused (the first few are logged).
+    var smmuFaults = 0
     /// The guest device tree as built at boot, restored on SYSTEM_RESET.
     var pristineDTB: [UInt8] = []
 

@@ -21,6 +21,8 @@ struct VMConfig {
     var priority: Int = VMConfig.defaultPriority
     /// Files of the boot ramdisk to copy into the VM before it starts (`kernel_image`, `initrd_image`).
     var copies: [(from: UInt64, to: UInt64, size: UInt64)] = []
+    /// `dma-trusted`: the VM may own DMA masters no SMMU translates (they reach all memory).
+    var dmaTrusted = false
 
     static let defaultPriority = 8
     static let maxPriority = 15
@@ -40,6 +42,11 @@ struct PassthroughDevice {
     var interruptCells: [UInt32]
     /// `dma-coherent` on the host node: the guest may skip cache maintenance for DMA.
     var dmaCoherent: Bool
+    /// The device masters DMA (VMConfigParser.isDMAMaster).
+    var dmaMaster = false
+    /// Its StreamIDs on the hypervisor's SMMU (`iommus = <&smmu sid>`): empty when no SMMU it
+    /// can use translates it.
+    var streamIDs: [UInt32] = []
 }
 
 /// One shared peripheral interrupt of a passed-through device, with the trigger
@@ -71,7 +78,15 @@ struct VMConfigParser {
     static let knownProperties: [String] = [
         "device_type", "vmid", "vm_name", "type", "vcpus", "entry", "vcpu_affinity", "memory",
         "setup_data", "cmdline", "native_wfi", "passthrough", "disabled", "phandle", "name", "initrd",
-        "priority", "host_vm", "kernel_image", "initrd_image",
+        "priority", "host_vm", "kernel_image", "initrd_image", "dma-trusted",
+    ]
+    /// The SMMU the hypervisor drives (its phandle in the host tree), when there is a usable one.
+    var iommuPhandle: UInt32? = nil
+    /// Devices known to master DMA even without `iommus` or `dma-coherent` in their node: what
+    /// the boards' trees hand to VMs (virtio, SD/MMC, Ethernet, USB controllers).
+    static let dmaMasterCompatibles = [
+        "virtio,mmio", "brcm,bcm2835-sdhost", "brcm,bcm2835-sdhci", "brcm,bcm2835-mmc", "marvell,armada-3700-sdhci",
+        "marvell,armada-3700-neta", "generic-ehci", "generic-xhci", "marvell,armada3700-xhci", "brcm,bcm2835-dma",
     ]
     static let maxVCPUs = 8
     /// Interrupt controllers whose three-cell specifiers (<type number flags>) a pass-through
@@ -263,11 +278,18 @@ struct VMConfigParser {
             priority = Int(c[0])
         }
 
+        var dmaTrusted = false
+        if let t = tree.property(node, "dma-trusted") {
+            if t.count == 0 { dmaTrusted = true }
+            else if let c = tree.cells(node, "dma-trusted"), c.count == 1 { dmaTrusted = c[0] != 0 }
+            else { return fail("dma-trusted", "malformed (empty or one cell)") }
+        }
+
         var passthrough: [PassthroughDevice] = []
         if let raw = tree.property(node, "passthrough") {
             guard raw.count > 0, raw[raw.count - 1] == 0 else { return fail("passthrough", "malformed (expected host device-tree paths)") }
             for path in String(decoding: raw, as: UTF8.self).split(separator: "\0") {
-                switch passthroughDevice(String(path)) {
+                switch passthroughDevice(String(path), dmaTrusted: dmaTrusted) {
                 case .success(let d):
                     for other in accepted where other.passthrough.contains(where: { $0.path == d.path }) {
                         return fail("passthrough", "device \(d.path) already given to VM \(other.name)")
@@ -282,13 +304,14 @@ struct VMConfigParser {
             node: label, vmid: vmid, name: vmLabel, type: type, vcpus: vcpus, entry: entry,
             affinity: affinity, memory: memory, dtbAddress: dtbAddress, cmdline: cmdline,
             nativeWFI: nativeWFI, hostVM: hostVM, passthrough: passthrough, initrd: initrd, priority: priority,
-            copies: copies))
+            copies: copies, dmaTrusted: dmaTrusted))
     }
 
     struct Problem: Error { let text: String }
 
-    /// Resolve a host device-tree path into the device's MMIO ranges and SPIs.
-    func passthroughDevice(_ path: String) -> Result<PassthroughDevice, Problem> {
+    /// Resolve a host device-tree path into the device's MMIO ranges, SPIs and StreamIDs. A DMA
+    /// master nothing translates reaches every byte of memory: refused unless `dmaTrusted`.
+    func passthroughDevice(_ path: String, dmaTrusted: Bool = false) -> Result<PassthroughDevice, Problem> {
         guard path.hasPrefix("/"), let node = tree.node(path) else { return .failure(Problem(text: "unknown device \(path)")) }
         // reg through every bus's ranges: what the CPU (and so stage 2) addresses.
         guard let reg = tree.cpuRegions(node) else {
@@ -305,6 +328,19 @@ struct VMConfigParser {
                 return .failure(Problem(text: "device \(path) overlaps \(what)"))
             }
             regions.append(r)
+        }
+        // iommus = <phandle sid>... (#iommu-cells = 1): the StreamIDs on our SMMU.
+        var streamIDs: [UInt32] = []
+        let iommus = tree.cells(node, "iommus") ?? []
+        var k = 0
+        while k + 2 <= iommus.count {
+            if let smmu = iommuPhandle, iommus[k] == smmu { streamIDs.append(iommus[k + 1]) }
+            k += 2
+        }
+        let dmaCoherent = tree.property(node, "dma-coherent") != nil
+        let dmaMaster = !iommus.isEmpty || dmaCoherent || Self.dmaMasterCompatibles.contains { tree.isCompatible(node, $0) }
+        if dmaMaster && streamIDs.isEmpty && !dmaTrusted {
+            return .failure(Problem(text: "device \(path) masters DMA and no SMMU translates it, so it could reach all memory (mark the VM dma-trusted to allow it)"))
         }
         var spis: [PassthroughSPI] = []
         // Only interrupts wired to the GIC are forwarded (<type number flags>); others (a GPIO
@@ -330,6 +366,6 @@ struct VMConfigParser {
         if nodeName.isEmpty { nodeName = "device" }
         return .success(PassthroughDevice(path: path, nodeName: nodeName, compatible: compatible, reg: exact,
                                           regions: regions, spis: spis, interruptCells: irqs,
-                                          dmaCoherent: tree.property(node, "dma-coherent") != nil))
+                                          dmaCoherent: dmaCoherent, dmaMaster: dmaMaster, streamIDs: streamIDs))
     }
 }
