@@ -23,6 +23,9 @@
 #                 board's SD slot (sim --sd; sim only).
 #   qemu-options  optional: arguments added to the QEMU runners' command line (one line; the vpmu
 #                 scenario's -icount: QEMU 7.2 counts INST_RETIRED only under icount)
+#   sim-options-<machine>  optional: arguments added to sim's command line on that machine (one
+#                 line; the dma scenario's --iommu smmuv3), for the tree it dumps too
+#   runners       optional: the only runners the scenario runs on (one line)
 #   expect, order, input, qemu-differences, golden-<board>.log: see scripts/hypervisor-tests.sh.
 #
 # SCENARIO_OVERRIDE="file=/abs/path ..." replaces load files (the golden-log self-test boots a
@@ -111,6 +114,7 @@ scenario_prepare() {
   local machine simopts qemum=$QEMU_M
   machine=$(board_machine "$board")
   read -r -a simopts <<< "$(board_sim_options "$board")"
+  if [ -f "$dir/sim-options-$machine" ]; then local more; read -r -a more < "$dir/sim-options-$machine"; simopts+=("${more[@]}"); fi
   [[ $board == *-gicv2 ]] && qemum=$QEMU_M_GICV2
   RUN_CMD=(); DISK_MD5=""; HVC_FILE=""
   [ -f "$dir/$machine.dtsi" ] || { echo "$dir/$machine.dtsi: no configuration for board $machine"; return 1; }

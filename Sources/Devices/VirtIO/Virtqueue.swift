@@ -88,7 +88,7 @@ public final class Virtqueue {
         for (what, pa, len, align) in areas {
             guard pa % align == 0 else { throw VirtIOError("queue \(index): \(what) at 0x\(VirtIOLE.hex(pa)) is not \(align)-byte aligned") }
             guard memory.dmaRead(pa, count: Int(len)) != nil else {
-                throw VirtIOError("queue \(index): \(what) at 0x\(VirtIOLE.hex(pa))+0x\(VirtIOLE.hex(len)) is outside RAM")
+                throw VirtIOError("queue \(index): \(what) at 0x\(VirtIOLE.hex(pa))+0x\(VirtIOLE.hex(len)) \(unreachable)")
             }
         }
         size = UInt16(requestedSize)
@@ -119,16 +119,19 @@ public final class Virtqueue {
 
     // MARK: Guest memory
 
+    /// Why an address could not be used: outside RAM, or (behind an SMMU) not translated for the device.
+    private var unreachable: String { memory is SMMUStream ? "is not reachable through the SMMU" : "is outside RAM" }
+
     private func load(_ pa: UInt64, _ count: Int, _ what: @autoclosure () -> String) throws -> [UInt8] {
         guard let b = memory.dmaRead(pa, count: count) else {
-            throw VirtIOError("queue \(index): \(what()) at 0x\(VirtIOLE.hex(pa)) is outside RAM")
+            throw VirtIOError("queue \(index): \(what()) at 0x\(VirtIOLE.hex(pa)) \(unreachable)")
         }
         return b
     }
 
     private func store(_ pa: UInt64, _ bytes: [UInt8], _ what: @autoclosure () -> String) throws {
         guard memory.dmaWrite(pa, bytes) else {
-            throw VirtIOError("queue \(index): \(what()) at 0x\(VirtIOLE.hex(pa)) is outside RAM")
+            throw VirtIOError("queue \(index): \(what()) at 0x\(VirtIOLE.hex(pa)) \(unreachable)")
         }
     }
 

@@ -1,6 +1,6 @@
 // hvguest: one EL1 test program for the hypervisor; /chosen/bootargs
 // `test=<name>` picks hello, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset,
-// busy, wakeup or vpmu (VPMU.swift).
+// busy, wakeup, vpmu (VPMU.swift), dma-attack or dma-victim (DMA.swift).
 // Every test ends with a `PASS <name>` or `FAIL <name>: why` line, then
 // powers its VM off through PSCI SYSTEM_OFF. No heap: nothing allocates.
 import _Volatile
@@ -16,7 +16,7 @@ enum Slot {
     static let never = 17, pmu = 20, done = 48
 }
 
-enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset, busy, wakeup, vpmu }
+enum Mode: UInt64 { case hello = 1, vtimer, smp, sgi, passthrough, isolation, echo, crash, reset, busy, wakeup, vpmu, dmaAttack, dmaVictim }
 
 /// `test=<name>` in the boot arguments at `args`.
 func parseMode(_ args: UInt?) -> Mode {
@@ -43,6 +43,8 @@ func parseMode(_ args: UInt?) -> Mode {
             if matches(v, "busy") { return .busy }
             if matches(v, "wakeup") { return .wakeup }
             if matches(v, "vpmu") { return .vpmu }
+            if matches(v, "dma-attack") { return .dmaAttack }
+            if matches(v, "dma-victim") { return .dmaVictim }
             return .hello
         }
         p &+= 1
@@ -69,6 +71,8 @@ public func guestMain(dtb: UInt) -> Never {
     case .busy: Console.line("busy"); busyTest()
     case .wakeup: Console.line("wakeup"); wakeupTest()
     case .vpmu: Console.line("vpmu"); vpmuTest()
+    case .dmaAttack: Console.line("dma-attack"); dmaAttackTest(device: bootArgumentHex(deviceTreeProperty(dtb, "bootargs"), "dev=") ?? boardVirtioBase())
+    case .dmaVictim: Console.line("dma-victim"); dmaVictimTest()
     }
     powerOff()
 }
