@@ -47,6 +47,7 @@ func report(_ name: StaticString) {
         passed &+= 1
         write("PASS "); write(name); write("\n")
     }
+    checkFailed = false                                     // the next check starts clean
 }
 
 /// A check this run cannot do: "SKIP <name>", counted neither way.
