@@ -200,9 +200,13 @@ bad_input "nothing-to-run-outside-checkout" "nothing to run: give --kernel FILE"
 # `sim boards`: one line per board, naming what makes each different.
 "$SIM" boards >"$T/boards" 2>&1
 if [ "$(wc -l <"$T/boards")" = 4 ] && grep -q '^virt: .*GICv3' "$T/boards" && grep -q '^fvp: FVP Base RevC' "$T/boards" \
-   && grep -q '^rpi3: .*BCM2836 local + BCM2835 armctrl, no GIC' "$T/boards" && grep -q '^espressobin: .*armada-3700-uart@d0012000' "$T/boards"; then
+   && grep -q '^rpi3: .*BCM2836 local + BCM2835 armctrl, no GIC' "$T/boards" && grep -q '^espressobin: .*armada-3700-uart@d0012000' "$T/boards" \
+   && grep -q '^virt: .*with --gic v2, --its, --device \*-pci, --iommu smmuv3;' "$T/boards" && grep -q '^fvp: .*with --iommu smmuv3;' "$T/boards" \
+   && ! grep -q '^rpi3: .*--iommu' "$T/boards"; then
   ok "board-list"
 else bad "board-list" "$(head -c 400 "$T/boards")"; fi
+bad_input "iommu-no-smmu" "board rpi3 has no SMMUv3" "$SIM" --board rpi3 --iommu smmuv3 --kernel /dev/null
+bad_input "iommu-unknown" "unknown IOMMU 'vt-d'" "$SIM" --board virt --iommu vt-d --kernel /dev/null
 bad_input "user-missing" "no such file" "$SIM" user /nonexistent/prog
 fi
 
