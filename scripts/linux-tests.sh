@@ -179,6 +179,24 @@ disk_checks $name "$T/disk-dtb.img"
 golden $name
 fi
 
+# qemu_pci_workload NAME MACHINE DISK-OPTIONS SERIAL-DEVICE...: the oracle for a PCI-disk boot:
+# QEMU runs the same kernel and initramfs-pci with the disk as virtio-blk-pci (DISK-OPTIONS) and
+# hvc0 on SERIAL-DEVICE, and must print NAME's workload lines (sim shows hvc0's output on its
+# console; QEMU's goes to a chardev file).
+qemu_pci_workload() {
+  local name=$1 machine=$2 diskopts=$3; shift 3
+  cp "$T/disk.orig" "$T/disk-$name-qemu.img"
+  timeout 120 qemu-system-aarch64 -M "$machine" -cpu cortex-a53 -smp 4 -m 1G -nic none -nographic -no-reboot \
+    -kernel "$L/Image" -initrd "$L/initramfs-pci.cpio.gz" -append console=ttyAMA0 \
+    -drive "file=$T/disk-$name-qemu.img,if=none,format=raw,id=d" -device "virtio-blk-pci,drive=d,$diskopts" \
+    "$@" -device virtconsole,chardev=c -chardev "file,id=c,path=$T/$name-qemu-hvc.txt" </dev/null >"$T/$name-qemu.log" 2>&1
+  workload() { grep -a '^MINOS-INIT:' "$1" | grep -v 'on hvc0' | sed -E 's/memory [0-9]+ kB/memory N kB/'; }
+  if grep -q 'MINOS-INIT: vda 2048' "$T/$name-qemu.log" && grep -q 'MINOS-INIT: hello on hvc0' "$T/$name-qemu-hvc.txt" \
+     && [ "$(workload "$T/$name-qemu.log")" = "$(workload "$T/$name.log")" ]; then
+    ok "$name-same-as-qemu"
+  else bad "$name-same-as-qemu" "$(diff <(workload "$T/$name-qemu.log") <(workload "$T/$name.log") | tr '\n' ';')"; fi
+}
+
 # PCIe on virt: the disk and the virtio console as virtio-pci functions (INTx) behind the ECAM host
 # bridge, 4 CPUs; Linux's pci-host-generic enumerates them and assigns the BARs, virtio_pci binds
 # them. QEMU with the same modern devices prints the same workload lines.
@@ -192,17 +210,7 @@ if unit linux-virt-pci; then
      && grep -q 'virtio-pci 0000:00:01.0: enabling device' "$T/$name.log"; then ok "$name-enumerated"
   else bad "$name-enumerated" "$(grep -E 'pci|virtio' "$T/$name.log" | tail -5 | tr '\n' ';')"; fi
   disk_checks $name "$T/disk-pci.img"
-  cp "$T/disk.orig" "$T/disk-pci-qemu.img"
-  timeout 120 qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a53 -smp 4 -m 1G -nic none -nographic -no-reboot \
-    -kernel "$L/Image" -initrd "$L/initramfs-pci.cpio.gz" -append console=ttyAMA0 \
-    -drive "file=$T/disk-pci-qemu.img,if=none,format=raw,id=d" -device virtio-blk-pci,drive=d,disable-legacy=on \
-    -device virtio-serial-pci,disable-legacy=on -device virtconsole,chardev=c -chardev file,id=c,path=$T/qemu-hvc.txt </dev/null >"$T/$name-qemu.log" 2>&1
-  # (sim shows hvc0's output on its console; QEMU's went to the chardev file.)
-  workload() { grep -a '^MINOS-INIT:' "$1" | grep -v 'on hvc0' | sed -E 's/memory [0-9]+ kB/memory N kB/'; }
-  if grep -q 'MINOS-INIT: vda 2048' "$T/$name-qemu.log" && grep -q 'MINOS-INIT: hello on hvc0' "$T/qemu-hvc.txt" \
-     && [ "$(workload "$T/$name-qemu.log")" = "$(workload "$T/$name.log")" ]; then
-    ok "$name-same-as-qemu"
-  else bad "$name-same-as-qemu" "$(diff <(workload "$T/$name-qemu.log") <(workload "$T/$name.log") | tr '\n' ';')"; fi
+  qemu_pci_workload $name virt,virtualization=on disable-legacy=on -device virtio-serial-pci,disable-legacy=on
   golden $name
 fi
 
@@ -220,16 +228,9 @@ if unit linux-virt-smmu; then
      && grep -q 'virtio-mmio a003e00.virtio_mmio: Adding to iommu group' "$T/$name.log"; then ok "$name-devices-behind-smmu"
   else bad "$name-devices-behind-smmu" "$(grep -E 'smmu|iommu' "$T/$name.log" | tail -4 | tr '\n' ';')"; fi
   disk_checks $name "$T/disk-smmu.img"
-  cp "$T/disk.orig" "$T/disk-smmu-qemu.img"
-  timeout 120 qemu-system-aarch64 -M virt,virtualization=on,iommu=smmuv3 -cpu cortex-a53 -smp 4 -m 1G -nic none -nographic -no-reboot \
-    -kernel "$L/Image" -initrd "$L/initramfs-pci.cpio.gz" -append console=ttyAMA0 \
-    -drive "file=$T/disk-smmu-qemu.img,if=none,format=raw,id=d" -device virtio-blk-pci,drive=d,disable-legacy=on,iommu_platform=on \
-    -device virtio-serial-device -device virtconsole,chardev=c -chardev file,id=c,path=$T/qemu-smmu-hvc.txt </dev/null >"$T/$name-qemu.log" 2>&1
-  workload() { grep -a '^MINOS-INIT:' "$1" | grep -v 'on hvc0' | sed -E 's/memory [0-9]+ kB/memory N kB/'; }
-  if grep -q 'virtio-pci 0000:00:01.0: Adding to iommu group' "$T/$name-qemu.log" && grep -q 'MINOS-INIT: hello on hvc0' "$T/qemu-smmu-hvc.txt" \
-     && [ "$(workload "$T/$name-qemu.log")" = "$(workload "$T/$name.log")" ]; then
-    ok "$name-same-as-qemu"
-  else bad "$name-same-as-qemu" "$(diff <(workload "$T/$name-qemu.log") <(workload "$T/$name.log") | tr '\n' ';')"; fi
+  qemu_pci_workload $name virt,virtualization=on,iommu=smmuv3 disable-legacy=on,iommu_platform=on -device virtio-serial-device
+  grep -q 'virtio-pci 0000:00:01.0: Adding to iommu group' "$T/$name-qemu.log" && ok "$name-qemu-disk-behind-smmu" \
+    || bad "$name-qemu-disk-behind-smmu" "$(grep -E 'smmu|iommu' "$T/$name-qemu.log" | tail -3 | tr '\n' ';')"
   golden $name
 fi
 

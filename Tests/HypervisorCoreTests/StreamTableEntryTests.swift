@@ -6,7 +6,8 @@ import Testing
 /// The hypervisor's SMMU programming (Arch/StreamTableEntry.swift) against the simulator's
 /// SMMUv3 model: a VM's own stage-2 tables, built by `Stage2Table`, and the STE the hypervisor
 /// writes for its device must let the device reach exactly the VM's memory, as its CPUs do.
-@Suite(.serialized) struct StreamTableEntryTests {
+/// In Stage2TableTests' suite: both use the host `Arch`'s one memory, so they must not run at once.
+extension Stage2TableTests {
     @Test func aDevicesSTETranslatesWithItsVMsStage2() throws {
         Arch.memory = [:]
         var pages = PageAllocator()

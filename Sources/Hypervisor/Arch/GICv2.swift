@@ -20,7 +20,7 @@ struct GICv2 {
 
     enum GICD {
         static let ctlr: UInt64 = 0x000, typer: UInt64 = 0x004
-        static let isenabler: UInt64 = 0x100, icenabler: UInt64 = 0x180, icpendr: UInt64 = 0x280
+        static let isenabler: UInt64 = 0x100, icenabler: UInt64 = 0x180
         static let isactiver: UInt64 = 0x300, icactiver: UInt64 = 0x380, ipriorityr: UInt64 = 0x400
         static let itargetsr: UInt64 = 0x800, icfgr: UInt64 = 0xC00, sgir: UInt64 = 0xF00
     }
@@ -43,18 +43,7 @@ struct GICv2 {
     /// hypervisor's priority, then enabled.
     func initDistributor() {
         Arch.write32(gicd + GICD.ctlr, 0)
-        var n: UInt32 = 32
-        while n < 32 + spiCount {
-            Arch.write32(gicd + GICD.icenabler + UInt64(n / 8), 0xFFFF_FFFF)
-            Arch.write32(gicd + GICD.icpendr + UInt64(n / 8), 0xFFFF_FFFF)
-            Arch.write32(gicd + GICD.icactiver + UInt64(n / 8), 0xFFFF_FFFF)
-            n += 32
-        }
-        n = 32
-        while n < 32 + spiCount {
-            Arch.write32(gicd + GICD.ipriorityr + UInt64(n), 0x0101_0101 * UInt32(GICv3.defaultPriority))
-            n += 4
-        }
+        GICv3.quiesceSPIs(distributor: gicd, count: spiCount)
         Arch.write32(gicd + GICD.ctlr, 1)
     }
 

@@ -31,21 +31,31 @@ struct GICv3 {
     func initDistributor() {
         Arch.write32(gicd + GICD.ctlr, 0)
         waitForDistributor()
+        Self.quiesceSPIs(distributor: gicd, count: spiCount)
         var n: UInt32 = 32
         while n < 32 + spiCount {
-            Arch.write32(gicd + GICD.icenabler + UInt64(n / 8), 0xFFFF_FFFF)
-            Arch.write32(gicd + GICD.icpendr + UInt64(n / 8), 0xFFFF_FFFF)
-            Arch.write32(gicd + GICD.icactiver + UInt64(n / 8), 0xFFFF_FFFF)
             Arch.write32(gicd + GICD.igroupr + UInt64(n / 8), 0xFFFF_FFFF)
             n += 32
         }
-        n = 32
-        while n < 32 + spiCount {
-            Arch.write32(gicd + GICD.ipriorityr + UInt64(n), 0x0101_0101 * UInt32(Self.defaultPriority))
-            n += 4
-        }
         Arch.write32(gicd + GICD.ctlr, GICD.are | GICD.enableGrp1)
         waitForDistributor()
+    }
+
+    /// Every SPI disabled, not pending, inactive, at the hypervisor's priority: the registers
+    /// GICv2 and GICv3 distributors share (ICENABLER, ICPENDR, ICACTIVER, IPRIORITYR).
+    static func quiesceSPIs(distributor gicd: UInt64, count: UInt32) {
+        var n: UInt32 = 32
+        while n < 32 + count {
+            Arch.write32(gicd + GICD.icenabler + UInt64(n / 8), 0xFFFF_FFFF)
+            Arch.write32(gicd + GICD.icpendr + UInt64(n / 8), 0xFFFF_FFFF)
+            Arch.write32(gicd + GICD.icactiver + UInt64(n / 8), 0xFFFF_FFFF)
+            n += 32
+        }
+        n = 32
+        while n < 32 + count {
+            Arch.write32(gicd + GICD.ipriorityr + UInt64(n), 0x0101_0101 * UInt32(defaultPriority))
+            n += 4
+        }
     }
 
     private func waitForDistributor() {
