@@ -48,8 +48,16 @@ QEMU_RPI3=(-M raspi3b -smp 4 -m 1G -serial null -serial mon:stdio)
 #   - "<n> ms" -> "N ms", "PC 0x..." -> "PC ADDR", "counter <n> kHz" -> "counter N kHz",
 #     ", RAM ..." cut: timings, guest PCs, the counter and RAM size the runner gave
 #   - sorted: VMs run in parallel, so their lines interleave differently run to run
+#   - a VM's partial line dropped when that VM's next line repeats it whole: the hypervisor shows
+#     the focused VM's unfinished line when it idles (a prompt), and prints the line again in full
+#     when another line came between; where that happens depends on host timing (QEMU runs)
 normalize() {
-  tr -d '\r' | sed -E 's/[0-9]+ ms/N ms/g; s/PC 0x[0-9a-f]+/PC ADDR/g; s/counter [0-9]+ kHz/counter N kHz/; s/, RAM .*//' \
+  tr -d '\r' | awk '
+    match($0, /^\[vm[0-9]+\] /) { vm = substr($0, 1, RLENGTH)
+      if (vm in held) { if (index($0, held[vm]) == 1 && length($0) > length(held[vm])) { delete held[vm] } else { print held[vm] } }
+      held[vm] = $0; next }
+    { print }
+    END { for (vm in held) print held[vm] }' | sed -E 's/[0-9]+ ms/N ms/g; s/PC 0x[0-9a-f]+/PC ADDR/g; s/counter [0-9]+ kHz/counter N kHz/; s/, RAM .*//' \
     | sed -E 's/^(\[vm[0-9]+\]) (.*)$/\2\t\1/' | python3 "$ROOT/scripts/normalize-log.py" \
     | sed -E 's/^(.*)\t(\[vm[0-9]+\])$/\2 \1/' | grep -v -E '^$|^qemu-system' | sort
 }

@@ -94,6 +94,8 @@ import Testing
         #expect(r.r32(0x04) >> 21 & 0x1F > 6)     // CMDQS
         #expect(r.r32(0x04) & (7 << 28) == 0)     // no preset tables or queues
         #expect(r.r32(0x24) == r.r32(0x20))       // CR0ACK follows CR0
+        r.w32(0x28, 0xD75)                        // CR1 as Linux writes it: every field kept
+        #expect(r.r32(0x28) == 0xD75)
     }
 
     @Test func stage2TranslatesAndFaultsAreRecorded() {

@@ -105,7 +105,7 @@ public final class SMMUv3: MMIODevice {
         }
         switch (base, high || size == 8) {
         case (SMMUReg.cr0, _) where !high: setCR0(w & SMMUCR0.implemented)
-        case (SMMUReg.cr1, _): if high { cr2 = w & 7 } else { cr1 = w & 0x3F; if size == 8 { cr2 = UInt32(truncatingIfNeeded: value >> 32) & 7 } }
+        case (SMMUReg.cr1, _): if high { cr2 = w & 7 } else { cr1 = w & 0xFFF; if size == 8 { cr2 = UInt32(truncatingIfNeeded: value >> 32) & 7 } }
         case (SMMUReg.statusr, true):                                  // GBPA, completes at once
             if (size == 8 ? UInt32(truncatingIfNeeded: value >> 32) : w) & SMMUGBPA.update != 0 {
                 gbpa = (size == 8 ? UInt32(truncatingIfNeeded: value >> 32) : w) & SMMUGBPA.fields
