@@ -122,13 +122,13 @@ if unit gicv2test; then
   else ok "gicv2test ($n checks, same as QEMU)"; fi
 fi
 
-# The SMMUv3 model from bare metal (images/guests/smmutest, sim virt --iommu smmuv3 only: QEMU 7.2's
+# The SMMUv3 model from bare metal (images/guests/smmutest, sim virt --iommu smmuv3,stage=2 only: QEMU 7.2's
 # SMMU has no stage 2 and translates PCI devices only): stream tables, STEs, stage-2 faults in the
 # event queue, STE and translation invalidation, command errors, with the disk of virtio-mmio
 # slot 31 doing the DMA.
 if unit smmutest; then
   { printf 'smmutest sector 0\n'; head -c $((1048576 - 18)) /dev/zero; } >"$T/smmutest.img"
-  timeout 60 "$SIM" --board virt --iommu smmuv3 --drive "file=$T/smmutest.img,mode=snapshot" --kernel "$G/virt/smmutest.elf" \
+  timeout 60 "$SIM" --board virt --iommu smmuv3,stage=2 --drive "file=$T/smmutest.img,mode=snapshot" --kernel "$G/virt/smmutest.elf" \
     </dev/null >"$T/smmutest.txt" 2>&1
   n=$(grep -c '^PASS' "$T/smmutest.txt")
   if grep -q '^FAIL' "$T/smmutest.txt" || ! grep -q '^smmutest: [0-9]* passed, 0 failed' "$T/smmutest.txt" || [ "$n" -lt 12 ]; then

@@ -214,9 +214,9 @@ if unit linux-virt-pci; then
   golden $name
 fi
 
-# The SMMUv3 (--iommu smmuv3, as QEMU's iommu=smmuv3): Linux's arm-smmu-v3 driver probes it, puts
-# the PCI disk and every virtio-mmio transport in iommu groups and maps their DMA through stage-2
-# domains (the devices offer VIRTIO_F_ACCESS_PLATFORM, so rings and buffers are IOVAs); the disk
+# The SMMUv3 (--iommu smmuv3, at QEMU's iommu=smmuv3 place, stages 1 and 2): Linux's arm-smmu-v3
+# driver probes it, puts the PCI disk and every virtio-mmio transport in iommu groups and maps their
+# DMA through stage-1 domains (linux-virt-smmu-net: stage 2 only, so stage-2 domains) (the devices offer VIRTIO_F_ACCESS_PLATFORM, so rings and buffers are IOVAs); the disk
 # and console work as without, and as on QEMU with the same kernel, initramfs and devices.
 if unit linux-virt-smmu; then
   name=linux-virt-smmu

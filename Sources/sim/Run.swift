@@ -61,7 +61,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Give virt's GICv3 its ITS (as QEMU's its=on): LPIs, and MSI-X for --device *-pci.")
     var its = false
 
-    @Option(help: "An IOMMU for the board's DMA-capable devices: smmuv3 (virt: as QEMU's iommu=smmuv3, with every virtio-mmio and virtio-pci device behind it).")
+    @Option(help: "An IOMMU for the board's DMA-capable devices: smmuv3 (virt: at QEMU's iommu=smmuv3 place, with every virtio-mmio and virtio-pci device behind it), with stages 1 and 2 (nested too) or only those smmuv3,stage=1|2 names (QEMU 7.2's SMMU has stage 1 only).")
     var iommu: String?
 
     @Option(help: "Interrupt controller: v3 (every board's default) or v2 (a GIC-400 with virtualization, virt only, as QEMU's gic-version=2).")
@@ -144,8 +144,12 @@ struct Run: ParsableCommand {
         config.pciDevices = device.map(\.device)
         config.its = its
         if let iommu {
-            guard iommu == "smmuv3" else { throw SimError.config("--iommu: unknown IOMMU '\(iommu)' (smmuv3)") }
-            config.smmu = true
+            switch iommu {
+            case "smmuv3", "smmuv3,stage=nested": config.smmu = .both
+            case "smmuv3,stage=1": config.smmu = .stage1
+            case "smmuv3,stage=2": config.smmu = .stage2
+            default: throw SimError.config("--iommu: unknown IOMMU '\(iommu)' (smmuv3, smmuv3,stage=1, smmuv3,stage=2, smmuv3,stage=nested)")
+            }
         }
         let machine = try Machine(config, console: console)
         defer { machine.close() }

@@ -17,7 +17,7 @@ extension Stage2TableTests {
         #expect(s2.map(ipa: 0x5800_0000, pa: 0x4200_0000, size: 0x1000, attributes: .normal, pages: &pages))
 
         var config = MachineConfig(board: .virt, cpus: 1, memory: 1 << 30, entryEL: 2)
-        config.smmu = true
+        config.smmu = .stage2
         let machine = try Machine(config, console: SerialBackend(handle: nil, echo: false))
         let smmu = try #require(machine.smmu)
         // A linear stream table of 64 entries at 0x4120_0000; StreamID 9 gets the VM's STE.

@@ -13,7 +13,8 @@ checks that an outside address (192.0.2.1, TEST-NET-1) is refused.
 
 With --pci the network device is virtio-net-pci behind the PCIe host bridge (initramfs-pci), its
 interrupts MSI-X through the GICv3 ITS (--its). With --smmu every DMA of the device goes through
-the board's SMMUv3 (--iommu smmuv3), which Linux's arm-smmu-v3 driver programs.
+the board's SMMUv3 with stage 2 only (--iommu smmuv3,stage=2), which Linux's arm-smmu-v3 driver
+programs with stage-2 domains (linux-virt-smmu covers its stage-1 domains).
 
 Usage: net.py --sim SIM --linux BUILD/linux [--board virt] [--cpus 4] [--pci] [--smmu]
 Prints PASS/FAIL lines; exit status 0 when every check passed.
@@ -74,7 +75,7 @@ def main():
            "--append", f"console=ttyAMA0 minos.test=net minos.http=10.0.2.2:{http_port} "
                        f"minos.listen={GUEST_PORT} minos.outside={OUTSIDE}",
            "--net", f"user,dnsforward=off,outbound=127.0.0.1,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}",
-           "--max-insns", "40000000000", "--expect", "MINOS-INIT: done"] + (["--device", "virtio-net-pci", "--its"] if args.pci else []) + (["--iommu", "smmuv3"] if args.smmu else [])
+           "--max-insns", "40000000000", "--expect", "MINOS-INIT: done"] + (["--device", "virtio-net-pci", "--its"] if args.pci else []) + (["--iommu", "smmuv3,stage=2"] if args.smmu else [])
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                             errors="replace")

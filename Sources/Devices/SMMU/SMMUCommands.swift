@@ -47,23 +47,38 @@ extension SMMUv3 {
             break                                               // nothing prefetched, nothing stalls
         case .cfgiSTE:
             steCache[sid] = nil
+            cdCache[sid] = nil
         case .cfgiSTERange:
             // Range 4:0 of dword 1: 2^(Range+1) StreamIDs from SID aligned down; 31 is CFGI_ALL.
             let range = d1 & 0x1F
-            if range >= 31 { steCache.removeAll() } else {
+            if range >= 31 { steCache.removeAll(); cdCache.removeAll() } else {
                 let span = UInt64(1) << (range + 1)
                 let first = UInt64(sid) & ~(span - 1)
                 steCache = steCache.filter { UInt64($0.key) < first || UInt64($0.key) >= first + span }
+                cdCache = cdCache.filter { UInt64($0.key) < first || UInt64($0.key) >= first + span }
             }
         case .cfgiCD, .cfgiCDAll:
-            break                                               // no context descriptors cached
-        case .tlbiNHAll, .tlbiNHASID, .tlbiNHVA, .tlbiNHVAA, .tlbiEL2All, .tlbiEL2ASID, .tlbiEL2VA, .tlbiEL2VAA:
-            return false                                        // stage 1 and EL2 regimes: IDR0.S1P = HYP = 0
+            cdCache[sid] = nil                                  // one CD per stream: no substreams
+        case .tlbiNHAll, .tlbiNHASID, .tlbiNHVA, .tlbiNHVAA:
+            guard stages.contains(.stage1) else { return false }
+            // Stage-1 entries: all, an ASID's, or those holding the VA (any ASID: more than
+            // TLBI_NH_VA asks, which the architecture allows).
+            let asid = Int32(d0 >> 48)
+            let va = d1 & ~0xFFF
+            switch op {
+            case .tlbiNHASID: tlb = tlb.filter { $0.key.asid != asid }
+            case .tlbiNHVA, .tlbiNHVAA: tlb = tlb.filter { $0.key.asid < 0 || !$0.value.block.contains(va) }
+            default: tlb = tlb.filter { $0.key.asid < 0 }
+            }
+        case .tlbiEL2All, .tlbiEL2ASID, .tlbiEL2VA, .tlbiEL2VAA:
+            return false                                        // EL2 regimes: IDR0.HYP = 0
         case .tlbiS12VMAll:
-            tlb = tlb.filter { $0.value.vmid != vmid }
+            tlb = tlb.filter { $0.key.vmid != vmid }
         case .tlbiS2IPA:
+            // The IPA's stage-2 entries, and every nested stage-1 entry of the VMID (they may
+            // have combined with it).
             let ipa = d1 & 0x000F_FFFF_FFFF_F000
-            tlb = tlb.filter { $0.value.vmid != vmid || !$0.value.block.contains(ipa) }
+            tlb = tlb.filter { $0.key.vmid != vmid || ($0.key.asid < 0 && !$0.value.block.contains(ipa)) }
         case .tlbiNSNHAll:
             tlb.removeAll()
         case .sync:

@@ -1,10 +1,22 @@
+/// The translation stages an SMMU implements (IDR0.S1P, IDR0.S2P); with both, nested STEs too.
+public struct SMMUStages: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let stage1 = SMMUStages(rawValue: 1)
+    public static let stage2 = SMMUStages(rawValue: 2)
+    public static let both: SMMUStages = [.stage1, .stage2]
+}
+
 /// A Stream Table Entry as this SMMU uses it (IHI 0070 5.2): 64 bytes, of which the valid bit,
-/// Config and the stage-2 fields matter (stage 1 is not implemented, IDR0.S1P = 0).
+/// Config, the stage-1 context pointer and privilege, and the stage-2 fields matter.
 struct StreamTableEntry: Equatable {
-    enum Kind: Equatable { case abort, bypass, stage2 }
+    enum Kind: Equatable { case abort, bypass, stage1, stage2, nested }
 
     let kind: Kind
     let vmid: UInt16
+    /// Stage 1: S1ContextPtr (the CD's address, an IPA when nested) and PRIVCFG = privileged.
+    let contextPointer: UInt64
+    let privileged: Bool
     /// Stage-2 translation: S2T0SZ, S2SL0, S2TG (granule as a shift), S2PS (output bits), S2AFFD,
     /// S2R (record faults), S2TTB.
     let t0sz: UInt32
@@ -18,17 +30,24 @@ struct StreamTableEntry: Equatable {
     /// S2PS / VTCR_EL2.PS encodings: 32, 36, 40, 42, 44, 48, 52 bits.
     static let physicalSizes: [UInt32] = [32, 36, 40, 42, 44, 48, 52]
 
+    var hasStage2: Bool { kind == .stage2 || kind == .nested }
+
     /// Decodes the first four doublewords; nil when the entry is not valid or its configuration
-    /// is illegal for this SMMU (C_BAD_STE). `oas`: the SMMU's output size (IDR5.OAS) in bits.
-    init?(_ d: [UInt64], oas: UInt32) {
+    /// is illegal for this SMMU (C_BAD_STE): a stage it does not implement, or unusable stage-2
+    /// fields. `oas`: the SMMU's output size (IDR5.OAS) in bits.
+    init?(_ d: [UInt64], oas: UInt32, stages: SMMUStages = .both) {
         guard d.count >= 4, d[0] & 1 != 0 else { return nil }
         let config = (d[0] >> 1) & 7
         switch config {
         case 0b000: kind = .abort
         case 0b100: kind = .bypass
-        case 0b110: kind = .stage2
-        default: return nil                                 // stage 1 (101, 111) and reserved values
+        case 0b101 where stages.contains(.stage1): kind = .stage1
+        case 0b110 where stages.contains(.stage2): kind = .stage2
+        case 0b111 where stages == .both: kind = .nested
+        default: return nil                                 // reserved, or a stage not implemented
         }
+        contextPointer = d[0] & 0x000F_FFFF_FFFF_FFC0
+        privileged = (d[1] >> 48) & 3 == 3
         vmid = UInt16(truncatingIfNeeded: d[2])
         t0sz = UInt32((d[2] >> 32) & 0x3F)
         sl0 = UInt32((d[2] >> 38) & 3)
@@ -37,13 +56,14 @@ struct StreamTableEntry: Equatable {
         ttb = d[3] & 0x000F_FFFF_FFFF_FFF0
         let ps = Int((d[2] >> 48) & 7)
         outputBits = min(ps < Self.physicalSizes.count ? Self.physicalSizes[ps] : 52, oas)
+        let stage2 = config & 0b010 != 0
         switch (d[2] >> 46) & 3 {
         case 0: granuleShift = 12
         case 1: granuleShift = 16
         case 2: granuleShift = 14
-        default: if kind == .stage2 { return nil } else { granuleShift = 12 }
+        default: if stage2 { return nil } else { granuleShift = 12 }
         }
-        guard kind == .stage2 else { return }
+        guard stage2 else { return }
         // AArch64 tables (S2AA64), little-endian (S2ENDI = 0), and a walk that starts at a level
         // with at most 16 concatenated tables (the VTCR_EL2 rules).
         // S2TTB bits below the start table's size are ignored by the walk.

@@ -1,5 +1,7 @@
 /// How a device's transaction goes through the SMMU: GBPA while it is off, else the stream
-/// table's entry for the StreamID (IHI 0070 3.3) and, for a stage-2 STE, the walk (cached).
+/// table's entry for the StreamID (IHI 0070 3.3): abort, bypass, stage 1 (the context
+/// descriptor's tables), stage 2, or both nested (stage 1's table and CD fetches and its output
+/// go through stage 2). Walk results are cached until TLBI commands.
 extension SMMUv3 {
     /// The physical address for a device's access at `address` on stream `streamID`, or nil when
     /// the transaction is terminated (with an event when the architecture records one).
@@ -9,44 +11,121 @@ extension SMMUv3 {
         switch ste.kind {
         case .abort: return nil
         case .bypass: return address
-        case .stage2: return translateStage2(ste, streamID: streamID, ipa: address, write: write)
+        case .stage2: return translateStage2(ste, streamID: streamID, ipa: address, write: write, input: address, faultClass: .input)
+        case .stage1, .nested: return translateStage1(ste, streamID: streamID, va: address, write: write)
         }
     }
 
-    private func translateStage2(_ ste: StreamTableEntry, streamID: UInt32, ipa: UInt64, write: Bool) -> UInt64? {
-        let page = ipa >> 12
-        let key = UInt64(ste.vmid) << 48 | page
+    /// Stage 2 for `ipa`: the transaction's output (`faultClass` .input), a stage-1 table
+    /// descriptor (.tableWalk) or the CD (.contextDescriptor) of a nested stream; `input` is the
+    /// address the device used, which a fault record carries.
+    func translateStage2(_ ste: StreamTableEntry, streamID: UInt32, ipa: UInt64, write: Bool,
+                         input: UInt64, faultClass: SMMUEvent.FaultClass) -> UInt64? {
+        let key = TLBKey(vmid: ste.vmid, asid: -1, page: ipa >> 12)
         let hit: CachedTranslation
         if let c = tlb[key] {
             hit = c
         } else {
-            switch ste.walk(ipa, read: { a in self.memory.dmaRead(a, count: 8).map { b in b.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } } }) {
+            switch ste.walk(ipa, read: { a in self.read64(a) }) {
             case .ok(let pa, let r, let w, let bytes):
-                let blockStart = ipa & ~(bytes - 1)
-                hit = CachedTranslation(page: page, vmid: ste.vmid, block: blockStart..<(blockStart + bytes),
-                                        pa: pa & ~0xFFF, readable: r, writable: w)
-                if tlb.count >= Self.tlbCapacity { tlb.removeAll(keepingCapacity: true) }
-                tlb[key] = hit
+                hit = cache(key, ipa: ipa, pa: pa, bytes: bytes, readable: r, writable: w)
             case .fault(let kind, let tableWalk):
                 if ste.recordFaults {
                     record(SMMUEvent(kind: kind, streamID: streamID, read: !write, stage2: true,
-                                     faultClass: tableWalk ? .tableWalk : .input, inputAddress: ipa, address: ipa))
+                                     faultClass: tableWalk ? .tableWalk : faultClass, inputAddress: input, address: ipa))
                 }
                 return nil
             case .walkAbort(let at):
                 record(SMMUEvent(kind: .walkAbort, streamID: streamID, read: !write, stage2: true,
-                                 faultClass: .tableWalk, inputAddress: ipa, address: at))
+                                 faultClass: .tableWalk, inputAddress: input, address: at))
                 return nil
             }
         }
         guard write ? hit.writable : hit.readable else {
             if ste.recordFaults {
                 record(SMMUEvent(kind: .permission, streamID: streamID, read: !write, stage2: true,
-                                 faultClass: .input, inputAddress: ipa, address: ipa))
+                                 faultClass: faultClass, inputAddress: input, address: ipa))
             }
             return nil
         }
         return hit.pa | (ipa & 0xFFF)
+    }
+
+    private func translateStage1(_ ste: StreamTableEntry, streamID: UInt32, va: UInt64, write: Bool) -> UInt64? {
+        guard let cd = contextDescriptor(ste, streamID: streamID, va: va, write: write) else { return nil }
+        let key = TLBKey(vmid: ste.vmid, asid: Int32(cd.asid), page: va >> 12)
+        let hit: CachedTranslation
+        if let c = tlb[key] {
+            hit = c
+        } else {
+            var stage2Fault = false
+            let result = cd.walk(va, privileged: ste.privileged) { a in
+                guard ste.kind == .nested else { return self.read64(a) }
+                // A stage-2 fault on a table fetch is recorded there; the walk just stops.
+                guard let pa = self.translateStage2(ste, streamID: streamID, ipa: a, write: false, input: va, faultClass: .tableWalk) else {
+                    stage2Fault = true
+                    return nil
+                }
+                return self.read64(pa)
+            }
+            switch result {
+            case .ok(let out, let r, let w, let bytes):
+                hit = cache(key, ipa: va, pa: out, bytes: bytes, readable: r, writable: w)
+            case .fault(let kind, let tableWalk):
+                if cd.recordFaults {
+                    record(SMMUEvent(kind: kind, streamID: streamID, read: !write, stage2: false,
+                                     faultClass: tableWalk ? .tableWalk : .input, inputAddress: va))
+                }
+                return nil
+            case .walkAbort(let at):
+                if !stage2Fault {
+                    record(SMMUEvent(kind: .walkAbort, streamID: streamID, read: !write, stage2: false,
+                                     faultClass: .tableWalk, inputAddress: va, address: at))
+                }
+                return nil
+            }
+        }
+        guard write ? hit.writable : hit.readable else {
+            if cd.recordFaults {
+                record(SMMUEvent(kind: .permission, streamID: streamID, read: !write, stage2: false,
+                                 faultClass: .input, inputAddress: va))
+            }
+            return nil
+        }
+        let out = hit.pa | (va & 0xFFF)
+        guard ste.kind == .nested else { return out }
+        return translateStage2(ste, streamID: streamID, ipa: out, write: write, input: va, faultClass: .input)
+    }
+
+    private func cache(_ key: TLBKey, ipa: UInt64, pa: UInt64, bytes: UInt64, readable: Bool, writable: Bool) -> CachedTranslation {
+        let blockStart = ipa & ~(bytes - 1)
+        let entry = CachedTranslation(block: blockStart..<(blockStart &+ bytes), pa: pa & ~0xFFF, readable: readable, writable: writable)
+        if tlb.count >= Self.tlbCapacity { tlb.removeAll(keepingCapacity: true) }
+        tlb[key] = entry
+        return entry
+    }
+
+    /// The stream's context descriptor, from the configuration cache or fetched at the STE's
+    /// S1ContextPtr (through stage 2 when nested); nil, with F_CD_FETCH or C_BAD_CD, when it
+    /// cannot be read or is not valid here.
+    private func contextDescriptor(_ ste: StreamTableEntry, streamID: UInt32, va: UInt64, write: Bool) -> ContextDescriptor? {
+        if let cached = cdCache[streamID] { return cached }
+        var at = ste.contextPointer
+        if ste.kind == .nested {
+            guard let pa = translateStage2(ste, streamID: streamID, ipa: at, write: false, input: va, faultClass: .contextDescriptor) else { return nil }
+            at = pa
+        }
+        guard let bytes = memory.dmaRead(at, count: 32) else {
+            record(SMMUEvent(kind: .cdFetch, streamID: streamID, address: at))
+            return nil
+        }
+        let dwords = (0..<4).map { i in bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) } }
+        guard let cd = ContextDescriptor(dwords, oas: ste.kind == .nested ? ste.inputBits : Self.oasBits) else {
+            record(SMMUEvent(kind: .badCD, streamID: streamID))
+            return nil
+        }
+        cdCache[streamID] = cd
+        return cd
     }
 
     /// The STE for a stream, from the configuration cache or fetched (and cached when valid):
@@ -83,7 +162,7 @@ extension SMMUv3 {
             return nil
         }
         let dwords = (0..<4).map { i in bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) } }
-        guard let ste = StreamTableEntry(dwords, oas: Self.oasBits) else {
+        guard let ste = StreamTableEntry(dwords, oas: Self.oasBits, stages: stages) else {
             record(SMMUEvent(kind: .badSTE, streamID: sid))
             return nil
         }

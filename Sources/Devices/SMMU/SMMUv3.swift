@@ -1,10 +1,11 @@
-/// An Arm SMMUv3 (IHI 0070) with stage-2 translation and stage-1 bypass: the register file,
-/// the stream table (linear and 2-level) with STEs cached until software invalidates them, a
-/// stage-2 walker with a translation cache (by VMID and page) that TLBI commands empty, the
-/// command queue (run when CMDQ_PROD moves, so runs stay deterministic), the event queue and its
-/// interrupt, GERROR, and GBPA for when the SMMU is off. Devices do DMA through `SMMUStream`,
-/// which asks `translate` for each page. Wired interrupts are edge-triggered pulses, as QEMU's
-/// virt wires them (eventq, priq, cmdq-sync, gerror).
+/// An Arm SMMUv3 (IHI 0070) with stage-1 and stage-2 translation, each alone or nested (or
+/// only the stages `stages` names: QEMU 7.2's has stage 1 only): the register file, the stream
+/// table (linear and 2-level) with STEs and context descriptors cached until software
+/// invalidates them, the stage-1 and stage-2 walkers with a translation cache (by VMID, ASID and
+/// page) that TLBI commands empty, the command queue (run when CMDQ_PROD moves, so runs stay
+/// deterministic), the event queue and its interrupt, GERROR, and GBPA for when the SMMU is off.
+/// Devices do DMA through `SMMUStream`, which asks `translate` for each page. Wired interrupts
+/// are edge-triggered pulses, as QEMU's virt wires them (eventq, priq, cmdq-sync, gerror).
 public final class SMMUv3: MMIODevice {
     public struct Interrupts: Sendable {
         public let eventq: Int, priq: Int, cmdqSync: Int, gerror: Int
@@ -19,10 +20,13 @@ public final class SMMUv3: MMIODevice {
     /// Where a guest programming error is reported (commands the SMMU refuses).
     public var log: ((String) -> Void)?
 
-    /// IDR0: S2P, TTF = AArch64, COHACC, ASID16, VMID16, TTENDIAN = little-endian only,
-    /// STALL_MODEL = 0b01 (no stalls), TERM_MODEL (faults abort), ST_LEVEL = 2-level; no MSI, SEV,
-    /// HYP, ATS or PRI (QEMU's stage-2 SMMU reports the same, 0x0D441019).
-    static let idr0: UInt32 = 1 << 0 | 2 << 2 | 1 << 4 | 1 << 12 | 1 << 18 | 2 << 21 | 1 << 24 | 1 << 26 | 1 << 27
+    /// IDR0: S2P 0 and S1P 1 as `stages` says, TTF = AArch64, COHACC, ASID16, VMID16, TTENDIAN =
+    /// little-endian only, STALL_MODEL = 0b01 (no stalls), TERM_MODEL (faults abort), ST_LEVEL =
+    /// 2-level; no MSI, SEV, HYP, ATS, PRI or HTTU (QEMU's stage-2 SMMU reports 0x0D441019).
+    var idr0: UInt32 {
+        (stages.contains(.stage2) ? 1 : 0) | (stages.contains(.stage1) ? 2 : 0)
+            | 2 << 2 | 1 << 4 | 1 << 12 | 1 << 18 | 2 << 21 | 1 << 24 | 1 << 26 | 1 << 27
+    }
     /// IDR1: SIDSIZE 16 bits, no substreams, command and event queues up to 2^19 entries.
     public static let streamIDBits: UInt32 = 16
     static let idr1: UInt32 = streamIDBits | 19 << 16 | 19 << 21
@@ -41,14 +45,19 @@ public final class SMMUv3: MMIODevice {
     var eventq = SMMUQueue(entryBytes: 32, maxLog2: 19)
     var priqBase: UInt64 = 0, priqProd: UInt32 = 0, priqCons: UInt32 = 0
 
-    /// Configuration cache: STEs as fetched, until CMD_CFGI_* (nil: not cached).
+    public let stages: SMMUStages
+    /// Configuration cache: STEs and CDs as fetched, by StreamID, until CMD_CFGI_* (nil: not cached).
     var steCache: [UInt32: StreamTableEntry] = [:]
-    /// Translation cache: stage-2 results by VMID and 4 KiB IPA page, until CMD_TLBI_*.
-    struct CachedTranslation { let page: UInt64; let vmid: UInt16; let block: Range<UInt64>; let pa: UInt64; let readable: Bool; let writable: Bool }
-    var tlb: [UInt64: CachedTranslation] = [:]
+    var cdCache: [UInt32: ContextDescriptor] = [:]
+    /// Translation cache, until CMD_TLBI_*: stage-2 results (asid -1) by VMID and 4 KiB IPA page,
+    /// stage-1 results (the IPA of a nested stream, else the PA) by VMID, ASID and 4 KiB VA page.
+    struct TLBKey: Hashable { let vmid: UInt16; let asid: Int32; let page: UInt64 }
+    struct CachedTranslation { let block: Range<UInt64>; let pa: UInt64; let readable: Bool; let writable: Bool }
+    var tlb: [TLBKey: CachedTranslation] = [:]
     static let tlbCapacity = 4096
 
-    public init(name: String, memory: GuestMemory, sink: InterruptSink, interrupts: Interrupts) {
+    public init(name: String, memory: GuestMemory, sink: InterruptSink, interrupts: Interrupts, stages: SMMUStages = .both) {
+        self.stages = stages
         self.memory = memory
         self.sink = sink
         self.interrupts = interrupts
@@ -63,7 +72,7 @@ public final class SMMUv3: MMIODevice {
         let base = offset & ~7
         let v: UInt64
         switch base {
-        case SMMUReg.idr0: v = UInt64(Self.idr0) | UInt64(Self.idr1) << 32
+        case SMMUReg.idr0: v = UInt64(idr0) | UInt64(Self.idr1) << 32
         case SMMUReg.idr2: v = 0                                        // IDR2, IDR3
         case SMMUReg.idr4: v = UInt64(Self.idr5) << 32
         case SMMUReg.iidr: v = 0                                        // IIDR, AIDR: SMMUv3.0

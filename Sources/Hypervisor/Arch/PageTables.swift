@@ -36,6 +36,14 @@ struct Descriptor {
         }
         return Descriptor(rawValue: v)
     }
+
+    /// Stage 1 block or page for an SMMU context descriptor's DMA tables: AttrIndx 0 (the CD's
+    /// MAIR slot 0, Normal write-back), AP[2:1] = 0b01 (read/write, unprivileged too: device
+    /// transactions arrive unprivileged), inner shareable, AF, nG (the entry belongs to the
+    /// CD's ASID only).
+    static func dmaStage1(_ pa: UInt64, page: Bool) -> Descriptor {
+        Descriptor(rawValue: pa | validBit | (page ? tableOrPageBit : 0) | (1 << 6) | innerShareable | af | (1 << 11))
+    }
 }
 
 enum Stage2Attributes { case normal, device }

@@ -2,7 +2,8 @@
 /// one page) exist only for the StreamIDs given to VMs, so every other stream, and every
 /// StreamID nobody was given, is terminated (C_BAD_STREAMID); a command queue the hypervisor
 /// polls to completion (CMD_SYNC, no interrupt); and an event queue whose interrupt reports
-/// faults. Stage 2 only: a VM's devices translate with its own stage-2 tables.
+/// faults. With stage 2 a VM's devices translate with its own stage-2 tables; an SMMU with
+/// stage 1 only gets per-VM DMA tables behind a context descriptor (`Hypervisor.confineDMA`).
 struct SMMUv3 {
     let base: UInt64
     /// The wired interrupts (INTIDs) the hypervisor takes: new events, global errors.
@@ -27,6 +28,8 @@ struct SMMUv3 {
     static let cmdqLog2: UInt32 = 8, eventqLog2: UInt32 = 7
 
     let sidBits: UInt32
+    /// IDR0.S2P: stage-2 STEs; otherwise stage 1 (IDR0.S1P) is what confines DMA.
+    let stage2: Bool
     /// IDR5.OAS, in the PS encoding STEs use.
     let oas: UInt64
     var level1: UInt64 = 0
@@ -36,11 +39,13 @@ struct SMMUv3 {
     /// Dictionary, whose growth policy needs floating point the hypervisor does not link).
     var level2: [(index: UInt32, table: UInt64)] = []
 
-    /// The SMMU at `base`, when it can do what the hypervisor needs: stage-2 translation with
-    /// AArch64 tables, 4 KiB granules and 2-level stream tables.
+    /// The SMMU at `base`, when it can do what the hypervisor needs: stage-2 or stage-1
+    /// translation (16-bit ASIDs for the latter) with AArch64 tables, 4 KiB granules and 2-level
+    /// stream tables.
     init?(base: UInt64, eventqIntid: UInt32, gerrorIntid: UInt32) {
         let idr0 = Arch.read32(base + Reg.idr0), idr1 = Arch.read32(base + Reg.idr1), idr5 = Arch.read32(base + Reg.idr5)
-        guard idr0 & 1 != 0, (idr0 >> 2) & 2 != 0, (idr0 >> 27) & 3 == 1, idr5 & (1 << 4) != 0,
+        stage2 = idr0 & 1 != 0
+        guard stage2 || (idr0 & 2 != 0 && idr0 & (1 << 12) != 0), (idr0 >> 2) & 2 != 0, (idr0 >> 27) & 3 == 1, idr5 & (1 << 4) != 0,
               idr1 & (7 << 28) == 0 else { return nil }
         self.base = base
         self.eventqIntid = eventqIntid
@@ -99,6 +104,13 @@ struct SMMUv3 {
     /// Forgets what the SMMU cached of a VMID's stage 2 (its tables changed).
     mutating func invalidate(vmid: UInt16) -> Bool {
         submit(StreamTableEntryBuilder.tlbiVMAll(vmid))
+        return sync()
+    }
+
+    /// Forgets the context descriptors of `sids` and the stage-1 translations of `asid`.
+    mutating func invalidate(asid: UInt16, sids: [UInt32]) -> Bool {
+        for sid in sids { submit(StreamTableEntryBuilder.cfgiCDAll(sid)) }
+        submit(StreamTableEntryBuilder.tlbiASID(asid))
         return sync()
     }
 

@@ -1,15 +1,25 @@
 /// A VM's stage-2 translation tables (IPA -> PA), 39-bit IPA space starting
 /// at level 1. Maps with the largest block the alignment allows.
+/// The same layout in the stage-1 leaf format serves an SMMU that has no stage 2: a VM's DMA
+/// tables (IOVA = IPA -> PA) behind a context descriptor (`dmaStage1`).
 struct Stage2Table {
+    enum Format { case stage2, dmaStage1 }
+
     let root: UInt64
     let vmid: UInt16
+    let format: Format
 
     var vttbr: UInt64 { (UInt64(vmid) << 48) | root }
 
-    init?(vmid: UInt16, pages: inout PageAllocator) {
+    init?(vmid: UInt16, pages: inout PageAllocator, format: Format = .stage2) {
         guard let root = pages.allocate() else { return nil }
         self.root = root
         self.vmid = vmid
+        self.format = format
+    }
+
+    private func leaf(_ pa: UInt64, _ attributes: Stage2Attributes, page: Bool) -> Descriptor {
+        format == .stage2 ? Descriptor.stage2(pa, attributes: attributes, page: page) : Descriptor.dmaStage1(pa, page: page)
     }
 
     /// Map [ipa, ipa+size) to [pa, ...). Returns false when out of table pages
@@ -21,16 +31,16 @@ struct Stage2Table {
             let i = ipa + offset, p = pa + offset, left = size - offset
             let step: UInt64
             if i % Granule.level1Block == 0 && p % Granule.level1Block == 0 && left >= Granule.level1Block {
-                Arch.memoryWrite64(entryAddress(table: root, ipa: i, level: 1), Descriptor.stage2(p, attributes: attributes, page: false).rawValue)
+                Arch.memoryWrite64(entryAddress(table: root, ipa: i, level: 1), leaf(p, attributes, page: false).rawValue)
                 step = Granule.level1Block
             } else if i % Granule.level2Block == 0 && p % Granule.level2Block == 0 && left >= Granule.level2Block {
                 guard let l2 = nextTable(root, ipa: i, level: 1, pages: &pages) else { return false }
-                Arch.memoryWrite64(entryAddress(table: l2, ipa: i, level: 2), Descriptor.stage2(p, attributes: attributes, page: false).rawValue)
+                Arch.memoryWrite64(entryAddress(table: l2, ipa: i, level: 2), leaf(p, attributes, page: false).rawValue)
                 step = Granule.level2Block
             } else {
                 guard let l2 = nextTable(root, ipa: i, level: 1, pages: &pages),
                       let l3 = nextTable(l2, ipa: i, level: 2, pages: &pages) else { return false }
-                Arch.memoryWrite64(entryAddress(table: l3, ipa: i, level: 3), Descriptor.stage2(p, attributes: attributes, page: true).rawValue)
+                Arch.memoryWrite64(entryAddress(table: l3, ipa: i, level: 3), leaf(p, attributes, page: true).rawValue)
                 step = Granule.page
             }
             offset += step

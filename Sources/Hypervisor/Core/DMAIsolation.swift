@@ -1,5 +1,6 @@
 /// Isolation against DMA: the host tree's SMMUv3, when there is one the hypervisor can use,
-/// translates each passed-through DMA master with its VM's own stage-2 tables and VMID, so a
+/// translates each passed-through DMA master with its VM's own stage-2 tables and VMID (or, on an
+/// SMMU with stage 1 only, with DMA tables mapping the VM's memory at IOVA = IPA), so a
 /// device reaches exactly its VM's memory; every other StreamID is terminated. Faults are
 /// reported per VM and block only the access. Boards without an SMMU (the Pi 3, the
 /// ESPRESSObin) cannot confine DMA: VMConfigParser refuses a DMA master to a VM unless the
@@ -13,7 +14,7 @@ extension Hypervisor {
         let frame = first.base..<(first.base + max(first.size, 0x2_0000))
         guard let events = smmuInterrupt(node, "eventq") ?? smmuInterrupt(node, "combined"),
               var s = SMMUv3(base: first.base, eventqIntid: events, gerrorIntid: smmuInterrupt(node, "gerror") ?? events) else {
-            log("SMMUv3 at \(hex(first.base)): no stage-2 translation with 2-level stream tables or no wired event interrupt; not used, device DMA is not confined")
+            log("SMMUv3 at \(hex(first.base)): no stage-1 or stage-2 translation with 2-level stream tables, or no wired event interrupt; not used, device DMA is not confined")
             return (nil, frame)
         }
         guard s.enable(pages: &pages) else {
@@ -39,20 +40,31 @@ extension Hypervisor {
         if s.gerrorIntid != s.eventqIntid { gic.enableSPI(s.gerrorIntid, on: cpus[0], edge: true) }
     }
 
-    /// Points each StreamID of the VM's DMA masters at its stage 2.
+    /// Points each StreamID of the VM's DMA masters at its stage 2, or at a context descriptor
+    /// whose stage-1 tables map the VM's memory (ASID = VMID) when the SMMU has no stage 2.
     func confineDMA(_ config: VMConfig, stage2 s2: Stage2Table) -> Bool {
         let sids = config.passthrough.flatMap { $0.streamIDs }
         guard !sids.isEmpty else { return true }
         guard var s = smmu else { return false }
-        let ste = StreamTableEntryBuilder.stage2(vmid: s2.vmid, vtcr: TranslationControl.vtcr(mmfr0: Arch.idAA64MMFR0),
+        defer { smmu = s }
+        let ste: [UInt64]
+        if s.stage2 {
+            ste = StreamTableEntryBuilder.stage2(vmid: s2.vmid, vtcr: TranslationControl.vtcr(mmfr0: Arch.idAA64MMFR0),
                                                  tableRoot: s2.root, smmuOAS: s.oas)
-        for sid in sids where !s.setEntry(sid, ste, pages: &pages) {
-            smmu = s
-            return false
+        } else {
+            guard let dma = Stage2Table(vmid: s2.vmid, pages: &pages, format: .dmaStage1), let cd = pages.allocate() else { return false }
+            for r in config.memory where !dma.map(ipa: r.lowerBound, pa: r.lowerBound, size: UInt64(r.count), attributes: .normal, pages: &pages) {
+                return false
+            }
+            let ips = min(TranslationControl.physicalSize(Arch.idAA64MMFR0), s.oas)
+            for (i, d) in StreamTableEntryBuilder.contextDescriptor(asid: s2.vmid, tableRoot: dma.root, ips: ips).enumerated() {
+                Arch.memoryWrite64(cd + UInt64(i) * 8, d)
+            }
+            Arch.barrier()
+            ste = StreamTableEntryBuilder.stage1(contextDescriptor: cd)
         }
-        let ok = s.invalidate(vmid: s2.vmid)
-        smmu = s
-        return ok
+        for sid in sids where !s.setEntry(sid, ste, pages: &pages) { return false }
+        return s.stage2 ? s.invalidate(vmid: s2.vmid) : s.invalidate(asid: s2.vmid, sids: sids)
     }
 
     /// The SMMU's event or global-error interrupt: each fault names its VM and device; the

@@ -116,6 +116,13 @@ enum GuestDeviceTree {
             w.u64("reg", d.reg)
             if !d.interruptCells.isEmpty { w.u32("interrupts", d.interruptCells) }
             if d.dmaCoherent { w.empty("dma-coherent") }
+            if let pci = d.pci {
+                w.string("device_type", ["pci"])
+                w.u32("#address-cells", [3])
+                w.u32("#size-cells", [2])
+                w.u32("bus-range", pci.busRange)
+                w.u32("ranges", pci.rangesCells)
+            }
             w.end()
         }
 

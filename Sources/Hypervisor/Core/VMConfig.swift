@@ -47,6 +47,8 @@ struct PassthroughDevice {
     /// Its StreamIDs on the hypervisor's SMMU (`iommus = <&smmu sid>`): empty when no SMMU it
     /// can use translates it.
     var streamIDs: [UInt32] = []
+    /// A PCI host bridge's windows (Core/PCIPassthrough.swift); nil for other devices.
+    var pci: PCIHostWindows? = nil
 }
 
 /// One shared peripheral interrupt of a passed-through device, with the trigger
@@ -337,8 +339,24 @@ struct VMConfigParser {
             if let smmu = iommuPhandle, iommus[k] == smmu { streamIDs.append(iommus[k + 1]) }
             k += 2
         }
+        var pci: PCIHostWindows? = nil
+        if tree.string(node, "device_type") == "pci" {
+            switch pciHost(node, path: path) {
+            case .success(let (host, sids)):
+                for w in host.ranges {
+                    let r = (w.cpu & ~(Granule.page - 1))..<((w.cpu + w.size + Granule.page - 1) & ~(Granule.page - 1))
+                    for (what, res) in reserved where res.overlaps(r) {
+                        return .failure(Problem(text: "device \(path) overlaps \(what)"))
+                    }
+                    regions.append(r)
+                }
+                streamIDs += sids
+                pci = host
+            case .failure(let problem): return .failure(problem)
+            }
+        }
         let dmaCoherent = tree.property(node, "dma-coherent") != nil
-        let dmaMaster = !iommus.isEmpty || dmaCoherent || Self.dmaMasterCompatibles.contains { tree.isCompatible(node, $0) }
+        let dmaMaster = !iommus.isEmpty || pci != nil || dmaCoherent || Self.dmaMasterCompatibles.contains { tree.isCompatible(node, $0) }
         if dmaMaster && streamIDs.isEmpty && !dmaTrusted {
             return .failure(Problem(text: "device \(path) masters DMA and no SMMU translates it, so it could reach all memory (mark the VM dma-trusted to allow it)"))
         }
@@ -366,6 +384,6 @@ struct VMConfigParser {
         if nodeName.isEmpty { nodeName = "device" }
         return .success(PassthroughDevice(path: path, nodeName: nodeName, compatible: compatible, reg: exact,
                                           regions: regions, spis: spis, interruptCells: irqs,
-                                          dmaCoherent: dmaCoherent, dmaMaster: dmaMaster, streamIDs: streamIDs))
+                                          dmaCoherent: dmaCoherent, dmaMaster: dmaMaster, streamIDs: streamIDs, pci: pci))
     }
 }

@@ -19,8 +19,9 @@ public struct MachineConfig {
     public var timing: TimingMode = .simple
     /// `--its`: the board's GICv3 ITS (LPIs; MSI-X for PCI devices).
     public var its = false
-    /// `--iommu smmuv3`: the board's SMMUv3, and every DMA-capable device behind it.
-    public var smmu = false
+    /// `--iommu smmuv3[,stage=...]`: the board's SMMUv3 with these stages, and every DMA-capable
+    /// device behind it (nil: no SMMU).
+    public var smmu: SMMUStages? = nil
     /// `--device`: virtio-pci functions behind the board's PCIe host bridge.
     public var pciDevices: [PCIDevice] = []
 
@@ -240,7 +241,7 @@ public final class Machine {
         }
         // Regions of devices the board has and we do not model: read as zero, writes ignored.
         // (The SMMU, when asked for, takes its placeholder's place.)
-        for p in board.placeholders where !(config.smmu && board.smmu.map { $0.base >= p.base && $0.base < p.base + p.size } == true) {
+        for p in board.placeholders where !(config.smmu != nil && board.smmu.map { $0.base >= p.base && $0.base < p.base + p.size } == true) {
             try memory.addDevice(UnimplementedDevice(name: p.name, size: p.size), at: p.base)
         }
         if let w = board.peripheralWindow { try fillPeripheralGaps(w) }
@@ -280,9 +281,9 @@ public final class Machine {
 
     /// The board's SMMUv3 (`--iommu smmuv3`), before any device that does DMA.
     private func attachSMMU(_ config: MachineConfig, sink: InterruptSink) throws {
-        guard config.smmu else { return }
+        guard let stages = config.smmu else { return }
         guard let s = board.smmu else { throw SimError.config("--iommu smmuv3: board \(board.name) has no SMMUv3") }
-        let smmu = SMMUv3(name: "smmuv3@\(String(s.base, radix: 16))", memory: memory, sink: sink, interrupts: s.interrupts)
+        let smmu = SMMUv3(name: "smmuv3@\(String(s.base, radix: 16))", memory: memory, sink: sink, interrupts: s.interrupts, stages: stages)
         smmu.log = { FileHandle.standardError.write(Data(("sim: " + $0 + "\n").utf8)) }
         try memory.addDevice(smmu, at: s.base)
         self.smmu = smmu
