@@ -15,14 +15,16 @@
 #                 the boot loader places (sim --load, QEMU -device loader); MACRO becomes a cpp
 #                 define holding the file's size (for `initrd = <... MACRO>`). Without it,
 #                 every VM memory base gets hvguest linked for it at base + 0x80000.
-#   devices       optional (devices-<board> for one board): words among `block net console sd`, the board's virtio devices to
+#   devices       optional (devices-<board> for one board): words among `block block-pci net console sd`, the board's virtio devices to
 #                 create (sim --drive/--net, its console is always there; QEMU -device ...
-#                 in the same order, so both fill virt's slots from 0x0A003E00 down). The
+#                 in the same order, so both fill virt's slots from 0x0A003E00 down; block-pci
+#                 is the disk as a modern virtio-pci function, QEMU's with iommu_platform=on). The
 #                 block device is a generated disk image (scenario_disk); its md5 replaces
 #                 @DISK_MD5@ in `expect`. `sd` puts a generated card (scenario_sdcard) in the
 #                 board's SD slot (sim --sd; sim only).
-#   qemu-options  optional: arguments added to the QEMU runners' command line (one line; the vpmu
-#                 scenario's -icount: QEMU 7.2 counts INST_RETIRED only under icount)
+#   qemu-options  optional: arguments added to the QEMU runners' command line, for the tree it
+#                 dumps too (one line; the vpmu scenario's -icount: QEMU 7.2 counts INST_RETIRED
+#                 only under icount; dma-pci's -M iommu=smmuv3)
 #   sim-options-<machine>  optional: arguments added to sim's command line on that machine (one
 #                 line; the dma scenario's --iommu smmuv3), for the tree it dumps too
 #   runners       optional: the only runners the scenario runs on (one line)
@@ -126,10 +128,45 @@ scenario_prepare() {
   [[ $board == *-gicv2 ]] && qemum=$QEMU_M_GICV2
   RUN_CMD=(); DISK_MD5=""; HVC_FILE=""
   [ -f "$dir/$machine.dtsi" ] || { echo "$dir/$machine.dtsi: no configuration for board $machine"; return 1; }
+  local qemuopts=() devs=() simdevs=() qemudevs=() l d
+  [ -f "$dir/qemu-options" ] && read -r -a qemuopts < "$dir/qemu-options"
+  local devfile=$dir/devices
+  [ -f "$dir/devices-$machine" ] && devfile=$dir/devices-$machine     # a board without those devices
+  [ -f "$devfile" ] && read -r -a devs < "$devfile"
+  for d in "${devs[@]}"; do
+    case $d in
+      block|block-pci)
+        scenario_disk "$BUILD/scenario-disk.img"
+        DISK_MD5=$(md5sum < "$BUILD/scenario-disk.img" | cut -d' ' -f1)
+        qemudevs+=(-drive "file=$BUILD/scenario-disk.img,if=none,format=raw,id=d0,snapshot=on")
+        if [ "$d" = block ]; then
+          simdevs+=(--drive "file=$BUILD/scenario-disk.img,mode=snapshot")
+          qemudevs+=(-device virtio-blk-device,drive=d0)
+        else
+          simdevs+=(--device "virtio-blk-pci,drive=$BUILD/scenario-disk.img,mode=snapshot")
+          qemudevs+=(-device virtio-blk-pci,drive=d0,disable-legacy=on,iommu_platform=on)
+        fi ;;
+      net)
+        simdevs+=(--net user)
+        qemudevs+=(-netdev user,id=n0 -device virtio-net-device,netdev=n0) ;;
+      sd)
+        [[ $runner == sim-* ]] || { echo "$dir/devices: an SD card is a sim-only device"; return 1; }
+        scenario_sdcard "$BUILD/scenario-sdcard.img" || { echo "cannot make the SD card image"; return 1; }
+        simdevs+=(--sd "file=$BUILD/scenario-sdcard.img,mode=snapshot") ;;
+      console)
+        HVC_FILE=$out.hvc
+        qemudevs+=(-chardev "file,id=hvc0,path=$HVC_FILE" -device virtio-serial-device -device virtconsole,chardev=hvc0) ;;
+      *) echo "$dir/devices: unknown device '$d' (block, block-pci, net, console, sd)"; return 1 ;;
+    esac
+  done
+  # The base tree comes from the machine as the run configures it: its options and its PCI
+  # devices (sim's tree has a PCI host only when a PCI device is there).
   if [[ $runner == qemu-virt* ]]; then
-    qemu-system-aarch64 -M "$qemum,dumpdtb=$out-base.dtb" "${QEMU_REST[@]}" -nographic >/dev/null 2>&1
+    qemu-system-aarch64 -M "$qemum,dumpdtb=$out-base.dtb" "${QEMU_REST[@]}" "${qemuopts[@]}" -nographic >/dev/null 2>&1
   else
-    "$SIM" --board "$machine" "${simopts[@]}" --cpus "$(board_cpus "$machine")" --dump-dtb "$out-base.dtb" >/dev/null 2>&1
+    local pcidevs=() i
+    for ((i = 0; i < ${#simdevs[@]}; i++)); do [ "${simdevs[i]}" = --device ] && pcidevs+=(--device "${simdevs[i + 1]}"); done
+    "$SIM" --board "$machine" "${simopts[@]}" "${pcidevs[@]}" --cpus "$(board_cpus "$machine")" --dump-dtb "$out-base.dtb" >/dev/null 2>&1
   fi
   dtc -q -I dtb -O dts "$out-base.dtb" -o "$out-base.dts" || { echo "cannot read the $runner device tree"; return 1; }
 
@@ -160,32 +197,6 @@ scenario_prepare() {
   printf '/include/ "%s"\n/include/ "%s"\n' "$out-base.dts" "$dtsi" > "$out.dts"
   dtc -q -I dts -O dtb "$out.dts" -o "$out.dtb" || { echo "$dir/$board.dtsi does not compile"; return 1; }
 
-  local devs=() simdevs=() qemudevs=() l d
-  local devfile=$dir/devices
-  [ -f "$dir/devices-$machine" ] && devfile=$dir/devices-$machine     # a board without those devices
-  [ -f "$devfile" ] && read -r -a devs < "$devfile"
-  for d in "${devs[@]}"; do
-    case $d in
-      block)
-        scenario_disk "$BUILD/scenario-disk.img"
-        DISK_MD5=$(md5sum < "$BUILD/scenario-disk.img" | cut -d' ' -f1)
-        simdevs+=(--drive "file=$BUILD/scenario-disk.img,mode=snapshot")
-        qemudevs+=(-drive "file=$BUILD/scenario-disk.img,if=none,format=raw,id=d0,snapshot=on" -device virtio-blk-device,drive=d0) ;;
-      net)
-        simdevs+=(--net user)
-        qemudevs+=(-netdev user,id=n0 -device virtio-net-device,netdev=n0) ;;
-      sd)
-        [[ $runner == sim-* ]] || { echo "$dir/devices: an SD card is a sim-only device"; return 1; }
-        scenario_sdcard "$BUILD/scenario-sdcard.img" || { echo "cannot make the SD card image"; return 1; }
-        simdevs+=(--sd "file=$BUILD/scenario-sdcard.img,mode=snapshot") ;;
-      console)
-        HVC_FILE=$out.hvc
-        qemudevs+=(-chardev "file,id=hvc0,path=$HVC_FILE" -device virtio-serial-device -device virtconsole,chardev=hvc0) ;;
-      *) echo "$dir/devices: unknown device '$d' (block, net, console, sd)"; return 1 ;;
-    esac
-  done
-  local qemuopts=()
-  [ -f "$dir/qemu-options" ] && read -r -a qemuopts < "$dir/qemu-options"
   if [[ $runner == qemu-rpi3 ]]; then
     RUN_CMD=(qemu-system-aarch64 "${QEMU_RPI3[@]}" "${qemuopts[@]}" -kernel "$BUILD/rpi3/minos.bin" -dtb "$out.dtb")
     for l in "${loads[@]}"; do RUN_CMD+=(-device "loader,file=${l%@*},addr=${l##*@},force-raw=on"); done

@@ -24,8 +24,9 @@ struct SMMUv3 {
 
     /// Level-2 tables of 2^split STEs: one 4 KiB page each.
     static let split: UInt32 = 6
-    /// Queues of one page each: 256 commands, 128 events.
-    static let cmdqLog2: UInt32 = 8, eventqLog2: UInt32 = 7
+    /// Queues: 256 commands (one page), 512 events (four pages: a burst of faults, e.g. a
+    /// refused buffer written 4 bytes at a time, should not overflow it before the interrupt).
+    static let cmdqLog2: UInt32 = 8, eventqLog2: UInt32 = 9
 
     let sidBits: UInt32
     /// IDR0.S2P: stage-2 STEs; otherwise stage 1 (IDR0.S1P) is what confines DMA.
@@ -58,7 +59,7 @@ struct SMMUv3 {
     mutating func enable(pages: inout PageAllocator) -> Bool {
         let l1Entries = 1 << Int(max(sidBits, Self.split) - Self.split)
         guard let l1 = pages.allocate(count: max(1, l1Entries * 8 / Int(Granule.page))),
-              let cq = pages.allocate(), let eq = pages.allocate() else { return false }
+              let cq = pages.allocate(), let eq = pages.allocate(count: 4) else { return false }
         level1 = l1; cmdq = cq; eventq = eq
         write32(Reg.cr0, 0)
         waitAck(0)

@@ -67,8 +67,8 @@ extension Hypervisor {
         return s.stage2 ? s.invalidate(vmid: s2.vmid) : s.invalidate(asid: s2.vmid, sids: sids)
     }
 
-    /// The SMMU's event or global-error interrupt: each fault names its VM and device; the
-    /// access was already blocked, nothing else stops.
+    /// The SMMU's event or global-error interrupt: each fault names its VM and device (repeats
+    /// on the page just shown are not); the access was already blocked, nothing else stops.
     func smmuInterrupt() {
         guard var s = smmu else { return }
         let events = s.takeEvents()
@@ -81,6 +81,10 @@ extension Hypervisor {
                 log("SMMUv3: event \(hex(UInt64(e.type))) from StreamID \(hex(UInt64(e.sid))), which no VM owns")
                 continue
             }
+            // A device retrying, or writing a refused buffer piece by piece (QEMU's bounce buffer
+            // does, 4 bytes at a time), faults many times on one page: shown once.
+            if let last = vm.lastSMMUFault, last.sid == e.sid, last.page == e.address >> 12 { continue }
+            vm.lastSMMUFault = (e.sid, e.address >> 12)
             vm.smmuFaults += 1
             if vm.smmuFaults <= 8 {
                 log("\(vm.label): device \(path) faulted at IPA \(hex(e.address)) (SMMU event \(Self.smmuEventName(e.type))); blocked")

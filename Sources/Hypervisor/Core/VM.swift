@@ -17,6 +17,8 @@ final class VM {
     var stopped = false
     /// SMMU faults its devices caused (the first few are logged).
     var smmuFaults = 0
+    /// The last SMMU fault shown: StreamID and 4 KiB page (a burst on one page is one line).
+    var lastSMMUFault: (sid: UInt32, page: UInt64)? = nil
     /// The guest device tree as built at boot, restored on SYSTEM_RESET.
     var pristineDTB: [UInt8] = []
 

@@ -33,6 +33,8 @@ import _Volatile
 @_silgen_name("halt") func halt() -> Never
 @_silgen_name("secondary_start") func secondaryStart()
 
+func reg8(_ a: UInt) -> VolatileMappedRegister<UInt8> { VolatileMappedRegister<UInt8>(unsafeBitPattern: a) }
+func reg16(_ a: UInt) -> VolatileMappedRegister<UInt16> { VolatileMappedRegister<UInt16>(unsafeBitPattern: a) }
 func reg32(_ a: UInt) -> VolatileMappedRegister<UInt32> { VolatileMappedRegister<UInt32>(unsafeBitPattern: a) }
 func reg64(_ a: UInt) -> VolatileMappedRegister<UInt64> { VolatileMappedRegister<UInt64>(unsafeBitPattern: a) }
 

@@ -71,7 +71,19 @@ public func guestMain(dtb: UInt) -> Never {
     case .busy: Console.line("busy"); busyTest()
     case .wakeup: Console.line("wakeup"); wakeupTest()
     case .vpmu: Console.line("vpmu"); vpmuTest()
-    case .dmaAttack: Console.line("dma-attack"); dmaAttackTest(device: bootArgumentHex(deviceTreeProperty(dtb, "bootargs"), "dev=") ?? boardVirtioBase())
+    case .dmaAttack:
+        Console.line("dma-attack")
+        // `pci=<ECAM>` (and `window=<BAR window>`): a virtio-blk-pci function on bus 0; else the
+        // virtio-mmio slot at `dev=` or the board's first.
+        let args = deviceTreeProperty(dtb, "bootargs")
+        if let ecam = bootArgumentHex(args, "pci=") {
+            let window = bootArgumentHex(args, "window=") ?? 0x1000_0000
+            var probe = VirtIOPCIBlockProbe(ecam: ecam, window: window, area: dmaQueueArea())
+            dmaAttackTest(&probe)
+        } else {
+            var probe = VirtIOBlockProbe(base: bootArgumentHex(args, "dev=") ?? boardVirtioBase(), area: dmaQueueArea())
+            dmaAttackTest(&probe)
+        }
     case .dmaVictim: Console.line("dma-victim"); dmaVictimTest()
     }
     powerOff()
