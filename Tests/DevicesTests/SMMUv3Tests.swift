@@ -1,8 +1,9 @@
 import Testing
 @testable import Devices
 
-/// The SMMUv3 model programmed as a driver would (IHI 0070): stream tables, STEs, the stage-2 walk,
-/// the command and event queues, and what malformed programming does.
+/// The SMMUv3 model programmed as a driver would (IHI 0070): stream tables, STEs, context
+/// descriptors, the stage-1, stage-2 and nested walks, the command and event queues, and what
+/// malformed programming does.
 @Suite struct SMMUv3Tests {
     /// Test RAM from 0x4000_0000 (4 MiB), an SMMU on it, and where things are laid out.
     final class Rig {
@@ -17,8 +18,8 @@ import Testing
         var cmdIndex: UInt32 = 0
         static let irqs = SMMUv3.Interrupts(eventq: 106, priq: 107, cmdqSync: 108, gerror: 109)
 
-        init() {
-            smmu = SMMUv3(name: "smmuv3", memory: ram, sink: sink, interrupts: Self.irqs)
+        init(stages: SMMUStages = .both) {
+            smmu = SMMUv3(name: "smmuv3", memory: ram, sink: sink, interrupts: Self.irqs, stages: stages)
             w64(0x80, strtab)                     // STRTAB_BASE
             w32(0x88, 8)                          // STRTAB_BASE_CFG: linear, 2^8 entries
             w64(0x90, cmdq | 8)                   // CMDQ_BASE: 2^8 entries
@@ -73,6 +74,80 @@ import Testing
             let prod = r32(0x100A8) & 0x7F
             return (0..<prod).map { i in (0..<4).map { get64(eventq + UInt64(i) * 32 + UInt64($0) * 8) } }
         }
+        var records: [Record] { events.map(Record.init) }
+
+        // MARK: Stage 1
+
+        let cds: UInt64 = 0x4002_0000             // context descriptors, 64 bytes each
+        var nextS1Table: UInt64 = 0x4004_0000     // stage-1 table pages
+
+        /// A zeroed 4 KiB page for stage-1 tables (its PA).
+        func s1Table() -> UInt64 {
+            defer { nextS1Table += 0x1000 }
+            return nextS1Table
+        }
+        func put(_ pa: UInt64, _ d: [UInt64]) { for (i, v) in d.enumerated() { put64(pa + UInt64(i) * 8, v) } }
+
+        /// CD dwords 0-3 (IHI 0070 5.4): T0SZ 5:0, TG0 7:6 = 4 KiB, EPD1 30 (no TTB1 walks), V 31,
+        /// IPS 34:32 = 40 bits, AFFD 35, AA64 41, R 45, A 46, ASID 63:48; dword 1 TTB0; dword 3 MAIR0.
+        func cd(asid: UInt16, ttb0: UInt64, t0sz: UInt64 = 25, valid: Bool = true, aa64: Bool = true,
+                record: Bool = true, affd: Bool = false) -> [UInt64] {
+            let d0 = t0sz | 0 << 6 | 1 << 30 | (valid ? 1 << 31 : 0) | 2 << 32 | (affd ? 1 << 35 : 0)
+                | (aa64 ? 1 << 41 : 0) | (record ? 1 << 45 : 0) | 1 << 46 | UInt64(asid) << 48
+            return [d0, ttb0, 0, 0xFF]
+        }
+        /// A stage-1 STE (Config 0b101): S1ContextPtr, S1Fmt 0, S1CDMax 0; PRIVCFG (dword 1 49:48)
+        /// 0b10 unprivileged, 0b11 privileged.
+        func stage1STE(cd: UInt64, privcfg: UInt64 = 0b10) -> [UInt64] { [1 | 0b101 << 1 | cd, privcfg << 48, 0, 0] }
+        /// A nested STE (Config 0b111): the stage-1 CD at IPA `cd`, and `stage2STE`'s stage 2.
+        func nestedSTE(cd: UInt64, vmid: UInt16, privcfg: UInt64 = 0b10) -> [UInt64] {
+            var d = stage2STE(vmid: vmid)
+            d[0] = 1 | 0b111 << 1 | cd
+            d[1] |= privcfg << 48
+            return d
+        }
+
+        /// Maps `va` to `out` with a VMSAv8-64 stage-1 leaf (4 KiB granule) at `level` (3: page,
+        /// 2: 2 MiB block, 1: 1 GiB block) in the tables under `root` (a PA) for a T0SZ of `t0sz`,
+        /// creating table descriptors with APTable (62:61) `apTable` on the way. Leaf AP[2:1] (7:6)
+        /// = `ap`, AF (10). Tables are seen by the SMMU at PA + `ipaOffset` (nested: their IPA).
+        func s1Map(root: UInt64, t0sz: UInt64 = 25, va: UInt64, to out: UInt64, level leafLevel: Int = 3,
+                   ap: UInt64 = 0b01, af: Bool = true, apTable: UInt64 = 0, ipaOffset: UInt64 = 0) {
+            let inputBits = 64 - t0sz
+            let start = 4 - Int((inputBits - 12 + 8) / 9)
+            var table = root
+            for level in start..<leafLevel {
+                let shift = UInt64(12 + (3 - level) * 9)
+                let slot = table + ((va >> shift) & 0x1FF) * 8
+                var d = get64(slot)
+                if d & 3 != 3 {
+                    d = (s1Table() + ipaOffset) | 3 | apTable << 61
+                    put64(slot, d)
+                }
+                table = (d & 0x0000_FFFF_FFFF_F000) - ipaOffset
+            }
+            let shift = UInt64(12 + (3 - leafLevel) * 9)
+            let leaf = out | (leafLevel == 3 ? 3 : 1) | ap << 6 | (af ? 1 << 10 : 0)
+            put64(table + ((va >> shift) & 0x1FF) * 8, leaf)
+        }
+    }
+
+    /// An event record's fields (IHI 0070 7.3): type 7:0 and StreamID 63:32 of dword 0; RnW 35
+    /// (1: read), S2 39 and CLASS 41:40 (0 CD, 1 TT, 2 IN) of dword 1; InputAddr, dword 2; the
+    /// IPA 51:12 (or fetch address 51:3) of dword 3.
+    struct Record {
+        let d: [UInt64]
+        var type: UInt64 { d[0] & 0xFF }
+        var sid: UInt64 { d[0] >> 32 }
+        var read: Bool { (d[1] >> 35) & 1 == 1 }
+        var s2: Bool { (d[1] >> 39) & 1 == 1 }
+        var cls: UInt64 { (d[1] >> 40) & 3 }
+        var input: UInt64 { d[2] }
+        var ipa: UInt64 { d[3] & 0x000F_FFFF_FFFF_F000 }
+        var fetchAddress: UInt64 { d[3] & 0x000F_FFFF_FFFF_FFF8 }
+        static let F_TRANSLATION: UInt64 = 0x10, F_ACCESS: UInt64 = 0x12, F_PERMISSION: UInt64 = 0x13
+        static let C_BAD_STE: UInt64 = 0x04, F_CD_FETCH: UInt64 = 0x09, C_BAD_CD: UInt64 = 0x0A
+        static let CD: UInt64 = 0, TT: UInt64 = 1, IN: UInt64 = 2
     }
 
     @Test func offTheSMMUBypassesOrAbortsAsGBPASays() {
@@ -88,7 +163,7 @@ import Testing
     }
 
     @Test func identificationIsWhatLinuxProbesFor() {
-        let r = Rig()
+        let r = Rig(stages: .stage2)
         #expect(r.r32(0x00) == 0x0D44_1019)       // S2P only, AArch64 tables, 2-level stream tables
         #expect(r.r32(0x04) & 0x3F == 16)         // SIDSIZE
         #expect(r.r32(0x04) >> 21 & 0x1F > 6)     // CMDQS
@@ -163,7 +238,7 @@ import Testing
     }
 
     @Test func illegalSTEsAndStreamIDsAreReported() {
-        let r = Rig()
+        let r = Rig(stages: .stage2)
         r.setSTE(6, [1 | 0b101 << 1, 0, 0, 0])    // stage 1: not implemented
         #expect(r.smmu.translate(streamID: 6, address: 0, write: false) == nil)
         r.setSTE(7, [0, 0, 0, 0])                 // not valid
@@ -203,6 +278,351 @@ import Testing
         #expect(stream.dmaRead(0x10_0FFE, count: 4) == [1, 2, 3, 4])
         #expect(!stream.dmaWrite(0x10_1FFE, [9, 9, 9, 9]))                  // second page unmapped
         #expect(r.ram.get(0x4028_0FFE, 2) == [0, 0])                        // nothing written
+    }
+
+    // MARK: Stage 1 and nested translation
+
+    @Test(arguments: zip([SMMUStages.stage1, .stage2, .both], [UInt32(0b10), 0b01, 0b11]))
+    func identificationReportsTheStagesImplemented(_ stages: SMMUStages, _ s1pS2p: UInt32) {
+        let r = Rig(stages: stages)
+        #expect(r.r32(0x00) & 3 == s1pS2p)                  // IDR0.S1P bit 1, IDR0.S2P bit 0
+        #expect((r.r32(0x00) >> 2) & 3 == 2)                // TTF: AArch64 tables
+    }
+
+    /// A stage-1 stream (STE Config 0b101) walks its CD's TTB0 tables: pages, 2 MiB and 1 GiB
+    /// blocks, with a 39-bit (T0SZ 25, level-1 start) and a 48-bit (T0SZ 16, level-0 start) input.
+    @Test(arguments: [SMMUStages.stage1, .both])
+    func stage1TranslatesPagesAndBlocks(_ stages: SMMUStages) {
+        let r = Rig(stages: stages)
+        let root = r.s1Table()
+        r.s1Map(root: root, va: 0x1000, to: 0x4020_3000)                           // read/write page
+        r.s1Map(root: root, va: 0x2000, to: 0x4020_4000, ap: 0b11)                 // AP[2] = 1: read-only
+        r.s1Map(root: root, va: 0x40_0000, to: 0x4060_0000, level: 2)              // 2 MiB block
+        r.s1Map(root: root, va: 0x40_0000_0000, to: 0x8000_0000, level: 1)        // 1 GiB block
+        r.put(r.cds, r.cd(asid: 1, ttb0: root))
+        r.setSTE(2, r.stage1STE(cd: r.cds))
+        func t(_ va: UInt64, write: Bool = false) -> UInt64? { r.smmu.translate(streamID: 2, address: va, write: write) }
+        #expect(t(0x1234, write: true) == 0x4020_3234)
+        #expect(t(0x1FFF) == 0x4020_3FFF)
+        #expect(t(0x2010) == 0x4020_4010)
+        #expect(t(0x41_2345, write: true) == 0x4061_2345)
+        #expect(t(0x5F_FFF8) == 0x407F_FFF8)
+        #expect(t(0x40_1234_5678, write: true) == 0x9234_5678)
+        #expect(t(0x40_3FFF_FFF0) == 0xBFFF_FFF0)
+        #expect(r.events.isEmpty)
+
+        #expect(t(0x2010, write: true) == nil)              // a write to a read-only page
+        #expect(t(0x3000) == nil)                           // no page at level 3
+        #expect(t(0x60_0000_0000, write: true) == nil)      // no level-1 entry
+        #expect(t(0x80_0000_0000) == nil)                   // beyond 39 bits, and TTB1 is off (EPD1)
+        let e = r.records
+        #expect(e.count == 4)
+        if e.count == 4 {
+            #expect(e[0].type == Record.F_PERMISSION && e[0].sid == 2)
+            #expect(!e[0].read && !e[0].s2 && e[0].cls == Record.IN && e[0].input == 0x2010)
+            for (rec, (va, read)) in zip(e[1...], [(UInt64(0x3000), true), (0x60_0000_0000, false), (0x80_0000_0000, true)]) {
+                #expect(rec.type == Record.F_TRANSLATION && rec.sid == 2 && rec.input == va)
+                #expect(rec.read == read && !rec.s2)
+                #expect(rec.cls == Record.IN, "CLASS of a stage-1 fault on the device's address at 0x\(String(va, radix: 16))")
+            }
+        }
+
+        // A 48-bit input: four levels from level 0.
+        let root48 = r.s1Table()
+        r.s1Map(root: root48, t0sz: 16, va: 0x8000_0000_1000, to: 0x4021_0000)
+        r.s1Map(root: root48, t0sz: 16, va: 0x4000_0020_0000, to: 0x4080_0000, level: 2)
+        r.s1Map(root: root48, t0sz: 16, va: 0x7000_4000_0000, to: 0xC000_0000, level: 1)
+        r.put(r.cds + 64, r.cd(asid: 2, ttb0: root48, t0sz: 16))
+        r.setSTE(3, r.stage1STE(cd: r.cds + 64))
+        func t3(_ va: UInt64) -> UInt64? { r.smmu.translate(streamID: 3, address: va, write: true) }
+        #expect(t3(0x8000_0000_1ABC) == 0x4021_0ABC)
+        #expect(t3(0x4000_0031_2345) == 0x4091_2345)
+        #expect(t3(0x7000_7FFF_FFFF) == 0xFFFF_FFFF)
+        #expect(t3(0x1000) == nil)                          // not in this CD's tables
+        #expect(t3(0x1_0000_0000_0000) == nil)              // beyond 48 bits
+        #expect(r.records.dropFirst(4).map { [$0.type, $0.sid, $0.input] }
+                == [[Record.F_TRANSLATION, 3, 0x1000], [Record.F_TRANSLATION, 3, 0x1_0000_0000_0000]])
+
+        // CD.R = 0: stage-1 faults terminate the access but are not recorded.
+        r.put(r.cds + 128, r.cd(asid: 3, ttb0: root, record: false))
+        r.setSTE(4, r.stage1STE(cd: r.cds + 128))
+        let recorded = r.events.count
+        #expect(r.smmu.translate(streamID: 4, address: 0x1010, write: true) == 0x4020_3010)
+        #expect(r.smmu.translate(streamID: 4, address: 0x3000, write: false) == nil)
+        #expect(r.smmu.translate(streamID: 4, address: 0x2000, write: true) == nil)
+        #expect(r.events.count == recorded)
+    }
+
+    @Test func stage1AccessFlag() {
+        let r = Rig(stages: .stage1)
+        let root = r.s1Table()
+        r.s1Map(root: root, va: 0x5000, to: 0x4020_5000, af: false)
+        r.put(r.cds, r.cd(asid: 1, ttb0: root))
+        r.put(r.cds + 64, r.cd(asid: 2, ttb0: root, affd: true))
+        r.setSTE(1, r.stage1STE(cd: r.cds))
+        r.setSTE(2, r.stage1STE(cd: r.cds + 64))
+        #expect(r.smmu.translate(streamID: 1, address: 0x5008, write: false) == nil)
+        #expect(r.smmu.translate(streamID: 2, address: 0x5008, write: false) == 0x4020_5008)   // CD.AFFD
+        let e = r.records
+        #expect(e.count == 1)
+        #expect(e.first?.type == Record.F_ACCESS && e.first?.input == 0x5008 && e.first?.s2 == false)
+        #expect(e.first?.cls == Record.IN)
+    }
+
+    /// AP[2:1] (bits 7:6) and APTable (62:61) against the STE's PRIVCFG (dword 1, 49:48): 0b10
+    /// unprivileged, 0b11 privileged. APTable[1] takes write access away below it for both,
+    /// APTable[0] and AP[1] = 0 take all access away from unprivileged transactions.
+    @Test func apTableAndPrivilege() {
+        let r = Rig(stages: .stage1)
+        let root = r.s1Table()
+        r.s1Map(root: root, va: 0x4000_0000, to: 0x4020_0000, apTable: 0b10)   // APTable[1]: no writes below
+        r.s1Map(root: root, va: 0x8000_0000, to: 0x4020_1000, apTable: 0b01)   // APTable[0]: privileged only below
+        r.s1Map(root: root, va: 0xC000_0000, to: 0x4020_2000, ap: 0b00)        // privileged read/write
+        r.s1Map(root: root, va: 0xC000_1000, to: 0x4020_3000, ap: 0b10)        // privileged read-only
+        r.put(r.cds, r.cd(asid: 1, ttb0: root))
+        r.put(r.cds + 64, r.cd(asid: 2, ttb0: root))
+        r.setSTE(1, r.stage1STE(cd: r.cds, privcfg: 0b10))
+        r.setSTE(2, r.stage1STE(cd: r.cds + 64, privcfg: 0b11))
+        func t(_ sid: UInt32, _ va: UInt64, write: Bool) -> UInt64? { r.smmu.translate(streamID: sid, address: va, write: write) }
+
+        #expect(t(1, 0x4000_0010, write: false) == 0x4020_0010)
+        #expect(t(1, 0x4000_0010, write: true) == nil)
+        #expect(t(1, 0x8000_0010, write: false) == nil)
+        #expect(t(1, 0x8000_0010, write: true) == nil)
+        #expect(t(1, 0xC000_0010, write: false) == nil)
+        #expect(t(1, 0xC000_1010, write: false) == nil)
+
+        #expect(t(2, 0x4000_0010, write: false) == 0x4020_0010)
+        #expect(t(2, 0x4000_0010, write: true) == nil)
+        #expect(t(2, 0x8000_0010, write: true) == 0x4020_1010)
+        #expect(t(2, 0xC000_0010, write: true) == 0x4020_2010)
+        #expect(t(2, 0xC000_0010, write: false) == 0x4020_2010)
+        #expect(t(2, 0xC000_1010, write: false) == 0x4020_3010)
+        #expect(t(2, 0xC000_1010, write: true) == nil)
+
+        let e = r.records
+        #expect(e.map(\.type) == Array(repeating: Record.F_PERMISSION, count: 7))
+        #expect(e.map(\.sid) == [1, 1, 1, 1, 1, 2, 2])
+        #expect(e.map(\.input) == [0x4000_0010, 0x8000_0010, 0x8000_0010, 0xC000_0010, 0xC000_1010, 0x4000_0010, 0xC000_1010])
+        #expect(e.map(\.read) == [false, true, false, true, true, false, false])
+        #expect(e.allSatisfy { !$0.s2 && $0.cls == Record.IN })
+    }
+
+    /// Two streams sharing a CD (one ASID, one set of tables) with different PRIVCFG: the
+    /// translation may come from the TLB, but access permission is a property of each
+    /// transaction and is checked against the cached AP bits every time.
+    @Test func aCachedStage1WalkIsCheckedAgainstEachTransactionsPrivilege() {
+        let r = Rig(stages: .stage1)
+        let root = r.s1Table()
+        r.s1Map(root: root, va: 0x1000, to: 0x4020_1000, ap: 0b00)             // privileged only
+        r.s1Map(root: root, va: 0x2000, to: 0x4020_2000, ap: 0b00)
+        r.put(r.cds, r.cd(asid: 9, ttb0: root))
+        r.setSTE(1, r.stage1STE(cd: r.cds, privcfg: 0b11))
+        r.setSTE(2, r.stage1STE(cd: r.cds, privcfg: 0b10))
+        #expect(r.smmu.translate(streamID: 1, address: 0x1010, write: true) == 0x4020_1010)
+        #expect(r.smmu.translate(streamID: 2, address: 0x1010, write: false) == nil, "an unprivileged stream reads a privileged-only page")
+        #expect(r.smmu.translate(streamID: 2, address: 0x2010, write: false) == nil)
+        #expect(r.smmu.translate(streamID: 1, address: 0x2010, write: false) == 0x4020_2010, "a privileged stream is refused a page it may read")
+    }
+
+    /// CD.V = 0 and CD.AA64 = 0 (AArch32 tables, which IDR0.TTF does not offer) are C_BAD_CD;
+    /// a CD that cannot be read is F_CD_FETCH with its address.
+    @Test func badAndUnreadableContextDescriptors() {
+        let r = Rig(stages: .stage1)
+        let root = r.s1Table()
+        r.s1Map(root: root, va: 0x1000, to: 0x4020_0000)
+        r.put(r.cds, r.cd(asid: 1, ttb0: root, valid: false))
+        r.put(r.cds + 64, r.cd(asid: 1, ttb0: root, aa64: false))
+        r.put(r.cds + 128, r.cd(asid: 1, ttb0: root))
+        r.setSTE(1, r.stage1STE(cd: r.cds))
+        r.setSTE(2, r.stage1STE(cd: r.cds + 64))
+        r.setSTE(3, r.stage1STE(cd: 0x1000_0000))           // no RAM there
+        r.setSTE(4, r.stage1STE(cd: r.cds + 128))
+        #expect(r.smmu.translate(streamID: 1, address: 0x1000, write: false) == nil)
+        #expect(r.smmu.translate(streamID: 2, address: 0x1000, write: false) == nil)
+        #expect(r.smmu.translate(streamID: 3, address: 0x1000, write: false) == nil)
+        #expect(r.smmu.translate(streamID: 4, address: 0x1000, write: false) == 0x4020_0000)
+        let e = r.records
+        #expect(e.map { [$0.type, $0.sid] } == [[Record.C_BAD_CD, 1], [Record.C_BAD_CD, 2], [Record.F_CD_FETCH, 3]])
+        #expect(e.last?.fetchAddress == 0x1000_0000)
+    }
+
+    /// CDs and stage-1 translations are cached: a new TTB0 takes effect for the stream after
+    /// CMD_CFGI_CD, and translations already cached for the ASID only after CMD_TLBI_NH_ASID;
+    /// CMD_TLBI_NH_VA removes one page, CMD_TLBI_NH_ALL every stage-1 entry.
+    @Test func stage1ChangesTakeEffectAfterInvalidation() {
+        let r = Rig(stages: .stage1)
+        let rootA = r.s1Table(), rootB = r.s1Table()
+        r.s1Map(root: rootA, va: 0x1000, to: 0x4020_0000)
+        r.s1Map(root: rootB, va: 0x1000, to: 0x4021_0000)
+        r.s1Map(root: rootB, va: 0x5000, to: 0x4021_5000)
+        r.put(r.cds, r.cd(asid: 5, ttb0: rootA))
+        r.setSTE(1, r.stage1STE(cd: r.cds))
+        func t(_ va: UInt64) -> UInt64? { r.smmu.translate(streamID: 1, address: va, write: false) }
+        #expect(t(0x1008) == 0x4020_0008)
+        r.put(r.cds, r.cd(asid: 5, ttb0: rootB))            // another TTB0, not yet invalidated
+        #expect(t(0x1008) == 0x4020_0008)
+        #expect(t(0x5008) == nil)                           // the cached CD still walks rootA
+        r.command(0x05 | 1 << 32, 1)                        // CMD_CFGI_CD, StreamID 1, Leaf
+        #expect(t(0x5008) == 0x4021_5008)                   // the new CD
+        #expect(t(0x1008) == 0x4020_0008)                   // ASID 5's cached translation
+        r.command(0x11 | 5 << 48)                           // CMD_TLBI_NH_ASID, ASID 5
+        #expect(t(0x1008) == 0x4021_0008)
+        #expect(t(0x5008) == 0x4021_5008)                   // walked again: both pages cached now
+
+        r.s1Map(root: rootB, va: 0x1000, to: 0x4022_0000)   // both leaves change
+        r.s1Map(root: rootB, va: 0x5000, to: 0x4022_5000)
+        #expect(t(0x1008) == 0x4021_0008)
+        #expect(t(0x5008) == 0x4021_5008)
+        r.command(0x12 | 5 << 48, 0x5000 | 1)               // CMD_TLBI_NH_VA, ASID 5, VA 0x5000, Leaf
+        #expect(t(0x5008) == 0x4022_5008)
+        #expect(t(0x1008) == 0x4021_0008)
+        r.command(0x10)                                     // CMD_TLBI_NH_ALL
+        #expect(t(0x1008) == 0x4022_0008)
+        #expect(r.r32(0x9C) == r.cmdIndex)                  // every command consumed, ERR = 0
+        #expect(r.records.map { [$0.type, $0.input] } == [[Record.F_TRANSLATION, 0x5008]])
+    }
+
+    /// An STE for a stage the SMMU does not implement is C_BAD_STE (IHI 0070 5.2, Config).
+    @Test func stesForMissingStagesAreBad() {
+        let s2only = Rig(stages: .stage2)
+        s2only.put(s2only.cds, s2only.cd(asid: 1, ttb0: s2only.s1Table()))
+        s2only.setSTE(1, s2only.stage1STE(cd: s2only.cds))
+        s2only.setSTE(2, s2only.nestedSTE(cd: s2only.cds, vmid: 1))
+        #expect(s2only.smmu.translate(streamID: 1, address: 0, write: false) == nil)
+        #expect(s2only.smmu.translate(streamID: 2, address: 0, write: false) == nil)
+        #expect(s2only.records.map { [$0.type, $0.sid] } == [[Record.C_BAD_STE, 1], [Record.C_BAD_STE, 2]])
+
+        let s1only = Rig(stages: .stage1)
+        s1only.put(s1only.cds, s1only.cd(asid: 1, ttb0: s1only.s1Table()))
+        s1only.setSTE(1, s1only.stage2STE(vmid: 1))
+        s1only.setSTE(2, s1only.nestedSTE(cd: s1only.cds, vmid: 1))
+        #expect(s1only.smmu.translate(streamID: 1, address: 0, write: false) == nil)
+        #expect(s1only.smmu.translate(streamID: 2, address: 0, write: false) == nil)
+        #expect(s1only.records.map { [$0.type, $0.sid] } == [[Record.C_BAD_STE, 1], [Record.C_BAD_STE, 2]])
+    }
+
+    /// Stage-1 TLB invalidations on an SMMU without stage 1 stop the queue with CERROR_ILL, as
+    /// an unknown opcode does.
+    @Test(arguments: [(UInt64(0x10), UInt64(0)), (0x11 | 1 << 48, 0), (0x12 | 1 << 48, 0x1001), (0x13, 0x1001)])
+    func stage1InvalidationIsIllegalWithoutStage1(_ d0: UInt64, _ d1: UInt64) {
+        let r = Rig(stages: .stage2)
+        r.command(d0, d1)
+        #expect(r.r32(0x9C) == 1 << 24 | 0)                 // CONS stays on it, ERR = CERROR_ILL
+        #expect(r.r32(0x60) ^ r.r32(0x64) == 1)             // GERROR.CMDQ_ERR active
+        let s1 = Rig(stages: .stage1)                       // where stage 1 exists, the same command runs
+        s1.command(d0, d1)
+        #expect(s1.r32(0x9C) == 1 && s1.r32(0x60) == s1.r32(0x64))
+    }
+
+    /// Likewise the stage-2 invalidations on an SMMU without stage 2 (QEMU's stage-1 SMMU agrees).
+    @Test(arguments: [(UInt64(0x2A | 1 << 32), UInt64(0x1000)), (0x28 | 1 << 32, 0)])
+    func stage2InvalidationIsIllegalWithoutStage2(_ d0: UInt64, _ d1: UInt64) {
+        let r = Rig(stages: .stage1)
+        r.command(d0, d1)
+        #expect(r.r32(0x9C) == 1 << 24 | 0)
+        #expect(r.r32(0x60) ^ r.r32(0x64) == 1)
+        let s2 = Rig(stages: .stage2)
+        s2.command(d0, d1)
+        #expect(s2.r32(0x9C) == 1 && s2.r32(0x60) == s2.r32(0x64))
+    }
+
+    /// A stage-2 fault on the address a stage-2 stream's device used is CLASS IN (the class is
+    /// the access that faulted, not where in the walk it was found), with the IPA in dword 3.
+    @Test func stage2FaultsOnTheDevicesAddressAreClassIN() {
+        let r = Rig(stages: .stage2)
+        r.setSTE(3, r.stage2STE(vmid: 7))
+        r.map(0x8000_1000, to: 0x4020_0000)
+        #expect(r.smmu.translate(streamID: 3, address: 0x8000_2010, write: false) == nil)   // level 3 invalid
+        #expect(r.smmu.translate(streamID: 3, address: 0x9000_0000, write: true) == nil)    // level 2 invalid
+        let e = r.records
+        #expect(e.map(\.type) == [Record.F_TRANSLATION, Record.F_TRANSLATION])
+        #expect(e.map(\.s2) == [true, true])
+        #expect(e.map(\.cls) == [Record.IN, Record.IN])
+        #expect(e.map(\.ipa) == [0x8000_2000, 0x9000_0000])
+    }
+
+    /// Nested (Config 0b111): the CD pointer, TTB0 and the stage-1 table addresses are IPAs that
+    /// stage 2 maps elsewhere, and stage 1's output IPA goes through stage 2. A stage-2 fault is
+    /// recorded with S2 = 1 and the IPA, classed by what was being accessed: the CD (CD), a
+    /// stage-1 table descriptor (TT) or the device's address (IN).
+    @Test func nestedTranslationGoesThroughStage2() {
+        let r = Rig()
+        let ipaOffset: UInt64 = 0x4000_0000                 // stage-1 structures at IPA = PA + 1 GiB
+        let cdPA: UInt64 = 0x4005_0000, cdIPA = cdPA + ipaOffset
+        let root = r.s1Table()                                                        // PA 0x4004_0000
+        r.s1Map(root: root, va: 0x1000, to: 0x9000_0000, ipaOffset: ipaOffset)        // tables 0x4004_1000, 0x4004_2000
+        r.s1Map(root: root, va: 0x2000, to: 0x9100_0000, ipaOffset: ipaOffset)        // stage 2 maps no 0x9100_0000
+        r.s1Map(root: root, va: 0x4000_0000, to: 0x9000_1000, ipaOffset: ipaOffset)   // level-2 table 0x4004_3000
+        r.put(cdPA, r.cd(asid: 1, ttb0: root + ipaOffset))
+        r.setSTE(5, r.nestedSTE(cd: cdIPA, vmid: 7))
+        r.setSTE(6, r.nestedSTE(cd: 0x8800_0000, vmid: 7))  // a CD at an IPA stage 2 does not map
+        r.map(cdIPA, to: cdPA)
+        for pa in [root, root + 0x1000, root + 0x2000] { r.map(pa + ipaOffset, to: pa) }  // not 0x8004_3000
+        r.map(0x9000_0000, to: 0x4030_0000)
+
+        #expect(r.smmu.translate(streamID: 5, address: 0x1234, write: false) == 0x4030_0234)
+        #expect(r.smmu.translate(streamID: 5, address: 0x1FF8, write: true) == 0x4030_0FF8)
+        #expect(r.events.isEmpty)
+        #expect(r.smmu.translate(streamID: 5, address: 0x2008, write: true) == nil)
+        #expect(r.smmu.translate(streamID: 5, address: 0x4000_0010, write: false) == nil)
+        #expect(r.smmu.translate(streamID: 6, address: 0x1000, write: false) == nil)
+        let e = r.records
+        #expect(e.count == 3)
+        if e.count == 3 {
+            #expect(e.map(\.type) == [Record.F_TRANSLATION, Record.F_TRANSLATION, Record.F_TRANSLATION])
+            #expect(e.map(\.sid) == [5, 5, 6])
+            #expect(e.map(\.s2) == [true, true, true])
+            #expect(e.map(\.input) == [0x2008, 0x4000_0010, 0x1000])
+            #expect(e.map(\.ipa) == [0x9100_0000, 0x8004_3000, 0x8800_0000])
+            #expect(e[0].cls == Record.IN, "stage-2 fault on the output IPA")
+            #expect(e[1].cls == Record.TT, "stage-2 fault fetching a stage-1 table descriptor")
+            #expect(e[2].cls == Record.CD, "stage-2 fault fetching the CD")
+            #expect(!e[0].read && e[1].read)
+        }
+    }
+
+    /// In a nested stream, a stage-1 output IPA within CD.IPS (40 bits) but beyond stage 2's
+    /// input range (S2T0SZ 32) is stage 2's translation fault (S2 = 1, CLASS IN), not a stage-1
+    /// address size fault: stage 1 checks its output against its own IPS (capped at the SMMU's
+    /// IAS), stage 2 checks its input against S2T0SZ.
+    @Test func aNestedIPABeyondStage2sInputIsAStage2Fault() {
+        let r = Rig()
+        let ipaOffset: UInt64 = 0x4000_0000
+        let root = r.s1Table()
+        r.s1Map(root: root, va: 0x1000, to: 0x1_2000_0000, ipaOffset: ipaOffset)
+        let cdPA: UInt64 = 0x4005_0000
+        r.put(cdPA, r.cd(asid: 1, ttb0: root + ipaOffset))              // IPS 40 bits
+        r.setSTE(5, r.nestedSTE(cd: cdPA + ipaOffset, vmid: 7))
+        r.map(cdPA + ipaOffset, to: cdPA)
+        for pa in [root, root + 0x1000, root + 0x2000] { r.map(pa + ipaOffset, to: pa) }
+        #expect(r.smmu.translate(streamID: 5, address: 0x1010, write: false) == nil)
+        let e = r.records
+        #expect(e.count == 1)
+        #expect(e.first?.type == Record.F_TRANSLATION)
+        #expect(e.first?.s2 == true)
+        #expect(e.first?.cls == Record.IN)
+        #expect(e.first?.ipa == 0x1_2000_0000)
+        #expect(e.first?.input == 0x1010)
+    }
+
+    /// RnW in a fault record is the incoming transaction's, also when the fault was stage 2's on
+    /// fetching a stage-1 table descriptor (a read) for a device's write (IHI 0070 7.3).
+    @Test func aStage2FaultOnATableFetchReportsTheTransactionsRnW() {
+        let r = Rig()
+        let ipaOffset: UInt64 = 0x4000_0000
+        let root = r.s1Table()
+        r.s1Map(root: root, va: 0x1000, to: 0x9000_0000, ipaOffset: ipaOffset)
+        let cdPA: UInt64 = 0x4005_0000
+        r.put(cdPA, r.cd(asid: 1, ttb0: root + ipaOffset))
+        r.setSTE(5, r.nestedSTE(cd: cdPA + ipaOffset, vmid: 7))
+        r.map(cdPA + ipaOffset, to: cdPA)
+        r.map(root + ipaOffset, to: root)                               // not the level-2 and level-3 tables
+        #expect(r.smmu.translate(streamID: 5, address: 0x1010, write: true) == nil)
+        let e = r.records
+        #expect(e.count == 1)
+        #expect(e.first?.type == Record.F_TRANSLATION && e.first?.s2 == true && e.first?.cls == Record.TT)
+        #expect(e.first?.read == false, "RnW of a device write")
     }
 
     /// Whatever a guest writes to the registers and the tables, the SMMU answers without trapping.

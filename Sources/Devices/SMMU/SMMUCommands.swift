@@ -73,10 +73,12 @@ extension SMMUv3 {
         case .tlbiEL2All, .tlbiEL2ASID, .tlbiEL2VA, .tlbiEL2VAA:
             return false                                        // EL2 regimes: IDR0.HYP = 0
         case .tlbiS12VMAll:
+            guard stages.contains(.stage2) else { return false }
             tlb = tlb.filter { $0.key.vmid != vmid }
         case .tlbiS2IPA:
             // The IPA's stage-2 entries, and every nested stage-1 entry of the VMID (they may
             // have combined with it).
+            guard stages.contains(.stage2) else { return false }
             let ipa = d1 & 0x000F_FFFF_FFFF_F000
             tlb = tlb.filter { $0.key.vmid != vmid || ($0.key.asid < 0 && !$0.value.block.contains(ipa)) }
         case .tlbiNSNHAll:

@@ -18,10 +18,12 @@ extension SMMUv3 {
 
     /// Stage 2 for `ipa`: the transaction's output (`faultClass` .input), a stage-1 table
     /// descriptor (.tableWalk) or the CD (.contextDescriptor) of a nested stream; `input` is the
-    /// address the device used, which a fault record carries.
+    /// address the device used and `transactionWrite` its direction, which a fault record carries
+    /// (a fetch is checked as a read whatever the transaction is).
     func translateStage2(_ ste: StreamTableEntry, streamID: UInt32, ipa: UInt64, write: Bool,
-                         input: UInt64, faultClass: SMMUEvent.FaultClass) -> UInt64? {
-        let key = TLBKey(vmid: ste.vmid, asid: -1, page: ipa >> 12)
+                         input: UInt64, faultClass: SMMUEvent.FaultClass, transactionWrite: Bool? = nil) -> UInt64? {
+        let recordRead = !(transactionWrite ?? write)
+        let key = TLBKey(vmid: ste.vmid, asid: -1, page: ipa >> 12, privileged: false)
         let hit: CachedTranslation
         if let c = tlb[key] {
             hit = c
@@ -29,21 +31,23 @@ extension SMMUv3 {
             switch ste.walk(ipa, read: { a in self.read64(a) }) {
             case .ok(let pa, let r, let w, let bytes):
                 hit = cache(key, ipa: ipa, pa: pa, bytes: bytes, readable: r, writable: w)
-            case .fault(let kind, let tableWalk):
+            case .fault(let kind, _):
+                // CLASS names the access that faulted (the CD, a stage-1 table, the input), not
+                // where in the walk the fault was found.
                 if ste.recordFaults {
-                    record(SMMUEvent(kind: kind, streamID: streamID, read: !write, stage2: true,
-                                     faultClass: tableWalk ? .tableWalk : faultClass, inputAddress: input, address: ipa))
+                    record(SMMUEvent(kind: kind, streamID: streamID, read: recordRead, stage2: true,
+                                     faultClass: faultClass, inputAddress: input, address: ipa))
                 }
                 return nil
             case .walkAbort(let at):
-                record(SMMUEvent(kind: .walkAbort, streamID: streamID, read: !write, stage2: true,
-                                 faultClass: .tableWalk, inputAddress: input, address: at))
+                record(SMMUEvent(kind: .walkAbort, streamID: streamID, read: recordRead, stage2: true,
+                                 faultClass: faultClass, inputAddress: input, address: at))
                 return nil
             }
         }
         guard write ? hit.writable : hit.readable else {
             if ste.recordFaults {
-                record(SMMUEvent(kind: .permission, streamID: streamID, read: !write, stage2: true,
+                record(SMMUEvent(kind: .permission, streamID: streamID, read: recordRead, stage2: true,
                                  faultClass: faultClass, inputAddress: input, address: ipa))
             }
             return nil
@@ -53,7 +57,8 @@ extension SMMUv3 {
 
     private func translateStage1(_ ste: StreamTableEntry, streamID: UInt32, va: UInt64, write: Bool) -> UInt64? {
         guard let cd = contextDescriptor(ste, streamID: streamID, va: va, write: write) else { return nil }
-        let key = TLBKey(vmid: ste.vmid, asid: Int32(cd.asid), page: va >> 12)
+        // Permissions depend on the transaction's privilege (PRIVCFG): cached per privilege.
+        let key = TLBKey(vmid: ste.vmid, asid: Int32(cd.asid), page: va >> 12, privileged: ste.privileged)
         let hit: CachedTranslation
         if let c = tlb[key] {
             hit = c
@@ -62,7 +67,8 @@ extension SMMUv3 {
             let result = cd.walk(va, privileged: ste.privileged) { a in
                 guard ste.kind == .nested else { return self.read64(a) }
                 // A stage-2 fault on a table fetch is recorded there; the walk just stops.
-                guard let pa = self.translateStage2(ste, streamID: streamID, ipa: a, write: false, input: va, faultClass: .tableWalk) else {
+                guard let pa = self.translateStage2(ste, streamID: streamID, ipa: a, write: false, input: va,
+                                                    faultClass: .tableWalk, transactionWrite: write) else {
                     stage2Fault = true
                     return nil
                 }
@@ -71,16 +77,16 @@ extension SMMUv3 {
             switch result {
             case .ok(let out, let r, let w, let bytes):
                 hit = cache(key, ipa: va, pa: out, bytes: bytes, readable: r, writable: w)
-            case .fault(let kind, let tableWalk):
+            case .fault(let kind, _):
                 if cd.recordFaults {
                     record(SMMUEvent(kind: kind, streamID: streamID, read: !write, stage2: false,
-                                     faultClass: tableWalk ? .tableWalk : .input, inputAddress: va))
+                                     faultClass: .input, inputAddress: va))
                 }
                 return nil
             case .walkAbort(let at):
                 if !stage2Fault {
                     record(SMMUEvent(kind: .walkAbort, streamID: streamID, read: !write, stage2: false,
-                                     faultClass: .tableWalk, inputAddress: va, address: at))
+                                     faultClass: .input, inputAddress: va, address: at))
                 }
                 return nil
             }
@@ -112,7 +118,8 @@ extension SMMUv3 {
         if let cached = cdCache[streamID] { return cached }
         var at = ste.contextPointer
         if ste.kind == .nested {
-            guard let pa = translateStage2(ste, streamID: streamID, ipa: at, write: false, input: va, faultClass: .contextDescriptor) else { return nil }
+            guard let pa = translateStage2(ste, streamID: streamID, ipa: at, write: false, input: va,
+                                           faultClass: .contextDescriptor, transactionWrite: write) else { return nil }
             at = pa
         }
         guard let bytes = memory.dmaRead(at, count: 32) else {
@@ -120,7 +127,9 @@ extension SMMUv3 {
             return nil
         }
         let dwords = (0..<4).map { i in bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) } }
-        guard let cd = ContextDescriptor(dwords, oas: ste.kind == .nested ? ste.inputBits : Self.oasBits) else {
+        // Stage 1's output is an IPA when nested: capped at the SMMU's address size, so an IPA
+        // beyond stage 2's input range is stage 2's fault.
+        guard let cd = ContextDescriptor(dwords, oas: Self.oasBits) else {
             record(SMMUEvent(kind: .badCD, streamID: streamID))
             return nil
         }

@@ -51,7 +51,7 @@ public final class SMMUv3: MMIODevice {
     var cdCache: [UInt32: ContextDescriptor] = [:]
     /// Translation cache, until CMD_TLBI_*: stage-2 results (asid -1) by VMID and 4 KiB IPA page,
     /// stage-1 results (the IPA of a nested stream, else the PA) by VMID, ASID and 4 KiB VA page.
-    struct TLBKey: Hashable { let vmid: UInt16; let asid: Int32; let page: UInt64 }
+    struct TLBKey: Hashable { let vmid: UInt16; let asid: Int32; let page: UInt64; let privileged: Bool }
     struct CachedTranslation { let block: Range<UInt64>; let pa: UInt64; let readable: Bool; let writable: Bool }
     var tlb: [TLBKey: CachedTranslation] = [:]
     static let tlbCapacity = 4096
