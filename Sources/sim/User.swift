@@ -40,6 +40,15 @@ struct User: ParsableCommand {
             let line = String(format: "sim user: %llu instructions, %.3f s host, %.1f MIPS", insns, wall, wall > 0 ? Double(insns) / wall / 1e6 : 0)
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
+        // Killed by a signal: end the same way, so a parent sees WIFSIGNALED as under Linux and
+        // qemu-user (no core file).
+        if let signal = process.killedBy {
+            var none = rlimit(rlim_cur: 0, rlim_max: 0)
+            setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &none)
+            Foundation.signal(signal, SIG_DFL)
+            UserProcess.restoreHostSignals()
+            raise(signal)
+        }
         Foundation.exit(status)
     }
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs Debian's busybox (arm64, static) under `sim user` and under qemu-aarch64 on the same
 # applets, shell scripts and pipelines, and requires identical stdout, stderr and exit codes.
-# Each pipeline stage is its own emulated process (`$R APPLET ...`, R = the emulator running
-# busybox), joined by host pipes; shell scripts use only sh builtins, so neither emulator's
-# execve (whose host-binary fallbacks differ) decides what runs.
+# Most pipeline stages are their own emulated processes (`$R APPLET ...`, R = the emulator running
+# busybox), joined by host pipes; the sh-pipeline checks run whole pipelines, subshells and
+# command substitutions inside busybox sh (forked emulated processes running applets, and SIGPIPE
+# ending a writer). Scripts use only sh builtins and applets, so neither emulator's execve (whose
+# host-binary fallbacks differ) decides what runs.
 # Usage: run.sh SIM BUSYBOX       Ends with "busybox: N passed, M failed".
 set -uo pipefail
 SIM=$(realpath "$1"); BB=$(realpath "$2")
@@ -48,6 +50,9 @@ check sh-test-builtin '$R sh -c "[ 3 -gt 2 ] && echo gt; [ -d dir ] && echo dir;
 check sh-exit-status '$R sh -c "false; echo \$?; (exit 7); echo \$?"; echo host=$?'
 check sh-script-file 'printf "x=1\nwhile [ \$x -le 5 ]; do echo \$((x * x)); x=\$((x + 1)); done\n" > s.sh; $R sh s.sh'
 check seq-sort-head '$R seq 1 30 | $R sort -rn | $R head -5'
+check sh-pipeline '$R sh -c "seq 1 30 | sort -rn | head -5; echo a b c | wc -w; yes | head -3; echo \${PIPESTATUS:-none}"'
+check sh-subshell-substitution '$R sh -c "x=\$(echo sub | tr a-z A-Z); echo \$x; (cd dir && ls | sort); echo after; echo \$(( \$(seq 1 10 | wc -l) * 2 ))"'
+check sh-pipeline-status '$R sh -c "false | true; echo \$?; true | false; echo \$?; seq 1 1000 | grep -c 7"'
 check sort-uniq '$R sort words.txt | $R uniq -c | $R sort -rn'
 check sort-key '$R sort -t, -k2,2 -n input.txt | $R head -3'
 check sort-general-numeric 'printf "3.5\n-1.25\n10\n2e1\n" | $R sort -g'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Unpacks the pinned Debian arm64 cloud kernel and busybox-static (images/guest-packages) into
-# CACHE and points CACHE/Image, CACHE/modules and CACHE/busybox at them. Idempotent: packages
+# Unpacks the pinned Debian arm64 cloud kernel, busybox-static, zsh-static and sash
+# (images/guest-packages) into CACHE and points CACHE/Image, CACHE/modules, CACHE/busybox,
+# CACHE/zsh and CACHE/sash at them. Idempotent: packages
 # are downloaded once (images/fetch-package.sh) and unpacked once per version.
 # Usage: fetch.sh CACHE_DIR
 set -euo pipefail
@@ -22,9 +23,13 @@ unpack() {  # unpack NAME -> prints the directory holding the unpacked package
 }
 kdir=$(unpack "$kernel_pkg")
 bdir=$(unpack busybox-static)
+zdir=$(unpack zsh-static)
+sdir=$(unpack sash)
 version=${kernel_pkg#linux-image-}
 [ -f "$kdir/boot/vmlinuz-$version" ] || { echo "fetch: $kernel_pkg has no boot/vmlinuz-$version" >&2; exit 1; }
 ln -sfn "$kdir/boot/vmlinuz-$version" "$CACHE/Image"
 ln -sfn "$kdir/lib/modules/$version" "$CACHE/modules"
 ln -sfn "$bdir/bin/busybox" "$CACHE/busybox"
-echo "fetch: kernel $(basename "$kdir"), $(basename "$bdir")"
+ln -sfn "$zdir/bin/zsh-static" "$CACHE/zsh"
+ln -sfn "$sdir/bin/sash" "$CACHE/sash"
+echo "fetch: kernel $(basename "$kdir"), $(basename "$bdir"), $(basename "$zdir"), $(basename "$sdir")"

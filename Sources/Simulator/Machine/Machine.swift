@@ -541,6 +541,7 @@ public final class Machine {
                 if c.power != .on { c.passIdle(to: target) }
             }
             now = target
+            userProcess?.quantumEnded()
             if let s = statsSampler, now >= s.next { s.sample(self, at: now) }
             if let limit = maxInstructions, retired >= limit { finish(.instructionLimit) }
             for u in uarts { u.tick(now: now) }

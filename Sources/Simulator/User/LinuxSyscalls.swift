@@ -4,31 +4,37 @@ import Foundation
 /// include/uapi/asm-generic/unistd.h). Results follow the kernel ABI: x0 = value or -errno.
 extension UserProcess {
     enum Errno: Int64 {
-        case EPERM = 1, ENOENT = 2, EBADF = 9, ENOMEM = 12, EFAULT = 14, EINVAL = 22, ENOTTY = 25, ENOSYS = 38
+        case EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EEXIST = 17
+        case EINVAL = 22, ENOTTY = 25, ENOSYS = 38
     }
 
-    /// Handles an exception from EL0: SVC is a system call; anything else is a fatal signal, as
-    /// Linux would deliver to a process without handlers.
+    /// Handles an exception from EL0: SVC is a system call; anything else is the signal Linux
+    /// sends for it (arch/arm64/mm/fault.c, traps.c), to a handler or fatal.
     func exception(_ ec: ExceptionClass, iss: UInt64, far: UInt64?, returnAddress: UInt64, core: Core) {
         let esr = ec.rawValue << 26 | 1 << 25 | iss
+        let pc = returnAddress
         switch ec {
         case .svc:
             core.state.pointee.pc = returnAddress
             syscall(core)
+            deliverPending()
         case .unknown where emulateIDRegister(core, pc: returnAddress):
             break
-        case .unknown, .illegalState: fatal(signal: 4, name: "SIGILL", core: core, esr: esr, pc: returnAddress)
-        case .brk: fatal(signal: 5, name: "SIGTRAP", core: core, esr: esr, pc: returnAddress)
-        case .pcAlignment, .spAlignment: fatal(signal: 7, name: "SIGBUS", core: core, esr: esr, pc: returnAddress)
+        case .brk: fault(Signal.trap, SignalInfo(code: 1, address: pc), pc: pc, esr: esr)            // TRAP_BRKPT
+        case .pcAlignment: fault(Signal.bus, SignalInfo(code: 1, address: pc), pc: pc, esr: esr)      // BUS_ADRALN
+        case .spAlignment: fault(Signal.bus, SignalInfo(code: 1, address: core.x[Reg.sp]), pc: pc, esr: esr)
         case .dataAbortLower, .dataAbortSame, .instructionAbortLower, .instructionAbortSame:
-            // Linux's fault table: alignment faults are SIGBUS, translation/permission faults SIGSEGV.
+            // Alignment faults are SIGBUS; translation and permission faults SIGSEGV, MAPERR where
+            // nothing is mapped, ACCERR where a mapping forbids the access. si_addr is untagged.
+            let address = (far ?? pc) & 0x00FF_FFFF_FFFF_FFFF
             if iss & 0x3F == 0x21 {
-                fatal(signal: 7, name: "SIGBUS", core: core, esr: esr, pc: returnAddress)
+                fault(Signal.bus, SignalInfo(code: 1, address: address), pc: pc, esr: esr)
             } else {
-                fatal(signal: 11, name: "SIGSEGV", core: core, esr: esr, pc: returnAddress)
+                let mapped = space.mapping(at: address) != nil
+                fault(Signal.segv, SignalInfo(code: mapped ? 2 : 1, address: address), pc: pc, esr: esr)
             }
         default:
-            fatal(signal: 4, name: "SIGILL", core: core, esr: esr, pc: returnAddress)
+            fault(Signal.ill, SignalInfo(code: 1, address: pc), pc: pc, esr: esr)                      // ILL_ILLOPC
         }
     }
 
@@ -46,9 +52,10 @@ extension UserProcess {
         return true
     }
 
-    /// Guest bytes [addr, addr+count) if they lie in the user space.
+    /// Guest bytes [addr, addr+count) if the program has them mapped (else the call's EFAULT).
     func guestBytes(_ addr: UInt64, _ count: Int) -> UnsafeMutableRawPointer? {
         guard count >= 0, addr < UserProcess.spaceSize, UInt64(count) <= UserProcess.spaceSize - addr,
+              count == 0 || space.allows(addr..<(addr + UInt64(count)), 0),
               let region = machine.memory.region(addr) else { return nil }
         return region.host + Int(addr - region.base)
     }
@@ -56,7 +63,8 @@ extension UserProcess {
     func guestString(_ addr: UInt64, max: Int = 4096) -> String? {
         guard let p = guestBytes(addr, 1) else { return nil }
         var n = 0
-        while n < max, addr + UInt64(n) < UserProcess.spaceSize, p.load(fromByteOffset: n, as: UInt8.self) != 0 { n += 1 }
+        while n < max, addr + UInt64(n) < UserProcess.spaceSize, (addr + UInt64(n)) & 0xFFF != 0 || n == 0 || guestBytes(addr + UInt64(n), 1) != nil,
+              p.load(fromByteOffset: n, as: UInt8.self) != 0 { n += 1 }
         return String(decoding: UnsafeRawBufferPointer(start: p, count: n), as: UTF8.self)
     }
 
@@ -66,14 +74,23 @@ extension UserProcess {
         func ret(_ v: Int64) {
             r[0] = UInt64(bitPattern: v)
             if syscallTrace { FileHandle.standardError.write(Data("sim user:   = \(v)\n".utf8)) }
+            // A write to a closed pipe raised the host's SIGPIPE: it is the guest's now, delivered
+            // as the call returns, as Linux does.
+            if v == -Int64(EPIPE) { takeHostSignals(wait: false) }
         }
         func fail(_ e: Errno) { ret(-e.rawValue) }
         if syscallTrace {
             let args = (0..<4).map { "0x" + String(r[$0], radix: 16) }.joined(separator: ", ")
             FileHandle.standardError.write(Data("sim user: syscall \(number)(\(args))\n".utf8))
         }
-        if let rc = fileSyscall(number, r) { return ret(rc) }
-        if let rc = processSyscall(number, r, core: core) { return ret(rc) }
+        if number == 139 {                                  // rt_sigreturn: the frame sets every register
+            if !signalReturn() { terminate(by: Signal.segv, pc: core.state.pointee.pc, esr: nil) }
+            return
+        }
+        for family in [memorySyscall, signalSyscall, threadSyscall, fileSyscall] {
+            if let rc = family(number, r) { return rc == Self.noReturn ? () : ret(rc) }
+        }
+        if let rc = processSyscall(number, r, core: core) { return rc == Self.noReturn ? () : ret(rc) }
         switch number {
         case 63: // read
             guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return fail(.EFAULT) }
@@ -86,22 +103,6 @@ extension UserProcess {
             ret(n < 0 ? -Int64(errno) : Int64(n))
         case 93, 94: // exit, exit_group
             exit(Int32(truncatingIfNeeded: r[0] & 0xFF))
-        case 214: // brk
-            let want = r[0]
-            if want >= brkStart && want < mmapNext - 0x100_0000 {
-                if want > brk, let p = guestBytes(brk, Int(want - brk)) { memset(p, 0, Int(want - brk)) }
-                brk = want
-            }
-            ret(Int64(brk))
-        case 222: // mmap: anonymous private mappings only
-            let length = (r[1] + 0xFFF) & ~0xFFF, flags = r[3]
-            guard flags & 0x20 != 0 else { return fail(.ENOSYS) }
-            guard length > 0, length < mmapNext - brk else { return fail(.ENOMEM) }
-            mmapNext -= length
-            if let p = guestBytes(mmapNext, Int(length)) { memset(p, 0, Int(length)) }
-            ret(Int64(mmapNext))
-        case 215, 226: // munmap, mprotect: the space stays mapped read/write/execute
-            ret(0)
         case 29: // ioctl
             if r[1] == 0x5401 { // TCGETS: only a terminal answers
                 return isatty(Int32(truncatingIfNeeded: r[0])) != 0 ? ret(0) : fail(.ENOTTY)
@@ -115,14 +116,12 @@ extension UserProcess {
                 (p + i * 65).copyMemory(from: b, byteCount: b.count)
             }
             ret(0)
-        case 96, 172, 178: ret(Int64(getpid())) // set_tid_address, getpid, gettid
+        case 172: ret(Int64(getpid())) // getpid
         case 173: ret(Int64(getppid()))
         case 174: ret(Int64(getuid()))
         case 175: ret(Int64(geteuid()))
         case 176: ret(Int64(getgid()))
         case 177: ret(Int64(getegid()))
-        case 134, 135: ret(0) // rt_sigaction, rt_sigprocmask: no signals are delivered
-        case 99: ret(0) // set_robust_list: no threads
         case 113: // clock_gettime: wall clocks (REALTIME, _COARSE, _ALARM, TAI) from the host, the others simulated
             guard let p = guestBytes(r[1], 16) else { return fail(.EFAULT) }
             var sec: Int64, nsec: Int64
@@ -143,7 +142,7 @@ extension UserProcess {
             let seconds = core.state.pointee.cycles / machine.board.cpuHz
             p.storeBytes(of: seconds, toByteOffset: 0, as: UInt64.self)                  // uptime
             p.storeBytes(of: UserProcess.spaceSize, toByteOffset: 32, as: UInt64.self)   // totalram
-            p.storeBytes(of: mmapNext - brk, toByteOffset: 40, as: UInt64.self)          // freeram: the heap's room
+            p.storeBytes(of: mmapTop - brk, toByteOffset: 40, as: UInt64.self)           // freeram: the heap's room
             p.storeBytes(of: UInt16(1), toByteOffset: 80, as: UInt16.self)               // procs
             p.storeBytes(of: UInt32(1), toByteOffset: 104, as: UInt32.self)              // mem_unit
             ret(0)

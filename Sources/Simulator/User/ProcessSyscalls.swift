@@ -32,8 +32,17 @@ extension UserProcess {
             if pid < 0 { return -Int64(errno) }
             if pid == 0 {
                 // The child: CLONE_CHILD_SETTID stores its id; the new stack, if given, is used.
-                if flags & 0x0100_0000 != 0, let p = guestBytes(r[3], 4) { p.storeBytes(of: getpid(), as: Int32.self) }
+                if flags & 0x0100_0000 != 0, let p = guestBytes(r[4], 4) { p.storeBytes(of: getpid(), as: Int32.self) }
                 if r[1] != 0 { core.x[Reg.sp] = r[1] }
+                // Only the calling thread lives on in the child, with the child's own id.
+                nextTID = getpid()
+                let t = UserThread(tid: nextTID)
+                t.blocked = currentThread.blocked
+                t.altStackBase = currentThread.altStackBase; t.altStackSize = currentThread.altStackSize
+                if flags & 0x20_0000 != 0 { t.clearChildTID = r[4] }
+                currentThread = t
+                threads = [t]
+                for i in timers.indices { timers[i] = IntervalTimer() }
                 return 0
             }
             if flags & 0x0010_0000 != 0, let p = guestBytes(r[2], 4) { p.storeBytes(of: pid, as: Int32.self) } // PARENT_SETTID
@@ -73,7 +82,7 @@ extension UserProcess {
             guard let p = guestBytes(r[2], 8) else { return -Errno.EFAULT.rawValue }
             p.storeBytes(of: UInt64(1), as: UInt64.self)
             return 8
-        case 101, 115: // nanosleep, clock_nanosleep: simulated time passes at once (runs stay reproducible)
+        case 101, 115: // nanosleep, clock_nanosleep: the thread sleeps in simulated time (runs stay reproducible)
             let ts = number == 101 ? r[0] : r[2]
             guard let p = guestBytes(ts, 16) else { return -Errno.EFAULT.rawValue }
             let sec = p.load(as: Int64.self), nsec = p.load(fromByteOffset: 8, as: Int64.self)
@@ -84,8 +93,35 @@ extension UserProcess {
                 let now = core.state.pointee.cycles * 1_000_000_000 / hz
                 ns = ns > now ? ns - now : 0
             }
-            core.state.pointee.cycles &+= ns / 1_000_000_000 * hz + ns % 1_000_000_000 * hz / 1_000_000_000
+            _ = hz
+            core.x[0] = 0
+            block(.sleep, deadline: core.state.pointee.cycles &+ cycles(nanoseconds: ns))
+            return Self.noReturn
+        case 169: // gettimeofday: the host's wall clock, as CLOCK_REALTIME
+            if r[0] != 0 {
+                guard let p = guestBytes(r[0], 16) else { return -Errno.EFAULT.rawValue }
+                let ns = realtimeNanoseconds()
+                p.storeBytes(of: Int64(ns / 1_000_000_000), as: Int64.self)
+                p.storeBytes(of: Int64(ns % 1_000_000_000 / 1000), toByteOffset: 8, as: Int64.self)
+            }
             return 0
+        case 165: // getrusage: user time is simulated time (the process runs all the time), the rest zero
+            guard let p = guestBytes(r[1], 144) else { return -Errno.EFAULT.rawValue }
+            memset(p, 0, 144)
+            if Int32(truncatingIfNeeded: r[0]) == 0 || Int32(truncatingIfNeeded: r[0]) == 1 {   // SELF, THREAD
+                let us = simulatedNanoseconds() / 1000
+                p.storeBytes(of: Int64(us / 1_000_000), as: Int64.self)
+                p.storeBytes(of: Int64(us % 1_000_000), toByteOffset: 8, as: Int64.self)
+            }
+            return 0
+        case 153: // times: clock ticks (100 Hz) of simulated time
+            let ticks = Int64(simulatedNanoseconds() / 10_000_000)
+            if r[0] != 0 {
+                guard let p = guestBytes(r[0], 32) else { return -Errno.EFAULT.rawValue }
+                memset(p, 0, 32)
+                p.storeBytes(of: ticks, as: Int64.self)
+            }
+            return ticks
         case 166: return Int64(umask(mode_t(r[0] & 0o777))) // umask
         case 167: // prctl: PR_SET_NAME/PR_GET_NAME are accepted; nothing else is modelled
             return r[0] == 15 || r[0] == 16 ? 0 : -Errno.EINVAL.rawValue
@@ -111,6 +147,7 @@ extension UserProcess {
         } else if head.count > 19 && (UInt16(head[18]) | UInt16(head[19]) << 8) != 183 {
             // Not an AArch64 program: the host kernel runs it, as under qemu-user.
             FileHandle.standardOutput.synchronizeFile()
+            UserProcess.restoreHostSignals()
             let cArgs = argv.map { strdup($0) } + [nil]
             let cEnv = envp.map { strdup($0) } + [nil]
             Glibc.execve(path, cArgs, cEnv)
@@ -119,6 +156,7 @@ extension UserProcess {
         let sim = UserProcess.simulatorPath
         let full = [sim, "user", "--argv0", argv.first ?? program, program] + args
         FileHandle.standardOutput.synchronizeFile()
+        UserProcess.restoreHostSignals()
         let cArgs = full.map { strdup($0) } + [nil]
         let cEnv = envp.map { strdup($0) } + [nil]
         Glibc.execve(sim, cArgs, cEnv)

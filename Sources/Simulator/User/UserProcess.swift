@@ -2,8 +2,9 @@ import Foundation
 import Devices
 
 /// `sim user`: runs a static AArch64 Linux executable at EL0, answering its system calls on the
-/// host like qemu-user. The address space is 4 GiB identity-mapped by EL1 page tables (Normal
-/// memory, EL0 read/write/execute) so EL0 runs with the MMU on as under Linux.
+/// host like qemu-user. The address space is 4 GiB, identity-mapped page by page by EL1 page
+/// tables that follow the program's mappings (UserMemory.swift), so EL0 runs with the MMU on and
+/// faults where it would under Linux; threads share the one simulated core (UserThreads.swift).
 public final class UserProcess {
     /// The user address space: [0, 4 GiB), backed lazily by host memory.
     static let spaceSize: UInt64 = 4 << 30
@@ -11,6 +12,8 @@ public final class UserProcess {
     static let tablesBase: UInt64 = 4 << 30
     static let stackTop: UInt64 = 0xFFFF_0000
     static let stackSize: UInt64 = 8 << 20
+    /// A page above the stack holding the signal return trampoline.
+    static let sigreturnTrampoline: UInt64 = 0xFFFF_F000
     /// Where position-independent (ET_DYN) executables are placed.
     static let pieBase: UInt64 = 0x1000_0000
 
@@ -18,8 +21,28 @@ public final class UserProcess {
     let core: Core
     var brkStart: UInt64 = 0
     var brk: UInt64 = 0
-    /// Next address handed out by anonymous mmap, growing down below the stack.
-    var mmapNext: UInt64 = stackTop - stackSize - 0x10000
+    /// mmap hands out addresses top-down from here (below the stack and a guard gap).
+    let mmapTop: UInt64 = stackTop - stackSize - 0x10000
+    var space: UserAddressSpace!
+    /// Threads: the one on the core, and the others' saved state.
+    var threads: [UserThread] = []
+    var currentThread = UserThread(tid: 0)
+    var nextTID: Int32 = 0
+    var sliceEnd: UInt64 = 0
+    var waitCounter: UInt64 = 0
+    /// Signal actions by number (1...64; 0 unused).
+    var actions = [SignalAction](repeating: SignalAction(), count: 65)
+    /// ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF: next expiry in cycles and period.
+    struct IntervalTimer { var deadline: UInt64? = nil; var interval: UInt64 = 0 }
+    var timers = [IntervalTimer](repeating: IntervalTimer(), count: 3)
+    /// The signal that ended the process, if one did (the simulator then ends the same way).
+    public internal(set) var killedBy: Int32?
+    /// A system call handler's result when it already set the registers (the thread blocked or
+    /// exited, or a signal frame was restored).
+    static let noReturn = Int64.min
+    /// The signalfd host signals are read from (UserHostSignals.swift); -1 without one.
+    var hostSignals: Int32 = -1
+    var quantaSinceSignals = 0
     public private(set) var exitStatus: Int32?
     /// The guest program's own path: what /proc/self/exe names for it (as qemu-user emulates it).
     let programPath: String
@@ -30,7 +53,7 @@ public final class UserProcess {
     static let board = BoardSpec(
         name: "user", model: "user", compatible: [],
         ramBanks: [BoardSpec.Bank(base: 0, size: spaceSize)], defaultRAM: spaceSize,
-        flash: [], sram: [BoardSpec.Bank(base: tablesBase, size: 0x1_0000)], uarts: [], consoleUART: 0, uartClockHz: 0,
+        flash: [], sram: [BoardSpec.Bank(base: tablesBase, size: UserAddressSpace.tablesSize)], uarts: [], consoleUART: 0, uartClockHz: 0,
         gic: nil, timer: BoardSpec.TimerPPIs(secure: 29, nonSecure: 30, virtual: 27, hypervisor: 26, flags: 4),
         counterHz: 62_500_000, cpuHz: 1_000_000_000, maxCPUs: 1, affinity: { UInt64($0) }, multithreaded: false, placeholders: [],
         virtio: [])
@@ -50,14 +73,27 @@ public final class UserProcess {
         let isPIE = bytes.count > 17 && bytes[16] == 3
         let bias: UInt64 = isPIE ? UserProcess.pieBase : 0
         var end: UInt64 = 0
+        space = try UserAddressSpace(memory: machine.memory, tablesBase: UserProcess.tablesBase, spaceSize: UserProcess.spaceSize)
         for s in image.segments {
             let at = s.address &+ bias
-            guard at &+ s.size <= UserProcess.stackTop - UserProcess.stackSize else {
+            guard at >= UserAddressSpace.minAddress, at &+ s.size <= mmapTop else {
                 throw SimError.file(path: path, problem: "segment at 0x\(String(at, radix: 16)) is outside the 4 GiB user space")
             }
             try machine.memory.write(s.bytes, at: at)
             end = max(end, at + s.size)
         }
+        // Each PT_LOAD maps its pages with its own permissions, as Linux's ELF loader does.
+        for (vaddr, memsz, prot) in Self.loadSegments(bytes) {
+            let lo = (vaddr &+ bias) & ~(UserAddressSpace.pageSize - 1)
+            space.map(lo..<UserAddressSpace.roundUp(vaddr &+ bias &+ memsz), prot: prot, keepContents: true)
+        }
+        space.map((UserProcess.stackTop - UserProcess.stackSize)..<UserProcess.stackTop, prot: PROT_READ | PROT_WRITE, keepContents: true)
+        // The signal return trampoline (Linux's vDSO sigreturn): mov x8, #139; svc #0.
+        try machine.memory.write([0x68, 0x11, 0x80, 0xD2, 0x01, 0x00, 0x00, 0xD4], at: UserProcess.sigreturnTrampoline)
+        space.map(UserProcess.sigreturnTrampoline..<(UserProcess.sigreturnTrampoline + UserAddressSpace.pageSize), prot: PROT_READ | PROT_EXEC, keepContents: true)
+        nextTID = getpid()
+        currentThread = UserThread(tid: nextTID)
+        threads = [currentThread]
         brkStart = (end + 0xFFF) & ~0xFFF
         brk = brkStart
         machine.userProcess = self
@@ -67,18 +103,13 @@ public final class UserProcess {
         try setUpTranslation()
         core.setMode(el: 0, spsel: 0)
         core.x[Reg.sp] = sp
+        setUpHostSignals()
     }
 
     /// EL1 state as Linux leaves it for EL0: MMU on, caches on, EL0 allowed CTR/DC ZVA/cache
     /// maintenance/WFI, FP enabled, the virtual counter readable.
     func setUpTranslation() throws {
-        // Level-1 table of 1 GiB blocks: Normal memory (MAIR attr 0), AF, inner shareable, EL0 RW.
-        var table = [UInt8](repeating: 0, count: 4096)
-        for i in 0..<4 {
-            let desc = UInt64(i) << 30 | 1 << 10 | 3 << 8 | 1 << 6 | 1
-            for b in 0..<8 { table[i * 8 + b] = UInt8(truncatingIfNeeded: desc >> UInt64(8 * b)) }
-        }
-        try machine.memory.write(table, at: UserProcess.tablesBase)
+        // The tables `space` keeps (Normal memory as MAIR slot 0).
         core[.ttbr0EL1] = UserProcess.tablesBase
         core[.mairEL1] = 0xFF
         // T0SZ = 32 (4 GiB), EPD1, IPS 40 bits, 4K granule, TBI0 (Linux's tagged-pointer ABI).
@@ -130,6 +161,22 @@ public final class UserProcess {
         return sp
     }
 
+    /// The PT_LOAD segments' addresses, memory sizes and PROT_* bits (from p_flags: X 1, W 2, R 4).
+    static func loadSegments(_ image: [UInt8]) -> [(UInt64, UInt64, Int32)] {
+        let phoff = Int(ImageLoader.le64(image, 0x20)), phnum = Int(image[0x38]) | Int(image[0x39]) << 8
+        var out: [(UInt64, UInt64, Int32)] = []
+        for i in 0..<phnum {
+            let at = phoff + i * 56
+            guard at + 56 <= image.count else { break }
+            let word = { (o: Int) in UInt32(image[at + o]) | UInt32(image[at + o + 1]) << 8 | UInt32(image[at + o + 2]) << 16 | UInt32(image[at + o + 3]) << 24 }
+            guard word(0) == 1 else { continue }
+            let flags = word(4)
+            let prot = (flags & 4 != 0 ? PROT_READ : 0) | (flags & 2 != 0 ? PROT_WRITE : 0) | (flags & 1 != 0 ? PROT_EXEC : 0)
+            out.append((ImageLoader.le64(image, at + 16), ImageLoader.le64(image, at + 40), prot))
+        }
+        return out
+    }
+
     /// The program headers' address in memory: inside the PT_LOAD segment covering file offset `phoff`.
     func phdrAddress(image: [UInt8], phoff: UInt64) -> UInt64 {
         let phnum = Int(image[0x38]) | Int(image[0x39]) << 8
@@ -158,13 +205,6 @@ public final class UserProcess {
         default:
             return exitStatus ?? 1
         }
-    }
-
-    /// A synchronous exception from EL0 that Linux would turn into a fatal signal.
-    func fatal(signal: Int32, name: String, core: Core, esr: UInt64, pc: UInt64) {
-        FileHandle.standardError.write(Data("sim user: guest killed by signal \(signal) (\(name)) at pc 0x\(String(pc, radix: 16)), esr 0x\(String(esr, radix: 16))\n".utf8))
-        exitStatus = 128 + signal
-        machine.finish(.poweredOff)
     }
 
     func exit(_ status: Int32) {
