@@ -53,6 +53,28 @@ extension UserProcess {
         func result32(_ rc: Int32) -> Int64 { result(Int(rc)) }
         let efault = -Errno.EFAULT.rawValue
         switch number {
+        case 63: // read
+            guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return efault }
+            let n = Foundation.read(Int32(truncatingIfNeeded: r[0]), p, Int(r[2]))
+            if n > 0 { machine.memory.region(r[1])?.invalidateCode(r[1], n) }
+            return result(n)
+        case 64: // write
+            guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return efault }
+            return result(Foundation.write(Int32(truncatingIfNeeded: r[0]), p, Int(r[2])))
+        case 29: // ioctl: TCGETS answers whether the descriptor is a terminal; TIOCGWINSZ its size
+            let fd = Int32(truncatingIfNeeded: r[0])
+            switch r[1] {
+            case 0x5401: return isatty(fd) != 0 ? 0 : -Errno.ENOTTY.rawValue
+            case 0x5413:
+                var ws = winsize()
+                guard ioctl(fd, UInt(TIOCGWINSZ), &ws) == 0 else { return -Int64(errno) }
+                guard let p = guestBytes(r[2], 8) else { return efault }
+                p.storeBytes(of: ws, as: winsize.self)
+                return 0
+            default: return -Errno.ENOTTY.rawValue
+            }
+        case 73: return ppoll(r)
+        case 72: return pselect(r)
         case 56: // openat
             guard let path = guestPath(r[1]) else { return efault }
             return result32(openat(dirfd(r[0]), path, UserProcess.hostOpenFlags(r[2]), mode_t(r[3] & 0o7777)))

@@ -81,80 +81,28 @@ extension UserProcess {
         func fail(_ e: Errno) { ret(-e.rawValue) }
         if syscallTrace {
             let args = (0..<4).map { "0x" + String(r[$0], radix: 16) }.joined(separator: ", ")
-            FileHandle.standardError.write(Data("sim user: syscall \(number)(\(args))\n".utf8))
+            FileHandle.standardError.write(Data("sim user: \(Self.syscalls[number]?.name ?? "syscall \(number)")(\(args))\n".utf8))
         }
         if number == 139 {                                  // rt_sigreturn: the frame sets every register
             if !signalReturn() { terminate(by: Signal.segv, pc: core.state.pointee.pc, esr: nil) }
             return
         }
-        for family in [memorySyscall, signalSyscall, threadSyscall, fileSyscall] {
-            if let rc = family(number, r) { return rc == Self.noReturn ? () : ret(rc) }
+        let result: Int64?
+        switch Self.syscalls[number]?.family {
+        case .files?: result = fileSyscall(number, r)
+        case .memory?: result = memorySyscall(number, r)
+        case .process?: result = processSyscall(number, r, core: core)
+        case .threads?: result = threadSyscall(number, r)
+        case .signals?: result = signalSyscall(number, r)
+        case .time?: result = timeSyscall(number, r)
+        case .misc?, nil: result = nil
         }
-        if let rc = processSyscall(number, r, core: core) { return rc == Self.noReturn ? () : ret(rc) }
-        switch number {
-        case 63: // read
-            guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return fail(.EFAULT) }
-            let n = Foundation.read(Int32(truncatingIfNeeded: r[0]), p, Int(r[2]))
-            ret(n < 0 ? -Int64(errno) : Int64(n))
-            if n > 0 { machine.memory.region(r[1])?.invalidateCode(r[1], n) }
-        case 64: // write
-            guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return fail(.EFAULT) }
-            let n = Foundation.write(Int32(truncatingIfNeeded: r[0]), p, Int(r[2]))
-            ret(n < 0 ? -Int64(errno) : Int64(n))
-        case 93, 94: // exit, exit_group
-            exit(Int32(truncatingIfNeeded: r[0] & 0xFF))
-        case 29: // ioctl
-            if r[1] == 0x5401 { // TCGETS: only a terminal answers
-                return isatty(Int32(truncatingIfNeeded: r[0])) != 0 ? ret(0) : fail(.ENOTTY)
+        guard let rc = result else {
+            if warnedSyscalls.insert(number).inserted {
+                FileHandle.standardError.write(Data("sim user: unimplemented syscall \(number), returning -ENOSYS\n".utf8))
             }
-            fail(.ENOTTY)
-        case 160: // uname
-            guard let p = guestBytes(r[0], 6 * 65) else { return fail(.EFAULT) }
-            memset(p, 0, 6 * 65)
-            for (i, s) in ["Linux", "minos", "6.1.0", "#1 SMP", "aarch64", "(none)"].enumerated() {
-                let b = Array(s.utf8)
-                (p + i * 65).copyMemory(from: b, byteCount: b.count)
-            }
-            ret(0)
-        case 172: ret(Int64(getpid())) // getpid
-        case 173: ret(Int64(getppid()))
-        case 174: ret(Int64(getuid()))
-        case 175: ret(Int64(geteuid()))
-        case 176: ret(Int64(getgid()))
-        case 177: ret(Int64(getegid()))
-        case 113: // clock_gettime: wall clocks (REALTIME, _COARSE, _ALARM, TAI) from the host, the others simulated
-            guard let p = guestBytes(r[1], 16) else { return fail(.EFAULT) }
-            var sec: Int64, nsec: Int64
-            if [0, 5, 8, 11].contains(r[0]) {
-                var ts = timespec()
-                clock_gettime(CLOCK_REALTIME, &ts)
-                sec = Int64(ts.tv_sec); nsec = Int64(ts.tv_nsec)
-            } else {
-                let ns = core.state.pointee.cycles * 1_000_000_000 / machine.board.cpuHz
-                sec = Int64(ns / 1_000_000_000); nsec = Int64(ns % 1_000_000_000)
-            }
-            p.storeBytes(of: sec, toByteOffset: 0, as: Int64.self)
-            p.storeBytes(of: nsec, toByteOffset: 8, as: Int64.self)
-            ret(0)
-        case 179: // sysinfo: the simulated machine's view (deterministic: uptime from cycles, the user space as RAM)
-            guard let p = guestBytes(r[0], 112) else { return fail(.EFAULT) }
-            memset(p, 0, 112)
-            let seconds = core.state.pointee.cycles / machine.board.cpuHz
-            p.storeBytes(of: seconds, toByteOffset: 0, as: UInt64.self)                  // uptime
-            p.storeBytes(of: UserProcess.spaceSize, toByteOffset: 32, as: UInt64.self)   // totalram
-            p.storeBytes(of: mmapTop - brk, toByteOffset: 40, as: UInt64.self)           // freeram: the heap's room
-            p.storeBytes(of: UInt16(1), toByteOffset: 80, as: UInt16.self)               // procs
-            p.storeBytes(of: UInt32(1), toByteOffset: 104, as: UInt32.self)              // mem_unit
-            ret(0)
-        case 261: ret(-Errno.ENOSYS.rawValue) // prlimit64: callers fall back to defaults
-        case 293: ret(-Errno.ENOSYS.rawValue) // rseq: glibc carries on without it
-        case 278: // getrandom: deterministic bytes (runs must be reproducible)
-            guard let p = guestBytes(r[0], Int(truncatingIfNeeded: r[1])) else { return fail(.EFAULT) }
-            for i in 0..<Int(r[1]) { p.storeBytes(of: UInt8(truncatingIfNeeded: i &* 131 &+ 7), toByteOffset: i, as: UInt8.self) }
-            ret(Int64(r[1]))
-        default:
-            FileHandle.standardError.write(Data("sim user: unimplemented syscall \(number), returning -ENOSYS\n".utf8))
-            fail(.ENOSYS)
+            return fail(.ENOSYS)
         }
+        if rc != Self.noReturn { ret(rc) }
     }
 }

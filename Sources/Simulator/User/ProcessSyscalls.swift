@@ -24,9 +24,9 @@ extension UserProcess {
 
     func processSyscall(_ number: UInt64, _ r: UnsafeMutablePointer<UInt64>, core: Core) -> Int64? {
         switch number {
-        case 220: // clone: fork-like clones only (no shared address space threads)
+        case 220: // clone: a thread (UserThreads.swift), or a process as a host fork of the simulator
             let flags = r[0]
-            if flags & 0x10000 != 0 { return -Errno.ENOSYS.rawValue } // CLONE_THREAD
+            if flags & Clone.thread != 0 { return cloneThread(r) }
             FileHandle.standardOutput.synchronizeFile()
             let pid = fork()
             if pid < 0 { return -Int64(errno) }
@@ -59,8 +59,6 @@ extension UserProcess {
             if r[1] != 0, let p = guestBytes(r[1], 4) { p.storeBytes(of: status, as: Int32.self) }
             if r[3] != 0, let p = guestBytes(r[3], 144) { memset(p, 0, 144) }
             return Int64(pid)
-        case 129: // kill
-            return kill(Int32(truncatingIfNeeded: r[0]), Int32(truncatingIfNeeded: r[1])) < 0 ? -Int64(errno) : 0
         case 154: return setpgid(Int32(truncatingIfNeeded: r[0]), Int32(truncatingIfNeeded: r[1])) < 0 ? -Int64(errno) : 0
         case 155: let v = getpgid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
         case 156: let v = getsid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
@@ -82,51 +80,67 @@ extension UserProcess {
             guard let p = guestBytes(r[2], 8) else { return -Errno.EFAULT.rawValue }
             p.storeBytes(of: UInt64(1), as: UInt64.self)
             return 8
-        case 101, 115: // nanosleep, clock_nanosleep: the thread sleeps in simulated time (runs stay reproducible)
-            let ts = number == 101 ? r[0] : r[2]
-            guard let p = guestBytes(ts, 16) else { return -Errno.EFAULT.rawValue }
-            let sec = p.load(as: Int64.self), nsec = p.load(fromByteOffset: 8, as: Int64.self)
-            guard sec >= 0, (0..<1_000_000_000).contains(nsec) else { return -Errno.EINVAL.rawValue }
-            let hz = machine.board.cpuHz
-            var ns = UInt64(sec).multipliedFullWidth(by: 1_000_000_000).low &+ UInt64(nsec)
-            if number == 115 && r[1] & 1 != 0 { // TIMER_ABSTIME against a simulated clock
-                let now = core.state.pointee.cycles * 1_000_000_000 / hz
-                ns = ns > now ? ns - now : 0
-            }
-            _ = hz
-            core.x[0] = 0
-            block(.sleep, deadline: core.state.pointee.cycles &+ cycles(nanoseconds: ns))
+        case 93, 94: // exit (one thread while others live), exit_group
+            if number == 93 && threads.filter({ !$0.exited }).count > 1 { exitThread(Int32(truncatingIfNeeded: r[0] & 0xFF)) }
+            else { exit(Int32(truncatingIfNeeded: r[0] & 0xFF)) }
             return Self.noReturn
-        case 169: // gettimeofday: the host's wall clock, as CLOCK_REALTIME
-            if r[0] != 0 {
-                guard let p = guestBytes(r[0], 16) else { return -Errno.EFAULT.rawValue }
-                let ns = realtimeNanoseconds()
-                p.storeBytes(of: Int64(ns / 1_000_000_000), as: Int64.self)
-                p.storeBytes(of: Int64(ns % 1_000_000_000 / 1000), toByteOffset: 8, as: Int64.self)
+        case 160: // uname
+            guard let p = guestBytes(r[0], 6 * 65) else { return -Errno.EFAULT.rawValue }
+            memset(p, 0, 6 * 65)
+            for (i, s) in ["Linux", "minos", "6.1.0", "#1 SMP", "aarch64", "(none)"].enumerated() {
+                let b = Array(s.utf8)
+                (p + i * 65).copyMemory(from: b, byteCount: b.count)
             }
             return 0
-        case 165: // getrusage: user time is simulated time (the process runs all the time), the rest zero
-            guard let p = guestBytes(r[1], 144) else { return -Errno.EFAULT.rawValue }
-            memset(p, 0, 144)
-            if Int32(truncatingIfNeeded: r[0]) == 0 || Int32(truncatingIfNeeded: r[0]) == 1 {   // SELF, THREAD
-                let us = simulatedNanoseconds() / 1000
-                p.storeBytes(of: Int64(us / 1_000_000), as: Int64.self)
-                p.storeBytes(of: Int64(us % 1_000_000), toByteOffset: 8, as: Int64.self)
-            }
+        case 172: return Int64(getpid())
+        case 173: return Int64(getppid())
+        case 174: return Int64(getuid())
+        case 175: return Int64(geteuid())
+        case 176: return Int64(getgid())
+        case 177: return Int64(getegid())
+        case 179: // sysinfo: the simulated machine's view (deterministic: uptime from cycles, the user space as RAM)
+            guard let p = guestBytes(r[0], 112) else { return -Errno.EFAULT.rawValue }
+            memset(p, 0, 112)
+            p.storeBytes(of: simulatedNanoseconds() / 1_000_000_000, toByteOffset: 0, as: UInt64.self)   // uptime
+            p.storeBytes(of: UserProcess.spaceSize, toByteOffset: 32, as: UInt64.self)   // totalram
+            p.storeBytes(of: mmapTop - brk, toByteOffset: 40, as: UInt64.self)           // freeram: the heap's room
+            p.storeBytes(of: UInt16(threads.filter { !$0.exited }.count), toByteOffset: 80, as: UInt16.self)   // procs
+            p.storeBytes(of: UInt32(1), toByteOffset: 104, as: UInt32.self)              // mem_unit
             return 0
-        case 153: // times: clock ticks (100 Hz) of simulated time
-            let ticks = Int64(simulatedNanoseconds() / 10_000_000)
-            if r[0] != 0 {
-                guard let p = guestBytes(r[0], 32) else { return -Errno.EFAULT.rawValue }
-                memset(p, 0, 32)
-                p.storeBytes(of: ticks, as: Int64.self)
-            }
-            return ticks
+        case 261: // prlimit64 on this process: the host's limits (the same resource numbers)
+            guard r[0] == 0 || Int32(truncatingIfNeeded: r[0]) == getpid() else { return -Errno.ESRCH.rawValue }
+            return limits(resource: r[1], new: r[2], old: r[3])
+        case 163: return limits(resource: r[0], new: 0, old: r[1])          // getrlimit
+        case 164: return limits(resource: r[0], new: r[1], old: 0)          // setrlimit
+        case 293: return -Errno.ENOSYS.rawValue                              // rseq: glibc carries on without it
+        case 278: // getrandom: deterministic bytes (runs must be reproducible)
+            guard let p = guestBytes(r[0], Int(truncatingIfNeeded: r[1])) else { return -Errno.EFAULT.rawValue }
+            for i in 0..<Int(r[1]) { p.storeBytes(of: UInt8(truncatingIfNeeded: i &* 131 &+ 7), toByteOffset: i, as: UInt8.self) }
+            return Int64(r[1])
         case 166: return Int64(umask(mode_t(r[0] & 0o777))) // umask
         case 167: // prctl: PR_SET_NAME/PR_GET_NAME are accepted; nothing else is modelled
             return r[0] == 15 || r[0] == 16 ? 0 : -Errno.EINVAL.rawValue
         default: return nil
         }
+    }
+
+    /// get/setrlimit through the host (struct rlimit64: current, maximum).
+    func limits(resource: UInt64, new: UInt64, old: UInt64) -> Int64 {
+        guard resource < 16 else { return -Errno.EINVAL.rawValue }
+        let which = __rlimit_resource_t(resource)
+        if old != 0 {
+            var l = rlimit()
+            guard getrlimit(which, &l) == 0 else { return -Int64(errno) }
+            guard let p = guestBytes(old, 16) else { return -Errno.EFAULT.rawValue }
+            p.storeBytes(of: UInt64(l.rlim_cur), as: UInt64.self)
+            p.storeBytes(of: UInt64(l.rlim_max), toByteOffset: 8, as: UInt64.self)
+        }
+        if new != 0 {
+            guard let p = guestBytes(new, 16) else { return -Errno.EFAULT.rawValue }
+            var l = rlimit(rlim_cur: rlim_t(p.load(as: UInt64.self)), rlim_max: rlim_t(p.load(fromByteOffset: 8, as: UInt64.self)))
+            guard setrlimit(which, &l) == 0 else { return -Int64(errno) }
+        }
+        return 0
     }
 
     /// Replaces this process with the simulator running `path` (following a `#!` line as the kernel does).

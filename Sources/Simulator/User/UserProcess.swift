@@ -43,6 +43,8 @@ public final class UserProcess {
     /// The signalfd host signals are read from (UserHostSignals.swift); -1 without one.
     var hostSignals: Int32 = -1
     var quantaSinceSignals = 0
+    /// Unimplemented call numbers already warned about (one warning each).
+    var warnedSyscalls: Set<UInt64> = []
     public private(set) var exitStatus: Int32?
     /// The guest program's own path: what /proc/self/exe names for it (as qemu-user emulates it).
     let programPath: String

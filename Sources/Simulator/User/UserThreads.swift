@@ -153,8 +153,6 @@ extension UserProcess {
         case 178: return Int64(currentThread.tid)                                        // gettid
         case 124: core.x[0] = 0; schedule(); return Self.noReturn                          // sched_yield
         case 99: return 0                                                                 // set_robust_list
-        case 220 where r[0] & Clone.thread != 0: return cloneThread(r)
-        case 93: exitThread(Int32(truncatingIfNeeded: r[0] & 0xFF)); return Self.noReturn  // exit
         case 133: // rt_sigsuspend: the mask replaced until a signal's handler returns
             guard r[1] == 8 else { return -Errno.EINVAL.rawValue }
             guard let p = guestBytes(r[0], 8) else { return -Errno.EFAULT.rawValue }
@@ -163,12 +161,11 @@ extension UserProcess {
             core.x[0] = 0
             block(.signal, deadline: nil)
             return Self.noReturn
-        case 102, 103: return itimer(number == 103, which: r[0], new: r[1], old: r[2])
         default: return nil
         }
     }
 
-    private func cloneThread(_ r: UnsafeMutablePointer<UInt64>) -> Int64 {
+    func cloneThread(_ r: UnsafeMutablePointer<UInt64>) -> Int64 {
         let flags = r[0]
         guard flags & Clone.vm != 0 else { return -Errno.EINVAL.rawValue }
         nextTID += 1
@@ -187,7 +184,7 @@ extension UserProcess {
 
     /// exit: the thread ends (its clear-child-tid word zeroed and woken, as glibc's join needs);
     /// the last one ends the process.
-    private func exitThread(_ status: Int32) {
+    func exitThread(_ status: Int32) {
         let t = currentThread
         if t.clearChildTID != 0, let p = guestBytes(t.clearChildTID, 4) {
             p.storeBytes(of: Int32(0), as: Int32.self)
@@ -301,54 +298,4 @@ extension UserProcess {
         return false
     }
 
-    /// Interval timers on simulated time: ITIMER_REAL (SIGALRM), ITIMER_VIRTUAL (SIGVTALRM) and
-    /// ITIMER_PROF (SIGPROF) alike, since the simulated process runs all the time.
-    /// `struct itimerval`: interval then value, each seconds and microseconds.
-    private func itimer(_ set: Bool, which: UInt64, new: UInt64, old: UInt64) -> Int64 {
-        guard which < 3 else { return -Errno.EINVAL.rawValue }
-        let now = core.state.pointee.cycles, hz = machine.board.cpuHz
-        func microseconds(_ c: UInt64) -> (Int64, Int64) { let us = c / hz * 1_000_000 + c % hz * 1_000_000 / hz; return (Int64(us / 1_000_000), Int64(us % 1_000_000)) }
-        let target = set ? old : new
-        if target != 0 {
-            guard let p = guestBytes(target, 32) else { return -Errno.EFAULT.rawValue }
-            let t = timers[Int(which)]
-            let (isec, iusec) = microseconds(t.interval)
-            let (vsec, vusec) = microseconds(t.deadline.map { $0 > now ? $0 - now : 1 } ?? 0)
-            for (i, v) in [isec, iusec, vsec, vusec].enumerated() { p.storeBytes(of: v, toByteOffset: 8 * i, as: Int64.self) }
-        }
-        guard set else { return 0 }
-        guard let p = guestBytes(new, 32) else { return -Errno.EFAULT.rawValue }
-        let f = (0..<4).map { p.load(fromByteOffset: 8 * $0, as: Int64.self) }
-        guard f.allSatisfy({ $0 >= 0 }), f[1] < 1_000_000, f[3] < 1_000_000 else { return -Errno.EINVAL.rawValue }
-        func toCycles(_ sec: Int64, _ usec: Int64) -> UInt64 { cycles(nanoseconds: UInt64(sec) &* 1_000_000_000 &+ UInt64(usec) &* 1000) }
-        let value = toCycles(f[2], f[3])
-        timers[Int(which)] = IntervalTimer(deadline: value == 0 ? nil : now &+ value, interval: toCycles(f[0], f[1]))
-        return 0
-    }
-
-    /// Posts the signals of the interval timers that expired (re-arming periodic ones).
-    func checkTimers() {
-        let now = core.state.pointee.cycles
-        for (i, t) in timers.enumerated() {
-            guard let d = t.deadline, d <= now else { continue }
-            timers[i].deadline = t.interval == 0 ? nil : d &+ t.interval
-            postToProcess([Signal.alrm, 26, 27][i], SignalInfo(code: SignalInfo.kernel))
-        }
-    }
-
-    func cycles(nanoseconds ns: UInt64) -> UInt64 {
-        let hz = machine.board.cpuHz
-        return ns / 1_000_000_000 &* hz &+ ns % 1_000_000_000 &* hz / 1_000_000_000
-    }
-
-    func simulatedNanoseconds() -> UInt64 {
-        let c = core.state.pointee.cycles, hz = machine.board.cpuHz
-        return c / hz &* 1_000_000_000 &+ c % hz &* 1_000_000_000 / hz
-    }
-
-    func realtimeNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
 }
