@@ -10,7 +10,7 @@ SWIFT_FLAGS ?=
 JOBS ?= $(shell nproc)
 
 # Debian packages the project needs (host tools, libraries, oracles).
-APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools gdb-multiarch python3-jsonschema python3-matplotlib
+APT_PACKAGES := libfdt-dev libelf-dev device-tree-compiler cpio qemu-user qemu-system-arm python3 pkg-config bc libslirp-dev dosfstools mtools fdisk u-boot-tools gdb-multiarch python3-jsonschema python3-matplotlib gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
 
 .PHONY: all setup preflight build release run test images guests linux clean bench difftest hypervisor golden regress update-guests image flash timeline calibrate
 
@@ -77,7 +77,8 @@ test: preflight release images hypervisor
 	python3 Tests/regress/check_sharding.py $(RELEASE_SIM) $(BUILD)
 
 ## regress: every board x scenario headless -- boot/CLI checks, bare Linux, hypervisor + test guests,
-## hypervisor + Linux VMs, EL2 checks next to QEMU -- with golden-log comparison (rules in
+## hypervisor + Linux VMs, EL2 checks next to QEMU, EL0 programs (Tests/user) under sim user next to
+## qemu-aarch64 -- with golden-log comparison (rules in
 ## scripts/normalize-log.py); JUnit XML report in build/regress/junit.xml.
 ## JOBS= units at once (default: the machine's cores); SHARD=K/N runs the K-th of N slices (README: CI fan-out).
 regress: release images hypervisor

@@ -46,6 +46,11 @@ printf '.globl _start\n_start: mov x0, #7\n mov x8, #93\n svc #0\n' >"$T/p.s"
 need "clang --target=aarch64-linux-gnu" "the Swift toolchain's clang" "$TOOLS/clang" --target=aarch64-linux-gnu -c "$T/p.s" -o "$T/p.o"
 need "ld.lld" "the Swift toolchain's ld.lld" "$TOOLS/ld.lld" -static "$T/p.o" -o "$T/p"
 need qemu-aarch64 "Debian package qemu-user" sh -c "qemu-aarch64 -cpu cortex-a53 $T/p; [ \$? = 7 ]"
+# The user-mode suite's compilers (Tests/user: static C and C++ programs).
+printf 'int main(void) { return 7; }\n' >"$T/c.c"
+need aarch64-linux-gnu-gcc "Debian package gcc-aarch64-linux-gnu" aarch64-linux-gnu-gcc -static -o "$T/c" "$T/c.c"
+printf '#include <string>\nint main() { return std::string("x").size() == 1 ? 0 : 1; }\n' >"$T/c.cc"
+need aarch64-linux-gnu-g++ "Debian package g++-aarch64-linux-gnu" aarch64-linux-gnu-g++ -static -o "$T/cc" "$T/c.cc"
 
 # The system emulators, as the suites start them (no default NIC: no option ROM needed).
 need "qemu-system-aarch64 -M virt" "Debian package qemu-system-arm" \

@@ -28,12 +28,14 @@ import xml.etree.ElementTree as ET
 
 # Suite name -> script (run with SIM and BUILD). Board x scenario coverage lives in the scripts:
 # bare Linux (linux-tests), hypervisor + test guests and hypervisor + Linux VMs (hypervisor-tests),
-# bare-metal EL2 checks against QEMU (el2-tests), boot/CLI/bad-input checks (boot-tests).
+# bare-metal EL2 checks against QEMU (el2-tests), boot/CLI/bad-input checks (boot-tests), EL0 Linux
+# programs under `sim user` against qemu-aarch64 (user-tests).
 SUITES = [
     ("boot", "scripts/boot-tests.sh"),
     ("linux", "scripts/linux-tests.sh"),
     ("hypervisor", "scripts/hypervisor-tests.sh"),
     ("el2", "scripts/el2-tests.sh"),
+    ("user", "scripts/user-tests.sh"),
 ]
 LISTING = "(listing)"            # the pseudo-unit a suite's listing-pass failures belong to
 SUMMARY = re.compile(r"^[a-z0-9-]+-tests: \d+ passed, \d+ failed$")

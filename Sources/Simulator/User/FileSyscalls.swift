@@ -54,12 +54,14 @@ extension UserProcess {
         let efault = -Errno.EFAULT.rawValue
         switch number {
         case 63: // read
-            guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return efault }
+            guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2]), writable: true) else { return efault }
+            if let interrupted = waitForDescriptor(Int32(truncatingIfNeeded: r[0]), events: POLLIN) { return interrupted }
             let n = Foundation.read(Int32(truncatingIfNeeded: r[0]), p, Int(r[2]))
             if n > 0 { machine.memory.region(r[1])?.invalidateCode(r[1], n) }
             return result(n)
         case 64: // write
             guard let p = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return efault }
+            if let interrupted = waitForDescriptor(Int32(truncatingIfNeeded: r[0]), events: POLLOUT) { return interrupted }
             return result(Foundation.write(Int32(truncatingIfNeeded: r[0]), p, Int(r[2])))
         case 29: // ioctl: TCGETS answers whether the descriptor is a terminal; TIOCGWINSZ its size
             let fd = Int32(truncatingIfNeeded: r[0])
@@ -132,6 +134,7 @@ extension UserProcess {
             guard let buf = guestBytes(r[0], Int(truncatingIfNeeded: r[1])) else { return efault }
             guard getcwd(buf.assumingMemoryBound(to: CChar.self), Int(r[1])) != nil else { return -Int64(errno) }
             return Int64(strlen(buf.assumingMemoryBound(to: CChar.self)) + 1)
+        case 50: return result32(fchdir(Int32(truncatingIfNeeded: r[0])))   // fchdir
         case 49: // chdir
             guard let path = guestString(r[0]) else { return efault }
             return result32(chdir(path))
@@ -143,16 +146,16 @@ extension UserProcess {
             let rc = dup2(Int32(truncatingIfNeeded: r[0]), new)
             if rc >= 0 && r[2] & 0o2000000 != 0 { _ = fcntl(new, F_SETFD, FD_CLOEXEC) }
             return result32(rc)
-        case 25: // fcntl: commands without pointer arguments pass through
+        case 25: // fcntl: commands without pointer arguments pass through (F_DUPFD, F_[GS]ETFD, F_[GS]ETFL, F_DUPFD_CLOEXEC, F_[GS]ETPIPE_SZ)
             let cmd = Int32(truncatingIfNeeded: r[1])
-            guard [0, 1, 2, 3, 4, 1030].contains(cmd) else { return -Errno.EINVAL.rawValue }
+            guard [0, 1, 2, 3, 4, 1030, 1031, 1032].contains(cmd) else { return -Errno.EINVAL.rawValue }
             return result32(fcntl(Int32(truncatingIfNeeded: r[0]), cmd, Int32(truncatingIfNeeded: r[2])))
         case 59: // pipe2
             guard let p = guestBytes(r[0], 8) else { return efault }
             var fds: [Int32] = [0, 0]
-            let rc = pipe(&fds)
+            guard r[1] & ~UInt64(0o2000000 | 0o4000 | 0o40000) == 0 else { return -Errno.EINVAL.rawValue }  // CLOEXEC, NONBLOCK, DIRECT
+            let rc = fds.withUnsafeMutableBufferPointer { CHost.pipe2($0.baseAddress, UserProcess.hostOpenFlags(r[1])) }
             if rc < 0 { return result32(rc) }
-            if r[1] & 0o2000000 != 0 { for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) } }
             p.storeBytes(of: fds[0], toByteOffset: 0, as: Int32.self)
             p.storeBytes(of: fds[1], toByteOffset: 4, as: Int32.self)
             return 0
@@ -161,8 +164,9 @@ extension UserProcess {
             for i in 0..<Int(min(r[2], 1024)) {
                 guard let iov = guestBytes(r[1] + UInt64(16 * i), 16) else { return efault }
                 let base = iov.load(as: UInt64.self), len = iov.load(fromByteOffset: 8, as: UInt64.self)
-                guard let buf = guestBytes(base, Int(truncatingIfNeeded: len)) else { return efault }
+                guard let buf = guestBytes(base, Int(truncatingIfNeeded: len), writable: number == 65) else { return efault }
                 let fd = Int32(truncatingIfNeeded: r[0])
+                if total == 0, let interrupted = waitForDescriptor(fd, events: number == 65 ? POLLIN : POLLOUT) { return interrupted }
                 let n = number == 65 ? read(fd, buf, Int(len)) : write(fd, buf, Int(len))
                 if n < 0 { return total > 0 ? total : -Int64(errno) }
                 total += Int64(n)
@@ -170,7 +174,7 @@ extension UserProcess {
             }
             return total
         case 67, 68: // pread64, pwrite64
-            guard let buf = guestBytes(r[1], Int(truncatingIfNeeded: r[2])) else { return efault }
+            guard let buf = guestBytes(r[1], Int(truncatingIfNeeded: r[2]), writable: number == 67) else { return efault }
             let fd = Int32(truncatingIfNeeded: r[0]), off = off_t(Int64(bitPattern: r[3]))
             return result(number == 67 ? pread(fd, buf, Int(r[2]), off) : pwrite(fd, buf, Int(r[2]), off))
         case 54: // fchownat

@@ -52,10 +52,11 @@ extension UserProcess {
         return true
     }
 
-    /// Guest bytes [addr, addr+count) if the program has them mapped (else the call's EFAULT).
-    func guestBytes(_ addr: UInt64, _ count: Int) -> UnsafeMutableRawPointer? {
+    /// Guest bytes [addr, addr+count) if the program has them mapped, and writable when the call
+    /// stores into them (else the call's EFAULT, as the kernel's copy_to_user fails).
+    func guestBytes(_ addr: UInt64, _ count: Int, writable: Bool = false) -> UnsafeMutableRawPointer? {
         guard count >= 0, addr < UserProcess.spaceSize, UInt64(count) <= UserProcess.spaceSize - addr,
-              count == 0 || space.allows(addr..<(addr + UInt64(count)), 0),
+              count == 0 || space.allows(addr..<(addr + UInt64(count)), writable ? PROT_WRITE : 0),
               let region = machine.memory.region(addr) else { return nil }
         return region.host + Int(addr - region.base)
     }
@@ -83,6 +84,8 @@ extension UserProcess {
             let args = (0..<4).map { "0x" + String(r[$0], radix: 16) }.joined(separator: ", ")
             FileHandle.standardError.write(Data("sim user: \(Self.syscalls[number]?.name ?? "syscall \(number)")(\(args))\n".utf8))
         }
+        restartable = false
+        syscallArgument0 = r[0]
         if number == 139 {                                  // rt_sigreturn: the frame sets every register
             if !signalReturn() { terminate(by: Signal.segv, pc: core.state.pointee.pc, esr: nil) }
             return

@@ -23,7 +23,7 @@ extension UserProcess {
             return Self.noReturn
         }
         let n = hostWait(&fds, timeout: timeout, mask: mask)
-        if n > 0, let p = guestBytes(r[0], 8 * count) {
+        if n >= 0, let p = guestBytes(r[0], 8 * count) {
             for i in 0..<count { p.storeBytes(of: fds[i].revents, toByteOffset: 8 * i + 6, as: Int16.self) }
         }
         return n
@@ -74,6 +74,30 @@ extension UserProcess {
         return ready
     }
 
+    /// Before a host call that may block on `fd` (a pipe, a terminal): waits until it is ready, or
+    /// until a signal the thread takes arrives — forwarded from the host, or raised by an interval
+    /// timer, whose expiry in simulated time is waited for as host time — and then returns -EINTR
+    /// (restarted after a handler with SA_RESTART, as Linux restarts such calls). nil: go ahead.
+    func waitForDescriptor(_ fd: Int32, events: Int32) -> Int64? {
+        var p = [pollfd(fd: fd, events: Int16(events), revents: 0)]
+        if poll(&p, 1, 0) != 0 { return nil }                          // ready, or an error the call reports
+        let flags = fcntl(fd, F_GETFL)
+        if flags < 0 || flags & O_NONBLOCK != 0 { return nil }         // the call itself answers (EAGAIN)
+        if hostSignals >= 0 { p.append(pollfd(fd: hostSignals, events: Int16(POLLIN), revents: 0)) }
+        while true {
+            if hasActionableSignal(currentThread) { restartable = true; return -Errno.EINTR.rawValue }
+            let now = core.state.pointee.cycles
+            let timer = timers.compactMap { $0.deadline }.min()
+            let limit = timer.map { Int32(clamping: ($0 > now ? $0 - now : 0) / max(machine.board.cpuHz / 1000, 1)) } ?? -1
+            let n = poll(&p, nfds_t(p.count), limit)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if p[0].revents != 0 { return nil }
+            if p.count > 1 && p[1].revents != 0 { takeHostSignals(wait: false); p[1].revents = 0; continue }
+            if n == 0, let t = timer { core.state.pointee.cycles = max(now, t); checkTimers() }
+        }
+    }
+
     /// A struct timespec timeout in nanoseconds; nil inside for "no timeout", nil outside when malformed.
     private func timeoutNanoseconds(_ address: UInt64) -> UInt64?? {
         guard address != 0 else { return .some(nil) }
@@ -106,6 +130,8 @@ extension UserProcess {
             if n < 0 && errno == EINTR { continue }
             if n < 0 { return -Int64(errno) }
             for i in fds.indices { fds[i].revents = all[i].revents }
+            // A timeout is a wait the program can measure: simulated time passes by it too.
+            if n == 0, let t = timeout { core.state.pointee.cycles &+= cycles(nanoseconds: t) }
             let signalled = hostSignals >= 0 && all[all.count - 1].revents != 0
             if signalled {
                 takeHostSignals(wait: false)

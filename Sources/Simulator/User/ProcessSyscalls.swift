@@ -52,9 +52,15 @@ extension UserProcess {
                 return -Errno.EFAULT.rawValue
             }
             return execve(path: path, argv: argv, envp: envp)
-        case 260: // wait4
+        case 260: // wait4: a wait that signals can interrupt (a child's end arrives as SIGCHLD)
             var status: Int32 = 0
-            let pid = wait4(Int32(truncatingIfNeeded: r[0]), &status, Int32(truncatingIfNeeded: r[2]), nil)
+            let options = Int32(truncatingIfNeeded: r[2])
+            var pid = wait4(Int32(truncatingIfNeeded: r[0]), &status, options | WNOHANG, nil)
+            while pid == 0 && options & WNOHANG == 0 {
+                if hasActionableSignal(currentThread) { restartable = true; return -Errno.EINTR.rawValue }
+                takeHostSignals(wait: true)
+                pid = wait4(Int32(truncatingIfNeeded: r[0]), &status, options | WNOHANG, nil)
+            }
             if pid < 0 { return -Int64(errno) }
             if r[1] != 0, let p = guestBytes(r[1], 4) { p.storeBytes(of: status, as: Int32.self) }
             if r[3] != 0, let p = guestBytes(r[3], 144) { memset(p, 0, 144) }
@@ -113,10 +119,17 @@ extension UserProcess {
         case 163: return limits(resource: r[0], new: 0, old: r[1])          // getrlimit
         case 164: return limits(resource: r[0], new: r[1], old: 0)          // setrlimit
         case 293: return -Errno.ENOSYS.rawValue                              // rseq: glibc carries on without it
-        case 278: // getrandom: deterministic bytes (runs must be reproducible)
-            guard let p = guestBytes(r[0], Int(truncatingIfNeeded: r[1])) else { return -Errno.EFAULT.rawValue }
-            for i in 0..<Int(r[1]) { p.storeBytes(of: UInt8(truncatingIfNeeded: i &* 131 &+ 7), toByteOffset: i, as: UInt8.self) }
+        case 278: // getrandom: a deterministic stream (runs must be reproducible; each draw differs)
+            guard r[2] & ~7 == 0 else { return -Errno.EINVAL.rawValue }          // NONBLOCK, RANDOM, INSECURE
+            guard let p = guestBytes(r[0], Int(truncatingIfNeeded: r[1]), writable: true) else { return -Errno.EFAULT.rawValue }
+            for i in 0..<Int(r[1]) {
+                // xorshift64*, seeded once per process
+                randomState ^= randomState >> 12; randomState ^= randomState << 25; randomState ^= randomState >> 27
+                p.storeBytes(of: UInt8(truncatingIfNeeded: (randomState &* 0x2545_F491_4F6C_DD1D) >> 56), toByteOffset: i, as: UInt8.self)
+            }
             return Int64(r[1])
+        case 92: // personality: Linux's only, PER_LINUX (0); querying (0xffffffff) or setting it
+            return r[0] & 0xFFFF_FFFF == 0xFFFF_FFFF || r[0] == 0 ? 0 : -Errno.EINVAL.rawValue
         case 166: return Int64(umask(mode_t(r[0] & 0o777))) // umask
         case 167: // prctl: PR_SET_NAME/PR_GET_NAME are accepted; nothing else is modelled
             return r[0] == 15 || r[0] == 16 ? 0 : -Errno.EINVAL.rawValue

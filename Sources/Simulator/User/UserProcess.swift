@@ -45,6 +45,13 @@ public final class UserProcess {
     var quantaSinceSignals = 0
     /// Unimplemented call numbers already warned about (one warning each).
     var warnedSyscalls: Set<UInt64> = []
+    /// The current call ended with EINTR and may be restarted (read, write, wait4, futex without
+    /// a timeout): a handler with SA_RESTART makes it run again.
+    var restartable = false
+    /// The call's first argument, which a restart needs back in x0.
+    var syscallArgument0: UInt64 = 0
+    /// getrandom's generator state: fixed, so runs are reproducible.
+    var randomState: UInt64 = 0x9E37_79B9_7F4A_7C15
     public private(set) var exitStatus: Int32?
     /// The guest program's own path: what /proc/self/exe names for it (as qemu-user emulates it).
     let programPath: String

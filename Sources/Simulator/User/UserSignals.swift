@@ -60,8 +60,9 @@ extension UserProcess {
     /// Makes `signal` pending on `thread` (the current one by default) with `info`.
     func post(_ signal: Int32, _ info: SignalInfo, to thread: UserThread? = nil) {
         let t = thread ?? currentThread
+        if signal >= 32 { t.pendingInfo[Int(signal), default: []].append(info) }
+        else if t.pending & Signal.bit(signal) == 0 { t.pendingInfo[Int(signal)] = [info] }
         t.pending |= Signal.bit(signal)
-        t.pendingInfo[Int(signal)] = info
     }
 
     /// A signal for the whole process: the first thread that does not block it takes it.
@@ -87,8 +88,7 @@ extension UserProcess {
         let ready = t.pending & ~t.blocked
         guard ready != 0, exitStatus == nil else { return }
         let signal = Int32(ready.trailingZeroBitCount + 1)
-        t.pending &= ~Signal.bit(signal)
-        let info = t.pendingInfo.removeValue(forKey: Int(signal)) ?? SignalInfo(code: SignalInfo.user)
+        let info = t.dequeue(signal)
         let a = actions[Int(signal)]
         if a.handler == SignalAction.ignore || (a.handler == 0 && Signal.ignoredByDefault(signal)) { return deliverPending() }
         if a.handler == 0 { return terminate(by: signal, pc: core.state.pointee.pc, esr: nil) }
@@ -134,8 +134,16 @@ extension UserProcess {
         put64(Frame.ucSigmask, t.maskAfterSuspend ?? t.blocked)
         t.maskAfterSuspend = nil
         put64(Frame.faultAddress, info.address)
+        // An interrupted call that may restart: with SA_RESTART the handler returns to the SVC
+        // again, its first argument back in x0 (Linux's -ERESTARTSYS).
+        var resume = pc
+        if restartable && Int64(bitPattern: x[0]) == -Errno.EINTR.rawValue && a.flags & SignalAction.restart != 0 {
+            resume = pc &- 4
+            x[0] = syscallArgument0
+        }
+        restartable = false
         for i in 0..<31 { put64(Frame.regs + UInt64(i) * 8, x[i]) }
-        put64(Frame.sp, sp); put64(Frame.pc, pc); put64(Frame.pstate, core.state.pointee.flags() & 0xF000_0000)
+        put64(Frame.sp, sp); put64(Frame.pc, resume); put64(Frame.pstate, core.state.pointee.flags() & 0xF000_0000)
         put32(Frame.reserved, Frame.fpsimdMagic); put32(Frame.reserved + 4, Frame.fpsimdSize)
         put32(Frame.reserved + 8, UInt32(truncatingIfNeeded: core[.fpsr])); put32(Frame.reserved + 12, UInt32(truncatingIfNeeded: core[.fpcr]))
         for i in 0..<64 { put64(Frame.reserved + 16 + UInt64(i) * 8, core.v[i]) }
@@ -257,8 +265,7 @@ extension UserProcess {
         let ready = t.pending & set
         guard ready != 0 else { return nil }
         let signal = Int32(ready.trailingZeroBitCount + 1)
-        t.pending &= ~Signal.bit(signal)
-        let i = t.pendingInfo.removeValue(forKey: Int(signal)) ?? SignalInfo(code: SignalInfo.user)
+        let i = t.dequeue(signal)
         if info != 0, let p = guestBytes(info, 128) {
             memset(p, 0, 128)
             p.storeBytes(of: signal, as: Int32.self)

@@ -6,7 +6,18 @@ final class UserThread {
     let tid: Int32
     var blocked: UInt64 = 0
     var pending: UInt64 = 0
-    var pendingInfo: [Int: SignalInfo] = [:]
+    /// What each pending signal carries: one for a standard signal (they do not queue), every
+    /// instance for a real-time one (32-64), in order.
+    var pendingInfo: [Int: [SignalInfo]] = [:]
+
+    /// Takes the oldest instance of a pending signal; its pending bit clears with the last one.
+    func dequeue(_ signal: Int32) -> SignalInfo {
+        var queue = pendingInfo[Int(signal)] ?? []
+        let info = queue.isEmpty ? SignalInfo(code: SignalInfo.user) : queue.removeFirst()
+        pendingInfo[Int(signal)] = queue.isEmpty ? nil : queue
+        if queue.isEmpty { pending &= ~(1 << UInt64(signal - 1)) }
+        return info
+    }
     var altStackBase: UInt64 = 0, altStackSize: UInt64 = 0
     /// CLONE_CHILD_CLEARTID / set_tid_address: zeroed and futex-woken when the thread exits.
     var clearChildTID: UInt64 = 0
@@ -86,6 +97,13 @@ extension UserProcess {
                 sliceEnd = core.state.pointee.cycles &+ Self.timeSlice
                 return deliverPending()
             }
+        }
+        // Nothing runs: time jumps to the next deadline, a waiting thread's or an interval timer's.
+        let timer = timers.compactMap { $0.deadline }.min()
+        if let t = timer, t <= (threads.compactMap { $0.exited ? nil : $0.deadline }.min() ?? .max) {
+            core.state.pointee.cycles = max(core.state.pointee.cycles, t)
+            checkTimers()
+            return schedule()
         }
         guard let next = threads.filter({ !$0.exited && $0.deadline != nil }).min(by: { $0.deadline! < $1.deadline! }) else {
             // Only a signal from outside can end the wait (a child's SIGCHLD, a kill): as under

@@ -1,4 +1,5 @@
 # zsh functions, recursion, return status, traps and local scope.
+# expect-exit: 5
 fact() { (( $1 <= 1 )) && { echo 1; return }; echo $(( $1 * $(fact $(( $1 - 1 ))) )) }
 echo "10! = $(fact 10)"
 check() { [[ $1 == <-> ]] && return 0 || return 2 }
