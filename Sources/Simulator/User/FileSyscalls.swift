@@ -80,7 +80,8 @@ extension UserProcess {
         case 56: // openat
             guard let path = guestPath(r[1]) else { return efault }
             return result32(openat(dirfd(r[0]), path, UserProcess.hostOpenFlags(r[2]), mode_t(r[3] & 0o7777)))
-        case 57: // close
+        case 57: // close (never the simulator's own signalfd)
+            guard Int32(truncatingIfNeeded: r[0]) != hostSignals else { return -Errno.EBADF.rawValue }
             directories.removeValue(forKey: Int32(truncatingIfNeeded: r[0]))?.close()
             return result32(close(Int32(truncatingIfNeeded: r[0])))
         case 62: // lseek
@@ -143,6 +144,7 @@ extension UserProcess {
         case 24: // dup3
             let new = Int32(truncatingIfNeeded: r[1])
             guard r[0] != r[1] else { return -Errno.EINVAL.rawValue }
+            guard new != hostSignals, Int32(truncatingIfNeeded: r[0]) != hostSignals else { return -Errno.EBADF.rawValue }
             let rc = dup2(Int32(truncatingIfNeeded: r[0]), new)
             if rc >= 0 && r[2] & 0o2000000 != 0 { _ = fcntl(new, F_SETFD, FD_CLOEXEC) }
             return result32(rc)

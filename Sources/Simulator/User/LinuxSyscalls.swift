@@ -74,7 +74,7 @@ extension UserProcess {
         let number = r[8]
         func ret(_ v: Int64) {
             r[0] = UInt64(bitPattern: v)
-            if syscallTrace { FileHandle.standardError.write(Data("sim user:   = \(v)\n".utf8)) }
+            if syscallTrace { UserProcess.note("sim user:   = \(v)\n") }
             // A write to a closed pipe raised the host's SIGPIPE: it is the guest's now, delivered
             // as the call returns, as Linux does.
             if v == -Int64(EPIPE) { takeHostSignals(wait: false) }
@@ -82,7 +82,7 @@ extension UserProcess {
         func fail(_ e: Errno) { ret(-e.rawValue) }
         if syscallTrace {
             let args = (0..<4).map { "0x" + String(r[$0], radix: 16) }.joined(separator: ", ")
-            FileHandle.standardError.write(Data("sim user: \(Self.syscalls[number]?.name ?? "syscall \(number)")(\(args))\n".utf8))
+            UserProcess.note("sim user: \(Self.syscalls[number]?.name ?? "syscall \(number)")(\(args))\n")
         }
         restartable = false
         syscallArgument0 = r[0]
@@ -102,7 +102,7 @@ extension UserProcess {
         }
         guard let rc = result else {
             if warnedSyscalls.insert(number).inserted {
-                FileHandle.standardError.write(Data("sim user: unimplemented syscall \(number), returning -ENOSYS\n".utf8))
+                UserProcess.note("sim user: unimplemented syscall \(number), returning -ENOSYS\n")
             }
             return fail(.ENOSYS)
         }

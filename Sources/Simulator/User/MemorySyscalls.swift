@@ -53,6 +53,7 @@ extension UserProcess {
               UserAddressSpace.pageAligned(offset) else { return -Errno.EINVAL.rawValue }
         let size = UserAddressSpace.roundUp(length)
         guard size >= length, size < UserProcess.spaceSize else { return -Errno.ENOMEM.rawValue }
+        guard offset <= UInt64(Int64.max) - size else { return -Int64(EOVERFLOW) }
         let fixed = flags & (MapFlag.fixed | MapFlag.fixedNoReplace) != 0
         let start: UInt64
         if fixed {
@@ -60,7 +61,7 @@ extension UserProcess {
             guard address >= UserAddressSpace.minAddress, address <= UserProcess.spaceSize - size else { return -Errno.ENOMEM.rawValue }
             if flags & MapFlag.fixedNoReplace != 0 && space.overlaps(address..<(address + size)) { return -Errno.EEXIST.rawValue }
             start = address
-        } else if address >= UserAddressSpace.minAddress, UserAddressSpace.pageAligned(address), address <= mmapTop - size,
+        } else if address >= UserAddressSpace.minAddress, UserAddressSpace.pageAligned(address), size <= mmapTop, address <= mmapTop - size,
                   !space.overlaps(address..<(address + size)) {
             start = address                                 // the hint, when it is free
         } else {

@@ -123,7 +123,7 @@ extension UserProcess {
             if hasActionableSignal(currentThread) && mask != nil { currentThread.maskAfterSuspend = saved } else { currentThread.blocked = saved }
         }
         var all = fds + (hostSignals >= 0 ? [pollfd(fd: hostSignals, events: Int16(POLLIN), revents: 0)] : [])
-        let limit = timeout.map { Int32(clamping: ($0 + 999_999) / 1_000_000) } ?? -1
+        let limit = timeout.map { Int32(clamping: $0 / 1_000_000 + ($0 % 1_000_000 == 0 ? 0 : 1)) } ?? -1
         while true {
             if hasActionableSignal(currentThread) { return -Errno.EINTR.rawValue }
             let n = poll(&all, nfds_t(all.count), limit)

@@ -27,7 +27,6 @@ extension UserProcess {
         case 220: // clone: a thread (UserThreads.swift), or a process as a host fork of the simulator
             let flags = r[0]
             if flags & Clone.thread != 0 { return cloneThread(r) }
-            FileHandle.standardOutput.synchronizeFile()
             let pid = fork()
             if pid < 0 { return -Int64(errno) }
             if pid == 0 {
@@ -70,8 +69,9 @@ extension UserProcess {
         case 156: let v = getsid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
         case 157: let v = setsid(); return v < 0 ? -Int64(errno) : Int64(v)
         case 158: // getgroups
-            let n = Int(truncatingIfNeeded: r[0])
+            let n = Int(Int32(truncatingIfNeeded: r[0]))
             guard n >= 0 else { return -Errno.EINVAL.rawValue }
+            guard n <= 65536 else { return -Errno.EINVAL.rawValue }             // NGROUPS_MAX
             var groups = [gid_t](repeating: 0, count: max(n, 1))
             let count = getgroups(Int32(n), &groups)
             if count < 0 { return -Int64(errno) }
@@ -110,7 +110,7 @@ extension UserProcess {
             p.storeBytes(of: simulatedNanoseconds() / 1_000_000_000, toByteOffset: 0, as: UInt64.self)   // uptime
             p.storeBytes(of: UserProcess.spaceSize, toByteOffset: 32, as: UInt64.self)   // totalram
             p.storeBytes(of: mmapTop - brk, toByteOffset: 40, as: UInt64.self)           // freeram: the heap's room
-            p.storeBytes(of: UInt16(threads.filter { !$0.exited }.count), toByteOffset: 80, as: UInt16.self)   // procs
+            p.storeBytes(of: UInt16(truncatingIfNeeded: threads.filter { !$0.exited }.count), toByteOffset: 80, as: UInt16.self)   // procs
             p.storeBytes(of: UInt32(1), toByteOffset: 104, as: UInt32.self)              // mem_unit
             return 0
         case 261: // prlimit64 on this process: the host's limits (the same resource numbers)
@@ -148,6 +148,12 @@ extension UserProcess {
             p.storeBytes(of: UInt64(l.rlim_cur), as: UInt64.self)
             p.storeBytes(of: UInt64(l.rlim_max), toByteOffset: 8, as: UInt64.self)
         }
+        // Limits on memory (AS, DATA, STACK) would bind the simulator's own allocations: accepted
+        // and not applied, as qemu-user does.
+        if new != 0 && [2, 3, 9].contains(resource) {
+            guard guestBytes(new, 16) != nil else { return -Errno.EFAULT.rawValue }
+            return 0
+        }
         if new != 0 {
             guard let p = guestBytes(new, 16) else { return -Errno.EFAULT.rawValue }
             var l = rlimit(rlim_cur: rlim_t(p.load(as: UInt64.self)), rlim_max: rlim_t(p.load(fromByteOffset: 8, as: UInt64.self)))
@@ -158,9 +164,15 @@ extension UserProcess {
 
     /// Replaces this process with the simulator running `path` (following a `#!` line as the kernel does).
     func execve(path: String, argv: [String], envp: [String]) -> Int64 {
-        guard let fd = FileHandle(forReadingAtPath: path) else { return -Int64(FileManager.default.fileExists(atPath: path) ? EACCES : ENOENT) }
-        let head = [UInt8](fd.readData(ofLength: 256))
-        fd.closeFile()
+        // A regular file we may execute, as the kernel requires; its first bytes decide how.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return -Int64(errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, access(path, X_OK) == 0 else { return -Int64(EACCES) }
+        var head = [UInt8](repeating: 0, count: 256)
+        let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 256, 0) }
+        head.removeLast(256 - max(got, 0))
         var program = path
         var args = Array(argv.dropFirst())
         if head.starts(with: [0x23, 0x21]) { // "#!"
@@ -173,7 +185,6 @@ extension UserProcess {
             return -Int64(ENOEXEC)
         } else if head.count > 19 && (UInt16(head[18]) | UInt16(head[19]) << 8) != 183 {
             // Not an AArch64 program: the host kernel runs it, as under qemu-user.
-            FileHandle.standardOutput.synchronizeFile()
             UserProcess.restoreHostSignals()
             let cArgs = argv.map { strdup($0) } + [nil]
             let cEnv = envp.map { strdup($0) } + [nil]
@@ -182,7 +193,6 @@ extension UserProcess {
         }
         let sim = UserProcess.simulatorPath
         let full = [sim, "user", "--argv0", argv.first ?? program, program] + args
-        FileHandle.standardOutput.synchronizeFile()
         UserProcess.restoreHostSignals()
         let cArgs = full.map { strdup($0) } + [nil]
         let cEnv = envp.map { strdup($0) } + [nil]

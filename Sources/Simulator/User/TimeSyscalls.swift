@@ -59,8 +59,10 @@ extension UserProcess {
         }
     }
 
+    /// Cycles for a duration; saturating (a "forever" timeout of ~2^63 ns stays one).
     func cycles(nanoseconds ns: UInt64) -> UInt64 {
         let hz = machine.board.cpuHz
+        guard ns / 1_000_000_000 < UInt64.max / 4 / max(hz, 1) else { return UInt64.max / 4 }
         return ns / 1_000_000_000 &* hz &+ ns % 1_000_000_000 &* hz / 1_000_000_000
     }
 

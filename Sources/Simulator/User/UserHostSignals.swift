@@ -19,7 +19,12 @@ extension UserProcess {
     func setUpHostSignals() {
         var set = Self.forwardedSet
         sigprocmask(SIG_BLOCK, &set, nil)
-        hostSignals = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+        // High up, out of the way of the descriptors a program counts on; close and dup onto it
+        // are refused (FileSyscalls).
+        let fd = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+        guard fd >= 0 else { return }
+        let high = fcntl(fd, F_DUPFD_CLOEXEC, 900)
+        if high >= 0 { close(fd); hostSignals = high } else { hostSignals = fd }
     }
 
     /// Before the simulator leaves (execve of another program, ending by a signal): the host

@@ -85,16 +85,19 @@ public final class UserProcess {
         space = try UserAddressSpace(memory: machine.memory, tablesBase: UserProcess.tablesBase, spaceSize: UserProcess.spaceSize)
         for s in image.segments {
             let at = s.address &+ bias
-            guard at >= UserAddressSpace.minAddress, at &+ s.size <= mmapTop else {
+            guard at >= UserAddressSpace.minAddress, at <= mmapTop, s.size <= mmapTop - at else {
                 throw SimError.file(path: path, problem: "segment at 0x\(String(at, radix: 16)) is outside the 4 GiB user space")
             }
             try machine.memory.write(s.bytes, at: at)
-            end = max(end, at + s.size)
+            end = max(end, at &+ s.size)
         }
         // Each PT_LOAD maps its pages with its own permissions, as Linux's ELF loader does.
         for (vaddr, memsz, prot) in Self.loadSegments(bytes) {
-            let lo = (vaddr &+ bias) & ~(UserAddressSpace.pageSize - 1)
-            space.map(lo..<UserAddressSpace.roundUp(vaddr &+ bias &+ memsz), prot: prot, keepContents: true)
+            let start = vaddr &+ bias, (end, wrapped) = start.addingReportingOverflow(memsz)
+            guard !wrapped, start >= UserAddressSpace.minAddress, end <= mmapTop else {
+                throw SimError.file(path: path, problem: "segment at 0x\(String(start, radix: 16)) is outside the 4 GiB user space")
+            }
+            space.map((start & ~(UserAddressSpace.pageSize - 1))..<UserAddressSpace.roundUp(end), prot: prot, keepContents: true)
         }
         space.map((UserProcess.stackTop - UserProcess.stackSize)..<UserProcess.stackTop, prot: PROT_READ | PROT_WRITE, keepContents: true)
         // The signal return trampoline (Linux's vDSO sigreturn): mov x8, #139; svc #0.
@@ -206,14 +209,20 @@ public final class UserProcess {
         switch outcome {
         case .poweredOff: return exitStatus ?? 0
         case .instructionLimit:
-            FileHandle.standardError.write(Data("sim user: --max-insns reached\n".utf8))
+            UserProcess.note("sim user: --max-insns reached\n")
             return 3
         case .limitation(let what):
-            FileHandle.standardError.write(Data("sim user: simulator limitation: \(what)\n".utf8))
+            UserProcess.note("sim user: simulator limitation: \(what)\n")
             return 5
         default:
             return exitStatus ?? 1
         }
+    }
+
+    /// A line on the simulator's stderr; never fails (the guest may have closed or broken it).
+    static func note(_ line: String) {
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
 
     func exit(_ status: Int32) {

@@ -99,7 +99,7 @@ extension UserProcess {
     func terminate(by signal: Int32, pc: UInt64, esr: UInt64?) {
         if syscallTrace || [Signal.ill, Signal.trap, Signal.bus, Signal.fpe, Signal.segv].contains(signal) {
             let detail = esr.map { ", esr 0x" + String($0, radix: 16) } ?? ""
-            FileHandle.standardError.write(Data("sim user: guest killed by signal \(signal) at pc 0x\(String(pc, radix: 16))\(detail)\n".utf8))
+            UserProcess.note("sim user: guest killed by signal \(signal) at pc 0x\(String(pc, radix: 16))\(detail)\n")
         }
         killedBy = signal
         exit(128 + signal)
@@ -111,7 +111,8 @@ extension UserProcess {
         let t = currentThread, x = core.x
         let sp = x[Reg.sp]
         var top = sp
-        if a.flags & SignalAction.onStack != 0, t.altStackSize != 0, !onAltStack(sp) { top = t.altStackBase + t.altStackSize }
+        if a.flags & SignalAction.onStack != 0, t.altStackSize != 0, !onAltStack(sp) { top = t.altStackBase &+ t.altStackSize }
+        guard top >= 32 + Frame.size else { return terminate(by: Signal.segv, pc: pc, esr: esr) }
         let record = (top - 16) & ~15
         let frame = (record - Frame.size) & ~15
         guard let f = guestBytes(frame, Int(top - frame)), space.allows(frame..<top, PROT_WRITE) else {
@@ -156,7 +157,7 @@ extension UserProcess {
         f.storeBytes(of: x[30], toByteOffset: Int(record - frame + 8), as: UInt64.self)
         t.blocked = (t.blocked | a.mask) & ~Signal.unblockable
         if a.flags & SignalAction.noDefer == 0 { t.blocked |= Signal.bit(signal) }
-        if a.flags & SignalAction.resetHand != 0 { actions[Int(signal)] = SignalAction() }
+        if a.flags & SignalAction.resetHand != 0 { actions[Int(signal)].handler = 0 }     // SIG_DFL; flags and mask stay
         x[0] = UInt64(signal)
         x[1] = frame
         x[2] = frame + Frame.ucontext
@@ -175,7 +176,7 @@ extension UserProcess {
 
     func onAltStack(_ sp: UInt64) -> Bool {
         let t = currentThread
-        return t.altStackSize != 0 && sp > t.altStackBase && sp <= t.altStackBase + t.altStackSize
+        return t.altStackSize != 0 && sp > t.altStackBase && sp - t.altStackBase <= t.altStackSize
     }
 
     /// rt_sigreturn: the registers, FP/SIMD state, mask and alternate stack from the frame at SP.
@@ -278,30 +279,36 @@ extension UserProcess {
     private func sigaction(_ sig: Int32, _ act: UInt64, _ old: UInt64, _ size: UInt64) -> Int64 {
         guard size == 8, sig >= 1, sig <= Int32(Signal.count) else { return -Errno.EINVAL.rawValue }
         if act != 0 && (sig == Signal.kill || sig == Signal.stop) { return -Errno.EINVAL.rawValue }
+        // The new action is read before the old one is written: they may be the same memory.
+        var new: SignalAction? = nil
+        if act != 0 {
+            guard let p = guestBytes(act, 32) else { return -Errno.EFAULT.rawValue }
+            new = SignalAction(handler: p.load(as: UInt64.self), flags: p.load(fromByteOffset: 8, as: UInt64.self),
+                               restorer: p.load(fromByteOffset: 16, as: UInt64.self), mask: p.load(fromByteOffset: 24, as: UInt64.self))
+        }
         if old != 0 {
-            guard let p = guestBytes(old, 32) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(old, 32, writable: true) else { return -Errno.EFAULT.rawValue }
             let a = actions[Int(sig)]
             for (i, v) in [a.handler, a.flags, a.restorer, a.mask].enumerated() { p.storeBytes(of: v, toByteOffset: i * 8, as: UInt64.self) }
         }
-        if act != 0 {
-            guard let p = guestBytes(act, 32) else { return -Errno.EFAULT.rawValue }
-            actions[Int(sig)] = SignalAction(handler: p.load(as: UInt64.self), flags: p.load(fromByteOffset: 8, as: UInt64.self),
-                                             restorer: p.load(fromByteOffset: 16, as: UInt64.self),
-                                             mask: p.load(fromByteOffset: 24, as: UInt64.self))
-        }
+        if let n = new { actions[Int(sig)] = n }
         return 0
     }
 
     private func sigprocmask(_ how: UInt64, _ set: UInt64, _ old: UInt64, _ size: UInt64) -> Int64 {
         guard size == 8 else { return -Errno.EINVAL.rawValue }
         let t = currentThread
+        var s: UInt64? = nil
+        if set != 0 {
+            guard how <= 2 else { return -Errno.EINVAL.rawValue }
+            guard let p = guestBytes(set, 8) else { return -Errno.EFAULT.rawValue }
+            s = p.load(as: UInt64.self) & ~Signal.unblockable
+        }
         if old != 0 {
-            guard let p = guestBytes(old, 8) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(old, 8, writable: true) else { return -Errno.EFAULT.rawValue }
             p.storeBytes(of: t.blocked, as: UInt64.self)
         }
-        guard set != 0 else { return 0 }
-        guard let p = guestBytes(set, 8) else { return -Errno.EFAULT.rawValue }
-        let s = p.load(as: UInt64.self) & ~Signal.unblockable
+        guard let s else { return 0 }
         switch how {
         case 0: t.blocked |= s
         case 1: t.blocked &= ~s

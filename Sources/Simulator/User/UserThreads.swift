@@ -78,51 +78,54 @@ extension UserProcess {
     /// sleepers whose deadline passed; when every thread waits, simulated time jumps to the
     /// earliest deadline, and with none the process is deadlocked (reported, status 1).
     func schedule() {
-        let now = core.state.pointee.cycles
-        for t in threads where !t.exited && t.wait != nil {
-            if case .sigwait(let set, let info) = t.wait, let signal = takeWaited(set, info: info, thread: t) {
-                finishWait(t, signal)
-            } else if let d = t.deadline, d <= now { timeOut(t) }
-            else if hasActionableSignal(t) { interrupt(t) }
-        }
-        let start = threads.firstIndex { $0 === currentThread } ?? 0
-        for step in 1...threads.count {
-            let t = threads[(start + step) % threads.count]
-            if !t.exited && t.wait == nil {
-                if t !== currentThread {
-                    if !currentThread.exited { save(currentThread) }
-                    load(t)
-                    currentThread = t
-                }
-                sliceEnd = core.state.pointee.cycles &+ Self.timeSlice
-                return deliverPending()
+        // A loop, not recursion: a periodic timer nobody handles may tick many times.
+        while exitStatus == nil {
+            let now = core.state.pointee.cycles
+            for t in threads where !t.exited && t.wait != nil {
+                if case .sigwait(let set, let info) = t.wait, let signal = takeWaited(set, info: info, thread: t) {
+                    finishWait(t, signal)
+                } else if let d = t.deadline, d <= now { timeOut(t) }
+                else if hasActionableSignal(t) { interrupt(t) }
             }
-        }
-        // Nothing runs: time jumps to the next deadline, a waiting thread's or an interval timer's.
-        let timer = timers.compactMap { $0.deadline }.min()
-        if let t = timer, t <= (threads.compactMap { $0.exited ? nil : $0.deadline }.min() ?? .max) {
-            core.state.pointee.cycles = max(core.state.pointee.cycles, t)
-            checkTimers()
-            return schedule()
-        }
-        guard let next = threads.filter({ !$0.exited && $0.deadline != nil }).min(by: { $0.deadline! < $1.deadline! }) else {
-            // Only a signal from outside can end the wait (a child's SIGCHLD, a kill): as under
-            // Linux, the process sleeps until one comes.
-            guard hostSignals >= 0 else {
-                FileHandle.standardError.write(Data("sim user: every thread waits and nothing can wake one (deadlock)\n".utf8))
+            let start = threads.firstIndex { $0 === currentThread } ?? 0
+            for step in 1...threads.count {
+                let t = threads[(start + step) % threads.count]
+                if !t.exited && t.wait == nil {
+                    if t !== currentThread {
+                        if !currentThread.exited { save(currentThread) }
+                        load(t)
+                        currentThread = t
+                    }
+                    sliceEnd = core.state.pointee.cycles &+ Self.timeSlice
+                    return deliverPending()
+                }
+            }
+            // Nothing runs: time jumps to the next deadline, a waiting thread's or an interval timer's.
+            let timer = timers.compactMap { $0.deadline }.min()
+            let wake = threads.compactMap { $0.exited ? nil : $0.deadline }.min()
+            if let t = timer, t <= (wake ?? .max) {
+                core.state.pointee.cycles = max(now, t)
+                checkTimers()
+            } else if let w = wake {
+                core.state.pointee.cycles = max(now, w)
+            } else if hostSignals >= 0 {
+                // Only a signal from outside can end the wait (a child's SIGCHLD, a kill): as
+                // under Linux, the process sleeps until one comes.
+                takeHostSignals(wait: true)
+            } else {
+                UserProcess.note("sim user: every thread waits and nothing can wake one (deadlock)\n")
                 return exit(1)
             }
-            takeHostSignals(wait: true)
-            return schedule()
         }
-        core.state.pointee.cycles = max(core.state.pointee.cycles, next.deadline!)
-        schedule()
     }
 
     /// A waiting thread's deadline passed: its call returns ETIMEDOUT (a sleep returns 0).
     private func timeOut(_ t: UserThread) {
         switch t.wait {
         case .sleep: finishWait(t, 0)
+        case .signal:                                   // ppoll without descriptors: 0, its mask undone
+            if let m = t.maskAfterSuspend { t.blocked = m; t.maskAfterSuspend = nil }
+            finishWait(t, 0)
         case .sigwait: finishWait(t, -Errno.EAGAIN.rawValue)
         default: finishWait(t, -Int64(ETIMEDOUT))
         }
@@ -296,7 +299,7 @@ extension UserProcess {
 
     /// Wakes up to `count` waiters of `address` whose bitset meets `bitset`; how many woke.
     func wake(_ address: UInt64, count: Int, bitset: UInt32) -> Int {
-        let woken = waiters(address, bitset: bitset).prefix(max(count, 0))
+        let woken = waiters(address, bitset: bitset).prefix(max(count, 1))     // 0 wakes one, as Linux counts
         for t in woken { finishWait(t, 0) }
         return woken.count
     }
