@@ -103,11 +103,12 @@ extension ContextDescriptor {
                 level += 1
                 continue
             }
-            if level < 3 && (level == 0 || (level == 1 && g != 12)) { return .fault(.translation, tableWalk: true) }
-            if level == 3 && d & 2 == 0 { return .fault(.translation, tableWalk: true) }
-            let out = d & 0x0000_FFFF_FFFF_F000 & ~((1 << shift) - 1)
-            guard out & ~outputMask == 0 else { return .fault(.addressSize, tableWalk: true) }
-            if d & (1 << 10) == 0 && !accessFlagFaultDisabled { return .fault(.access, tableWalk: true) }
+            let out: UInt64
+            switch VMSALeaf.output(d, level: level, granuleShift: g, shift: shift, outputMask: outputMask,
+                                   accessFlagFaultDisabled: accessFlagFaultDisabled) {
+            case .fault(let kind): return .fault(kind, tableWalk: true)
+            case .address(let a): out = a
+            }
             let apUnprivileged = (d >> 6) & 1 != 0, apReadOnly = (d >> 7) & 1 != 0
             let allowed = privileged || (apUnprivileged && !noUnprivileged)
             let bytes: UInt64 = 1 << shift

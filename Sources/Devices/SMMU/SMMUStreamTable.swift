@@ -100,6 +100,23 @@ struct StreamTableEntry: Equatable {
     }
 }
 
+/// The checks of a VMSAv8-64 block or page descriptor that both stages make: a block needs level
+/// 1 (4 KiB granule) or 2, a page is level 3 with bit 1 set; the output address must fit the
+/// output size; AF must be set unless access-flag faults are disabled.
+enum VMSALeaf {
+    enum Outcome { case address(UInt64), fault(SMMUEvent.Kind) }
+
+    static func output(_ d: UInt64, level: UInt64, granuleShift g: UInt64, shift: UInt64, outputMask: UInt64,
+                       accessFlagFaultDisabled: Bool) -> Outcome {
+        if level < 3 && (level == 0 || (level == 1 && g != 12)) { return .fault(.translation) }
+        if level == 3 && d & 2 == 0 { return .fault(.translation) }
+        let out = d & 0x0000_FFFF_FFFF_F000 & ~((1 << shift) - 1)
+        guard out & ~outputMask == 0 else { return .fault(.addressSize) }
+        if d & (1 << 10) == 0 && !accessFlagFaultDisabled { return .fault(.access) }
+        return .address(out)
+    }
+}
+
 /// The outcome of a stage-2 walk for one access.
 enum SMMUWalkResult: Equatable {
     case ok(pa: UInt64, readable: Bool, writable: Bool, pageBytes: UInt64)
@@ -134,12 +151,12 @@ extension StreamTableEntry {
                 level += 1
                 continue
             }
-            // A block needs level 1 (4 KiB granule) or 2; a page is level 3 with bit 1 set.
-            if level < 3 && (level == 0 || (level == 1 && g != 12)) { return .fault(.translation, tableWalk: true) }
-            if level == 3 && d & 2 == 0 { return .fault(.translation, tableWalk: true) }
-            let outAddress = d & 0x0000_FFFF_FFFF_F000 & ~((1 << shift) - 1)
-            guard outAddress & ~outputMask == 0 else { return .fault(.addressSize, tableWalk: true) }
-            if d & (1 << 10) == 0 && !accessFlagFaultDisabled { return .fault(.access, tableWalk: true) }
+            let outAddress: UInt64
+            switch VMSALeaf.output(d, level: level, granuleShift: g, shift: shift, outputMask: outputMask,
+                                   accessFlagFaultDisabled: accessFlagFaultDisabled) {
+            case .fault(let kind): return .fault(kind, tableWalk: true)
+            case .address(let a): outAddress = a
+            }
             let bytes: UInt64 = 1 << shift
             return .ok(pa: outAddress | (ipa & (bytes - 1)), readable: d & (1 << 6) != 0, writable: d & (1 << 7) != 0, pageBytes: bytes)
         }
