@@ -26,7 +26,7 @@ extension UserProcess {
 
     /// Writes a Linux AArch64 `struct stat` (generic layout, 128 bytes).
     func putStat(_ st: stat, at addr: UInt64) -> Bool {
-        guard let p = guestBytes(addr, 128) else { return false }
+        guard let p = guestBytes(addr, 128, writable: true) else { return false }
         memset(p, 0, 128)
         p.storeBytes(of: UInt64(st.st_dev), toByteOffset: 0, as: UInt64.self)
         p.storeBytes(of: UInt64(st.st_ino), toByteOffset: 8, as: UInt64.self)
@@ -70,7 +70,7 @@ extension UserProcess {
             case 0x5413:
                 var ws = winsize()
                 guard ioctl(fd, UInt(TIOCGWINSZ), &ws) == 0 else { return -Int64(errno) }
-                guard let p = guestBytes(r[2], 8) else { return efault }
+                guard let p = guestBytes(r[2], 8, writable: true) else { return efault }
                 p.storeBytes(of: ws, as: winsize.self)
                 return 0
             default: return -Errno.ENOTTY.rawValue
@@ -102,7 +102,7 @@ extension UserProcess {
             if rc < 0 { return result32(rc) }
             return putStat(st, at: r[2]) ? 0 : efault
         case 78: // readlinkat
-            guard let path = guestString(r[1]), let buf = guestBytes(r[2], Int(truncatingIfNeeded: r[3])) else { return efault }
+            guard let path = guestString(r[1]), let buf = guestBytes(r[2], Int(truncatingIfNeeded: r[3]), writable: true) else { return efault }
             if path == "/proc/self/exe" {
                 let bytes = Array(programPath.utf8.prefix(Int(r[3])))
                 buf.copyMemory(from: bytes, byteCount: bytes.count)
@@ -132,7 +132,7 @@ extension UserProcess {
         case 46: // ftruncate
             return result32(ftruncate(Int32(truncatingIfNeeded: r[0]), off_t(Int64(bitPattern: r[1]))))
         case 17: // getcwd
-            guard let buf = guestBytes(r[0], Int(truncatingIfNeeded: r[1])) else { return efault }
+            guard let buf = guestBytes(r[0], Int(truncatingIfNeeded: r[1]), writable: true) else { return efault }
             guard getcwd(buf.assumingMemoryBound(to: CChar.self), Int(r[1])) != nil else { return -Int64(errno) }
             return Int64(strlen(buf.assumingMemoryBound(to: CChar.self)) + 1)
         case 50: return result32(fchdir(Int32(truncatingIfNeeded: r[0])))   // fchdir
@@ -153,7 +153,7 @@ extension UserProcess {
             guard [0, 1, 2, 3, 4, 1030, 1031, 1032].contains(cmd) else { return -Errno.EINVAL.rawValue }
             return result32(fcntl(Int32(truncatingIfNeeded: r[0]), cmd, Int32(truncatingIfNeeded: r[2])))
         case 59: // pipe2
-            guard let p = guestBytes(r[0], 8) else { return efault }
+            guard let p = guestBytes(r[0], 8, writable: true) else { return efault }
             var fds: [Int32] = [0, 0]
             guard r[1] & ~UInt64(0o2000000 | 0o4000 | 0o40000) == 0 else { return -Errno.EINVAL.rawValue }  // CLOEXEC, NONBLOCK, DIRECT
             let rc = fds.withUnsafeMutableBufferPointer { CHost.pipe2($0.baseAddress, UserProcess.hostOpenFlags(r[1])) }
@@ -219,7 +219,7 @@ extension UserProcess {
                 rc = statfs(path, &st)
             } else { rc = fstatfs(Int32(truncatingIfNeeded: r[0]), &st) }
             if rc < 0 { return result32(rc) }
-            guard let p = guestBytes(r[1], 120) else { return efault }
+            guard let p = guestBytes(r[1], 120, writable: true) else { return efault }
             memset(p, 0, 120)
             let words: [UInt64] = [UInt64(bitPattern: Int64(st.f_type)), UInt64(bitPattern: Int64(st.f_bsize)),
                                    UInt64(st.f_blocks), UInt64(st.f_bfree), UInt64(st.f_bavail), UInt64(st.f_files), UInt64(st.f_ffree)]
@@ -238,7 +238,7 @@ extension UserProcess {
 
     /// getdents64 from the host directory stream, as `struct linux_dirent64` records.
     func getdents64(_ fd: Int32, _ addr: UInt64, _ count: Int) -> Int64 {
-        guard let out = guestBytes(addr, count) else { return -Errno.EFAULT.rawValue }
+        guard let out = guestBytes(addr, count, writable: true) else { return -Errno.EFAULT.rawValue }
         let stream: DirectoryStream
         if let s = directories[fd] { stream = s } else {
             guard let s = DirectoryStream(fd: fd) else { return -Int64(errno) }

@@ -43,7 +43,7 @@ extension UserProcess {
     func emulateIDRegister(_ core: Core, pc: UInt64) -> Bool {
         guard let p = guestBytes(pc, 4) else { return false }
         let w = p.load(as: UInt32.self)
-        guard w & 0xFFF0_0000 == 0xD530_0000 else { return false } // MRS with op0 = 3
+        guard w & 0xFFF8_0000 == 0xD538_0000 else { return false } // MRS with op0 = 3
         let enc = UInt16((w >> 5) & 0xFFFF)
         guard (enc >> 11) & 7 == 0, (enc >> 7) & 15 == 0,
               let def = SysRegTable.lookup(enc) else { return false }

@@ -89,7 +89,9 @@ extension UserProcess {
     }
 
     func mremap(_ old: UInt64, oldLength: UInt64, newLength: UInt64, flags: UInt64, newAddress: UInt64) -> Int64 {
-        let mayMove = flags & 1 != 0, fixed = flags & 2 != 0
+        let mayMove = flags & 1 != 0, fixed = flags & 2 != 0, dontUnmap = flags & 4 != 0
+        // MREMAP_DONTUNMAP: a move of the same size that leaves the old range mapped and empty.
+        guard !dontUnmap || (mayMove && oldLength == newLength) else { return -Errno.EINVAL.rawValue }
         guard UserAddressSpace.pageAligned(old), newLength > 0, flags & ~7 == 0, !fixed || mayMove,
               let from = userRange(old, oldLength), let grown = userRange(old, newLength) else { return -Errno.EINVAL.rawValue }
         guard let prot = space.mapping(at: old)?.prot, space.allowsAny(from) else { return -Errno.EFAULT.rawValue }
@@ -99,7 +101,7 @@ extension UserProcess {
             let keep = min(from.upperBound - old, newSize)
             space.map(target..<(target + newSize), prot: prot)
             space.move(old..<(old + keep), to: target)
-            space.unmap(from)
+            if dontUnmap { space.zero(from) } else { space.unmap(from) }
             return Int64(target)
         }
         if fixed {
@@ -107,6 +109,10 @@ extension UserProcess {
                 return -Errno.EINVAL.rawValue
             }
             return moveTo(newAddress)
+        }
+        if dontUnmap {
+            guard let target = space.findFree(newSize, below: mmapTop) else { return -Errno.ENOMEM.rawValue }
+            return moveTo(target)
         }
         if grown.upperBound <= from.upperBound {
             space.unmap(grown.upperBound..<from.upperBound)

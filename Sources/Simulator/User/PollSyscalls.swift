@@ -23,7 +23,7 @@ extension UserProcess {
             return Self.noReturn
         }
         let n = hostWait(&fds, timeout: timeout, mask: mask)
-        if n >= 0, let p = guestBytes(r[0], 8 * count) {
+        if n >= 0, let p = guestBytes(r[0], 8 * count, writable: true) {
             for i in 0..<count { p.storeBytes(of: fds[i].revents, toByteOffset: 8 * i + 6, as: Int16.self) }
         }
         return n
@@ -68,7 +68,7 @@ extension UserProcess {
             if f.revents & Int16(POLLPRI) != 0 && f.events & Int16(POLLPRI) != 0 { out[2][w] |= bit; ready += 1 }
         }
         for k in 1...3 where r[k] != 0 {
-            guard let p = guestBytes(r[k], 8 * words) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(r[k], 8 * words, writable: true) else { return -Errno.EFAULT.rawValue }
             for i in 0..<words { p.storeBytes(of: out[k - 1][i], toByteOffset: 8 * i, as: UInt64.self) }
         }
         return ready

@@ -31,7 +31,7 @@ extension UserProcess {
             if pid < 0 { return -Int64(errno) }
             if pid == 0 {
                 // The child: CLONE_CHILD_SETTID stores its id; the new stack, if given, is used.
-                if flags & 0x0100_0000 != 0, let p = guestBytes(r[4], 4) { p.storeBytes(of: getpid(), as: Int32.self) }
+                if flags & 0x0100_0000 != 0, let p = guestBytes(r[4], 4, writable: true) { p.storeBytes(of: getpid(), as: Int32.self) }
                 if r[1] != 0 { core.x[Reg.sp] = r[1] }
                 // Only the calling thread lives on in the child, with the child's own id.
                 nextTID = getpid()
@@ -44,7 +44,7 @@ extension UserProcess {
                 for i in timers.indices { timers[i] = IntervalTimer() }
                 return 0
             }
-            if flags & 0x0010_0000 != 0, let p = guestBytes(r[2], 4) { p.storeBytes(of: pid, as: Int32.self) } // PARENT_SETTID
+            if flags & 0x0010_0000 != 0, let p = guestBytes(r[2], 4, writable: true) { p.storeBytes(of: pid, as: Int32.self) } // PARENT_SETTID
             return Int64(pid)
         case 221: // execve
             guard let path = guestPath(r[0]), let argv = guestStrings(r[1]), let envp = guestStrings(r[2]) else {
@@ -61,8 +61,8 @@ extension UserProcess {
                 pid = wait4(Int32(truncatingIfNeeded: r[0]), &status, options | WNOHANG, nil)
             }
             if pid < 0 { return -Int64(errno) }
-            if r[1] != 0, let p = guestBytes(r[1], 4) { p.storeBytes(of: status, as: Int32.self) }
-            if r[3] != 0, let p = guestBytes(r[3], 144) { memset(p, 0, 144) }
+            if r[1] != 0, let p = guestBytes(r[1], 4, writable: true) { p.storeBytes(of: status, as: Int32.self) }
+            if r[3] != 0, let p = guestBytes(r[3], 144, writable: true) { memset(p, 0, 144) }
             return Int64(pid)
         case 154: return setpgid(Int32(truncatingIfNeeded: r[0]), Int32(truncatingIfNeeded: r[1])) < 0 ? -Int64(errno) : 0
         case 155: let v = getpgid(Int32(truncatingIfNeeded: r[0])); return v < 0 ? -Int64(errno) : Int64(v)
@@ -76,14 +76,14 @@ extension UserProcess {
             let count = getgroups(Int32(n), &groups)
             if count < 0 { return -Int64(errno) }
             if n > 0 {
-                guard let p = guestBytes(r[1], 4 * Int(count)) else { return -Errno.EFAULT.rawValue }
+                guard let p = guestBytes(r[1], 4 * Int(count), writable: true) else { return -Errno.EFAULT.rawValue }
                 for i in 0..<Int(count) { p.storeBytes(of: UInt32(groups[i]), toByteOffset: 4 * i, as: UInt32.self) }
             }
             return Int64(count)
         case 123: // sched_getaffinity: the process runs on the one simulated CPU
             let len = Int(truncatingIfNeeded: r[1])
             guard len >= 8, len & 7 == 0 else { return -Errno.EINVAL.rawValue }
-            guard let p = guestBytes(r[2], 8) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(r[2], 8, writable: true) else { return -Errno.EFAULT.rawValue }
             p.storeBytes(of: UInt64(1), as: UInt64.self)
             return 8
         case 93, 94: // exit (one thread while others live), exit_group
@@ -91,7 +91,7 @@ extension UserProcess {
             else { exit(Int32(truncatingIfNeeded: r[0] & 0xFF)) }
             return Self.noReturn
         case 160: // uname
-            guard let p = guestBytes(r[0], 6 * 65) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(r[0], 6 * 65, writable: true) else { return -Errno.EFAULT.rawValue }
             memset(p, 0, 6 * 65)
             for (i, s) in ["Linux", "minos", "6.1.0", "#1 SMP", "aarch64", "(none)"].enumerated() {
                 let b = Array(s.utf8)
@@ -105,7 +105,7 @@ extension UserProcess {
         case 176: return Int64(getgid())
         case 177: return Int64(getegid())
         case 179: // sysinfo: the simulated machine's view (deterministic: uptime from cycles, the user space as RAM)
-            guard let p = guestBytes(r[0], 112) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(r[0], 112, writable: true) else { return -Errno.EFAULT.rawValue }
             memset(p, 0, 112)
             p.storeBytes(of: simulatedNanoseconds() / 1_000_000_000, toByteOffset: 0, as: UInt64.self)   // uptime
             p.storeBytes(of: UserProcess.spaceSize, toByteOffset: 32, as: UInt64.self)   // totalram
@@ -144,7 +144,7 @@ extension UserProcess {
         if old != 0 {
             var l = rlimit()
             guard getrlimit(which, &l) == 0 else { return -Int64(errno) }
-            guard let p = guestBytes(old, 16) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(old, 16, writable: true) else { return -Errno.EFAULT.rawValue }
             p.storeBytes(of: UInt64(l.rlim_cur), as: UInt64.self)
             p.storeBytes(of: UInt64(l.rlim_max), toByteOffset: 8, as: UInt64.self)
         }

@@ -11,14 +11,14 @@ extension UserProcess {
             let clock = Int32(truncatingIfNeeded: r[0])
             guard (0...11).contains(clock), clock != 10 else { return -Errno.EINVAL.rawValue }
             guard r[1] != 0 else { return 0 }
-            guard let p = guestBytes(r[1], 16) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(r[1], 16, writable: true) else { return -Errno.EFAULT.rawValue }
             let ns = number == 114 ? 1 : [0, 5, 8, 11].contains(clock) ? realtimeNanoseconds() : simulatedNanoseconds()
             p.storeBytes(of: Int64(ns / 1_000_000_000), as: Int64.self)
             p.storeBytes(of: Int64(ns % 1_000_000_000), toByteOffset: 8, as: Int64.self)
             return 0
         case 169: // gettimeofday
             if r[0] != 0 {
-                guard let p = guestBytes(r[0], 16) else { return -Errno.EFAULT.rawValue }
+                guard let p = guestBytes(r[0], 16, writable: true) else { return -Errno.EFAULT.rawValue }
                 let ns = realtimeNanoseconds()
                 p.storeBytes(of: Int64(ns / 1_000_000_000), as: Int64.self)
                 p.storeBytes(of: Int64(ns % 1_000_000_000 / 1000), toByteOffset: 8, as: Int64.self)
@@ -38,7 +38,7 @@ extension UserProcess {
             block(.sleep, deadline: core.state.pointee.cycles &+ cycles(nanoseconds: ns))
             return Self.noReturn
         case 165: // getrusage: user time is simulated time (the process runs all the time), the rest zero
-            guard let p = guestBytes(r[1], 144) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(r[1], 144, writable: true) else { return -Errno.EFAULT.rawValue }
             memset(p, 0, 144)
             if Int32(truncatingIfNeeded: r[0]) == 0 || Int32(truncatingIfNeeded: r[0]) == 1 {   // SELF, THREAD
                 let us = simulatedNanoseconds() / 1000
@@ -49,7 +49,7 @@ extension UserProcess {
         case 153: // times: clock ticks (100 Hz) of simulated time
             let ticks = Int64(simulatedNanoseconds() / 10_000_000)
             if r[0] != 0 {
-                guard let p = guestBytes(r[0], 32) else { return -Errno.EFAULT.rawValue }
+                guard let p = guestBytes(r[0], 32, writable: true) else { return -Errno.EFAULT.rawValue }
                 memset(p, 0, 32)
                 p.storeBytes(of: ticks, as: Int64.self)
             }
@@ -86,7 +86,7 @@ extension UserProcess {
         func microseconds(_ c: UInt64) -> (Int64, Int64) { let us = c / hz * 1_000_000 + c % hz * 1_000_000 / hz; return (Int64(us / 1_000_000), Int64(us % 1_000_000)) }
         let target = set ? old : new
         if target != 0 {
-            guard let p = guestBytes(target, 32) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(target, 32, writable: true) else { return -Errno.EFAULT.rawValue }
             let t = timers[Int(which)]
             let (isec, iusec) = microseconds(t.interval)
             let (vsec, vusec) = microseconds(t.deadline.map { $0 > now ? $0 - now : 1 } ?? 0)

@@ -67,7 +67,13 @@ extension UserProcess {
 
     /// A signal for the whole process: the first thread that does not block it takes it.
     func postToProcess(_ signal: Int32, _ info: SignalInfo) {
-        let t = threads.first { $0.blocked & Signal.bit(signal) == 0 && !$0.exited } ?? currentThread
+        // A thread in sigwait for it first (it waits with the signal blocked), then one that does
+        // not block it.
+        let waiting = threads.first { t in
+            if case .sigwait(let set, _) = t.wait, set & Signal.bit(signal) != 0, !t.exited { return true }
+            return false
+        }
+        let t = waiting ?? threads.first { $0.blocked & Signal.bit(signal) == 0 && !$0.exited } ?? currentThread
         post(signal, info, to: t)
     }
 
@@ -206,7 +212,7 @@ extension UserProcess {
         case 134: return sigaction(Int32(truncatingIfNeeded: r[0]), r[1], r[2], r[3])
         case 135: return sigprocmask(r[0], r[1], r[2], r[3])
         case 136: // rt_sigpending
-            guard let p = guestBytes(r[0], 8) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(r[0], 8, writable: true) else { return -Errno.EFAULT.rawValue }
             p.storeBytes(of: currentThread.pending & currentThread.blocked, as: UInt64.self)
             return 0
         case 132: return sigaltstack(r[0], r[1])
@@ -267,7 +273,7 @@ extension UserProcess {
         guard ready != 0 else { return nil }
         let signal = Int32(ready.trailingZeroBitCount + 1)
         let i = t.dequeue(signal)
-        if info != 0, let p = guestBytes(info, 128) {
+        if info != 0, let p = guestBytes(info, 128, writable: true) {
             memset(p, 0, 128)
             p.storeBytes(of: signal, as: Int32.self)
             p.storeBytes(of: i.code, toByteOffset: 8, as: Int32.self)
@@ -322,7 +328,7 @@ extension UserProcess {
     private func sigaltstack(_ new: UInt64, _ old: UInt64) -> Int64 {
         let t = currentThread, on = onAltStack(core.x[Reg.sp])
         if old != 0 {
-            guard let p = guestBytes(old, 24) else { return -Errno.EFAULT.rawValue }
+            guard let p = guestBytes(old, 24, writable: true) else { return -Errno.EFAULT.rawValue }
             p.storeBytes(of: t.altStackBase, as: UInt64.self)
             p.storeBytes(of: Int32(t.altStackSize == 0 ? 2 : on ? 1 : 0), toByteOffset: 8, as: Int32.self)
             p.storeBytes(of: Int32(0), toByteOffset: 12, as: Int32.self)

@@ -196,8 +196,8 @@ extension UserProcess {
         if r[1] != 0 { t.x[Reg.sp] = r[1] }
         if flags & Clone.setTLS != 0 { t.tpidr = r[3] }
         t.blocked = currentThread.blocked
-        if flags & Clone.parentSetTID != 0, let p = guestBytes(r[2], 4) { p.storeBytes(of: t.tid, as: Int32.self) }
-        if flags & Clone.childSetTID != 0, let p = guestBytes(r[4], 4) { p.storeBytes(of: t.tid, as: Int32.self) }
+        if flags & Clone.parentSetTID != 0, let p = guestBytes(r[2], 4, writable: true) { p.storeBytes(of: t.tid, as: Int32.self) }
+        if flags & Clone.childSetTID != 0, let p = guestBytes(r[4], 4, writable: true) { p.storeBytes(of: t.tid, as: Int32.self) }
         if flags & Clone.childClearTID != 0 { t.clearChildTID = r[4] }
         threads.append(t)
         return Int64(t.tid)
@@ -207,7 +207,7 @@ extension UserProcess {
     /// the last one ends the process.
     func exitThread(_ status: Int32) {
         let t = currentThread
-        if t.clearChildTID != 0, let p = guestBytes(t.clearChildTID, 4) {
+        if t.clearChildTID != 0, let p = guestBytes(t.clearChildTID, 4, writable: true) {
             p.storeBytes(of: Int32(0), as: Int32.self)
             _ = wake(t.clearChildTID, count: 1, bitset: ~0)
         }
@@ -256,7 +256,7 @@ extension UserProcess {
             }
             return Int64(woken + moved)
         case 5: // WAKE_OP
-            guard let word2 = guestBytes(address2, 4) else { return -Errno.EFAULT.rawValue }
+            guard let word2 = guestBytes(address2, 4, writable: true) else { return -Errno.EFAULT.rawValue }
             let old = word2.load(as: Int32.self)
             var oparg = Int32(Int16(truncatingIfNeeded: (value3 >> 12 & 0xFFF) << 4) >> 4)
             let cmparg = Int32(Int16(truncatingIfNeeded: (value3 & 0xFFF) << 4) >> 4)
