@@ -6,6 +6,10 @@ public struct Segment {
     public var address: UInt64
     public var bytes: [UInt8]
     public var size: UInt64
+    /// ELF only: where the program sees the segment (p_vaddr; `address` is p_paddr, where a
+    /// bare-metal loader puts it) and its p_flags (PF_X 1, PF_W 2, PF_R 4), for `sim user`.
+    public var virtualAddress: UInt64 = 0
+    public var flags: UInt32 = 0
 }
 
 /// Reads AArch64 ELF executables with Debian's libelf: PT_LOAD segments at their physical
@@ -44,7 +48,7 @@ public enum ELFLoader {
                 }
                 guard ph.p_filesz <= ph.p_memsz else { throw fail("segment \(i) has file size above memory size") }
                 let bytes = Array(raw[Int(ph.p_offset)..<Int(end)])
-                segments.append(Segment(address: ph.p_paddr, bytes: bytes, size: ph.p_memsz))
+                segments.append(Segment(address: ph.p_paddr, bytes: bytes, size: ph.p_memsz, virtualAddress: ph.p_vaddr, flags: ph.p_flags))
             }
             guard !segments.isEmpty else { throw fail("no PT_LOAD segments") }
             return (segments, ehdr.e_entry)

@@ -81,22 +81,18 @@ public final class UserProcess {
         let image = try ELFLoader.load(path: path, data: bytes)
         let isPIE = bytes.count > 17 && bytes[16] == 3
         let bias: UInt64 = isPIE ? UserProcess.pieBase : 0
-        var end: UInt64 = 0
+        var last: UInt64 = 0
         space = try UserAddressSpace(memory: machine.memory, tablesBase: UserProcess.tablesBase, spaceSize: UserProcess.spaceSize)
+        // Each PT_LOAD goes to its p_vaddr and maps its pages with its own permissions, as
+        // Linux's ELF loader does.
         for s in image.segments {
-            let at = s.address &+ bias
-            guard at >= UserAddressSpace.minAddress, at <= mmapTop, s.size <= mmapTop - at else {
-                throw SimError.file(path: path, problem: "segment at 0x\(String(at, radix: 16)) is outside the 4 GiB user space")
-            }
-            try machine.memory.write(s.bytes, at: at)
-            end = max(end, at &+ s.size)
-        }
-        // Each PT_LOAD maps its pages with its own permissions, as Linux's ELF loader does.
-        for (vaddr, memsz, prot) in Self.loadSegments(bytes) {
-            let start = vaddr &+ bias, (end, wrapped) = start.addingReportingOverflow(memsz)
+            let start = s.virtualAddress &+ bias, (end, wrapped) = start.addingReportingOverflow(s.size)
             guard !wrapped, start >= UserAddressSpace.minAddress, end <= mmapTop else {
                 throw SimError.file(path: path, problem: "segment at 0x\(String(start, radix: 16)) is outside the 4 GiB user space")
             }
+            try machine.memory.write(s.bytes, at: start)
+            last = max(last, end)
+            let prot = (s.flags & 4 != 0 ? PROT_READ : 0) | (s.flags & 2 != 0 ? PROT_WRITE : 0) | (s.flags & 1 != 0 ? PROT_EXEC : 0)
             space.map((start & ~(UserAddressSpace.pageSize - 1))..<UserAddressSpace.roundUp(end), prot: prot, keepContents: true)
         }
         space.map((UserProcess.stackTop - UserProcess.stackSize)..<UserProcess.stackTop, prot: PROT_READ | PROT_WRITE, keepContents: true)
@@ -106,7 +102,7 @@ public final class UserProcess {
         nextTID = getpid()
         currentThread = UserThread(tid: nextTID)
         threads = [currentThread]
-        brkStart = (end + 0xFFF) & ~0xFFF
+        brkStart = (last + 0xFFF) & ~0xFFF
         brk = brkStart
         machine.userProcess = self
         let sp = try buildStack(path: path, argv0: argv0 ?? path, arguments: arguments, environment: environment, image: bytes, bias: bias, entry: image.entry &+ bias)
@@ -171,22 +167,6 @@ public final class UserProcess {
         for w in words { for b in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: w >> UInt64(8 * b))) } }
         try machine.memory.write(bytes, at: sp)
         return sp
-    }
-
-    /// The PT_LOAD segments' addresses, memory sizes and PROT_* bits (from p_flags: X 1, W 2, R 4).
-    static func loadSegments(_ image: [UInt8]) -> [(UInt64, UInt64, Int32)] {
-        let phoff = Int(ImageLoader.le64(image, 0x20)), phnum = Int(image[0x38]) | Int(image[0x39]) << 8
-        var out: [(UInt64, UInt64, Int32)] = []
-        for i in 0..<phnum {
-            let at = phoff + i * 56
-            guard at + 56 <= image.count else { break }
-            let word = { (o: Int) in UInt32(image[at + o]) | UInt32(image[at + o + 1]) << 8 | UInt32(image[at + o + 2]) << 16 | UInt32(image[at + o + 3]) << 24 }
-            guard word(0) == 1 else { continue }
-            let flags = word(4)
-            let prot = (flags & 4 != 0 ? PROT_READ : 0) | (flags & 2 != 0 ? PROT_WRITE : 0) | (flags & 1 != 0 ? PROT_EXEC : 0)
-            out.append((ImageLoader.le64(image, at + 16), ImageLoader.le64(image, at + 40), prot))
-        }
-        return out
     }
 
     /// The program headers' address in memory: inside the PT_LOAD segment covering file offset `phoff`.
