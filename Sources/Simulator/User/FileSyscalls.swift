@@ -171,6 +171,7 @@ extension UserProcess {
                 if total == 0, let interrupted = waitForDescriptor(fd, events: number == 65 ? POLLIN : POLLOUT) { return interrupted }
                 let n = number == 65 ? read(fd, buf, Int(len)) : write(fd, buf, Int(len))
                 if n < 0 { return total > 0 ? total : -Int64(errno) }
+                if number == 65 && n > 0 { machine.memory.region(base)?.invalidateCode(base, n) }   // code read in runs anew
                 total += Int64(n)
                 if n < Int(len) { break }
             }
@@ -178,7 +179,9 @@ extension UserProcess {
         case 67, 68: // pread64, pwrite64
             guard let buf = guestBytes(r[1], Int(truncatingIfNeeded: r[2]), writable: number == 67) else { return efault }
             let fd = Int32(truncatingIfNeeded: r[0]), off = off_t(Int64(bitPattern: r[3]))
-            return result(number == 67 ? pread(fd, buf, Int(r[2]), off) : pwrite(fd, buf, Int(r[2]), off))
+            let n = number == 67 ? pread(fd, buf, Int(r[2]), off) : pwrite(fd, buf, Int(r[2]), off)
+            if number == 67 && n > 0 { machine.memory.region(r[1])?.invalidateCode(r[1], n) }
+            return result(n)
         case 54: // fchownat
             guard let path = guestPath(r[1]) else { return efault }
             return result32(fchownat(dirfd(r[0]), path, uid_t(truncatingIfNeeded: r[2]), gid_t(truncatingIfNeeded: r[3]),
