@@ -152,6 +152,9 @@ struct GDBSpec: ExpressibleByArgument {
 /// `--timing simple|a53`.
 extension TimingMode: ExpressibleByArgument {}
 
+/// `--engine jit|interpret`.
+extension MachineConfig.Engine: ExpressibleByArgument {}
+
 /// `--gic v2|v3`.
 enum GICVersion: String, CaseIterable, ExpressibleByArgument {
     case v2, v3

@@ -70,6 +70,9 @@ struct Run: ParsableCommand {
     @Option(help: "Timing model: simple (a fixed cost per instruction class; fastest) or a53 (Cortex-A53 dual issue, latencies, caches, TLBs).")
     var timing: TimingMode = .simple
 
+    @Option(help: "Execution engine: 'jit' translates hot code to host code (x86-64 hosts), 'interpret' runs the reference interpreter; both give the same run, cycle for cycle. Default: jit, or $MINOS_ENGINE.")
+    var engine: MachineConfig.Engine?
+
     @Option(help: "Write statistics at the end to FILE ('-': stderr): instructions, cycles, CPI, time per EL and per VMID, exceptions by class, idle time, and with --timing a53 cache, TLB and branch counts.")
     var stats: String?
 
@@ -141,6 +144,7 @@ struct Run: ParsableCommand {
             config.net = n
         }
         config.timing = timing
+        if let engine { config.engine = engine }
         config.pciDevices = device.map(\.device)
         config.its = its
         if let iommu {

@@ -73,6 +73,10 @@ public final class Core {
     /// the memory slow paths test a flag of their own).
     var debuggerWatching = false
     var pmuInterruptAsserted = false
+    /// The translator's code (`--engine jit`), or nil to interpret only.
+    var jit: JITArena?
+    /// What the translator's trampoline reads on each entry.
+    let jitContext: UnsafeMutablePointer<JITFrame.Context>
 
     init(index: Int, mpidr: UInt64, machine: Machine) {
         self.index = index
@@ -89,6 +93,9 @@ public final class Core {
         v.initialize(repeating: 0, count: 64)
         tlb = SoftTLB()
         tlbCurrent = tlb.table(el: 1)
+        jitContext = .allocate(capacity: 1)
+        jitContext.initialize(to: JITFrame.Context(registers: UnsafeMutableRawPointer(x), state: UnsafeMutableRawPointer(state),
+                                                   tlb: UnsafeMutableRawPointer(tlbCurrent), entries: UnsafeMutableRawPointer(x), pageVA: 0))
         resetSystemRegisters()
     }
 
@@ -97,6 +104,7 @@ public final class Core {
         x.deallocate()
         sys.deallocate()
         v.deallocate()
+        jitContext.deallocate()
     }
 
     @inline(__always) public subscript(_ r: SysReg) -> UInt64 {

@@ -98,7 +98,9 @@ extension Core {
     func runBlocks() -> StopReason {
         let s = state, r = x
         let debugging = machine.debug.active || selfDebug.instructionChecks
-        while s.pointee.cycles < s.pointee.deadline || (debugging && s.pointee.midBlock) {
+        // Translated code mirrors this loop without its debugger and a53 hooks.
+        let translating = jit != nil && !debugging && a53Ref == nil
+        blocks: while s.pointee.cycles < s.pointee.deadline || (debugging && s.pointee.midBlock) {
             guard power == .on else { return .waiting }
             let startPC: UInt64, page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer
             if _slowPath(debugging) {
@@ -127,6 +129,17 @@ extension Core {
             var cycles = s.pointee.cycles, deadline = s.pointee.deadline
             var blockStart = i
             s.pointee.instructionFaulted = false     // set by an exception taken at the block's fetch
+            // The slot after one translated code left to the interpreter: translated code goes on there.
+            var resumeAt = Int.max
+            dispatch: while true {
+            if translating {
+                s.pointee.cycles = cycles
+                // The block may end in translated code, which has then counted what it ran.
+                guard runTranslated(page, host, pageVA, &i) else { continue blocks }
+                cycles = s.pointee.cycles
+                blockStart = i
+                resumeAt = i < 1023 ? i &+ 1 : Int.max
+            }
             inner: while true {
                 let insn = page + i
                 cycles &+= UInt64(insn.pointee.cost)
@@ -610,6 +623,13 @@ extension Core {
                     if redirected { break inner }
                 }
                 i &+= 1
+                // Back to translated code after the instruction it left to this loop.
+                if i == resumeAt {
+                    s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart)
+                    continue dispatch
+                }
+            }
+            break dispatch
             }
             s.pointee.cycles = cycles
             s.pointee.retired &+= UInt64(truncatingIfNeeded: i &- blockStart &+ 1)
@@ -621,6 +641,45 @@ extension Core {
             }
         }
         return power == .on ? .deadline : .waiting
+    }
+
+    /// Runs translated code from slot `i` of the page for as long as there is some, translating
+    /// slots on first use. False when the block ended in it (PC set, cycles and instructions
+    /// counted); true with `i` the slot the interpreter goes on at.
+    @inline(__always)
+    func runTranslated(_ page: UnsafeMutablePointer<Insn>, _ host: UnsafeMutableRawPointer, _ pageVA: UInt64, _ i: inout Int) -> Bool {
+        let entries = JITTable.entries(page), enter = jit.unsafelyUnwrapped.enter.unsafelyUnwrapped
+        while true {
+            var code = entries[i]
+            if code == JITTable.none { code = translate(page, host, i) }
+            if code == JITTable.interpret { return true }
+            jitContext.pointee.tlb = UnsafeMutableRawPointer(tlbCurrent)
+            jitContext.pointee.entries = UnsafeMutableRawPointer(entries)
+            jitContext.pointee.pageVA = pageVA
+            let next = enter(UnsafeMutableRawPointer(jitContext), UnsafeRawPointer(bitPattern: code).unsafelyUnwrapped)
+            if next & JITFrame.breakBit != 0 { return false }
+            i = Int(truncatingIfNeeded: next & 0xFFFF)
+            if next & JITFrame.interpretBit != 0 { return true }
+        }
+    }
+
+    /// Translates the run starting at slot `slot`; its entry (`JITTable.interpret` when the
+    /// interpreter must run the slot).
+    @inline(never)
+    func translate(_ page: UnsafeMutablePointer<Insn>, _ host: UnsafeMutableRawPointer, _ slot: Int) -> UInt {
+        guard let arena = jit else { return JITTable.interpret }
+        var t = JITTranslator(core: self, page: page, host: host, entry: slot, exit: arena.exit)
+        var entry = JITTable.interpret
+        if t.translate() {
+            var code = arena.place(t.a, for: page)
+            if code == nil {
+                arena.reset()
+                code = arena.place(t.a, for: page)
+            }
+            if let code { entry = UInt(bitPattern: code) }
+        }
+        JITTable.set(page, slot, entry)
+        return entry
     }
 
     @inline(never)

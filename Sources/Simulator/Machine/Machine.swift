@@ -24,6 +24,17 @@ public struct MachineConfig {
     public var smmu: SMMUStages? = nil
     /// `--device`: virtio-pci functions behind the board's PCIe host bridge.
     public var pciDevices: [PCIDevice] = []
+    /// `--engine`: translate hot code to host code (the default where the host is x86-64), or
+    /// interpret every instruction. Both give the same run, cycle for cycle.
+    public var engine: Engine = Engine.default
+
+    public enum Engine: String, CaseIterable, Sendable {
+        case jit, interpret
+        /// `jit`, unless the environment's MINOS_ENGINE names the other (test suites run both).
+        public static var `default`: Engine {
+            ProcessInfo.processInfo.environment["MINOS_ENGINE"].flatMap(Engine.init(rawValue:)) ?? .jit
+        }
+    }
 
     public enum PCIDevice {
         case block(path: String, mode: DiskImage.Mode)
@@ -252,6 +263,10 @@ public final class Machine {
             let l2 = CacheModel(bytes: board.memorySystem.l2Bytes, ways: board.memorySystem.l2Ways)
             timingModels = cores.map { _ in A53Timing(system: board.memorySystem, l2: l2, cpuHz: board.cpuHz, multicore: config.cpus > 1) }
             for (c, t) in zip(cores, timingModels) { c.a53 = t }
+        }
+        // The translator mirrors the functional hot loop; the a53 model's timing stays interpreted.
+        if config.engine == .jit && config.timing == .simple, let arena = memory.jitArena {
+            for c in cores { c.jit = arena }
         }
         debug.onWatchedPagesChanged = { [unowned self] withhold in
             for c in self.cores {

@@ -39,9 +39,13 @@ public final class MemoryRegion {
     func codePage(_ pa: UInt64) -> (UnsafeMutablePointer<Insn>, created: Bool) {
         let idx = Int((pa - base) >> 12)
         if let p = codePages[idx] { return (p, false) }
-        let p = UnsafeMutablePointer<Insn>.allocate(capacity: 1025)
+        // The slots, then the page's translations (JITTable) in the same allocation.
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 1025 * MemoryLayout<Insn>.stride + JITTable.bytes,
+                                                   alignment: MemoryLayout<Insn>.alignment)
+        let p = raw.bindMemory(to: Insn.self, capacity: 1025)
         p.initialize(repeating: .undecoded, count: 1024)
         (p + 1024).initialize(to: .pageEnd)
+        JITTable.initialize(p)
         codePages[idx] = p
         return (p, true)
     }
@@ -51,6 +55,7 @@ public final class MemoryRegion {
         for i in 0..<Int(size >> 12) {
             guard let page = codePages[i] else { continue }
             page.update(repeating: .undecoded, count: 1024)
+            JITTable.clear(page)
         }
     }
 
@@ -64,6 +69,8 @@ public final class MemoryRegion {
                 page[slot] = .undecoded
                 // The slot before may hold this word fused into it (Fusion): forget it too.
                 if slot > 0 { page[slot - 1] = .undecoded }
+                // Translations may span the word: forget the page's.
+                JITTable.clear(page)
             }
             a += 4
         }
@@ -93,6 +100,14 @@ public final class PhysicalMemory {
     var onNewCodePage: ((UnsafeMutableRawPointer) -> Void)?
     /// Set by `--trace mmio`.
     public var mmioTrace: ((String) -> Void)?
+    /// Translated code of this address space's pages (nil where the host is not x86-64).
+    lazy var jitArena: JITArena? = {
+        #if arch(x86_64)
+        return JITArena()
+        #else
+        return nil
+        #endif
+    }()
 
     public init() {}
 

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Where translated code lives: one executable mapping per machine, filled front to back and
+/// emptied whole when full (every page's entry table is cleared with it). Its first bytes hold
+/// the entry trampoline and the shared exit (`JITFrame`).
+final class JITArena {
+    static let size = 64 << 20
+    let base: UnsafeMutableRawPointer
+    private var used = 0
+    /// Where units return to the trampoline, RAX holding the result.
+    private(set) var exit: UInt = 0
+    private(set) var enter: (@convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt64)!
+    private var trampolineEnd = 0
+    /// Pages holding entries into this arena, to clear when it is emptied.
+    private var pages: [UnsafeMutablePointer<Insn>] = []
+    private var pageSet = Set<UnsafeMutablePointer<Insn>>()
+
+    init?() {
+        guard let p = mmap(nil, Self.size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              p != MAP_FAILED else { return nil }
+        base = p
+        var a = X86Assembler()
+        JITFrame.emitTrampoline(&a)
+        let exitOffset = a.count
+        JITFrame.emitExit(&a)
+        guard a.resolve() else { return nil }
+        a.place(at: base)
+        used = (a.count + 63) & ~63
+        trampolineEnd = used
+        exit = UInt(bitPattern: base + exitOffset)
+        enter = unsafeBitCast(base, to: (@convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt64).self)
+    }
+
+    deinit { munmap(base, Self.size) }
+
+    /// Places `code` and returns its address, or nil when the arena is full (call `reset`).
+    func place(_ code: X86Assembler, for page: UnsafeMutablePointer<Insn>) -> UnsafeRawPointer? {
+        guard used + code.count <= Self.size else { return nil }
+        let at = base + used
+        code.place(at: at)
+        used = (used + code.count + 15) & ~15
+        if pageSet.insert(page).inserted { pages.append(page) }
+        return UnsafeRawPointer(at)
+    }
+
+    /// Empties the arena: every entry table that points into it is cleared.
+    func reset() {
+        for p in pages { JITTable.clear(p) }
+        pages.removeAll(keepingCapacity: true)
+        pageSet.removeAll(keepingCapacity: true)
+        used = trampolineEnd
+    }
+
+    var bytesUsed: Int { used }
+}
+
+/// Per predecoded page, after its 1025 `Insn` slots: a count word, then one translated-code
+/// address per slot (0: not tried yet, 1: the slot cannot start a translation). Stored with the
+/// page so that forgetting its instructions forgets their translations in the same place.
+enum JITTable {
+    static let none: UInt = 0
+    static let interpret: UInt = 1
+    /// Bytes after the `Insn` slots.
+    static let bytes = 8 + 8 * 1024
+
+    @inline(__always) static func header(_ page: UnsafeMutablePointer<Insn>) -> UnsafeMutablePointer<UInt> {
+        UnsafeMutableRawPointer(page + 1025).assumingMemoryBound(to: UInt.self)
+    }
+
+    /// The entry slots (index 0 is slot 0).
+    @inline(__always) static func entries(_ page: UnsafeMutablePointer<Insn>) -> UnsafeMutablePointer<UInt> {
+        header(page) + 1
+    }
+
+    static func initialize(_ page: UnsafeMutablePointer<Insn>) {
+        header(page).initialize(repeating: 0, count: 1025)
+    }
+
+    @inline(__always) static func set(_ page: UnsafeMutablePointer<Insn>, _ slot: Int, _ v: UInt) {
+        entries(page)[slot] = v
+        header(page).pointee = 1
+    }
+
+    /// Forgets every translation starting in the page (its instructions changed).
+    @inline(__always) static func clear(_ page: UnsafeMutablePointer<Insn>) {
+        guard header(page).pointee != 0 else { return }
+        entries(page).update(repeating: 0, count: 1024)
+        header(page).pointee = 0
+    }
+}
