@@ -69,6 +69,8 @@ test: preflight release images hypervisor
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed 2 --count 20000
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --fp --seed 1 --count 40000
 	python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --fp --seed 2 --count 40000
+	MINOS_ENGINE=interpret python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --seed 3 --count 10000
+	MINOS_ENGINE=interpret python3 Tests/difftest/difftest.py --sim $(RELEASE_SIM) --fp --seed 3 --count 20000
 	python3 Tests/simd-oracle/simd_oracle.py --sim $(RELEASE_SIM)
 	./Tests/busybox/run.sh $(RELEASE_SIM) images/cache/busybox
 	$(RELEASE_SIM) fuzz-words --seed 1 --steps 10000000

@@ -5,9 +5,20 @@
 # includes its start-up (~0.1 s).
 set -euo pipefail
 SIM=$1; BENCH=$2; BUSYBOX=${3:-}
+# Each target's workload runs RUNS times (BENCH_RUNS, default 3), sim and QEMU alternating; the
+# summary gives the median with the min and max of the runs.
+RUNS=${BENCH_RUNS:-3}
+# stats VALUES...: "median (min-max)" of the values, or "-" without any.
+stats() {
+  [ $# -gt 0 ] || { echo -; return; }
+  local sorted; sorted=$(printf '%s\n' "$@" | sort -g | tr '\n' ' ')
+  read -r -a v <<<"$sorted"
+  printf '%.2f (%.2f-%.2f)' "${v[$(( ${#v[@]} / 2 ))]}" "${v[0]}" "${v[$(( ${#v[@]} - 1 ))]}"
+}
 printf '%-34s %12s %9s %9s %9s %9s\n' workload instructions sim_s sim_MIPS qemu_s qemu_MIPS
-for w in int:"(a) integer compute loop" mmu:"(b) MMU on, TLB misses, exceptions"; do
-  name=${w%%:*}; label=${w#*:}
+# machine NAME LABEL: workload NAME.elf on sim and on QEMU, one row.
+machine() {
+  local name=$1 label=$2 line insns simt mips start qt qmips
   line=$("$SIM" --board virt --kernel "$BENCH/$name.elf" 2>&1 >/dev/null | tail -1)
   insns=$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")
   simt=$(sed -E 's/.* ([0-9.]+) s host.*/\1/' <<<"$line")
@@ -18,8 +29,18 @@ for w in int:"(a) integer compute loop" mmu:"(b) MMU on, TLB misses, exceptions"
   qt=$(echo "$(date +%s.%N) - $start" | bc -l)
   qmips=$(echo "$insns / $qt / 1000000" | bc -l)
   printf '%-34s %12d %9.3f %9.1f %9.3f %9.1f   (sim/qemu speed %.2f)\n' "$label" "$insns" "$simt" "$mips" "$qt" "$qmips" "$(echo "$mips / $qmips" | bc -l)"
-  [ "$name" = int ] && int_mips=$mips
-done
+  [ "$name" = int ] && int_runs+=("$mips")
+  return 0
+}
+int_runs=()
+for k in $(seq "$RUNS"); do machine int "(a) integer compute loop"; done
+machine mmu "(b) MMU on, TLB misses, exceptions"
+
+# Workload (a) on the reference interpreter (--engine interpret; the rows above translate).
+line=$("$SIM" --engine interpret --board virt --kernel "$BENCH/int.elf" 2>&1 >/dev/null | tail -1)
+printf '%-34s %12d %9.3f %9.1f   (--engine interpret)\n' "(a) integer loop, interpreter" \
+  "$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")" "$(sed -E 's/.* ([0-9.]+) s host.*/\1/' <<<"$line")" \
+  "$(sed -E 's/.* ([0-9.]+) MIPS.*/\1/' <<<"$line")"
 
 # The debug build (`swift run sim`) on workload (a), next to the release build's figure above:
 # the simulator's modules are optimised in debug builds too (Package.swift).
@@ -32,6 +53,7 @@ if [ -x "$DEBUG_SIM" ]; then
 fi
 
 # (c) A real workload in user mode: busybox gzip -9 over a fixed 4 MiB input.
+gzip_runs=()
 if [ -n "$BUSYBOX" ] && [ -f "$BUSYBOX" ]; then
   input=$(mktemp); trap 'rm -f "$input"' EXIT
   python3 -c "
@@ -44,16 +66,18 @@ while n < (4 << 20):
     line = ' '.join(r.choice(words) for _ in range(12)) + ' %d\n' % r.randint(0, 99999)
     out.append(line); n += len(line)
 sys.stdout.write(''.join(out)[:4 << 20])" >"$input"
-  start=$(date +%s.%N)
-  line=$("$SIM" user --stats "$BUSYBOX" gzip -9 -c "$input" 2>&1 >/dev/null | tail -1)
-  simt=$(echo "$(date +%s.%N) - $start" | bc -l)
-  insns=$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")
-  start=$(date +%s.%N)
-  qemu-aarch64 -cpu cortex-a53 "$BUSYBOX" gzip -9 -c "$input" >/dev/null
-  qt=$(echo "$(date +%s.%N) - $start" | bc -l)
-  printf '%-34s %12d %9.3f %9.1f %9.3f %9.1f   (sim/qemu speed %.2f)\n' "(c) busybox gzip -9, 4 MiB (user)" "$insns" "$simt" \
-    "$(echo "$insns / $simt / 1000000" | bc -l)" "$qt" "$(echo "$insns / $qt / 1000000" | bc -l)" "$(echo "$qt / $simt" | bc -l)"
-  gzip_ratio=$(echo "$simt / $qt" | bc -l)
+  for k in $(seq "$RUNS"); do
+    start=$(date +%s.%N)
+    line=$("$SIM" user --stats "$BUSYBOX" gzip -9 -c "$input" 2>&1 >/dev/null | tail -1)
+    simt=$(echo "$(date +%s.%N) - $start" | bc -l)
+    insns=$(sed -E 's/.* ([0-9]+) instructions.*/\1/' <<<"$line")
+    start=$(date +%s.%N)
+    qemu-aarch64 -cpu cortex-a53 "$BUSYBOX" gzip -9 -c "$input" >/dev/null
+    qt=$(echo "$(date +%s.%N) - $start" | bc -l)
+    printf '%-34s %12d %9.3f %9.1f %9.3f %9.1f   (sim/qemu speed %.2f)\n' "(c) busybox gzip -9, 4 MiB (user)" "$insns" "$simt" \
+      "$(echo "$insns / $simt / 1000000" | bc -l)" "$qt" "$(echo "$insns / $qt / 1000000" | bc -l)" "$(echo "$qt / $simt" | bc -l)"
+    gzip_runs+=("$(echo "$simt / $qt" | bc -l)")
+  done
 fi
 
 # (d) Debian's cloud kernel on virt, 1 CPU, entered at EL2 (KVM initialises), to the initramfs' poweroff, next to QEMU
@@ -80,8 +104,9 @@ boot() {
 a53_mips=- functional_mips=-
 declare -A insns=()
 if [ -n "$LINUX" ] && [ -f "$LINUX/Image" ]; then
-  boot "(d) Linux boot to poweroff (virt)" virt 1; boot_ratio_1=$RATIO
-  boot "(e) Linux boot, fvp 4 CPUs" fvp 4; boot_ratio_4=$RATIO
+  boot1_runs=() boot4_runs=()
+  for k in $(seq "$RUNS"); do boot "(d) Linux boot to poweroff (virt)" virt 1; boot1_runs+=("$RATIO"); done
+  for k in $(seq "$RUNS"); do boot "(e) Linux boot, fvp 4 CPUs" fvp 4; boot4_runs+=("$RATIO"); done
   # (g) The boot of (d) under each timing model (the timing issue M2.5): the summary line's own MIPS,
   # three runs each, alternating, printed as median (min-max); the target uses the median.
   declare -A runs=()
@@ -102,22 +127,27 @@ fi
 
 # (f) The hypervisor scenario, and the issue's targets next to what this run measured.
 BUILD=${5:-}
-pair=-
+pair_runs=()
 if [ -n "$BUILD" ]; then
-  line=$("$(dirname "$0")/bench-scenario.sh" "$SIM" "$BUILD" linux-pair)
-  echo "$line"
-  pair=$(sed -nE 's/.* ratio ([0-9.]+) .*/\1/p' <<<"$line")
+  for k in $(seq "$RUNS"); do
+    line=$("$(dirname "$0")/bench-scenario.sh" "$SIM" "$BUILD" linux-pair)
+    echo "$line"
+    r=$(sed -nE 's/.* ratio ([0-9.]+) .*/\1/p' <<<"$line")
+    [ -n "$r" ] && pair_runs+=("$r")
+  done
 fi
-# target LABEL VALUE FORMAT GOAL: one row of the summary ("not run" when the workload was skipped).
+# target LABEL GOAL VALUES...: one row of the summary, median (min-max) of the runs ("not run"
+# when the workload was skipped).
 target() {
-  if [ "$2" = - ]; then printf '  %-40s %8s   %s\n' "$1" "not run" "$4"
-  else printf "  %-40s $3   %s\n" "$1" "$2" "$4"; fi
+  local label=$1 goal=$2; shift 2
+  if [ $# = 0 ]; then printf '  %-40s %22s   %s\n' "$label" "not run" "$goal"
+  else printf '  %-40s %22s   %s\n' "$label" "$(stats "$@")" "$goal"; fi
 }
-printf '\n%-42s %8s   %s\n' "targets (speed issue M2.7)" "this run" "target"
-target "Linux boot, virt 1 CPU: sim/qemu wall" "$boot_ratio_1" %8.2f "<= 2.0"
-target "Linux boot, fvp 4 CPUs: sim/qemu wall" "$boot_ratio_4" %8.2f "<= 2.0"
-target "gzip -9 (sim user): sim/qemu-aarch64" "${gzip_ratio:--}" %8.2f "<= 3.0"
-target "integer loop: MIPS" "${int_mips:--}" %8.0f ">= 1000"
-target "linux-pair: sim/qemu wall" "${pair:--}" %8.2f "<= 1.0"
-printf '%-42s %8s   %s\n' "targets (timing issue M2.5)" "this run" "target"
-target "Linux boot, --timing a53: MIPS" "$a53_mips" %8.0f ">= 100 (--timing simple: $functional_mips)"
+printf '\n%-42s %22s   %s\n' "targets (speed issue M2.7)" "median (min-max), $RUNS runs" "target"
+target "Linux boot, virt 1 CPU: sim/qemu wall" "<= 2.0" ${boot1_runs[@]+"${boot1_runs[@]}"}
+target "Linux boot, fvp 4 CPUs: sim/qemu wall" "<= 2.0" ${boot4_runs[@]+"${boot4_runs[@]}"}
+target "gzip -9 (sim user): sim/qemu-aarch64" "<= 3.0" ${gzip_runs[@]+"${gzip_runs[@]}"}
+target "integer loop: MIPS" ">= 1000" ${int_runs[@]+"${int_runs[@]}"}
+target "linux-pair: sim/qemu wall" "<= 1.0" ${pair_runs[@]+"${pair_runs[@]}"}
+printf '%-42s %22s   %s\n' "targets (timing issue M2.5)" "median (min-max)" "target"
+target "Linux boot, --timing a53: MIPS" ">= 100 (--timing simple: $functional_mips)" $([ "$a53_mips" = - ] || echo "$a53_mips")

@@ -156,6 +156,18 @@ grep -q "MINOS-INIT: done" "$T/linux-virt-1cpu.log" && grep -q "GICv3: CPU0: fou
 golden linux-virt-1cpu
 fi
 
+# The translator (--engine jit) against the reference interpreter on Debian's kernel with 2 CPUs:
+# the same console to the byte, and the same instructions, simulated time and CPI.
+if unit linux-virt-2cpu-engines-agree; then
+  for e in jit interpret; do
+    timeout 300 "$SIM" --engine $e --board virt --cpus 2 --kernel "$L/Image" --initrd "$L/initramfs.cpio.gz" --append console=ttyAMA0 \
+      </dev/null 2>&1 | sed -E 's/, [0-9.]+ s host, [0-9.]+ MIPS//' >"$T/engines-$e.log"
+  done
+  if grep -q "MINOS-INIT: done" "$T/engines-jit.log" && grep -q "^sim: powered off" "$T/engines-jit.log" \
+     && cmp -s "$T/engines-jit.log" "$T/engines-interpret.log"; then ok "linux-virt-2cpu-engines-agree"
+  else bad "linux-virt-2cpu-engines-agree" "$(diff "$T/engines-jit.log" "$T/engines-interpret.log" | grep '^[<>]' | head -4 | tr '\n' ';')"; fi
+fi
+
 # One CPU on fvp with the disk in snapshot mode: the guest writes, the file stays as it was.
 if unit linux-fvp-1cpu; then
 cp "$T/disk.orig" "$T/disk-snap.img"

@@ -20,6 +20,9 @@ struct User: ParsableCommand {
     @Option(help: "argv[0] for the program (default: its path), as execve passes it.")
     var argv0: String?
 
+    @Option(help: "Execution engine: jit (default on x86-64 hosts) or interpret, as for the system simulator; programs it runs by execve use the same.")
+    var engine: MachineConfig.Engine?
+
     @Argument(help: "The executable.")
     var program: String
 
@@ -31,6 +34,8 @@ struct User: ParsableCommand {
         var env: [String] = []
         var p = environ
         while let entry = p.pointee { env.append(String(cString: entry)); p += 1 }
+        // After the guest's copy: the choice reaches the simulators execve starts, not the program.
+        if let engine { setenv("MINOS_ENGINE", engine.rawValue, 1) }
         let process = try UserProcess(path: program, argv0: argv0, arguments: arguments, environment: env, syscallTrace: strace)
         let started = DispatchTime.now()
         let status = process.run(maxInstructions: maxInsns)
