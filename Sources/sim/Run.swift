@@ -73,6 +73,9 @@ struct Run: ParsableCommand {
     @Option(help: "Execution engine: 'jit' translates hot code to host code (x86-64 hosts), 'interpret' runs the reference interpreter; both give the same run, cycle for cycle. Default: jit, or $MINOS_ENGINE.")
     var engine: MachineConfig.Engine?
 
+    @Option(name: .customLong("jit-cache"), help: "MiB of host memory for translated code (default 64); emptied whole when full.")
+    var jitCache: Int?
+
     @Option(help: "Write statistics at the end to FILE ('-': stderr): instructions, cycles, CPI, time per EL and per VMID, exceptions by class, idle time, and with --timing a53 cache, TLB and branch counts.")
     var stats: String?
 
@@ -145,6 +148,10 @@ struct Run: ParsableCommand {
         }
         config.timing = timing
         if let engine { config.engine = engine }
+        if let jitCache {
+            guard (1...4096).contains(jitCache) else { throw ValidationError("--jit-cache must be 1 to 4096 MiB") }
+            config.jitCacheBytes = jitCache << 20
+        }
         config.pciDevices = device.map(\.device)
         config.its = its
         if let iommu {

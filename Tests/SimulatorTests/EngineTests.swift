@@ -9,9 +9,11 @@ import Testing
 @Suite struct EngineTests {
     /// Runs `source` on a fresh machine with `engine`; registers x0-x30 and SP, NZCV, cycles,
     /// instructions, and the checksum of the 64 KiB scratch area at RAM + 1 MiB.
-    func run(_ source: String, engine: MachineConfig.Engine, cpus: Int = 1) throws -> [UInt64] {
+    func run(_ source: String, engine: MachineConfig.Engine, cpus: Int = 1, cacheBytes: Int = JITArena.defaultSize,
+             resets: UnsafeMutablePointer<Int>? = nil) throws -> [UInt64] {
         var config = MachineConfig(board: .virt, cpus: cpus, memory: 64 << 20, entryEL: 2)
         config.engine = engine
+        config.jitCacheBytes = cacheBytes
         let machine = try Machine(config, console: SerialBackend(handle: nil, echo: false))
         let code = try Assembler.assemble(source + "\n wfi\n b .\n")
         try machine.memory.write(code, at: Bench.base)
@@ -26,11 +28,13 @@ import Testing
         var sum: UInt64 = 0
         for (i, byte) in scratch.enumerated() { sum = sum &* 31 &+ UInt64(byte) &+ UInt64(i) }
         out.append(sum)
+        resets?.pointee = machine.memory.jitArena?.resets ?? 0
         return out
     }
 
-    func expectSame(_ source: String, cpus: Int = 1) throws {
-        let jit = try run(source, engine: .jit, cpus: cpus), interpreted = try run(source, engine: .interpret, cpus: cpus)
+    func expectSame(_ source: String, cpus: Int = 1, cacheBytes: Int = JITArena.defaultSize, resets: UnsafeMutablePointer<Int>? = nil) throws {
+        let jit = try run(source, engine: .jit, cpus: cpus, cacheBytes: cacheBytes, resets: resets)
+        let interpreted = try run(source, engine: .interpret, cpus: cpus)
         for (i, (a, b)) in zip(jit, interpreted).enumerated() {
             #expect(a == b, "\(i < 33 ? "x\(i)" : ["nzcv", "cycles", "retired", "memory"][i - 33]): jit \(a), interpreter \(b)")
         }
@@ -257,5 +261,20 @@ import Testing
             b park
         done:
         """, cpus: 2)
+    }
+
+    /// A translation cache too small for the program: emptied over and over while units chain
+    /// into each other, with the same result.
+    @Test func tinyCacheIsEmptiedAndRefilled() throws {
+        var resets = 0
+        let body = (0..<64).map { "add x0, x0, #\($0)\n eor x1, x1, x0, ror #\($0 % 63 + 1)\n cbz x3, 1f\n1:\n" }.joined()
+        try expectSame("""
+            mov x2, #200
+        loop:
+        \(body)
+            subs x2, x2, #1
+            b.ne loop
+        """, cacheBytes: 4096, resets: &resets)
+        #expect(resets > 10, "the cache was emptied \(resets) times")
     }
 }

@@ -4,7 +4,9 @@ import Foundation
 /// emptied whole when full (every page's entry table is cleared with it). Its first bytes hold
 /// the entry trampoline and the shared exit (`JITFrame`).
 final class JITArena {
-    static let size = 64 << 20
+    /// The default capacity (`--jit-cache`), as QEMU's default translation-block buffer order.
+    static let defaultSize = 64 << 20
+    let size: Int
     let base: UnsafeMutableRawPointer
     private var used = 0
     /// Where units return to the trampoline, RAX holding the result.
@@ -15,9 +17,14 @@ final class JITArena {
     private var pages: [UnsafeMutablePointer<Insn>] = []
     private var pageSet = Set<UnsafeMutablePointer<Insn>>()
 
-    init?() {
-        guard let p = mmap(nil, Self.size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+    /// Counts, for `--stats`: translations made and times the arena was emptied.
+    private(set) var translations = 0
+    private(set) var resets = 0
+
+    init?(size: Int = JITArena.defaultSize) {
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
               p != MAP_FAILED else { return nil }
+        self.size = size
         base = p
         var a = X86Assembler()
         JITFrame.emitTrampoline(&a)
@@ -31,11 +38,12 @@ final class JITArena {
         enter = unsafeBitCast(base, to: (@convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt64).self)
     }
 
-    deinit { munmap(base, Self.size) }
+    deinit { munmap(base, size) }
 
     /// Places `code` and returns its address, or nil when the arena is full (call `reset`).
     func place(_ code: X86Assembler, for page: UnsafeMutablePointer<Insn>) -> UnsafeRawPointer? {
-        guard used + code.count <= Self.size else { return nil }
+        guard used + code.count <= size else { return nil }
+        translations += 1
         let at = base + used
         code.place(at: at)
         used = (used + code.count + 15) & ~15
@@ -49,6 +57,7 @@ final class JITArena {
         pages.removeAll(keepingCapacity: true)
         pageSet.removeAll(keepingCapacity: true)
         used = trampolineEnd
+        resets += 1
     }
 
     var bytesUsed: Int { used }

@@ -27,6 +27,8 @@ public struct MachineConfig {
     /// `--engine`: translate hot code to host code (the default where the host is x86-64), or
     /// interpret every instruction. Both give the same run, cycle for cycle.
     public var engine: Engine = Engine.default
+    /// `--jit-cache`: room for translated code (emptied whole when full, as QEMU's tb-size).
+    public var jitCacheBytes = JITArena.defaultSize
 
     public enum Engine: String, CaseIterable, Sendable {
         case jit, interpret
@@ -265,6 +267,7 @@ public final class Machine {
             for (c, t) in zip(cores, timingModels) { c.a53 = t }
         }
         // The translator mirrors the functional hot loop; the a53 model's timing stays interpreted.
+        memory.jitCacheBytes = config.jitCacheBytes
         if config.engine == .jit && config.timing == .simple, let arena = memory.jitArena {
             for c in cores { c.jit = arena }
         }

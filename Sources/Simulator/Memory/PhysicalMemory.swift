@@ -100,10 +100,12 @@ public final class PhysicalMemory {
     var onNewCodePage: ((UnsafeMutableRawPointer) -> Void)?
     /// Set by `--trace mmio`.
     public var mmioTrace: ((String) -> Void)?
-    /// Translated code of this address space's pages (nil where the host is not x86-64).
+    /// Translated code of this address space's pages (nil where the host is not x86-64), made on
+    /// first use with `jitCacheBytes` of room.
+    var jitCacheBytes = JITArena.defaultSize
     lazy var jitArena: JITArena? = {
         #if arch(x86_64)
-        return JITArena()
+        return JITArena(size: jitCacheBytes)
         #else
         return nil
         #endif
