@@ -678,7 +678,7 @@ extension Core {
             }
             if let code { entry = UInt(bitPattern: code) }
         }
-        JITTable.set(page, slot, entry)
+        JITTable.set(page, slot, entry, end: entry == JITTable.interpret ? slot : t.lastSlot)
         return entry
     }
 

@@ -63,14 +63,17 @@ final class JITArena {
     var bytesUsed: Int { used }
 }
 
-/// Per predecoded page, after its 1025 `Insn` slots: a count word, then one translated-code
-/// address per slot (0: not tried yet, 1: the slot cannot start a translation). Stored with the
-/// page so that forgetting its instructions forgets their translations in the same place.
+/// Per predecoded page, after its 1025 `Insn` slots: a count word, one translated-code address
+/// per slot (0: not tried yet, 1: the slot cannot start a translation), then per slot the last
+/// slot its translation covers. Stored with the page so that forgetting its instructions forgets
+/// their translations in the same place; a write forgets only the translations covering it.
 enum JITTable {
     static let none: UInt = 0
     static let interpret: UInt = 1
     /// Bytes after the `Insn` slots.
-    static let bytes = 8 + 8 * 1024
+    static let bytes = 8 + 8 * 1024 + 2 * 1024
+    /// The most slots one translation covers (`JITTranslator.maxSlots`, each possibly fused).
+    static let maxSpan = 2 * JITTranslator.maxSlots
 
     @inline(__always) static func header(_ page: UnsafeMutablePointer<Insn>) -> UnsafeMutablePointer<UInt> {
         UnsafeMutableRawPointer(page + 1025).assumingMemoryBound(to: UInt.self)
@@ -81,12 +84,19 @@ enum JITTable {
         header(page) + 1
     }
 
-    static func initialize(_ page: UnsafeMutablePointer<Insn>) {
-        header(page).initialize(repeating: 0, count: 1025)
+    @inline(__always) static func ends(_ page: UnsafeMutablePointer<Insn>) -> UnsafeMutablePointer<UInt16> {
+        UnsafeMutableRawPointer(header(page) + 1025).assumingMemoryBound(to: UInt16.self)
     }
 
-    @inline(__always) static func set(_ page: UnsafeMutablePointer<Insn>, _ slot: Int, _ v: UInt) {
+    static func initialize(_ page: UnsafeMutablePointer<Insn>) {
+        header(page).initialize(repeating: 0, count: 1025)
+        ends(page).initialize(repeating: 0, count: 1024)
+    }
+
+    /// Records slot `slot`'s entry, a translation covering slots `slot...end`.
+    @inline(__always) static func set(_ page: UnsafeMutablePointer<Insn>, _ slot: Int, _ v: UInt, end: Int) {
         entries(page)[slot] = v
+        ends(page)[slot] = UInt16(truncatingIfNeeded: end)
         header(page).pointee = 1
     }
 
@@ -95,5 +105,13 @@ enum JITTable {
         guard header(page).pointee != 0 else { return }
         entries(page).update(repeating: 0, count: 1024)
         header(page).pointee = 0
+    }
+
+    /// Forgets the translations covering slot `slot` (its word changed): those starting at most
+    /// `maxSpan` slots before it and reaching it.
+    @inline(__always) static func forget(_ page: UnsafeMutablePointer<Insn>, slot: Int) {
+        guard header(page).pointee != 0 else { return }
+        let e = entries(page), end = ends(page)
+        for k in max(0, slot - maxSpan)...slot where e[k] != none && Int(end[k]) >= slot { e[k] = none }
     }
 }

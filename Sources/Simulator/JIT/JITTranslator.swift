@@ -35,6 +35,8 @@ struct JITTranslator {
         case taken(X86Assembler.Label, offset: Int64, count: UInt64)
     }
     private var stubs: [Stub] = []
+    /// The last slot the translation covers (a fused compare's branch slot included).
+    private(set) var lastSlot = 0
 
     init(core: Core, page: UnsafeMutablePointer<Insn>, host: UnsafeMutableRawPointer, entry: Int, exit: UInt) {
         self.core = core
@@ -80,12 +82,15 @@ struct JITTranslator {
             }
             pending &+= UInt64(insn.cost)
             translated += 1
+            let coveredBefore = lastSlot
+            lastSlot = insn.op.isFusedCompareAndBranch ? i + 1 : i
             switch emit(insn, i) {
             case .next(let k): i = k; continue
             case .ended: break
             case .unsupported:
                 // Decided before any code for the slot: leave the unit there.
                 pending = slotPending
+                lastSlot = coveredBefore
                 if translated == 1 { return false }
                 flushCycles()
                 retire()

@@ -69,8 +69,8 @@ public final class MemoryRegion {
                 page[slot] = .undecoded
                 // The slot before may hold this word fused into it (Fusion): forget it too.
                 if slot > 0 { page[slot - 1] = .undecoded }
-                // Translations may span the word: forget the page's.
-                JITTable.clear(page)
+                // And the translations that cover the word.
+                JITTable.forget(page, slot: slot)
             }
             a += 4
         }
