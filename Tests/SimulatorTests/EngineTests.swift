@@ -110,7 +110,11 @@ import Testing
                    "sdiv x3, x1, x2", "lsl x3, x1, x2", "lsrv w3, w1, w2", "asr x3, x1, x2", "asrv w3, w1, w2",
                    "ror w3, w1, w2", "ror x3, x1, x2", "clz x3, x1", "clz w3, w2", "rev x3, x1", "rev w3, w2",
                    "mvn x3, x1", "neg w3, w2", "and x3, x1, #0xff00ff00ff00ff00", "orr w3, w2, #0x80000001",
-                   "eor x3, x1, #0x5555555555555555", "ands w3, w2, #0xfffffff0", "adrp x3, values", "adr x3, values"]
+                   "eor x3, x1, #0x5555555555555555", "ands w3, w2, #0xfffffff0", "adrp x3, values", "adr x3, values",
+                   "extr w3, w1, w2, #5", "ror w3, w2, #31", "cmp x1, x2\n adc x3, x1, x2", "cmp w2, w1\n adcs w3, w1, w2\n cset x4, hs\n add x3, x3, x4",
+                   "adds x4, x1, x2\n sbc x3, x1, x2", "subs w4, w1, w2\n sbcs x3, x2, x1\n csinc x3, x3, x1, vs",
+                   "cmp x1, #1\n ccmp x1, x2, #0b1010, ne\n cset x3, gt", "tst w2, #1\n ccmn w1, #7, #3, eq\n csel x3, x1, x2, lo",
+                   "ccmp x1, x2, #0, al\n cset x3, ls\n ccmp w1, w2, #15, hi\n adc x3, x3, xzr"]
         let body = ops.map { "\($0)\n eor x0, x0, x3\n ror x0, x0, #7\n" }.joined()
         try expectSame("""
             mov x19, #0
@@ -181,6 +185,23 @@ import Testing
             add x27, x1, #0xff8              // a pair across the page boundary
             stp x3, x6, [x27]
             ldp x28, x29, [x27]
+            add x26, x1, #0xc000
+            add x26, x26, x2, lsl #4
+            stp w3, w6, [x26, #8]
+            ldp w7, w9, [x26, #8]
+            ldpsw x10, x11, [x26, #8]
+            stp w10, w9, [x26, #-8]!
+            ldp w12, w14, [x26], #8
+            ldpsw x15, x16, [x26, #-8]!
+            add x27, x1, #0xffc              // a W pair across the page boundary
+            stp w3, w6, [x27]
+            ldp w28, w29, [x27]
+            ldpsw x29, x30, [x27]
+            add x3, x3, x10
+            eor x3, x3, x11, lsl #3
+            add x3, x3, x12
+            eor x3, x3, x15, ror #3
+            add x3, x3, x16
             add x3, x3, x6
             eor x3, x3, x13, ror #11
             add x2, x2, #1

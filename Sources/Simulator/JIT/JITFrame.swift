@@ -27,6 +27,7 @@ enum JITFrame {
     static let flagA = Int32(MemoryLayout<CPUState>.offset(of: \CPUState.flagA)!)
     static let flagB = Int32(MemoryLayout<CPUState>.offset(of: \CPUState.flagB)!)
     static let flagR = Int32(MemoryLayout<CPUState>.offset(of: \CPUState.flagR)!)
+    static let nzcv = Int32(MemoryLayout<CPUState>.offset(of: \CPUState.nzcv)!)
     static let readTag = Int32(MemoryLayout<TLBEntry>.offset(of: \TLBEntry.readTag)!)
     static let writeTag = Int32(MemoryLayout<TLBEntry>.offset(of: \TLBEntry.writeTag)!)
     static let addend = Int32(MemoryLayout<TLBEntry>.offset(of: \TLBEntry.addend)!)

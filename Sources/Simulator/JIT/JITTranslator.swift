@@ -237,6 +237,13 @@ struct JITTranslator {
             a.load(.rax, .rbp, JITFrame.flagR, size: wide ? 8 : 4)
             a.test(.rax, .rax, wide: wide)
             return Self.direct[Int(cond)]
+        case .materialized?:
+            // ConditionHolds() as data (Fusion.conditionMask): bit NZCV of the condition's mask.
+            a.load(.rax, .rbp, JITFrame.nzcv, size: 4)
+            a.shift(.shr, .rax, 28, wide: false)
+            a.movImm(.rcx, UInt64(Fusion.conditionMask(cond)))
+            a.bt(.rcx, bit: .rax)
+            return .b
         default:
             a.mov(.rdi, .rbp)
             a.movImm(.rsi, UInt64(cond))
@@ -245,6 +252,26 @@ struct JITTranslator {
             a.test(.rax, .rax, wide: false)
             return .ne
         }
+    }
+
+    /// NZCV (bits 31:28) into CPUState from the x86 flags of an addition (`borrow` false: C = CF)
+    /// or subtraction (C = NOT CF), recorded as materialised. Clobbers RAX, RCX, RDX, R8.
+    private mutating func materializeFlags(borrow: Bool) {
+        for r: R in [.rax, .rcx, .rdx, .r8] { a.movImm(r, 0) }
+        a.setcc(.s, .rax)
+        a.setcc(.e, .rcx)
+        a.setcc(borrow ? .ae : .b, .rdx)
+        a.setcc(.o, .r8)
+        a.shift(.shl, .rax, 31, wide: false)
+        a.shift(.shl, .rcx, 30, wide: false)
+        a.shift(.shl, .rdx, 29, wide: false)
+        a.shift(.shl, .r8, 28, wide: false)
+        a.alu(.or, .rax, .rcx, wide: false)
+        a.alu(.or, .rax, .rdx, wide: false)
+        a.alu(.or, .rax, .r8, wide: false)
+        a.store(.rax, .rbp, JITFrame.nzcv, size: 8)
+        a.storeImm(.rbp, JITFrame.flagOp, Int32(FlagOp.materialized.rawValue), size: 1)
+        flags = .materialized
     }
 
     /// A conditional branch at the current slot whose condition `cc` holds in the x86 flags (nil:
@@ -332,10 +359,12 @@ struct JITTranslator {
              .madd64, .madd32, .msub64, .msub32, .smaddl, .smsubl, .umaddl, .umsubl, .smulh, .umulh,
              .udiv, .sdiv, .lslv, .lsrv, .asrv, .rorv, .clz,
              .ldrX, .ldrW, .ldrH, .ldrB, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW, .strX, .strW, .strB,
-             .ldrXr, .ldrWr, .ldrBr, .strXr, .strWr, .strBr, .ldpX, .stpX, .nop, .barrier:
+             .ldrXr, .ldrWr, .ldrBr, .strXr, .strWr, .strBr, .ldpX, .stpX, .nop, .barrier,
+             .extr32, .adc, .adcs, .sbc, .sbcs, .ccmp, .ccmn:
             return true
         case .rev64: return true
         case .ldst: return insn.b <= AddrMode.register.rawValue && insn.a != LoadKind.prfm.rawValue
+        case .ldp, .stp: return insn.b <= AddrMode.postIndex.rawValue
         default: return false
         }
     }
@@ -421,6 +450,15 @@ struct JITTranslator {
                 a.shift(.shl, .rcx, 64 - insn.a)
                 a.alu(.or, .rax, .rcx)
             }
+            put(.rax, rd)
+
+        case .extr32:
+            get(.rax, rm, wide: false)
+            get(.rcx, rn, wide: false)
+            a.shift(.shl, .rcx, 32)
+            a.alu(.or, .rax, .rcx)
+            if insn.a != 0 { a.shift(.shr, .rax, insn.a) }
+            a.mov(.rax, .rax, wide: false)
             put(.rax, rd)
 
         // MARK: Branches
@@ -530,6 +568,38 @@ struct JITTranslator {
             }
             if insn.ra != 0 { a.mov(.rax, .rax, wide: false) }
             put(.rax, rd)
+        case .adc, .adcs, .sbc, .sbcs:
+            // AddWithCarry(Rn, Rm or NOT Rm, C): x86's ADC with CF = C gives the result and, for
+            // the flag-setting forms, NZCV with C = CF.
+            let wide = insn.ra & 1 == 0
+            let cc = condition(2)!
+            a.movImm(.r9, 0)
+            a.setcc(cc, .r9)
+            get(.rcx, rm, wide: wide)
+            if insn.op == .sbc || insn.op == .sbcs { a.group3(2, .rcx, wide: wide) }
+            get(.rax, rn, wide: wide)
+            a.alu(.add, .r9, imm: -1, wide: false)     // CF = C
+            a.alu(.adc, .rax, .rcx, wide: wide)
+            a.mov(.rsi, .rax, wide: wide)
+            if insn.op == .adcs || insn.op == .sbcs { materializeFlags(borrow: false) }
+            put(.rsi, rd)
+        case .ccmp, .ccmn:
+            // NZCV of Rn - op2 (Rn + op2) when the condition holds, else the immediate nzcv.
+            let wide = insn.ra & 1 == 0, sub = insn.op == .ccmp
+            let cc = condition(insn.a)
+            let otherwise = a.label(), done = a.label()
+            if let cc { a.jcc(cc.inverted, otherwise) }
+            get(.rax, rn, wide: wide)
+            if insn.ra & 2 != 0 { a.movImm(.rcx, imm) } else { get(.rcx, rm, wide: wide) }
+            a.alu(sub ? .cmp : .add, .rax, .rcx, wide: wide)
+            materializeFlags(borrow: sub)
+            a.jmp(done)
+            a.bind(otherwise)
+            a.movImm(.rax, UInt64(insn.b) << 28)
+            a.store(.rax, .rbp, JITFrame.nzcv, size: 8)
+            a.storeImm(.rbp, JITFrame.flagOp, Int32(FlagOp.materialized.rawValue), size: 1)
+            a.bind(done)
+            flags = .materialized
         case .madd64, .madd32, .msub64, .msub32:
             let wide = insn.op == .madd64 || insn.op == .msub64
             get(.rax, rn)
@@ -663,6 +733,34 @@ struct JITTranslator {
                 get(.rdx, rm)
                 a.store(.rcx, .rax, 0, size: 8)
                 a.store(.rdx, .rax, 8, size: 8)
+            }
+            if mode != AddrMode.offset.rawValue {
+                alu(.add, .rsi, imm: imm, wide: true)
+                put(.rsi, rn)
+            }
+        case .ldp, .stp:
+            // W and SW pairs (X pairs of any mode too): both elements through the fast path.
+            let mode = insn.b, size = insn.a == PairKind.x.rawValue ? 8 : 4
+            get(.rax, rn)
+            spCheck(rn)
+            a.mov(.rsi, .rax)
+            if mode != AddrMode.postIndex.rawValue { alu(.add, .rax, imm: imm, wide: true) }
+            a.mov(.rdx, .rax)
+            a.alu(.and, .rdx, imm: 0xFFF)
+            a.alu(.cmp, .rdx, imm: Int32(0x1000 - size))
+            a.jcc(.e, sideExit())
+            hostAddress(size: size, write: insn.op == .stp)
+            if insn.op == .ldp {
+                let signed = insn.a == PairKind.sw.rawValue
+                a.load(.rcx, .rax, 0, size: size, signed: signed)
+                a.load(.rdx, .rax, Int32(size), size: size, signed: signed)
+                put(.rcx, rd)
+                put(.rdx, rm)
+            } else {
+                get(.rcx, rd)
+                get(.rdx, rm)
+                a.store(.rcx, .rax, 0, size: size)
+                a.store(.rdx, .rax, Int32(size), size: size)
             }
             if mode != AddrMode.offset.rawValue {
                 alu(.add, .rsi, imm: imm, wide: true)

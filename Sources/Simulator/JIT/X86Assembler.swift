@@ -177,6 +177,11 @@ struct X86Assembler {
         rex(w: false, base: r.rawValue, force: r.rawValue >= 4); bytes += [0x0F, 0x90 | cc.rawValue]; direct(reg: 0, rm: r)
     }
 
+    /// CF = bit `bit` (a register) of `r`.
+    mutating func bt(_ r: R, bit: R) {
+        rex(w: false, reg: bit.rawValue, base: r.rawValue); bytes += [0x0F, 0xA3]; direct(reg: bit.rawValue, rm: r)
+    }
+
     mutating func cmov(_ cc: CC, _ dst: R, _ src: R, wide: Bool = true) {
         rex(w: wide, reg: dst.rawValue, base: src.rawValue); bytes += [0x0F, 0x40 | cc.rawValue]; direct(reg: dst.rawValue, rm: src)
     }
