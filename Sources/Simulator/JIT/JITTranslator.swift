@@ -151,7 +151,7 @@ struct JITTranslator {
     }
 
     /// A label that leaves the unit before the current slot.
-    private mutating func sideExit() -> X86Assembler.Label {
+    mutating func sideExit() -> X86Assembler.Label {
         if case .side(let l, let s, _, _)? = stubs.last, s == slot { return l }
         let l = a.label()
         stubs.append(.side(l, slot: slot, pending: slotPending, count: slotCount))
@@ -176,12 +176,12 @@ struct JITTranslator {
 
     // MARK: Operands
 
-    @inline(__always) private func at(_ r: UInt8) -> Int32 { Int32(r) * 8 }
-    private mutating func get(_ dst: R, _ r: UInt8, wide: Bool = true) { a.load(dst, .rbx, at(r), size: wide ? 8 : 4) }
-    private mutating func put(_ src: R, _ r: UInt8) { a.store(src, .rbx, at(r), size: 8) }
+    @inline(__always) func at(_ r: UInt8) -> Int32 { Int32(r) * 8 }
+    mutating func get(_ dst: R, _ r: UInt8, wide: Bool = true) { a.load(dst, .rbx, at(r), size: wide ? 8 : 4) }
+    mutating func put(_ src: R, _ r: UInt8) { a.store(src, .rbx, at(r), size: 8) }
 
     /// dst op= imm at the width (64-bit immediates through R8).
-    private mutating func alu(_ op: X86Assembler.ALU, _ dst: R, imm: UInt64, wide: Bool) {
+    mutating func alu(_ op: X86Assembler.ALU, _ dst: R, imm: UInt64, wide: Bool) {
         if !wide || X86Assembler.fits32(imm) {
             a.alu(op, dst, imm: Int32(truncatingIfNeeded: imm), wide: wide)
         } else {
@@ -191,7 +191,7 @@ struct JITTranslator {
     }
 
     /// ShiftReg(): Rm at the width, shifted by type (LSL, LSR, ASR, ROR) and amount.
-    private mutating func shifted(_ dst: R, _ r: UInt8, type: UInt8, amount: UInt8, wide: Bool) {
+    mutating func shifted(_ dst: R, _ r: UInt8, type: UInt8, amount: UInt8, wide: Bool) {
         get(dst, r, wide: wide)
         guard amount != 0 else { return }
         let op: X86Assembler.Shift = [.shl, .shr, .sar, .ror][Int(type & 3)]
@@ -199,12 +199,12 @@ struct JITTranslator {
     }
 
     /// ExtendReg(): option 0-3 zero-extends B/H/W/X, 4-7 sign-extends, then shifts left.
-    private mutating func extended(_ dst: R, _ r: UInt8, option: UInt8, shift: UInt8) {
+    mutating func extended(_ dst: R, _ r: UInt8, option: UInt8, shift: UInt8) {
         a.load(dst, .rbx, at(r), size: 1 << Int(option & 3), signed: option & 4 != 0)
         if shift != 0 { a.shift(.shl, dst, shift) }
     }
 
-    private mutating func recordFlags(_ op: FlagOp, a ra: R?, b rb: R?, result: R) {
+    mutating func recordFlags(_ op: FlagOp, a ra: R?, b rb: R?, result: R) {
         a.storeImm(.rbp, JITFrame.flagOp, Int32(op.rawValue), size: 1)
         if let ra { a.store(ra, .rbp, JITFrame.flagA, size: 8) }
         if let rb { a.store(rb, .rbp, JITFrame.flagB, size: 8) }
@@ -219,7 +219,7 @@ struct JITTranslator {
 
     /// Sets x86 flags so that the returned condition holds exactly when A64 condition `cond`
     /// does; nil for AL and NV (always). Clobbers RAX and the caller-saved registers.
-    private mutating func condition(_ cond: UInt8) -> CC? {
+    mutating func condition(_ cond: UInt8) -> CC? {
         guard cond < 14 else { return nil }
         switch flags {
         case .sub64?, .sub32?:
@@ -256,7 +256,7 @@ struct JITTranslator {
 
     /// NZCV (bits 31:28) into CPUState from the x86 flags of an addition (`borrow` false: C = CF)
     /// or subtraction (C = NOT CF), recorded as materialised. Clobbers RAX, RCX, RDX, R8.
-    private mutating func materializeFlags(borrow: Bool) {
+    mutating func materializeFlags(borrow: Bool) {
         for r: R in [.rax, .rcx, .rdx, .r8] { a.movImm(r, 0) }
         a.setcc(.s, .rax)
         a.setcc(.e, .rcx)
@@ -284,64 +284,6 @@ struct JITTranslator {
         a.jcc(cc, l)
         stubs.append(.taken(l, offset: offset, count: count))
         return .next(next)
-    }
-
-    // MARK: Memory
-
-    /// RAX = guest VA becomes RAX = host address through the TLB fast path, or a side exit.
-    /// Clobbers RCX, RDX.
-    private mutating func hostAddress(size: Int, write: Bool) {
-        a.mov(.rcx, .rax)
-        a.shift(.shr, .rcx, 12)
-        a.alu(.and, .rcx, imm: Int32(SoftTLB.entries - 1))
-        a.imul(.rcx, .rcx, imm8: Int8(JITFrame.tlbStride))
-        a.alu(.add, .rcx, .r12)
-        a.mov(.rdx, .rax)
-        a.alu(.and, .rdx, imm: Int32(bitPattern: 0xFFFF_F000 | UInt32(size - 1)))
-        a.alu(.cmp, .rdx, .rcx, write ? JITFrame.writeTag : JITFrame.readTag)
-        a.jcc(.ne, sideExit())
-        a.alu(.add, .rax, .rcx, JITFrame.addend)
-    }
-
-    /// Size, signedness (and to 64 bits), store, for a `LoadKind` raw value; nil for PRFM.
-    private static func access(_ kind: UInt8) -> (size: Int, signed: Bool, to64: Bool, store: Bool)? {
-        switch LoadKind(rawValue: kind) {
-        case .ldrX?: return (8, false, true, false)
-        case .ldrW?: return (4, false, true, false)
-        case .ldrH?: return (2, false, true, false)
-        case .ldrB?: return (1, false, true, false)
-        case .ldrsw?: return (4, true, true, false)
-        case .ldrshX?: return (2, true, true, false)
-        case .ldrshW?: return (2, true, false, false)
-        case .ldrsbX?: return (1, true, true, false)
-        case .ldrsbW?: return (1, true, false, false)
-        case .strX?: return (8, false, false, true)
-        case .strW?: return (4, false, false, true)
-        case .strH?: return (2, false, false, true)
-        case .strB?: return (1, false, false, true)
-        default: return nil
-        }
-    }
-
-    /// The access of `kind` at the VA in RAX, to or from register `rt`.
-    private mutating func transfer(_ kind: UInt8, _ rt: UInt8) {
-        let k = Self.access(kind)!
-        hostAddress(size: k.size, write: k.store)
-        if k.store {
-            get(.rdx, rt)
-            a.store(.rdx, .rax, 0, size: k.size)
-        } else {
-            a.load(.rdx, .rax, 0, size: k.size, signed: k.signed, to64: k.to64)
-            put(.rdx, rt)
-        }
-    }
-
-    /// Leaves the unit when register `rn` is SP and holds a misaligned value (RAX = its value):
-    /// the interpreter's general path then checks SP alignment.
-    private mutating func spCheck(_ rn: UInt8) {
-        guard rn == UInt8(Reg.sp) else { return }
-        a.test(.rax, imm: 15)
-        a.jcc(.ne, sideExit())
     }
 
     // MARK: Instructions
@@ -681,91 +623,9 @@ struct JITTranslator {
             put(.rax, rd)
 
         // MARK: Loads and stores
-        // (STRH with an immediate offset always takes the interpreter's general path, and so its
-        // timing: the interpreter runs it.)
-        case .ldrX, .ldrW, .ldrH, .ldrB, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW, .strX, .strW, .strB:
-            get(.rax, rn)
-            alu(.add, .rax, imm: imm, wide: true)
-            transfer(UInt8(truncatingIfNeeded: insn.op.rawValue - Op.ldrX.rawValue), rd)
-        case .ldrXr, .ldrWr, .ldrBr, .strXr, .strWr, .strBr:
-            let kinds: [Op: LoadKind] = [.ldrXr: .ldrX, .ldrWr: .ldrW, .ldrBr: .ldrB, .strXr: .strX, .strWr: .strW, .strBr: .strB]
-            extended(.rsi, rm, option: insn.ra, shift: insn.b)
-            get(.rax, rn)
-            a.alu(.add, .rax, .rsi)
-            transfer(kinds[insn.op]!.rawValue, rd)
-        case .ldst:
-            let mode = insn.b
-            get(.rax, rn)
-            spCheck(rn)
-            if mode == AddrMode.register.rawValue {
-                extended(.rsi, rm, option: insn.ra, shift: UInt8(truncatingIfNeeded: imm))
-                a.alu(.add, .rax, .rsi)
-            } else if mode != AddrMode.postIndex.rawValue {
-                alu(.add, .rax, imm: imm, wide: true)
-            }
-            a.mov(.rsi, .rax)
-            transfer(insn.a, rd)
-            if mode == AddrMode.preIndex.rawValue {
-                put(.rsi, rn)
-            } else if mode == AddrMode.postIndex.rawValue {
-                alu(.add, .rsi, imm: imm, wide: true)
-                put(.rsi, rn)
-            }
-        case .ldpX, .stpX:
-            let mode = insn.b
-            get(.rax, rn)
-            spCheck(rn)
-            a.mov(.rsi, .rax)
-            if mode != AddrMode.postIndex.rawValue { alu(.add, .rax, imm: imm, wide: true) }
-            // The second half in the next page takes the interpreter's path.
-            a.mov(.rdx, .rax)
-            a.alu(.and, .rdx, imm: 0xFFF)
-            a.alu(.cmp, .rdx, imm: 0xFF8)
-            a.jcc(.e, sideExit())
-            hostAddress(size: 8, write: insn.op == .stpX)
-            if insn.op == .ldpX {
-                a.load(.rcx, .rax, 0, size: 8)
-                a.load(.rdx, .rax, 8, size: 8)
-                put(.rcx, rd)
-                put(.rdx, rm)
-            } else {
-                get(.rcx, rd)
-                get(.rdx, rm)
-                a.store(.rcx, .rax, 0, size: 8)
-                a.store(.rdx, .rax, 8, size: 8)
-            }
-            if mode != AddrMode.offset.rawValue {
-                alu(.add, .rsi, imm: imm, wide: true)
-                put(.rsi, rn)
-            }
-        case .ldp, .stp:
-            // W and SW pairs (X pairs of any mode too): both elements through the fast path.
-            let mode = insn.b, size = insn.a == PairKind.x.rawValue ? 8 : 4
-            get(.rax, rn)
-            spCheck(rn)
-            a.mov(.rsi, .rax)
-            if mode != AddrMode.postIndex.rawValue { alu(.add, .rax, imm: imm, wide: true) }
-            a.mov(.rdx, .rax)
-            a.alu(.and, .rdx, imm: 0xFFF)
-            a.alu(.cmp, .rdx, imm: Int32(0x1000 - size))
-            a.jcc(.e, sideExit())
-            hostAddress(size: size, write: insn.op == .stp)
-            if insn.op == .ldp {
-                let signed = insn.a == PairKind.sw.rawValue
-                a.load(.rcx, .rax, 0, size: size, signed: signed)
-                a.load(.rdx, .rax, Int32(size), size: size, signed: signed)
-                put(.rcx, rd)
-                put(.rdx, rm)
-            } else {
-                get(.rcx, rd)
-                get(.rdx, rm)
-                a.store(.rcx, .rax, 0, size: size)
-                a.store(.rdx, .rax, Int32(size), size: size)
-            }
-            if mode != AddrMode.offset.rawValue {
-                alu(.add, .rsi, imm: imm, wide: true)
-                put(.rsi, rn)
-            }
+        case .ldrX, .ldrW, .ldrH, .ldrB, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW, .strX, .strW, .strB,
+             .ldrXr, .ldrWr, .ldrBr, .strXr, .strWr, .strBr, .ldst, .ldpX, .stpX, .ldp, .stp:
+            memory(insn)
         case .nop:
             break
         case .barrier:
