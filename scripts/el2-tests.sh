@@ -136,30 +136,5 @@ if unit smmutest; then
   else ok "smmutest ($n checks)"; fi
 fi
 
-# Self- and cross-modifying code (images/guests/codemod, two CPUs): hot code rewritten and made
-# visible with DC CVAU / DSB / IC IVAU / DSB / ISB must run as rewritten, also when the other CPU
-# rewrites it. On QEMU, and on sim with each engine (the translator and the interpreter): every
-# check passes, the same as QEMU's, and both engines give the same run to the instruction.
-if unit codemod; then
-  timeout 60 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a53 -smp 2 -nic none \
-    -nographic -no-reboot -kernel "$G/virt/codemod.elf" </dev/null >"$T/cm-qemu.txt" 2>&1
-  checks "$T/cm-qemu.txt" >"$T/cm-qemu.checks"
-  for e in jit interpret; do
-    timeout 60 "$SIM" --engine $e --board virt --cpus 2 --kernel "$G/virt/codemod.elf" </dev/null >"$T/cm-$e.txt" 2>&1
-    checks "$T/cm-$e.txt" >"$T/cm-$e.checks"
-    n=$(grep -c '^PASS' "$T/cm-$e.checks")
-    if grep -q '^FAIL' "$T/cm-qemu.txt" "$T/cm-$e.txt" || ! grep -q '^codemod: [0-9]* passed, 0 failed' "$T/cm-$e.txt"; then
-      bad "codemod-$e" "$(grep -hE '^FAIL|^codemod:' "$T/cm-qemu.txt" "$T/cm-$e.txt" | head -4 | tr '\n' ';')"
-    elif [ "$n" -lt 4 ] || ! cmp -s "$T/cm-qemu.checks" "$T/cm-$e.checks"; then
-      bad "codemod-$e" "sim $n checks, not QEMU's: $(diff "$T/cm-qemu.checks" "$T/cm-$e.checks" | grep '^[<>]' | head -4 | tr '\n' ';')"
-    else ok "codemod-$e ($n checks, same as QEMU)"; fi
-  done
-  # The end line without the host's share: instructions, simulated time, CPI.
-  run_of() { tail -1 "$1" | sed -E 's/, [0-9.]+ s host, [0-9.]+ MIPS//'; }
-  if grep -q '^sim: powered off' "$T/cm-jit.txt" && [ "$(run_of "$T/cm-jit.txt")" = "$(run_of "$T/cm-interpret.txt")" ]; then
-    ok "codemod-engines-agree"
-  else bad "codemod-engines-agree" "$(tail -1 "$T/cm-jit.txt"); $(tail -1 "$T/cm-interpret.txt")"; fi
-fi
-
 echo "el2-tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -17,23 +17,10 @@ extension JITTranslator {
     }
 
     /// Size, signedness (and to 64 bits), store, for a `LoadKind` raw value; nil for PRFM.
-    static func access(_ kind: UInt8) -> (size: Int, signed: Bool, to64: Bool, store: Bool)? {
-        switch LoadKind(rawValue: kind) {
-        case .ldrX?: return (8, false, true, false)
-        case .ldrW?: return (4, false, true, false)
-        case .ldrH?: return (2, false, true, false)
-        case .ldrB?: return (1, false, true, false)
-        case .ldrsw?: return (4, true, true, false)
-        case .ldrshX?: return (2, true, true, false)
-        case .ldrshW?: return (2, true, false, false)
-        case .ldrsbX?: return (1, true, true, false)
-        case .ldrsbW?: return (1, true, false, false)
-        case .strX?: return (8, false, false, true)
-        case .strW?: return (4, false, false, true)
-        case .strH?: return (2, false, false, true)
-        case .strB?: return (1, false, false, true)
-        default: return nil
-        }
+    static func access(_ raw: UInt8) -> (size: Int, signed: Bool, to64: Bool, store: Bool)? {
+        guard let kind = LoadKind(rawValue: raw), kind != .prfm else { return nil }
+        let signed = kind == .ldrsw || kind == .ldrshX || kind == .ldrshW || kind == .ldrsbX || kind == .ldrsbW
+        return (kind.size, signed, kind != .ldrshW && kind != .ldrsbW, kind.isStore)
     }
 
     /// The access of `kind` at the VA in RAX, to or from register `rt`.
