@@ -6,5 +6,6 @@ echo one two three | read -A parts; echo ${#parts} $parts[2]
 count=0; gen | { while read line; do (( count++ )); done; echo "counted $count" }
 print "a:b:c" | IFS=: read p q r; echo "$r$q$p"
 { echo first; echo second } | { read one; read two; echo "$two/$one" }
-gen | head_n() { local n=0; while read l && (( n++ < $1 )); do echo $l; done }; gen | head_n 2
+# (head_n drains its input: a reader that quits early races the writer to SIGPIPE, on Linux too.)
+gen | head_n() { local n=0 l; while read l; do (( n++ < $1 )) && echo $l; done; true }; gen | head_n 2
 echo done ${pipestatus}
