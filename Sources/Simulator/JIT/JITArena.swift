@@ -63,7 +63,8 @@ final class JITArena {
     var bytesUsed: Int { used }
 }
 
-/// Per predecoded page, after its 1025 `Insn` slots: a count word, one translated-code address
+/// Per predecoded page, after its 1025 `Insn` slots: a header word (0 when the page has no
+/// entries, else 1 | first entry slot << 16 | last covered slot << 32), one translated-code address
 /// per slot (0: not tried yet, 1: the slot cannot start a translation), then per slot the last
 /// slot its translation covers. Stored with the page so that forgetting its instructions forgets
 /// their translations in the same place; a write forgets only the translations covering it.
@@ -97,7 +98,9 @@ enum JITTable {
     @inline(__always) static func set(_ page: UnsafeMutablePointer<Insn>, _ slot: Int, _ v: UInt, end: Int) {
         entries(page)[slot] = v
         ends(page)[slot] = UInt16(truncatingIfNeeded: end)
-        header(page).pointee = 1
+        let h = header(page).pointee
+        let first = h == 0 ? slot : min(Int((h >> 16) & 0xFFFF), slot), last = h == 0 ? end : max(Int((h >> 32) & 0xFFFF), end)
+        header(page).pointee = 1 | UInt(first) << 16 | UInt(last) << 32
     }
 
     /// Forgets every translation starting in the page (its instructions changed).
@@ -110,8 +113,11 @@ enum JITTable {
     /// Forgets the translations covering slot `slot` (its word changed): those starting at most
     /// `maxSpan` slots before it and reaching it.
     @inline(__always) static func forget(_ page: UnsafeMutablePointer<Insn>, slot: Int) {
-        guard header(page).pointee != 0 else { return }
+        let h = header(page).pointee
+        let first = Int((h >> 16) & 0xFFFF)
+        // Data beside code: a write outside the slots the page's translations cover costs nothing.
+        guard h != 0, slot >= first, slot <= Int((h >> 32) & 0xFFFF) else { return }
         let e = entries(page), end = ends(page)
-        for k in max(0, slot - maxSpan)...slot where e[k] != none && Int(end[k]) >= slot { e[k] = none }
+        for k in max(first, slot - maxSpan)...slot where e[k] != none && Int(end[k]) >= slot { e[k] = none }
     }
 }
