@@ -44,8 +44,9 @@ extension JITTranslator {
         a.jcc(.ne, sideExit())
     }
 
-    /// A load or store of the translated kinds (`translates` said which), at slot `i`.
-    mutating func memory(_ insn: Insn) {
+    /// A load or store of the translated kinds (`translates` said which); false, having emitted
+    /// nothing, for any other instruction.
+    mutating func memory(_ insn: Insn) -> Bool {
         let rd = insn.rd, rn = insn.rn, rm = insn.rm, imm = insn.imm
         switch insn.op {
         // (STRH with an immediate offset always takes the interpreter's general path, and so its
@@ -134,7 +135,8 @@ extension JITTranslator {
                 put(.rsi, rn)
             }
         default:
-            preconditionFailure("not a translated load or store: \(insn.op)")
+            return false
         }
+        return true
     }
 }

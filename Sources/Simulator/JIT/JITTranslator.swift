@@ -625,7 +625,7 @@ struct JITTranslator {
         // MARK: Loads and stores
         case .ldrX, .ldrW, .ldrH, .ldrB, .ldrsw, .ldrshX, .ldrshW, .ldrsbX, .ldrsbW, .strX, .strW, .strB,
              .ldrXr, .ldrWr, .ldrBr, .strXr, .strWr, .strBr, .ldst, .ldpX, .stpX, .ldp, .stp:
-            memory(insn)
+            guard memory(insn) else { return .unsupported }
         case .nop:
             break
         case .barrier:
