@@ -79,36 +79,12 @@ extension JITTranslator {
                 alu(.add, .rsi, imm: imm, wide: true)
                 put(.rsi, rn)
             }
-        case .ldpX, .stpX:
-            let mode = insn.b
-            get(.rax, rn)
-            spCheck(rn)
-            a.mov(.rsi, .rax)
-            if mode != AddrMode.postIndex.rawValue { alu(.add, .rax, imm: imm, wide: true) }
-            // The second half in the next page takes the interpreter's path.
-            a.mov(.rdx, .rax)
-            a.alu(.and, .rdx, imm: 0xFFF)
-            a.alu(.cmp, .rdx, imm: 0xFF8)
-            a.jcc(.e, sideExit())
-            hostAddress(size: 8, write: insn.op == .stpX)
-            if insn.op == .ldpX {
-                a.load(.rcx, .rax, 0, size: 8)
-                a.load(.rdx, .rax, 8, size: 8)
-                put(.rcx, rd)
-                put(.rdx, rm)
-            } else {
-                get(.rcx, rd)
-                get(.rdx, rm)
-                a.store(.rcx, .rax, 0, size: 8)
-                a.store(.rdx, .rax, 8, size: 8)
-            }
-            if mode != AddrMode.offset.rawValue {
-                alu(.add, .rsi, imm: imm, wide: true)
-                put(.rsi, rn)
-            }
-        case .ldp, .stp:
-            // W and SW pairs (X pairs of any mode too): both elements through the fast path.
-            let mode = insn.b, size = insn.a == PairKind.x.rawValue ? 8 : 4
+        case .ldpX, .stpX, .ldp, .stp:
+            // Pairs of X, W or SW registers in any mode: both elements through the fast path; a
+            // second element in the next page takes the interpreter's path.
+            let mode = insn.b, load = insn.op == .ldpX || insn.op == .ldp
+            let size = insn.op == .ldpX || insn.op == .stpX || insn.a == PairKind.x.rawValue ? 8 : 4
+            let signed = insn.op == .ldp && insn.a == PairKind.sw.rawValue
             get(.rax, rn)
             spCheck(rn)
             a.mov(.rsi, .rax)
@@ -117,9 +93,8 @@ extension JITTranslator {
             a.alu(.and, .rdx, imm: 0xFFF)
             a.alu(.cmp, .rdx, imm: Int32(0x1000 - size))
             a.jcc(.e, sideExit())
-            hostAddress(size: size, write: insn.op == .stp)
-            if insn.op == .ldp {
-                let signed = insn.a == PairKind.sw.rawValue
+            hostAddress(size: size, write: !load)
+            if load {
                 a.load(.rcx, .rax, 0, size: size, signed: signed)
                 a.load(.rdx, .rax, Int32(size), size: size, signed: signed)
                 put(.rcx, rd)
